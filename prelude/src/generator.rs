@@ -1,0 +1,805 @@
+//! Generators: functions that pause at a `yield` and carry on from there (seed §2, 1.3 生成器).
+//!
+//! A [`Generator`] runs its body on a stack of its own (a stackful coroutine),
+//! so the body can yield from any depth of plain function calls. It behaves
+//! like a CPython generator, case by case: `next`/`send`/`throw`/`close`, the
+//! four states, the return value delivered with the stop, and `yield from`.
+//! Where Python raises, these methods return `Err`.
+//!
+//! ```
+//! use multitask::prelude::*;
+//!
+//! // Python:  def jumping_range(n): index = 0
+//! //              while index < n: jump = yield index; index += jump or 1
+//! let itr: Generator<i64, i64> = Generator::new(|co| {
+//!     let mut index = 0;
+//!     while index < 5 {
+//!         let jump = co.yield_(index)?; // `?` lets close() and throw() through
+//!         index += jump.unwrap_or(1);
+//!     }
+//!     Ok(())
+//! });
+//! assert_eq!(itr.next(), Ok(0));
+//! assert_eq!(itr.send(2), Ok(2));
+//! assert_eq!(itr.next(), Ok(3));
+//! assert_eq!(itr.send(-1), Ok(2));
+//! ```
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::rc::Rc;
+
+use corosensei::stack::DefaultStack;
+use corosensei::{Coroutine, CoroutineResult, Yielder};
+
+use crate::exception::Exception;
+use crate::stack;
+
+/// Where a generator is in its life, as `inspect.getgeneratorstate` reports it.
+///
+/// `Display` prints Python's names. The aliases [`GEN_CREATED`],
+/// [`GEN_RUNNING`], [`GEN_SUSPENDED`] and [`GEN_CLOSED`] let code read like
+/// Python's.
+///
+/// ```
+/// use multitask::prelude::*;
+///
+/// let g = mygen(1);
+/// assert_eq!(g.state(), GEN_CREATED);
+/// g.next().unwrap();
+/// assert_eq!(g.state().to_string(), "GEN_SUSPENDED");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GenState {
+    /// Created, its body not started yet.
+    Created,
+    /// Its body is running right now (seen from inside the body).
+    Running,
+    /// Paused at a `yield`.
+    Suspended,
+    /// Finished: returned, raised, or closed.
+    Closed,
+}
+
+pub use GenState::{
+    Closed as GEN_CLOSED, Created as GEN_CREATED, Running as GEN_RUNNING,
+    Suspended as GEN_SUSPENDED,
+};
+
+impl fmt::Display for GenState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            GenState::Created => "GEN_CREATED",
+            GenState::Running => "GEN_RUNNING",
+            GenState::Suspended => "GEN_SUSPENDED",
+            GenState::Closed => "GEN_CLOSED",
+        })
+    }
+}
+
+/// What a caller gets instead of a value: the stop, or an exception.
+///
+/// `StopIteration` carries the body's return value the first time the stop is
+/// reported, and `None` every time after, as `StopIteration.value` does.
+///
+/// ```
+/// use multitask::prelude::*;
+///
+/// let g: Generator<i32, (), &str> = Generator::new(|co| {
+///     co.yield_(1)?;
+///     Ok("done")
+/// });
+/// assert_eq!(g.next(), Ok(1));
+/// assert_eq!(g.next(), Err(GeneratorError::StopIteration(Some("done"))));
+/// assert_eq!(g.next(), Err(GeneratorError::StopIteration(None)));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GeneratorError<R = ()> {
+    /// The generator has finished; the value is the body's return value.
+    #[error("StopIteration")]
+    StopIteration(Option<R>),
+    /// The body raised (or did not catch what was thrown in), or the call
+    /// itself was wrong.
+    #[error(transparent)]
+    Raised(#[from] Exception),
+}
+
+impl<R> GeneratorError<R> {
+    /// Is this the generator's stop, as opposed to an exception?
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    /// let g = mygen(0);
+    /// assert!(g.next().unwrap_err().is_stop());
+    /// ```
+    pub fn is_stop(&self) -> bool {
+        matches!(self, GeneratorError::StopIteration(_))
+    }
+}
+
+/// Inside a body, a stop becomes `StopIteration` and an exception stays itself,
+/// so `sub.next()?` reads like Python; a `StopIteration` that escapes a body
+/// then turns into a `RuntimeError`, as in Python 3.7+.
+///
+/// ```
+/// use multitask::prelude::*;
+/// let e: Exception = mygen(0).next().unwrap_err().into();
+/// assert_eq!(e, Exception::StopIteration);
+/// ```
+impl<R> From<GeneratorError<R>> for Exception {
+    fn from(error: GeneratorError<R>) -> Self {
+        match error {
+            GeneratorError::StopIteration(_) => Exception::StopIteration,
+            GeneratorError::Raised(e) => e,
+        }
+    }
+}
+
+/// How a suspended body is resumed.
+enum Resume<S> {
+    /// `next()` is `Send(None)`.
+    Send(Option<S>),
+    Throw(Exception),
+    Close,
+}
+
+/// The body's side of a generator: its handle for yielding.
+///
+/// `Y` is what the body yields, `S` what [`Generator::send`] sends in.
+///
+/// ```
+/// use multitask::prelude::*;
+///
+/// // Yielding from a helper function: the body has a stack of its own.
+/// fn countdown(co: &Co<u32>, from: u32) -> Result<(), Exception> {
+///     for n in (1..=from).rev() {
+///         co.yield_(n)?;
+///     }
+///     Ok(())
+/// }
+/// let g: Generator<u32> = Generator::new(|co| countdown(co, 3));
+/// assert_eq!(g.collect::<Vec<_>>(), [3, 2, 1]);
+/// ```
+#[repr(transparent)]
+pub struct Co<Y, S = ()> {
+    yielder: Yielder<Resume<S>, Y>,
+}
+
+impl<Y, S> Co<Y, S> {
+    fn from_yielder(yielder: &Yielder<Resume<S>, Y>) -> &Self {
+        // SAFETY: `Co` is a `repr(transparent)` wrapper around the yielder.
+        unsafe { &*(yielder as *const Yielder<Resume<S>, Y>).cast::<Self>() }
+    }
+
+    /// Python's `x = yield value`: hands `value` to the caller and pauses.
+    ///
+    /// Resumed by `next()` it returns `Ok(None)`, by `send(v)` `Ok(Some(v))`.
+    /// Resumed by `throw(e)` it returns `Err(e)`, and by `close()`
+    /// `Err(Exception::GeneratorExit)`: pass those on with `?` unless the body
+    /// means to catch them.
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    ///
+    /// let echo: Generator<String, String> = Generator::new(|co| {
+    ///     let mut heard = co.yield_("ready".to_string())?;
+    ///     loop {
+    ///         heard = co.yield_(format!("heard {heard:?}"))?;
+    ///     }
+    /// });
+    /// assert_eq!(echo.next().unwrap(), "ready");
+    /// assert_eq!(echo.send("hi".to_string()).unwrap(), r#"heard Some("hi")"#);
+    /// assert_eq!(echo.next().unwrap(), "heard None");
+    /// ```
+    pub fn yield_(&self, value: Y) -> Result<Option<S>, Exception> {
+        match self.yielder.suspend(value) {
+            Resume::Send(sent) => Ok(sent),
+            Resume::Throw(e) => Err(e),
+            Resume::Close => Err(Exception::GeneratorExit),
+        }
+    }
+
+    /// Python's `result = yield from sub`: runs `sub` to its end, passing
+    /// every `next`/`send`/`throw`/`close` through to it, and evaluates to
+    /// `sub`'s return value.
+    ///
+    /// If `sub` had already finished (its return value taken by someone
+    /// else), this is a `RuntimeError`: in Rust a value can be handed over
+    /// only once, where Python would give `None`.
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    ///
+    /// fn inner() -> Generator<i32, (), &'static str> {
+    ///     Generator::new(|co| {
+    ///         co.yield_(1)?;
+    ///         co.yield_(2)?;
+    ///         Ok("inner done")
+    ///     })
+    /// }
+    /// let outer: Generator<i32, (), &str> = Generator::new(|co| {
+    ///     co.yield_(0)?;
+    ///     let result = co.yield_from(inner())?;
+    ///     Ok(result)
+    /// });
+    /// assert_eq!(outer.next(), Ok(0));
+    /// assert_eq!(outer.next(), Ok(1));
+    /// assert_eq!(outer.next(), Ok(2));
+    /// assert_eq!(outer.next(), Err(GeneratorError::StopIteration(Some("inner done"))));
+    /// ```
+    pub fn yield_from<R>(&self, sub: Generator<Y, S, R>) -> Result<R, Exception> {
+        let mut outcome = sub.next();
+        loop {
+            let value = match outcome {
+                Ok(value) => value,
+                Err(GeneratorError::StopIteration(Some(result))) => return Ok(result),
+                Err(GeneratorError::StopIteration(None)) => {
+                    return Err(Exception::runtime_error(
+                        "yield_from: the sub-generator had already finished",
+                    ));
+                }
+                Err(GeneratorError::Raised(e)) => return Err(e),
+            };
+            outcome = match self.yielder.suspend(value) {
+                Resume::Send(sent) => sub.inner.resume(Resume::Send(sent)),
+                Resume::Throw(e) => sub.inner.resume(Resume::Throw(e)),
+                Resume::Close => {
+                    sub.close()?;
+                    return Err(Exception::GeneratorExit);
+                }
+            };
+        }
+    }
+
+    /// Python's `yield from iterable` for a plain iterator: yields each item.
+    /// Values sent in are dropped, as a list iterator would.
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    /// let g: Generator<char> = Generator::new(|co| co.yield_from_iter("abc".chars()));
+    /// assert_eq!(g.collect::<String>(), "abc");
+    /// ```
+    pub fn yield_from_iter(&self, iter: impl IntoIterator<Item = Y>) -> Result<(), Exception> {
+        for item in iter {
+            self.yield_(item)?;
+        }
+        Ok(())
+    }
+}
+
+type Body<Y, S, R> = Coroutine<Resume<S>, Y, Result<R, Exception>, DefaultStack>;
+
+/// A generator: a body that pauses at each yield until asked for more.
+///
+/// `Y` is what it yields, `S` what [`send`](Generator::send) sends in (and the
+/// body receives as `Some`), `R` what the body returns at the end. The body is
+/// boxed away, so `Generator<Y, S, R>` is a nameable `'static` type: a
+/// generator bound with `let` in one REPL cell can be resumed in the next.
+///
+/// Methods take `&self` and a generator is a handle, like a Python name bound
+/// to a generator object: [`share`](Generator::share) makes a second handle to
+/// the same generator. Dropping the last handle closes it.
+///
+/// `g.next()` is Python's `next(g)` (a `Result`); the [`Iterator`]
+/// implementation serves `for` loops and adaptors.
+///
+/// ```
+/// use multitask::prelude::*;
+///
+/// let g = mygen(3);
+/// assert_eq!(g.next(), Ok(0));
+/// assert_eq!(g.send(None), Ok(1)); // send(None) is next()
+/// let rest: Vec<i64> = g.collect();
+/// assert_eq!(rest, [2]);
+/// ```
+pub struct Generator<Y, S = (), R = ()> {
+    inner: Rc<Inner<Y, S, R>>,
+}
+
+struct Inner<Y, S, R> {
+    state: Cell<GenState>,
+    /// `None` once closed: the stack has gone back to the pool.
+    body: RefCell<Option<Body<Y, S, R>>>,
+    /// `std::any::type_name` of the body closure, for the generator's name.
+    type_name: &'static str,
+}
+
+impl<Y: 'static, S: 'static, R: 'static> Generator<Y, S, R> {
+    /// A generator that will run `body` when first resumed.
+    ///
+    /// The body gets a [`Co`] to yield with and returns `Ok(value)` (Python's
+    /// `return value`) or `Err(exception)` (Python's `raise`).
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    ///
+    /// let g: Generator<&str> = Generator::new(|co| {
+    ///     co.yield_("hello")?;
+    ///     co.yield_("world")?;
+    ///     Ok(())
+    /// });
+    /// assert_eq!(g.collect::<Vec<_>>(), ["hello", "world"]);
+    /// ```
+    pub fn new<F>(body: F) -> Self
+    where
+        F: FnOnce(&Co<Y, S>) -> Result<R, Exception> + 'static,
+    {
+        let body = Coroutine::with_stack(stack::take(), move |yielder, _first: Resume<S>| {
+            body(Co::from_yielder(yielder))
+        });
+        Generator {
+            inner: Rc::new(Inner {
+                state: Cell::new(GenState::Created),
+                body: RefCell::new(Some(body)),
+                type_name: std::any::type_name::<F>(),
+            }),
+        }
+    }
+}
+
+impl<Y: 'static> Generator<Y> {
+    /// Wraps a lazy iterator as a generator: the analogue of Python's generator
+    /// expression `(x * x for x in range(10))`. See also [`genexpr!`](crate::genexpr).
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    /// let squares = Generator::from_iterator((0..10).map(|x| x * x));
+    /// assert_eq!(squares.next(), Ok(0));
+    /// assert_eq!(squares.sum::<i32>(), 285);
+    /// ```
+    pub fn from_iterator(iter: impl IntoIterator<Item = Y> + 'static) -> Self {
+        let mut g = Generator::new(move |co: &Co<Y>| co.yield_from_iter(iter));
+        g.inner_mut().type_name = "<genexpr>";
+        g
+    }
+
+    fn inner_mut(&mut self) -> &mut Inner<Y, (), ()> {
+        Rc::get_mut(&mut self.inner).expect("a new generator has one handle")
+    }
+}
+
+impl<Y, S, R> Generator<Y, S, R> {
+    /// Python's `next(g)`: runs the body to its next yield.
+    ///
+    /// Returns the yielded value, `Err(StopIteration(..))` once the body has
+    /// finished (every time after, too), or the exception the body raised.
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    /// let g = mygen(1);
+    /// assert_eq!(g.next(), Ok(0));
+    /// assert_eq!(g.next(), Err(GeneratorError::StopIteration(Some(()))));
+    /// assert_eq!(g.next(), Err(GeneratorError::StopIteration(None)));
+    /// ```
+    pub fn next(&self) -> Result<Y, GeneratorError<R>> {
+        self.inner.resume(Resume::Send(None))
+    }
+
+    /// Python's `g.send(value)`: resumes the body, whose pending `yield_`
+    /// returns `Ok(Some(value))`. `send(None)` is the same as `next()`.
+    ///
+    /// A generator that has not started has no `yield` to receive a value:
+    /// sending one is a `TypeError`, as in Python.
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    /// let itr = jumping_range(5);
+    /// assert_eq!(
+    ///     itr.send(2).unwrap_err().to_string(),
+    ///     "TypeError: can't send non-None value to a just-started generator"
+    /// );
+    /// assert_eq!(itr.send(None), Ok(0));
+    /// assert_eq!(itr.send(2), Ok(2));
+    /// ```
+    pub fn send(&self, value: impl Into<Option<S>>) -> Result<Y, GeneratorError<R>> {
+        self.inner.resume(Resume::Send(value.into()))
+    }
+
+    /// Python's `g.throw(exc)`: raises `exc` at the paused `yield`.
+    ///
+    /// If the body catches it and yields again, that value comes back. If not,
+    /// the exception comes back as `Err` and the generator is closed. A
+    /// generator that has not started is closed without running its body.
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    /// let g = mygen(3);
+    /// g.next().unwrap();
+    /// let err = g.throw(Exception::value_error("stop it")).unwrap_err();
+    /// assert_eq!(err.to_string(), "ValueError: stop it");
+    /// assert_eq!(g.state(), GEN_CLOSED);
+    /// ```
+    pub fn throw(&self, exception: impl Into<Exception>) -> Result<Y, GeneratorError<R>> {
+        self.inner.resume(Resume::Throw(exception.into()))
+    }
+
+    /// Python's `g.close()`: raises `GeneratorExit` at the paused `yield`,
+    /// which runs the body's cleanup (its `Drop` guards, Rust's `finally`).
+    ///
+    /// Closing a generator that has not started never runs its body; closing a
+    /// closed one does nothing. A body that yields again instead of letting
+    /// `GeneratorExit` through is an error, "generator ignored GeneratorExit".
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    /// let g = fib();
+    /// g.next().unwrap();
+    /// g.close().unwrap();
+    /// assert_eq!(g.state(), GEN_CLOSED);
+    /// assert!(g.next().unwrap_err().is_stop());
+    /// ```
+    pub fn close(&self) -> Result<(), Exception> {
+        self.inner.close()
+    }
+
+    /// Where the generator is in its life: see [`GenState`].
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    /// assert_eq!(fib().state(), GEN_CREATED);
+    /// ```
+    pub fn state(&self) -> GenState {
+        self.inner.state.get()
+    }
+
+    /// A second handle to the same generator, like binding a second Python
+    /// name to it. Both see the same state; the body lives until the last
+    /// handle is dropped.
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    /// let a = mygen(3);
+    /// let b = a.share();
+    /// assert_eq!(a.next(), Ok(0));
+    /// assert_eq!(b.next(), Ok(1));
+    /// ```
+    pub fn share(&self) -> Self {
+        Generator {
+            inner: Rc::clone(&self.inner),
+        }
+    }
+
+    /// The generator's name: the function that made it (`"jumping_range"`),
+    /// `"<genexpr>"` for [`Generator::from_iterator`], `"<lambda>"` for a
+    /// closure written in place.
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    /// assert_eq!(jumping_range(3).name(), "jumping_range");
+    /// assert_eq!(genexpr!(x, for x in 0..3).name(), "<genexpr>");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        function_name(self.inner.type_name)
+    }
+}
+
+/// The function a closure was written in, from its type name
+/// (`multitask::examples::fib::{{closure}}` → `fib`).
+fn function_name(type_name: &'static str) -> &'static str {
+    if !type_name.ends_with("{{closure}}") {
+        return type_name;
+    }
+    let function = type_name
+        .rsplit("::")
+        .find(|segment| !segment.starts_with("{{closure"))
+        .unwrap_or("<lambda>");
+    // Closures written at the top level of a REPL cell, a doc test or `main`
+    // belong to no function a learner named.
+    match function {
+        "main" | "_doctest_main" => "<lambda>",
+        f if f.starts_with("run_user_code_") || f.starts_with("_doctest_main_") => "<lambda>",
+        f => f,
+    }
+}
+
+/// Python's `inspect.getgeneratorstate(g)`.
+///
+/// ```
+/// use multitask::prelude::*;
+/// assert_eq!(getgeneratorstate(&fib()), GEN_CREATED);
+/// ```
+pub fn getgeneratorstate<Y, S, R>(g: &Generator<Y, S, R>) -> GenState {
+    g.state()
+}
+
+impl<Y, S, R> Inner<Y, S, R> {
+    fn resume(&self, input: Resume<S>) -> Result<Y, GeneratorError<R>> {
+        match self.state.get() {
+            GenState::Running => return Err(already_executing().into()),
+            GenState::Closed => {
+                return match input {
+                    Resume::Throw(e) => Err(e.into()),
+                    Resume::Send(_) | Resume::Close => Err(GeneratorError::StopIteration(None)),
+                };
+            }
+            GenState::Created => match input {
+                Resume::Send(None) => {}
+                Resume::Send(Some(_)) => {
+                    return Err(Exception::type_error(
+                        "can't send non-None value to a just-started generator",
+                    )
+                    .into());
+                }
+                Resume::Throw(e) => {
+                    self.finish();
+                    return Err(e.into());
+                }
+                Resume::Close => {
+                    self.finish();
+                    return Err(GeneratorError::StopIteration(None));
+                }
+            },
+            GenState::Suspended => {}
+        }
+        match self.run(input) {
+            CoroutineResult::Yield(value) => Ok(value),
+            CoroutineResult::Return(Ok(value)) => Err(GeneratorError::StopIteration(Some(value))),
+            CoroutineResult::Return(Err(e)) => Err(escaped(e).into()),
+        }
+    }
+
+    fn close(&self) -> Result<(), Exception> {
+        match self.state.get() {
+            GenState::Running => Err(already_executing()),
+            GenState::Created => {
+                self.finish();
+                Ok(())
+            }
+            GenState::Closed => Ok(()),
+            GenState::Suspended => match self.run(Resume::Close) {
+                CoroutineResult::Yield(_) => Err(Exception::runtime_error(
+                    "generator ignored GeneratorExit",
+                )),
+                CoroutineResult::Return(Ok(_) | Err(Exception::GeneratorExit)) => Ok(()),
+                CoroutineResult::Return(Err(e)) => Err(escaped(e)),
+            },
+        }
+    }
+
+    /// Resumes the body; leaves the state `Suspended` after a yield, or the
+    /// generator closed after a return or a panic (which passes on to the caller).
+    fn run(&self, input: Resume<S>) -> CoroutineResult<Y, Result<R, Exception>> {
+        /// Closes the generator if the body's panic unwinds through `run`.
+        struct CloseOnPanic<'a, Y, S, R>(&'a Inner<Y, S, R>);
+        impl<Y, S, R> Drop for CloseOnPanic<'_, Y, S, R> {
+            fn drop(&mut self) {
+                if self.0.state.get() == GenState::Running {
+                    self.0.finish();
+                }
+            }
+        }
+
+        self.state.set(GenState::Running);
+        let _guard = CloseOnPanic(self);
+        let outcome = self
+            .body
+            .borrow_mut()
+            .as_mut()
+            .expect("a generator that is not closed has its body")
+            .resume(input);
+        match outcome {
+            CoroutineResult::Yield(_) => self.state.set(GenState::Suspended),
+            CoroutineResult::Return(_) => self.finish(),
+        }
+        outcome
+    }
+
+    /// Marks the generator closed, unwinds whatever is left of its body
+    /// (running its `Drop` guards) and recycles the stack.
+    fn finish(&self) {
+        self.state.set(GenState::Closed);
+        let body = self.body.borrow_mut().take();
+        if let Some(mut body) = body {
+            body.force_unwind();
+            stack::give(body.into_stack());
+        }
+    }
+}
+
+fn already_executing() -> Exception {
+    Exception::value_error("generator already executing")
+}
+
+/// PEP 479: a `StopIteration` escaping a generator body becomes a `RuntimeError`.
+fn escaped(e: Exception) -> Exception {
+    match e {
+        Exception::StopIteration => Exception::runtime_error("generator raised StopIteration"),
+        e => e,
+    }
+}
+
+impl<Y, S, R> Drop for Inner<Y, S, R> {
+    /// Like CPython's generator finaliser: close a paused body so its cleanup
+    /// runs, and report (not raise) what goes wrong.
+    fn drop(&mut self) {
+        if self.state.get() == GenState::Suspended
+            && !std::thread::panicking()
+            && let Err(e) = self.close()
+        {
+            eprintln!(
+                "Exception ignored in: <generator object {}>\n{e}",
+                function_name(self.type_name)
+            );
+        }
+        self.finish();
+    }
+}
+
+/// Runs the generator as an iterator: `None` at the stop.
+///
+/// # Panics
+/// When the body raises an exception: an iterator has no other way to report
+/// it (a Python `for` loop would let it propagate). Use
+/// [`Generator::next`] to get it as a value instead.
+impl<Y, S, R> Iterator for Generator<Y, S, R> {
+    type Item = Y;
+
+    fn next(&mut self) -> Option<Y> {
+        match self.inner.resume(Resume::Send(None)) {
+            Ok(value) => Some(value),
+            Err(GeneratorError::StopIteration(_)) => None,
+            Err(GeneratorError::Raised(e)) => panic!("exception raised in generator: {e}"),
+        }
+    }
+}
+
+/// Python's repr: `<generator object fib at 0x55d0c0a1b2c0>`.
+impl<Y, S, R> fmt::Display for Generator<Y, S, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "<generator object {} at {:p}>",
+            self.name(),
+            Rc::as_ptr(&self.inner)
+        )
+    }
+}
+
+impl<Y, S, R> fmt::Debug for Generator<Y, S, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Generator")
+            .field("name", &self.name())
+            .field("state", &self.state())
+            .finish()
+    }
+}
+
+/// Python's generator expression: `genexpr!(x * x, for x in 0..10)` is
+/// `(x * x for x in range(10))`, and `genexpr!(x, for x in v, if x > 0)`
+/// filters like Python's `if` clause. The result is a lazy [`Generator`].
+///
+/// ```
+/// use multitask::prelude::*;
+///
+/// let squares = genexpr!(x * x, for x in 0..10);
+/// assert_eq!(squares.collect::<Vec<i32>>(), [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]);
+///
+/// let evens = genexpr!(x, for x in 0..10, if x % 2 == 0);
+/// assert_eq!(evens.collect::<Vec<i32>>(), [0, 2, 4, 6, 8]);
+/// ```
+#[macro_export]
+macro_rules! genexpr {
+    ($item:expr, for $pat:pat in $iter:expr) => {
+        $crate::genexpr!($item, for $pat in $iter, if true)
+    };
+    ($item:expr, for $pat:pat in $iter:expr, if $cond:expr) => {
+        $crate::generator::Generator::from_iterator(
+            ::core::iter::IntoIterator::into_iter($iter)
+                .filter_map(move |$pat| if $cond { Some($item) } else { None }),
+        )
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counter(n: u32) -> Generator<u32, u32, &'static str> {
+        Generator::new(move |co| {
+            for i in 0..n {
+                co.yield_(i)?;
+            }
+            Ok("end")
+        })
+    }
+
+    #[test]
+    fn states_follow_the_life_of_a_generator() {
+        let g = counter(1);
+        assert_eq!(g.state(), GenState::Created);
+        assert_eq!(g.next(), Ok(0));
+        assert_eq!(g.state(), GenState::Suspended);
+        assert_eq!(g.next(), Err(GeneratorError::StopIteration(Some("end"))));
+        assert_eq!(g.state(), GenState::Closed);
+    }
+
+    #[test]
+    fn refused_send_leaves_a_new_generator_new() {
+        let g = counter(2);
+        assert!(matches!(
+            g.send(7),
+            Err(GeneratorError::Raised(Exception::TypeError(_)))
+        ));
+        assert_eq!(g.state(), GenState::Created);
+        assert_eq!(g.next(), Ok(0));
+    }
+
+    #[test]
+    fn close_of_a_new_generator_never_runs_the_body() {
+        let ran = Rc::new(Cell::new(false));
+        let flag = Rc::clone(&ran);
+        let g: Generator<()> = Generator::new(move |_| {
+            flag.set(true);
+            Ok(())
+        });
+        g.close().unwrap();
+        assert_eq!(g.state(), GenState::Closed);
+        assert!(!ran.get());
+        assert_eq!(g.next(), Err(GeneratorError::StopIteration(None)));
+    }
+
+    #[test]
+    fn dropping_a_paused_generator_runs_its_cleanup() {
+        struct Guard(Rc<Cell<bool>>);
+        impl Drop for Guard {
+            fn drop(&mut self) {
+                self.0.set(true);
+            }
+        }
+        let cleaned = Rc::new(Cell::new(false));
+        let flag = Rc::clone(&cleaned);
+        let g: Generator<u8> = Generator::new(move |co| {
+            let _guard = Guard(flag);
+            co.yield_(1)?;
+            co.yield_(2)?;
+            Ok(())
+        });
+        assert_eq!(g.next(), Ok(1));
+        drop(g);
+        assert!(cleaned.get());
+    }
+
+    #[test]
+    fn a_panic_reaches_the_caller_and_closes_the_generator() {
+        let g: Generator<u8> = Generator::new(|co| {
+            co.yield_(1)?;
+            panic!("boom");
+        });
+        g.next().unwrap();
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.next()));
+        let message = panic.unwrap_err();
+        assert_eq!(message.downcast_ref::<&str>(), Some(&"boom"));
+        assert_eq!(g.state(), GenState::Closed);
+        assert_eq!(g.next(), Err(GeneratorError::StopIteration(None)));
+    }
+
+    #[test]
+    fn stacks_are_recycled() {
+        // A closed generator gives its stack back; the next one takes it.
+        let first = counter(1);
+        first.next().unwrap();
+        drop(first);
+        let pooled = stack::take();
+        let base = corosensei::stack::Stack::base(&pooled);
+        stack::give(pooled);
+        let second = counter(1);
+        second.next().unwrap();
+        second.close().unwrap();
+        let again = stack::take();
+        assert_eq!(corosensei::stack::Stack::base(&again), base);
+        stack::give(again);
+    }
+
+    #[test]
+    fn names_come_from_the_enclosing_function() {
+        assert_eq!(counter(1).name(), "counter");
+        assert_eq!(
+            function_name("multitask::examples::fib::{{closure}}"),
+            "fib"
+        );
+        assert_eq!(
+            function_name("ctx::run_user_code_3::{{closure}}"),
+            "<lambda>"
+        );
+    }
+}

@@ -1,0 +1,33 @@
+//! # multitask — Python's multitasking, in Rust, to learn by running
+//!
+//! A companion to a Chinese tutorial on Python multitasking (processes,
+//! threads, iterators, generators, coroutines). Each idea of the tutorial has
+//! a module here with the same shape as Python's API and Rust's manners:
+//! `Result` where Python raises, ownership where Python shares.
+//!
+//! | seed section | idea | module |
+//! |---|---|---|
+//! | §2, 1.3 生成器 | generators: `next`, `send`, `throw`, `close`, states, `yield from` | [`generator`] |
+//! | §2, 1.3.4 | Python's exceptions, as values | [`exception`] |
+//! | §2 (all) | the seed's own examples: `Fib`, `fib`, `mygen`, `jumping_range`, … | [`examples`] |
+//!
+//! `use multitask::prelude::*;` brings in what a learner needs:
+//!
+//! ```
+//! use multitask::prelude::*;
+//!
+//! let itr = jumping_range(5);
+//! assert_eq!(itr.next(), Ok(0));
+//! assert_eq!(itr.send(2), Ok(2));
+//! assert_eq!(itr.next(), Ok(3));
+//! assert_eq!(itr.send(-1), Ok(2));
+//! ```
+
+pub mod examples;
+pub mod exception;
+pub mod generator;
+pub mod prelude;
+mod stack;
+
+pub use exception::Exception;
+pub use generator::{GenState, Generator, GeneratorError};
