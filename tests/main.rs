@@ -1,0 +1,3 @@
+//! The end-to-end test crate: one binary, a module per area.
+
+mod generator_vs_cpython;
