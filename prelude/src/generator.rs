@@ -25,7 +25,7 @@
 //! assert_eq!(itr.send(-1), Ok(2));
 //! ```
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, UnsafeCell};
 use std::fmt;
 use std::rc::Rc;
 
@@ -163,6 +163,7 @@ struct Mailbox<S> {
 
 impl<S> Mailbox<S> {
     /// Puts `input`'s payload in the mailbox and returns its signal.
+    #[inline]
     fn post(&self, input: Resume<S>) -> Signal {
         match input {
             Resume::Send(None) => Signal::Next,
@@ -179,6 +180,7 @@ impl<S> Mailbox<S> {
     }
 
     /// Takes the payload that `signal` announces.
+    #[inline]
     fn receive(&self, signal: Signal) -> Resume<S> {
         match signal {
             Signal::Next => Resume::Send(None),
@@ -221,6 +223,7 @@ pub struct Co<Y, S = ()> {
 
 impl<Y, S> Co<Y, S> {
     /// Suspends the body with `value` and returns how it was resumed.
+    #[inline]
     fn suspend(&self, value: Y) -> Resume<S> {
         // SAFETY: see the fields: both outlive every use of `self`.
         let (yielder, mailbox) = unsafe { (&*self.yielder, &*self.mailbox) };
@@ -248,6 +251,7 @@ impl<Y, S> Co<Y, S> {
     /// assert_eq!(echo.send("hi".to_string()).unwrap(), r#"heard Some("hi")"#);
     /// assert_eq!(echo.next().unwrap(), "heard None");
     /// ```
+    #[inline]
     pub fn yield_(&self, value: Y) -> Result<Option<S>, Exception> {
         match self.suspend(value) {
             Resume::Send(sent) => Ok(sent),
@@ -356,8 +360,12 @@ pub struct Generator<Y, S = (), R = ()> {
 struct Inner<Y, S, R> {
     state: Cell<GenState>,
     mailbox: Mailbox<S>,
-    /// `None` once closed: the stack has gone back to the pool.
-    body: RefCell<Option<Body<Y, R>>>,
+    /// `None` once closed: the stack has gone back to the pool. Only
+    /// [`Inner::run`] and [`Inner::finish`] touch it, never both at once:
+    /// `run` marks the generator `Running` and every entry point refuses a
+    /// running generator, and `finish` is called only when no `run` of this
+    /// generator is under way.
+    body: UnsafeCell<Option<Body<Y, R>>>,
     /// `std::any::type_name` of the body closure, for the generator's name.
     type_name: &'static str,
 }
@@ -395,14 +403,15 @@ impl<Y: 'static, S: 'static, R: 'static> Generator<Y, S, R> {
                 sent: Cell::new(None),
                 thrown: Cell::new(None),
             },
-            body: RefCell::new(None),
+            body: UnsafeCell::new(None),
             type_name,
         });
         let mailbox: *const Mailbox<S> = &inner.mailbox;
         let coroutine = Coroutine::with_stack(stack::take(), move |yielder, _first: Signal| {
             body(&Co { yielder, mailbox })
         });
-        *inner.body.borrow_mut() = Some(coroutine);
+        // SAFETY: nothing else can see the new generator yet.
+        unsafe { *inner.body.get() = Some(coroutine) };
         Generator { inner }
     }
 }
@@ -435,6 +444,7 @@ impl<Y, S, R> Generator<Y, S, R> {
     /// assert_eq!(g.next(), Err(GeneratorError::StopIteration(Some(()))));
     /// assert_eq!(g.next(), Err(GeneratorError::StopIteration(None)));
     /// ```
+    #[inline]
     pub fn next(&self) -> Result<Y, GeneratorError<R>> {
         self.inner.resume(Resume::Send(None))
     }
@@ -455,6 +465,7 @@ impl<Y, S, R> Generator<Y, S, R> {
     /// assert_eq!(itr.send(None), Ok(0));
     /// assert_eq!(itr.send(2), Ok(2));
     /// ```
+    #[inline]
     pub fn send(&self, value: impl Into<Option<S>>) -> Result<Y, GeneratorError<R>> {
         self.inner.resume(Resume::Send(value.into()))
     }
@@ -567,38 +578,48 @@ pub fn getgeneratorstate<Y, S, R>(g: &Generator<Y, S, R>) -> GenState {
 }
 
 impl<Y, S, R> Inner<Y, S, R> {
+    /// Resumes a paused body (the hot path, kept small enough to inline);
+    /// every other state goes to [`Inner::resume_cold`].
+    #[inline]
     fn resume(&self, input: Resume<S>) -> Result<Y, GeneratorError<R>> {
-        match self.state.get() {
-            GenState::Running => return Err(already_executing().into()),
-            GenState::Closed => {
-                return match input {
-                    Resume::Throw(e) => Err(e.into()),
-                    Resume::Send(_) | Resume::Close => Err(GeneratorError::StopIteration(None)),
-                };
-            }
-            GenState::Created => match input {
-                Resume::Send(None) => {}
-                Resume::Send(Some(_)) => {
-                    return Err(Exception::type_error(
-                        "can't send non-None value to a just-started generator",
-                    )
-                    .into());
-                }
-                Resume::Throw(e) => {
-                    self.finish();
-                    return Err(e.into());
-                }
-                Resume::Close => {
-                    self.finish();
-                    return Err(GeneratorError::StopIteration(None));
-                }
-            },
-            GenState::Suspended => {}
+        if self.state.get() == GenState::Suspended {
+            let signal = self.mailbox.post(input);
+            return match self.run(signal) {
+                CoroutineResult::Yield(value) => Ok(value),
+                CoroutineResult::Return(returned) => Err(stopped(returned)),
+            };
         }
-        match self.run(input) {
-            CoroutineResult::Yield(value) => Ok(value),
-            CoroutineResult::Return(Ok(value)) => Err(GeneratorError::StopIteration(Some(value))),
-            CoroutineResult::Return(Err(e)) => Err(escaped(e).into()),
+        self.resume_cold(input)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn resume_cold(&self, input: Resume<S>) -> Result<Y, GeneratorError<R>> {
+        match (self.state.get(), input) {
+            (GenState::Running, _) => Err(already_executing().into()),
+            (GenState::Closed, Resume::Throw(e)) => Err(e.into()),
+            (GenState::Closed, Resume::Send(_) | Resume::Close) => {
+                Err(GeneratorError::StopIteration(None))
+            }
+            (GenState::Created, Resume::Send(Some(_))) => Err(Exception::type_error(
+                "can't send non-None value to a just-started generator",
+            )
+            .into()),
+            (GenState::Created, Resume::Throw(e)) => {
+                self.finish();
+                Err(e.into())
+            }
+            (GenState::Created, Resume::Close) => {
+                self.finish();
+                Err(GeneratorError::StopIteration(None))
+            }
+            (GenState::Created | GenState::Suspended, input) => {
+                let signal = self.mailbox.post(input);
+                match self.run(signal) {
+                    CoroutineResult::Yield(value) => Ok(value),
+                    CoroutineResult::Return(returned) => Err(stopped(returned)),
+                }
+            }
         }
     }
 
@@ -610,7 +631,7 @@ impl<Y, S, R> Inner<Y, S, R> {
                 Ok(())
             }
             GenState::Closed => Ok(()),
-            GenState::Suspended => match self.run(Resume::Close) {
+            GenState::Suspended => match self.run(Signal::Close) {
                 CoroutineResult::Yield(_) => Err(Exception::runtime_error(
                     "generator ignored GeneratorExit",
                 )),
@@ -622,7 +643,8 @@ impl<Y, S, R> Inner<Y, S, R> {
 
     /// Resumes the body; leaves the state `Suspended` after a yield, or the
     /// generator closed after a return or a panic (which passes on to the caller).
-    fn run(&self, input: Resume<S>) -> CoroutineResult<Y, Result<R, Exception>> {
+    #[inline]
+    fn run(&self, signal: Signal) -> CoroutineResult<Y, Result<R, Exception>> {
         /// Closes the generator if the body's panic unwinds through `run`.
         struct CloseOnPanic<'a, Y, S, R>(&'a Inner<Y, S, R>);
         impl<Y, S, R> Drop for CloseOnPanic<'_, Y, S, R> {
@@ -634,32 +656,41 @@ impl<Y, S, R> Inner<Y, S, R> {
         }
 
         self.state.set(GenState::Running);
-        let _guard = CloseOnPanic(self);
-        let outcome = self
-            .body
-            .borrow_mut()
+        let guard = CloseOnPanic(self);
+        // SAFETY: see `Inner::body`; the state was not `Running` and is now.
+        let body = unsafe { &mut *self.body.get() };
+        let outcome = body
             .as_mut()
             .expect("a generator that is not closed has its body")
-            .resume(self.mailbox.post(input));
+            .resume(signal);
         match outcome {
             CoroutineResult::Yield(_) => self.state.set(GenState::Suspended),
             CoroutineResult::Return(_) => self.finish(),
         }
+        std::mem::forget(guard);
         outcome
     }
 
     /// Marks the generator closed, unwinds whatever is left of its body
     /// (running its `Drop` guards) and recycles the stack.
+    #[cold]
     fn finish(&self) {
         self.state.set(GenState::Closed);
-        // Only `run` borrows the body, and it has let go before any caller
-        // can get here; `try_` keeps a broken invariant from becoming a
-        // panic inside a destructor.
-        let body = self.body.try_borrow_mut().ok().and_then(|mut body| body.take());
+        // SAFETY: see `Inner::body`: no `run` is under way.
+        let body = unsafe { &mut *self.body.get() }.take();
         if let Some(mut body) = body {
             body.force_unwind();
             stack::give(body.into_stack());
         }
+    }
+}
+
+/// What the caller sees when the body has returned.
+#[cold]
+fn stopped<R>(returned: Result<R, Exception>) -> GeneratorError<R> {
+    match returned {
+        Ok(value) => GeneratorError::StopIteration(Some(value)),
+        Err(e) => escaped(e).into(),
     }
 }
 
