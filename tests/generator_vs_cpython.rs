@@ -450,6 +450,24 @@ scenarios! {
         t.state(&g);
     })
 
+    yield_from_sub_raises_through_outer(|t| {
+        let sub: Generator<i64> = Generator::new(|co| {
+            co.yield_(1)?;
+            Err(Exception::value_error("bad"))
+        });
+        let delegated = sub.share();
+        let g: Generator<i64> = Generator::new(move |co| {
+            co.yield_from(delegated)?;
+            co.yield_(-1)?;
+            Ok(())
+        });
+        t.show("next", || g.next());
+        t.show("next", || g.next());
+        t.state(&g);
+        t.state(&sub);
+        t.show("next", || g.next());
+    })
+
     yield_from_forwards_close(|t| {
         let tt = t.clone();
         let sub: Generator<i64> = Generator::new(move |co| {

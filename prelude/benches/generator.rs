@@ -31,8 +31,10 @@ fn jumper() -> Generator<i64, i64> {
 
 fn generator(c: &mut Criterion) {
     // The floor: corosensei's own resume + suspend, with nothing of ours around it.
-    let mut raw = corosensei::Coroutine::new(|yielder: &corosensei::Yielder<u64, u64>, mut n| loop {
-        n = yielder.suspend(n + 1);
+    let mut raw = corosensei::Coroutine::new(|yielder: &corosensei::Yielder<u64, u64>, mut n| {
+        loop {
+            n = yielder.suspend(n + 1);
+        }
     });
     c.bench_function("raw corosensei round trip", |b| {
         b.iter(|| raw.resume(black_box(1)))
@@ -56,9 +58,7 @@ fn generator(c: &mut Criterion) {
     });
 
     let outer: Generator<u64> = Generator::new(|co| co.yield_from(counter()));
-    c.bench_function("yield_from per item", |b| {
-        b.iter(|| outer.next().unwrap())
-    });
+    c.bench_function("yield_from per item", |b| b.iter(|| outer.next().unwrap()));
 }
 
 criterion_group!(benches, generator);

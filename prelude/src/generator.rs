@@ -27,6 +27,7 @@
 
 use std::cell::{Cell, UnsafeCell};
 use std::fmt;
+use std::ptr::NonNull;
 use std::rc::Rc;
 
 use corosensei::stack::DefaultStack;
@@ -155,13 +156,19 @@ enum Signal {
     Close,
 }
 
-/// Payloads on their way into the body, next to the signal that announces them.
-struct Mailbox<S> {
+/// What the caller and the body share besides the stack switch: payloads on
+/// their way in, and the sub-generator a `yield_from` is delegating to.
+struct Mailbox<Y, S> {
     sent: Cell<Option<S>>,
     thrown: Cell<Option<Exception>>,
+    /// While the body waits in [`Co::yield_from`], the caller's `next` and
+    /// `send` go straight to this sub-generator instead of switching into the
+    /// body only to be passed on (half the cost of each delegated item). It
+    /// points into the `yield_from` frame, which clears it before it ends.
+    delegate: Cell<Option<NonNull<dyn Delegate<Y, S>>>>,
 }
 
-impl<S> Mailbox<S> {
+impl<Y, S> Mailbox<Y, S> {
     /// Puts `input`'s payload in the mailbox and returns its signal.
     #[inline]
     fn post(&self, input: Resume<S>) -> Signal {
@@ -218,17 +225,21 @@ pub struct Co<Y, S = ()> {
     // the coroutine. A `Co` exists only inside the body's call (the body gets
     // a `&Co` it cannot keep), so the pointers are valid whenever it is used.
     yielder: *const Yielder<Signal, Y>,
-    mailbox: *const Mailbox<S>,
+    mailbox: *const Mailbox<Y, S>,
 }
 
 impl<Y, S> Co<Y, S> {
+    fn mailbox(&self) -> &Mailbox<Y, S> {
+        // SAFETY: see the fields: the mailbox outlives every use of `self`.
+        unsafe { &*self.mailbox }
+    }
+
     /// Suspends the body with `value` and returns how it was resumed.
     #[inline]
     fn suspend(&self, value: Y) -> Resume<S> {
-        // SAFETY: see the fields: both outlive every use of `self`.
-        let (yielder, mailbox) = unsafe { (&*self.yielder, &*self.mailbox) };
-        let signal = yielder.suspend(value);
-        mailbox.receive(signal)
+        // SAFETY: see the fields: the yielder outlives every use of `self`.
+        let signal = unsafe { &*self.yielder }.suspend(value);
+        self.mailbox().receive(signal)
     }
 
     /// Python's `x = yield value`: hands `value` to the caller and pauses.
@@ -288,8 +299,25 @@ impl<Y, S> Co<Y, S> {
     /// assert_eq!(outer.next(), Ok(2));
     /// assert_eq!(outer.next(), Err(GeneratorError::StopIteration(Some("inner done"))));
     /// ```
-    pub fn yield_from<R>(&self, sub: Generator<Y, S, R>) -> Result<R, Exception> {
-        let mut outcome = sub.next();
+    pub fn yield_from<R>(&self, sub: Generator<Y, S, R>) -> Result<R, Exception>
+    where
+        Y: 'static,
+        S: 'static,
+        R: 'static,
+    {
+        /// Unregisters the delegation when `yield_from` ends, also by unwinding.
+        struct Registered<'a, Y, S>(&'a Mailbox<Y, S>);
+        impl<Y, S> Drop for Registered<'_, Y, S> {
+            fn drop(&mut self) {
+                self.0.delegate.set(None);
+            }
+        }
+
+        let delegation = Delegation {
+            sub,
+            ended: Cell::new(None),
+        };
+        let mut outcome = delegation.sub.next();
         loop {
             let value = match outcome {
                 Ok(value) => value,
@@ -301,13 +329,24 @@ impl<Y, S> Co<Y, S> {
                 }
                 Err(GeneratorError::Raised(e)) => return Err(e),
             };
-            outcome = match self.suspend(value) {
-                Resume::Send(sent) => sub.inner.resume(Resume::Send(sent)),
-                Resume::Throw(e) => sub.inner.resume(Resume::Throw(e)),
-                Resume::Close => {
-                    sub.close()?;
-                    return Err(Exception::GeneratorExit);
-                }
+            let resume = {
+                let delegate: &dyn Delegate<Y, S> = &delegation;
+                self.mailbox().delegate.set(Some(NonNull::from(delegate)));
+                let _registered = Registered(self.mailbox());
+                self.suspend(value)
+            };
+            // Either the caller drove the sub-generator to its end directly
+            // (see `Mailbox::delegate`), or it resumed us to pass something on.
+            outcome = match delegation.ended.take() {
+                Some(ended) => Err(ended),
+                None => match resume {
+                    Resume::Send(sent) => delegation.sub.inner.resume(Resume::Send(sent)),
+                    Resume::Throw(e) => delegation.sub.inner.resume(Resume::Throw(e)),
+                    Resume::Close => {
+                        delegation.sub.close()?;
+                        return Err(Exception::GeneratorExit);
+                    }
+                },
             };
         }
     }
@@ -325,6 +364,36 @@ impl<Y, S> Co<Y, S> {
             self.yield_(item)?;
         }
         Ok(())
+    }
+}
+
+/// A sub-generator that a `yield_from` delegates to, its return type hidden.
+trait Delegate<Y, S> {
+    /// Resumes the sub-generator: `Some` with what it yielded, or `None` when
+    /// it has finished or raised (the outcome waits for `yield_from`).
+    fn send(&self, sent: Option<S>) -> Option<Y>;
+}
+
+/// The sub-generator of one `yield_from`, and how it ended.
+struct Delegation<Y, S, R> {
+    sub: Generator<Y, S, R>,
+    ended: Cell<Option<GeneratorError<R>>>,
+}
+
+impl<Y, S, R> Delegate<Y, S> for Delegation<Y, S, R> {
+    #[inline]
+    fn send(&self, sent: Option<S>) -> Option<Y> {
+        #[cold]
+        fn end<R>(ended: &Cell<Option<GeneratorError<R>>>, error: GeneratorError<R>) {
+            ended.set(Some(error));
+        }
+        match self.sub.inner.resume(Resume::Send(sent)) {
+            Ok(value) => Some(value),
+            Err(error) => {
+                end(&self.ended, error);
+                None
+            }
+        }
     }
 }
 
@@ -359,7 +428,7 @@ pub struct Generator<Y, S = (), R = ()> {
 
 struct Inner<Y, S, R> {
     state: Cell<GenState>,
-    mailbox: Mailbox<S>,
+    mailbox: Mailbox<Y, S>,
     /// `None` once closed: the stack has gone back to the pool. Only
     /// [`Inner::run`] and [`Inner::finish`] touch it, never both at once:
     /// `run` marks the generator `Running` and every entry point refuses a
@@ -402,11 +471,12 @@ impl<Y: 'static, S: 'static, R: 'static> Generator<Y, S, R> {
             mailbox: Mailbox {
                 sent: Cell::new(None),
                 thrown: Cell::new(None),
+                delegate: Cell::new(None),
             },
             body: UnsafeCell::new(None),
             type_name,
         });
-        let mailbox: *const Mailbox<S> = &inner.mailbox;
+        let mailbox: *const Mailbox<Y, S> = &inner.mailbox;
         let coroutine = Coroutine::with_stack(stack::take(), move |yielder, _first: Signal| {
             body(&Co { yielder, mailbox })
         });
@@ -580,16 +650,50 @@ pub fn getgeneratorstate<Y, S, R>(g: &Generator<Y, S, R>) -> GenState {
 impl<Y, S, R> Inner<Y, S, R> {
     /// Resumes a paused body (the hot path, kept small enough to inline);
     /// every other state goes to [`Inner::resume_cold`].
-    #[inline]
+    #[inline(always)]
     fn resume(&self, input: Resume<S>) -> Result<Y, GeneratorError<R>> {
         if self.state.get() == GenState::Suspended {
-            let signal = self.mailbox.post(input);
-            return match self.run(signal) {
-                CoroutineResult::Yield(value) => Ok(value),
-                CoroutineResult::Return(returned) => Err(stopped(returned)),
-            };
+            if let Some(delegate) = self.mailbox.delegate.get() {
+                return self.resume_delegating(delegate, input);
+            }
+            return self.resume_body(input);
         }
         self.resume_cold(input)
+    }
+
+    /// Resumes the body with `input`, and reports what it did.
+    #[inline(always)]
+    fn resume_body(&self, input: Resume<S>) -> Result<Y, GeneratorError<R>> {
+        let signal = self.mailbox.post(input);
+        match self.run(signal) {
+            CoroutineResult::Yield(value) => Ok(value),
+            CoroutineResult::Return(returned) => Err(stopped(returned)),
+        }
+    }
+
+    /// `next`/`send` go straight to the sub-generator of the body's
+    /// `yield_from` (see [`Mailbox::delegate`]); anything else, and the
+    /// sub-generator's end, go to the body.
+    #[inline(never)]
+    fn resume_delegating(
+        &self,
+        delegate: NonNull<dyn Delegate<Y, S>>,
+        input: Resume<S>,
+    ) -> Result<Y, GeneratorError<R>> {
+        match input {
+            Resume::Send(sent) => match self.delegate(delegate, sent) {
+                Some(value) => Ok(value),
+                None => self.resume_body_cold(Resume::Send(None)),
+            },
+            input => self.resume_body_cold(input),
+        }
+    }
+
+    /// [`Inner::resume_body`] out of line, for the rare paths.
+    #[cold]
+    #[inline(never)]
+    fn resume_body_cold(&self, input: Resume<S>) -> Result<Y, GeneratorError<R>> {
+        self.resume_body(input)
     }
 
     #[cold]
@@ -613,14 +717,22 @@ impl<Y, S, R> Inner<Y, S, R> {
                 self.finish();
                 Err(GeneratorError::StopIteration(None))
             }
-            (GenState::Created | GenState::Suspended, input) => {
-                let signal = self.mailbox.post(input);
-                match self.run(signal) {
-                    CoroutineResult::Yield(value) => Ok(value),
-                    CoroutineResult::Return(returned) => Err(stopped(returned)),
-                }
-            }
+            (GenState::Created | GenState::Suspended, input) => self.resume_body(input),
         }
+    }
+
+    /// Resumes the sub-generator of the body's `yield_from`; the body stays
+    /// paused and counts as running meanwhile, as in CPython.
+    #[inline]
+    fn delegate(&self, delegate: NonNull<dyn Delegate<Y, S>>, sent: Option<S>) -> Option<Y> {
+        self.state.set(GenState::Running);
+        let guard = CloseOnPanic(self);
+        // SAFETY: a registered delegate lives in the paused `yield_from`
+        // frame, which unregisters it before it goes away.
+        let value = unsafe { delegate.as_ref() }.send(sent);
+        std::mem::forget(guard);
+        self.state.set(GenState::Suspended);
+        value
     }
 
     fn close(&self) -> Result<(), Exception> {
@@ -632,9 +744,9 @@ impl<Y, S, R> Inner<Y, S, R> {
             }
             GenState::Closed => Ok(()),
             GenState::Suspended => match self.run(Signal::Close) {
-                CoroutineResult::Yield(_) => Err(Exception::runtime_error(
-                    "generator ignored GeneratorExit",
-                )),
+                CoroutineResult::Yield(_) => {
+                    Err(Exception::runtime_error("generator ignored GeneratorExit"))
+                }
                 CoroutineResult::Return(Ok(_) | Err(Exception::GeneratorExit)) => Ok(()),
                 CoroutineResult::Return(Err(e)) => Err(escaped(e)),
             },
@@ -643,18 +755,8 @@ impl<Y, S, R> Inner<Y, S, R> {
 
     /// Resumes the body; leaves the state `Suspended` after a yield, or the
     /// generator closed after a return or a panic (which passes on to the caller).
-    #[inline]
+    #[inline(always)]
     fn run(&self, signal: Signal) -> CoroutineResult<Y, Result<R, Exception>> {
-        /// Closes the generator if the body's panic unwinds through `run`.
-        struct CloseOnPanic<'a, Y, S, R>(&'a Inner<Y, S, R>);
-        impl<Y, S, R> Drop for CloseOnPanic<'_, Y, S, R> {
-            fn drop(&mut self) {
-                if self.0.state.get() == GenState::Running {
-                    self.0.finish();
-                }
-            }
-        }
-
         self.state.set(GenState::Running);
         let guard = CloseOnPanic(self);
         // SAFETY: see `Inner::body`; the state was not `Running` and is now.
@@ -681,6 +783,17 @@ impl<Y, S, R> Inner<Y, S, R> {
         if let Some(mut body) = body {
             body.force_unwind();
             stack::give(body.into_stack());
+        }
+    }
+}
+
+/// Closes the generator if a panic unwinds out of its body.
+struct CloseOnPanic<'a, Y, S, R>(&'a Inner<Y, S, R>);
+
+impl<Y, S, R> Drop for CloseOnPanic<'_, Y, S, R> {
+    fn drop(&mut self) {
+        if self.0.state.get() == GenState::Running {
+            self.0.finish();
         }
     }
 }
@@ -869,6 +982,47 @@ mod tests {
         assert_eq!(message.downcast_ref::<&str>(), Some(&"boom"));
         assert_eq!(g.state(), GenState::Closed);
         assert_eq!(g.next(), Err(GeneratorError::StopIteration(None)));
+    }
+
+    #[test]
+    fn a_panic_in_a_delegated_sub_generator_closes_both() {
+        let sub: Generator<u8> = Generator::new(|co| {
+            co.yield_(1)?;
+            panic!("sub failed");
+        });
+        let watched = sub.share();
+        let outer: Generator<u8> = Generator::new(move |co| co.yield_from(sub));
+        assert_eq!(outer.next(), Ok(1));
+        let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| outer.next()));
+        assert_eq!(
+            panic.unwrap_err().downcast_ref::<&str>(),
+            Some(&"sub failed")
+        );
+        assert_eq!(outer.state(), GenState::Closed);
+        assert_eq!(watched.state(), GenState::Closed);
+        assert_eq!(outer.next(), Err(GeneratorError::StopIteration(None)));
+    }
+
+    #[test]
+    fn a_delegated_sub_generator_sees_its_delegator_running() {
+        let cell: Rc<std::cell::RefCell<Option<Generator<GenState>>>> = Rc::default();
+        let seen = Rc::clone(&cell);
+        let sub: Generator<GenState> = Generator::new(move |co| {
+            loop {
+                let outer = seen.borrow().as_ref().map(Generator::share).unwrap();
+                assert!(matches!(
+                    outer.next(),
+                    Err(GeneratorError::Raised(Exception::ValueError(_)))
+                ));
+                co.yield_(outer.state())?;
+            }
+        });
+        let outer: Generator<GenState> = Generator::new(move |co| co.yield_from(sub));
+        *cell.borrow_mut() = Some(outer.share());
+        assert_eq!(outer.next(), Ok(GenState::Running)); // through the body's yield_from
+        assert_eq!(outer.next(), Ok(GenState::Running)); // straight to the sub-generator
+        assert_eq!(outer.state(), GenState::Suspended);
+        cell.borrow_mut().take();
     }
 
     #[test]

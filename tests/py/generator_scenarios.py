@@ -381,6 +381,26 @@ def yield_from_forwards_throw():
 
 
 @scenario
+def yield_from_sub_raises_through_outer():
+    def inner():
+        yield 1
+        raise ValueError("bad")
+
+    sub = inner()
+
+    def outer():
+        yield from sub
+        yield "unreachable"
+
+    gen = outer()
+    show("next", lambda: next(gen))
+    show("next", lambda: next(gen))
+    state(gen)
+    state(sub)
+    show("next", lambda: next(gen))
+
+
+@scenario
 def yield_from_forwards_close():
     def inner():
         try:
