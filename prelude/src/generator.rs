@@ -674,7 +674,7 @@ impl<Y, S, R> Inner<Y, S, R> {
     /// `next`/`send` go straight to the sub-generator of the body's
     /// `yield_from` (see [`Mailbox::delegate`]); anything else, and the
     /// sub-generator's end, go to the body.
-    #[inline(never)]
+    #[inline]
     fn resume_delegating(
         &self,
         delegate: NonNull<dyn Delegate<Y, S>>,
