@@ -1,3 +1,4 @@
 //! The end-to-end test crate: one binary, a module per area.
 
 mod generator_vs_cpython;
+mod repl_pty;

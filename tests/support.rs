@@ -34,6 +34,40 @@ pub fn run_python(script: &Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("python3 prints UTF-8")
 }
 
+/// The `multitask` binary, built in the same profile as the running tests
+/// (`tests/run` builds it first), or `MULTITASK_BIN`.
+///
+/// # Panics
+/// When the binary has not been built.
+pub fn multitask_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("MULTITASK_BIN") {
+        return PathBuf::from(bin);
+    }
+    // This test runs as target/<profile>/deps/e2e-…; the binary is target/<profile>/multitask.
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let bin = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|profile| profile.join("multitask"))
+        .expect("the test binary lives in target/<profile>/deps");
+    assert!(
+        bin.is_file(),
+        "{} is missing: build it first (`tests/run` does: cargo build --release --workspace --bins)",
+        bin.display()
+    );
+    bin
+}
+
+/// A scratch folder under `target/`, emptied for each call with the same name.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let target = exe.ancestors().nth(3).expect("target/<profile>/deps/exe");
+    let dir = target.join("e2e-scratch").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create a scratch folder");
+    dir
+}
+
 /// A message from a caught panic payload.
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {

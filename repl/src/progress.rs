@@ -1,0 +1,132 @@
+//! The first start's progress bar: the prelude's dependencies compile once,
+//! into the persistent build folder, and the learner sees them go by.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// The marker that says a build folder has the prelude compiled in it.
+const READY_MARKER: &str = ".multitask-ready";
+
+/// Has `build_dir` seen a successful start before?
+pub fn is_first_start(build_dir: &Path) -> bool {
+    !build_dir.join(READY_MARKER).exists()
+}
+
+/// A progress bar that counts compiled crates until [`FirstStart::finish`].
+pub struct FirstStart {
+    bar: ProgressBar,
+    done: Arc<AtomicBool>,
+    watcher: Option<JoinHandle<()>>,
+    build_dir: PathBuf,
+}
+
+impl FirstStart {
+    /// Starts watching `build_dir` fill up while the prelude at `prelude` compiles.
+    pub fn watch(build_dir: &Path, prelude: &Path) -> FirstStart {
+        let expected = expected_crates(prelude);
+        let bar = ProgressBar::new(expected);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} compiling the prelude (first start only) [{bar:30}] {pos}/{len} crates, {elapsed}",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        let done = Arc::new(AtomicBool::new(false));
+        let deps = build_dir.join("target").join("debug").join("deps");
+        let watcher = {
+            let (bar, done) = (bar.clone(), done.clone());
+            std::thread::spawn(move || {
+                while !done.load(Ordering::SeqCst) {
+                    let count = count_rlibs(&deps);
+                    if count > bar.length().unwrap_or(0) {
+                        bar.set_length(count);
+                    }
+                    bar.set_position(count);
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            })
+        };
+        FirstStart {
+            bar,
+            done,
+            watcher: Some(watcher),
+            build_dir: build_dir.to_path_buf(),
+        }
+    }
+
+    /// Stops the bar: "ready", and the folder marked for next time, on success.
+    pub fn finish(mut self, ok: bool) {
+        self.done.store(true, Ordering::SeqCst);
+        if let Some(watcher) = self.watcher.take() {
+            let _ = watcher.join();
+        }
+        if ok {
+            self.bar.finish_and_clear();
+            let _ = std::fs::write(self.build_dir.join(READY_MARKER), "");
+            println!("ready");
+        } else {
+            self.bar.abandon();
+        }
+    }
+}
+
+fn count_rlibs(deps: &Path) -> u64 {
+    std::fs::read_dir(deps)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "rlib"))
+                .count() as u64
+        })
+        .unwrap_or(0)
+}
+
+/// How many library crates the prelude needs (itself included), from
+/// `cargo metadata`; a guess when cargo cannot tell.
+fn expected_crates(prelude: &Path) -> u64 {
+    let output = std::process::Command::new("cargo")
+        .args(["metadata", "--format-version", "1", "--manifest-path"])
+        .arg(prelude.join("Cargo.toml"))
+        .output();
+    let Ok(output) = output else { return 20 };
+    let Ok(metadata) = serde_json::from_slice::<serde_json::Value>(&output.stdout) else {
+        return 20;
+    };
+    let nodes = metadata["resolve"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let root = metadata["packages"]
+        .as_array()
+        .and_then(|packages| packages.iter().find(|p| p["name"] == "multitask"))
+        .and_then(|p| p["id"].as_str())
+        .map(str::to_owned);
+    let Some(root) = root else { return 20 };
+    // Walk the normal (not dev, not build) dependencies from the prelude.
+    let mut seen = std::collections::BTreeSet::from([root.clone()]);
+    let mut queue = vec![root];
+    while let Some(id) = queue.pop() {
+        let Some(node) = nodes.iter().find(|n| n["id"] == id.as_str()) else {
+            continue;
+        };
+        for dep in node["deps"].as_array().into_iter().flatten() {
+            let normal = dep["dep_kinds"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().any(|k| k["kind"].is_null()));
+            if let Some(pkg) = dep["pkg"].as_str()
+                && normal
+                && seen.insert(pkg.to_owned())
+            {
+                queue.push(pkg.to_owned());
+            }
+        }
+    }
+    seen.len() as u64
+}

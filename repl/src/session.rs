@@ -1,0 +1,399 @@
+//! One learner's session: the evcxr context with the prelude loaded, our own
+//! colon commands, and the bookkeeping that lets a crash say what it lost.
+//!
+//! Every front end (the terminal, the Jupyter kernel, the notebook stepper)
+//! hands cells to [`Session::execute`] and renders the [`Reply`]; none talks to
+//! evcxr directly, so they all behave alike.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use evcxr::{CommandContext, CompilationError, EvalContextOutputs};
+
+/// How to set a session up.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The `prelude/` crate to preload.
+    pub prelude: PathBuf,
+    /// rustc's optimisation level for cells: "0", "1" or "2".
+    pub opt_level: String,
+}
+
+/// What became of one cell.
+#[derive(Debug)]
+pub enum Reply {
+    /// The cell ran. The value of its last expression, by MIME type (empty
+    /// when the cell ends with a statement).
+    Value(HashMap<String, String>),
+    /// Text from one of our own commands (`:help`, `:vars`, …).
+    Text(String),
+    /// rustc refused the cell; nothing ran and every variable is kept.
+    CompileErrors(Vec<CompilationError>),
+    /// The cell panicked; the message went to stderr. Variables from earlier
+    /// cells are kept, those the cell was defining are not.
+    Panicked,
+    /// The runtime process died (abort, segfault, Ctrl-C, `exit`). It has been
+    /// restarted with the prelude; these variables were lost.
+    Crashed {
+        /// Why, as the OS reported it.
+        reason: String,
+        /// The variables that existed before the cell, now gone.
+        lost: Vec<String>,
+    },
+    /// A command was wrong (unknown name, bad argument): one line saying why.
+    Error(String),
+    /// The learner asked to leave.
+    Quit,
+}
+
+/// Our own colon commands, with one line of help each.
+pub const OUR_COMMANDS: &[(&str, &str)] = &[
+    (":help", "this list"),
+    (":vars", "the variables defined so far, with their types"),
+    (":quit", "leave (Ctrl-D does the same)"),
+];
+
+/// evcxr's commands that a learner may use, with one line of help each.
+const EVCXR_COMMANDS: &[(&str, &str)] = &[
+    (":dep NAME = …", "add a crate, as in Cargo.toml"),
+    (":opt [0|1|2]", "rustc's optimisation level for cells"),
+    (":type EXPR", "the type of an expression (also `:t`)"),
+    (":clear", "forget every variable and item"),
+    (":timing", "print how long each cell takes"),
+    (":explain", "explain the last compile error"),
+    (
+        ":last_error_json",
+        "the last compile error, as rustc's JSON",
+    ),
+    (":efmt FORMAT", "how values are shown (default {:?})"),
+    (":fmt FORMAT", "how values are shown for this session"),
+];
+
+/// A session: evcxr's context with the prelude in scope.
+pub struct Session {
+    context: CommandContext,
+}
+
+impl Session {
+    /// Starts evcxr's runtime and preloads the prelude. Slow the first time
+    /// (the prelude's dependencies compile), about a second later on.
+    ///
+    /// evcxr reads `EVCXR_TMPDIR` for its build folder: set it first (see
+    /// [`crate::build_dir`]) or every start compiles everything again.
+    pub fn start(options: &Options) -> Result<(Session, EvalContextOutputs)> {
+        let t0 = std::time::Instant::now();
+        let (context, outputs) = CommandContext::new().context("cannot start evcxr")?;
+        if std::env::var_os("MULTITASK_TRACE").is_some() {
+            eprintln!("[trace] context {:?}", t0.elapsed());
+        }
+        let mut session = Session { context };
+        session
+            .context
+            .set_opt_level(&options.opt_level)
+            .context("bad optimisation level")?;
+        session.preload(&options.prelude)?;
+        if std::env::var_os("MULTITASK_TRACE").is_some() {
+            eprintln!("[trace] preload {:?}", t0.elapsed());
+        }
+        Ok((session, outputs))
+    }
+
+    fn preload(&mut self, prelude: &Path) -> Result<()> {
+        let path = prelude
+            .display()
+            .to_string()
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"");
+        let dep = format!(":dep multitask = {{ path = \"{path}\" }}");
+        let load = format!("{dep}\nuse multitask::prelude::*;");
+        if let Err(e) = self.context.execute(&load) {
+            bail!(
+                "cannot load the prelude from {}: {}",
+                prelude.display(),
+                describe(&e)
+            );
+        }
+        Ok(())
+    }
+
+    /// Runs one cell (code, colon commands, or both).
+    pub fn execute(&mut self, cell: &str) -> Reply {
+        let trimmed = cell.trim();
+        match trimmed {
+            ":help" | ":h" => return Reply::Text(help()),
+            ":quit" | ":q" | ":exit" => return Reply::Quit,
+            ":vars" => return Reply::Text(self.vars_text()),
+            _ => {}
+        }
+        let before: Vec<String> = self.variables().into_iter().map(|(name, _)| name).collect();
+        match self.context.execute(cell) {
+            Ok(outputs) => {
+                let mut values = outputs.content_by_mime_type;
+                if let Some(text) = values.get_mut("text/plain") {
+                    *text = text.trim_end_matches('\n').to_string();
+                }
+                Reply::Value(values)
+            }
+            Err(evcxr::Error::CompilationErrors(errors)) => {
+                if errors
+                    .iter()
+                    .any(|e| e.message().starts_with("Unrecognised command"))
+                {
+                    let name = trimmed.split_whitespace().next().unwrap_or(trimmed);
+                    return Reply::Error(format!("unknown command {name}; :help lists them"));
+                }
+                if errors.len() == 1 && cell.trim_start().starts_with(':') {
+                    return Reply::Error(errors[0].message());
+                }
+                Reply::CompileErrors(errors)
+            }
+            Err(evcxr::Error::SubprocessTerminated(reason)) => {
+                let after: Vec<String> = self.variables().into_iter().map(|(n, _)| n).collect();
+                let lost = before.into_iter().filter(|v| !after.contains(v)).collect();
+                Reply::Crashed {
+                    reason: crash_reason(&reason),
+                    lost,
+                }
+            }
+            Err(evcxr::Error::Message(message)) if message.contains("panic") => Reply::Panicked,
+            Err(e) => Reply::Error(describe(&e)),
+        }
+    }
+
+    /// The variables defined so far and their types, sorted by name.
+    pub fn variables(&self) -> Vec<(String, String)> {
+        let mut vars: Vec<(String, String)> = self
+            .context
+            .variables_and_types()
+            .map(|(name, ty)| (name.to_string(), ty.to_string()))
+            .collect();
+        vars.sort();
+        vars
+    }
+
+    fn vars_text(&self) -> String {
+        let vars = self.variables();
+        if vars.is_empty() {
+            return "no variables yet".into();
+        }
+        vars.iter()
+            .map(|(name, ty)| format!("{name}: {ty}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Completions at byte offset `position` of `source`: where the replaced
+    /// text starts, and the candidates.
+    pub fn completions(&mut self, source: &str, position: usize) -> (usize, Vec<String>) {
+        match self.context.completions(source, position) {
+            Ok(found) => (
+                found.start_offset,
+                found.completions.into_iter().map(|c| c.code).collect(),
+            ),
+            Err(_) => (position, Vec::new()),
+        }
+    }
+
+    /// The runtime process, for front ends that interrupt a running cell by
+    /// killing it.
+    pub fn process_handle(&self) -> std::sync::Arc<std::sync::Mutex<std::process::Child>> {
+        self.context.process_handle()
+    }
+}
+
+fn help() -> String {
+    let mut text = String::from("Type Rust; the prelude (`multitask::prelude::*`) is in scope.\n");
+    text += "An unclosed {, ( or [ continues on the next line; Ctrl-C stops a running cell.\n\n";
+    text += "Our commands:\n";
+    for (name, what) in OUR_COMMANDS {
+        text += &format!("  {name:<18} {what}\n");
+    }
+    text += "evcxr's commands:\n";
+    for (name, what) in EVCXR_COMMANDS {
+        text += &format!("  {name:<18} {what}\n");
+    }
+    text.trim_end().to_string()
+}
+
+/// A crash, in the learner's words: the signal's name and what it usually means.
+fn crash_reason(status: &str) -> String {
+    let known = [
+        (
+            "SIGABRT",
+            "the process aborted (std::process::abort, or a panic while panicking)",
+        ),
+        ("SIGSEGV", "a segmentation fault (invalid memory access)"),
+        ("SIGINT", "interrupted (Ctrl-C)"),
+        ("SIGKILL", "killed"),
+        ("SIGBUS", "a bus error (invalid memory access)"),
+        ("SIGILL", "an illegal instruction"),
+    ];
+    for (signal, meaning) in known {
+        if status.contains(signal) {
+            return format!("{meaning} [{signal}]");
+        }
+    }
+    status.trim().to_string()
+}
+
+/// An evcxr error as one readable message.
+pub fn describe(error: &evcxr::Error) -> String {
+    match error {
+        evcxr::Error::CompilationErrors(errors) => errors
+            .iter()
+            .map(|e| clean(&e.rendered()))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    }
+}
+
+/// Takes evcxr's insides out of a message: the hidden variable store that
+/// follows the learner's code shows up as "the end of the cell".
+pub fn clean(message: &str) -> String {
+    message
+        .replace("`evcxr_variable_store`", "the end of the cell")
+        .replace("evcxr_variable_store", "the end of the cell")
+}
+
+/// A line of advice for a compile error a learner of this tutorial is likely
+/// to meet, beyond what rustc says.
+pub fn hint(error: &CompilationError) -> Option<&'static str> {
+    let message = error.message();
+    if message.contains("reserved keyword") && error.rendered().contains("gen") {
+        return Some(
+            "`gen` is a reserved word since Rust 2024 (for native generators): name the \
+             variable `g` or `itr`, or write `r#gen`.",
+        );
+    }
+    if message.contains("cannot borrow") && message.contains("as mutable") {
+        return Some(
+            "generators and iterators from the prelude are resumed with `&self`; plain iterators need `let mut`.",
+        );
+    }
+    None
+}
+
+/// Drops the noise from the runtime's stderr: panic backtraces (runtime
+/// frames, none of them the learner's) and evcxr's crash reports.
+#[derive(Debug, Default)]
+pub struct StderrFilter {
+    in_backtrace: bool,
+}
+
+impl StderrFilter {
+    /// The line to show for `line`, if any.
+    pub fn filter(&mut self, line: &str) -> Option<String> {
+        let trimmed = line.trim_start();
+        if trimmed == "stack backtrace:" {
+            self.in_backtrace = true;
+            return None;
+        }
+        if trimmed.starts_with("note: Some details are omitted")
+            || trimmed.starts_with("note: run with `RUST_BACKTRACE")
+        {
+            self.in_backtrace = false;
+            return None;
+        }
+        let frame = trimmed
+            .split_once(':')
+            .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+            || trimmed.starts_with("at ");
+        if self.in_backtrace && frame {
+            return None;
+        }
+        self.in_backtrace = false;
+        if let Some(rest) = line.strip_prefix("thread '") {
+            // thread '<unnamed>' panicked at src/lib.rs:12:5:  →  panicked:
+            if let Some((thread, _)) = rest.split_once("' panicked at ") {
+                return Some(match thread {
+                    "<unnamed>" | "main" => "panicked:".to_string(),
+                    name => format!("thread '{name}' panicked:"),
+                });
+            }
+        }
+        Some(clean(line))
+    }
+}
+
+/// The prelude crate to preload: `--prelude`/`MULTITASK_PRELUDE` if given,
+/// else the `prelude/` folder of the workspace this binary was built in or
+/// installed beside.
+pub fn find_prelude(explicit: Option<PathBuf>) -> Result<PathBuf> {
+    let is_prelude =
+        |dir: &Path| dir.join("Cargo.toml").is_file() && dir.join("src/prelude.rs").is_file();
+    if let Some(dir) = explicit {
+        if is_prelude(&dir) {
+            return Ok(dir.canonicalize()?);
+        }
+        bail!(
+            "{} is not the multitask prelude crate (no Cargo.toml and src/prelude.rs)",
+            dir.display()
+        );
+    }
+    let exe = std::env::current_exe().ok();
+    let candidates = exe
+        .iter()
+        .flat_map(|exe| exe.ancestors().skip(1))
+        .map(|dir| dir.join("prelude"))
+        .chain(std::iter::once(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("prelude"),
+        ));
+    for dir in candidates {
+        if is_prelude(&dir) {
+            return Ok(dir.canonicalize()?);
+        }
+    }
+    bail!("cannot find the multitask prelude; pass --prelude PATH or set MULTITASK_PRELUDE")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backtraces_are_dropped_and_the_message_kept() {
+        let mut filter = StderrFilter::default();
+        let lines = [
+            "thread '<unnamed>' panicked at src/lib.rs:42:5:",
+            "boom",
+            "stack backtrace:",
+            "   0: rust_begin_unwind",
+            "             at /rustc/abc/library/std/src/panicking.rs:665:5",
+            "  12: ctx::run_user_code_3",
+            "note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.",
+            "after",
+        ];
+        let shown: Vec<String> = lines.iter().filter_map(|l| filter.filter(l)).collect();
+        assert_eq!(shown, ["panicked:", "boom", "after"]);
+    }
+
+    #[test]
+    fn named_threads_keep_their_name() {
+        let mut filter = StderrFilter::default();
+        assert_eq!(
+            filter
+                .filter("thread 'worker' panicked at src/lib.rs:1:1:")
+                .as_deref(),
+            Some("thread 'worker' panicked:")
+        );
+    }
+
+    #[test]
+    fn the_variable_store_reads_as_the_end_of_the_cell() {
+        assert_eq!(
+            clean("expected `;`, found `evcxr_variable_store`"),
+            "expected `;`, found the end of the cell"
+        );
+    }
+
+    #[test]
+    fn crash_reasons_name_the_signal() {
+        assert!(crash_reason("signal: 6 (SIGABRT) (core dumped)").contains("aborted"));
+        assert!(crash_reason("signal: 11 (SIGSEGV)").contains("segmentation fault"));
+        assert_eq!(crash_reason("exit status: 3"), "exit status: 3");
+    }
+}

@@ -1,0 +1,385 @@
+//! The terminal front end: rustyline line editing over a [`Session`].
+//!
+//! The prompt shows at once while the session starts in the background; lines
+//! printed by the runtime (threads, child processes) appear above the prompt;
+//! history is appended to its file after every line, so no way out loses it.
+
+use std::borrow::Cow;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use evcxr::{CompilationError, EvalContextOutputs, Theme};
+use rustyline::completion::Completer;
+use rustyline::error::ReadlineError;
+use rustyline::highlight::{CmdKind, Highlighter};
+use rustyline::hint::Hinter;
+use rustyline::history::DefaultHistory;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{CompletionType, Config, Editor, ExternalPrinter, Helper};
+
+use crate::input::{Completeness, completeness};
+use crate::progress;
+use crate::session::{self, Options, Reply, Session, StderrFilter};
+
+const PROMPT: &str = ">> ";
+
+/// The session, ready or still starting in the background.
+enum Slot {
+    Starting(JoinHandle<Result<Session>>),
+    Ready(Box<Session>),
+    Failed(String),
+}
+
+/// A session shared by the main loop and the completer.
+struct Shared {
+    slot: Mutex<Slot>,
+}
+
+impl Shared {
+    /// Waits for the session to be ready; `Err` with the reason it never will be.
+    fn session(&self) -> Result<MutexGuard<'_, Slot>, String> {
+        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Slot::Starting(_) = &*slot {
+            let Slot::Starting(handle) = std::mem::replace(&mut *slot, Slot::Failed(String::new()))
+            else {
+                unreachable!()
+            };
+            *slot = match handle.join() {
+                Ok(Ok(session)) => Slot::Ready(Box::new(session)),
+                Ok(Err(e)) => Slot::Failed(format!("{e:#}")),
+                Err(_) => Slot::Failed("the session's start-up thread panicked".into()),
+            };
+        }
+        match &*slot {
+            Slot::Ready(_) => Ok(slot),
+            Slot::Failed(why) => Err(why.clone()),
+            Slot::Starting(_) => unreachable!(),
+        }
+    }
+
+    /// The session if it is ready now, without waiting.
+    fn try_ready(&self) -> Option<MutexGuard<'_, Slot>> {
+        let slot = self.slot.try_lock().ok()?;
+        matches!(*slot, Slot::Ready(_)).then_some(slot)
+    }
+}
+
+/// Counts lines taken from the runtime and lines printed, so a cell's output
+/// is all on screen before its value is.
+#[derive(Default)]
+struct InFlight {
+    taken: AtomicU64,
+    printed: AtomicU64,
+}
+
+/// Sends the runtime's output lines to the terminal, above the prompt.
+fn forward(
+    lines: crossbeam_channel::Receiver<String>,
+    mut printer: Option<Box<dyn ExternalPrinter + Send>>,
+    in_flight: Arc<InFlight>,
+    mut filter: Option<StderrFilter>,
+) {
+    std::thread::spawn(move || {
+        while let Ok(line) = lines.recv() {
+            in_flight.taken.fetch_add(1, Ordering::SeqCst);
+            let shown = match filter.as_mut() {
+                Some(filter) => filter.filter(&line).map(|l| format!("\x1b[91m{l}\x1b[0m")),
+                None => Some(line),
+            };
+            if let Some(text) = shown {
+                // Above the prompt when there is a terminal; plainly when not.
+                let printed = printer
+                    .as_mut()
+                    .is_some_and(|p| p.print(format!("{text}\n")).is_ok());
+                if !printed {
+                    let _ = writeln!(std::io::stdout(), "{text}");
+                }
+            }
+            in_flight.printed.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+}
+
+/// Waits until every line the runtime has sent so far is on screen.
+fn drain(outputs: &[(&crossbeam_channel::Receiver<String>, &InFlight)], settle: Duration) {
+    let deadline = std::time::Instant::now() + settle;
+    loop {
+        let busy = outputs.iter().any(|(rx, f)| {
+            !rx.is_empty() || f.taken.load(Ordering::SeqCst) != f.printed.load(Ordering::SeqCst)
+        });
+        if !busy && std::time::Instant::now() >= deadline {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+struct LineHelper {
+    shared: Arc<Shared>,
+}
+
+impl Completer for LineHelper {
+    type Candidate = String;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &rustyline::Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
+        // Never make typing wait for start-up: no completions until ready.
+        let Some(mut slot) = self.shared.try_ready() else {
+            return Ok((pos, Vec::new()));
+        };
+        let Slot::Ready(session) = &mut *slot else {
+            return Ok((pos, Vec::new()));
+        };
+        Ok(session.completions(line, pos))
+    }
+}
+
+impl Hinter for LineHelper {
+    type Hint = String;
+}
+
+impl Highlighter for LineHelper {
+    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(
+        &'s self,
+        prompt: &'p str,
+        _default: bool,
+    ) -> Cow<'b, str> {
+        Cow::Owned(format!("\x1b[33m{prompt}\x1b[0m"))
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        false
+    }
+}
+
+impl Validator for LineHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        let input = ctx.input();
+        // An empty line after an unfinished one runs it anyway: rustc will
+        // explain better than a prompt that never ends.
+        if input.starts_with(':') || input.ends_with("\n\n") {
+            return Ok(ValidationResult::Valid(None));
+        }
+        Ok(match completeness(input) {
+            Completeness::Incomplete => ValidationResult::Incomplete,
+            Completeness::Complete | Completeness::Invalid => ValidationResult::Valid(None),
+        })
+    }
+}
+
+impl Helper for LineHelper {}
+
+/// Where the history lives: the user's data folder.
+fn history_file() -> Option<PathBuf> {
+    let dir = dirs::data_dir()?.join("multitask");
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir.join("history.txt"))
+}
+
+/// Runs the REPL until `:quit` or Ctrl-D.
+pub fn run(options: Options, build_dir: &Path, first_start: bool) -> Result<()> {
+    let config = Config::builder()
+        .auto_add_history(false)
+        .completion_type(CompletionType::List)
+        .bracketed_paste(true)
+        .max_history_size(10_000)?
+        .build();
+    let mut editor: Editor<LineHelper, DefaultHistory> =
+        Editor::with_config(config).context("cannot open the terminal")?;
+    let mut printer = || -> Option<Box<dyn ExternalPrinter + Send>> {
+        let printer = editor.create_external_printer().ok()?;
+        Some(Box::new(printer))
+    };
+    let (stdout_printer, stderr_printer) = (printer(), printer());
+    let stdout_flight = Arc::new(InFlight::default());
+    let stderr_flight = Arc::new(InFlight::default());
+    let receivers: Arc<Mutex<Option<EvalContextOutputs>>> = Arc::default();
+
+    let start = {
+        let (stdout_flight, stderr_flight) = (stdout_flight.clone(), stderr_flight.clone());
+        let receivers = receivers.clone();
+        let options = options.clone();
+        move || -> Result<Session> {
+            let (session, outputs) = Session::start(&options)?;
+            // cargo's "Compiling …" lines from the preload: the progress bar
+            // (first start) or nothing (later starts) has shown them already.
+            while outputs.stderr.try_recv().is_ok() {}
+            forward(outputs.stdout.clone(), stdout_printer, stdout_flight, None);
+            forward(
+                outputs.stderr.clone(),
+                stderr_printer,
+                stderr_flight,
+                Some(StderrFilter::default()),
+            );
+            *receivers.lock().unwrap_or_else(|e| e.into_inner()) = Some(outputs);
+            Ok(session)
+        }
+    };
+
+    println!(
+        "multitask {} — Rust, with the prelude in scope. :help lists the commands.",
+        env!("CARGO_PKG_VERSION")
+    );
+    let slot = if first_start {
+        // The first start compiles the prelude's dependencies: show it, then the prompt.
+        let watcher = progress::FirstStart::watch(build_dir, &options.prelude);
+        let started = start();
+        watcher.finish(started.is_ok());
+        match started {
+            Ok(session) => Slot::Ready(Box::new(session)),
+            Err(e) => Slot::Failed(format!("{e:#}")),
+        }
+    } else {
+        Slot::Starting(std::thread::spawn(start))
+    };
+    let shared = Arc::new(Shared {
+        slot: Mutex::new(slot),
+    });
+    editor.set_helper(Some(LineHelper {
+        shared: shared.clone(),
+    }));
+
+    let running = Arc::new(AtomicBool::new(false));
+    install_interrupt_handler(&shared, &running);
+
+    let history = history_file();
+    if let Some(path) = &history {
+        let _ = editor.load_history(path);
+    }
+
+    loop {
+        let line = match editor.readline(PROMPT) {
+            Ok(line) => line,
+            Err(ReadlineError::Interrupted) => continue, // Ctrl-C at the prompt clears the line
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(e).context("cannot read the terminal"),
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let _ = editor.add_history_entry(line.as_str());
+        if let Some(path) = &history {
+            let _ = editor.append_history(path);
+        }
+
+        let mut slot = match shared.session() {
+            Ok(slot) => slot,
+            Err(why) => {
+                eprintln!("\x1b[91mthe session could not start: {why}\x1b[0m");
+                return Err(anyhow::anyhow!("the session could not start: {why}"));
+            }
+        };
+        let Slot::Ready(session) = &mut *slot else {
+            unreachable!()
+        };
+        running.store(true, Ordering::SeqCst);
+        let reply = session.execute(&line);
+        running.store(false, Ordering::SeqCst);
+        drop(slot);
+
+        // Wait for the cell's own output; after a panic or crash, give the
+        // runtime's stderr a moment to arrive (it comes on another pipe).
+        let settle = match reply {
+            Reply::Panicked | Reply::Crashed { .. } => Duration::from_millis(50),
+            _ => Duration::ZERO,
+        };
+        if let Some(outputs) = &*receivers.lock().unwrap_or_else(|e| e.into_inner()) {
+            drain(
+                &[
+                    (&outputs.stdout, &stdout_flight),
+                    (&outputs.stderr, &stderr_flight),
+                ],
+                settle,
+            );
+        }
+        if render(&line, reply) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Prints a reply; `true` when the learner asked to quit.
+fn render(source: &str, reply: Reply) -> bool {
+    match reply {
+        Reply::Value(values) => {
+            if let Some(text) = values.get("text/plain") {
+                println!("{text}");
+            }
+        }
+        Reply::Text(text) => println!("{text}"),
+        Reply::CompileErrors(errors) => print_compile_errors(source, &errors),
+        Reply::Panicked => {
+            println!("\x1b[2m(the cell panicked; variables from earlier cells are kept)\x1b[0m")
+        }
+        Reply::Crashed { reason, lost } => {
+            println!("\x1b[91mthe runtime crashed: {reason}.\x1b[0m");
+            println!("It has been restarted with the prelude.");
+            if lost.is_empty() {
+                println!("No variables were lost.");
+            } else {
+                println!("Lost variables: {}", lost.join(", "));
+            }
+        }
+        Reply::Error(message) => println!("\x1b[91merror: {message}\x1b[0m"),
+        Reply::Quit => return true,
+    }
+    false
+}
+
+fn print_compile_errors(source: &str, errors: &[CompilationError]) {
+    for error in errors {
+        let mut text = Vec::new();
+        let report = error
+            .build_report("cell".to_string(), source.to_string(), Theme::Dark)
+            .and_then(|report| {
+                report
+                    .write(
+                        ariadne::sources([("cell".to_string(), source.to_string())]),
+                        &mut text,
+                    )
+                    .ok()
+            });
+        let shown = match report {
+            Some(()) => String::from_utf8_lossy(&text).into_owned(),
+            None => error.rendered(),
+        };
+        print!("{}", session::clean(&shown));
+        if let Some(hint) = session::hint(error) {
+            println!("\x1b[36mhint:\x1b[0m {hint}");
+        }
+    }
+    let _ = std::io::stdout().flush();
+}
+
+/// Ctrl-C while a cell runs stops it (the runtime restarts); at the prompt,
+/// rustyline sees it as a key and clears the line.
+fn install_interrupt_handler(shared: &Arc<Shared>, running: &Arc<AtomicBool>) {
+    let (shared, running) = (shared.clone(), running.clone());
+    let handle = Arc::new(Mutex::new(None));
+    let process = handle.clone();
+    // The process handle is taken once the session is ready.
+    std::thread::spawn(move || {
+        if let Ok(slot) = shared.session()
+            && let Slot::Ready(session) = &*slot
+        {
+            *process.lock().unwrap_or_else(|e| e.into_inner()) = Some(session.process_handle());
+        }
+    });
+    let _ = ctrlc::set_handler(move || {
+        if running.load(Ordering::SeqCst)
+            && let Some(child) = &*handle.lock().unwrap_or_else(|e| e.into_inner())
+        {
+            let _ = child.lock().unwrap_or_else(|e| e.into_inner()).kill();
+        }
+    });
+}

@@ -1,0 +1,206 @@
+//! The REPL as a learner meets it: the real `multitask` binary in a pseudo-terminal.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
+
+use multitask_tests::{multitask_bin, scratch_dir};
+use rexpect::session::{PtySession, spawn_command};
+
+/// Long enough for a cold first start on a 2-core machine.
+const TIMEOUT_MS: u64 = 240_000;
+
+/// What rustyline prints when it starts reading a line (it turns bracketed
+/// paste on): unlike the prompt, which it redraws while a cell grows, this
+/// marks a new cell exactly once.
+const READY: &str = "\x1b[?2004h";
+
+/// One REPL at a time: they share the compiled prelude in one build folder.
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The build cache every REPL test shares, so only the first compiles the
+/// prelude. Outside the workspace: cargo would take a build folder inside it
+/// for a member of this workspace, and refuse it.
+fn shared_cache() -> PathBuf {
+    std::env::temp_dir().join("multitask-e2e-cache")
+}
+
+struct Repl {
+    session: PtySession,
+}
+
+impl Repl {
+    /// Starts the REPL with its history in `home` and waits for the first prompt.
+    fn start(home: &Path) -> Repl {
+        let mut command = Command::new(multitask_bin());
+        command
+            .env("MULTITASK_CACHE", shared_cache())
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("TERM", "xterm")
+            .env_remove("RUST_BACKTRACE");
+        let session = spawn_command(command, Some(TIMEOUT_MS)).expect("spawn multitask");
+        let mut repl = Repl { session };
+        repl.expect(READY);
+        repl
+    }
+
+    fn expect(&mut self, text: &str) -> String {
+        match self.session.exp_string(text) {
+            Ok(before) => before,
+            Err(e) => panic!("expected {text:?}: {e}"),
+        }
+    }
+
+    /// Types a line and returns what the REPL printed before the next prompt.
+    fn run(&mut self, line: &str) -> String {
+        self.session.send_line(line).expect("type a line");
+        self.expect(READY)
+    }
+
+    fn quit(mut self) {
+        self.session.send_line(":quit").expect("type :quit");
+        self.session.exp_eof().expect("the REPL exits on :quit");
+    }
+}
+
+#[test]
+fn jumping_range_works_without_any_setup() {
+    let _one = one_at_a_time();
+    let home = scratch_dir("repl-jumping-range");
+    let mut repl = Repl::start(&home);
+    repl.run("let itr = jumping_range(5);");
+    assert!(repl.run("itr.next()").contains("Ok(0)"));
+    assert!(repl.run("itr.send(2)").contains("Ok(2)"));
+    assert!(repl.run("itr.next()").contains("Ok(3)"));
+    assert!(repl.run("itr.send(-1)").contains("Ok(2)"));
+    repl.quit();
+}
+
+#[test]
+fn a_compile_error_is_readable_and_the_session_goes_on() {
+    let _one = one_at_a_time();
+    let home = scratch_dir("repl-compile-error");
+    let mut repl = Repl::start(&home);
+    repl.run("let kept = 40;");
+    let error = repl.run("let x: i32 = \"text\";");
+    assert!(error.contains("mismatched types"), "{error}");
+    assert!(!error.contains("evcxr"), "evcxr's insides leak: {error}");
+    let missing_semicolon = repl.run("let y = 1 let z = 2;");
+    assert!(
+        !missing_semicolon.contains("evcxr_variable_store"),
+        "{missing_semicolon}"
+    );
+    assert!(repl.run("kept + 2").contains("42"));
+    repl.quit();
+}
+
+#[test]
+fn a_panic_keeps_earlier_variables() {
+    let _one = one_at_a_time();
+    let home = scratch_dir("repl-panic");
+    let mut repl = Repl::start(&home);
+    repl.run("let v = vec![1, 2, 3];");
+    let panic = repl.run("v[10]");
+    assert!(panic.contains("index out of bounds"), "{panic}");
+    assert!(
+        !panic.contains("stack backtrace"),
+        "backtrace shown: {panic}"
+    );
+    assert!(!panic.contains("evcxr"), "evcxr's insides leak: {panic}");
+    assert!(repl.run("v.len()").contains('3'));
+    repl.quit();
+}
+
+#[test]
+fn an_abort_restarts_the_runtime_and_names_the_lost_variables() {
+    let _one = one_at_a_time();
+    let home = scratch_dir("repl-abort");
+    let mut repl = Repl::start(&home);
+    repl.run("let apples = 3;");
+    repl.run("let pears = 4;");
+    let crash = repl.run("std::process::abort();");
+    assert!(crash.contains("restarted"), "{crash}");
+    assert!(
+        crash.contains("apples") && crash.contains("pears"),
+        "{crash}"
+    );
+    // The prelude is still there after the restart.
+    assert!(
+        repl.run("mygen(3).collect::<Vec<_>>()")
+            .contains("[0, 1, 2]")
+    );
+    repl.quit();
+}
+
+#[test]
+fn ctrl_c_stops_a_running_cell_and_the_repl_goes_on() {
+    let _one = one_at_a_time();
+    let home = scratch_dir("repl-ctrl-c");
+    let mut repl = Repl::start(&home);
+    repl.run("let before = 1;");
+    repl.session.send_line("loop {}").expect("type a line");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    repl.session.send_control('c').expect("press Ctrl-C");
+    let stopped = repl.expect(READY);
+    assert!(
+        stopped.contains("before"),
+        "lost variables not named: {stopped}"
+    );
+    assert!(repl.run("1 + 1").contains('2'));
+    // Ctrl-C at an idle prompt clears the line and keeps the REPL.
+    repl.session.send("let half_typed = ").expect("type");
+    repl.session.send_control('c').expect("press Ctrl-C");
+    assert!(repl.run("2 + 2").contains('4'));
+    repl.quit();
+}
+
+#[test]
+fn a_function_typed_over_three_lines_is_one_cell() {
+    let _one = one_at_a_time();
+    let home = scratch_dir("repl-multi-line");
+    let mut repl = Repl::start(&home);
+    repl.session
+        .send_line("fn add(a: i32, b: i32) -> i32 {")
+        .unwrap();
+    repl.session.send_line("    a + b").unwrap();
+    repl.session.send_line("}").unwrap();
+    // Typed ahead, while the function compiles: nothing typed is lost.
+    repl.session.send_line("add(40, 2)").unwrap();
+    let before = repl.expect("42");
+    assert!(!before.contains("error"), "{before}");
+    repl.quit();
+}
+
+#[test]
+fn history_survives_a_restart() {
+    let _one = one_at_a_time();
+    let home = scratch_dir("repl-history");
+    let mut repl = Repl::start(&home);
+    repl.run("let remembered = 7 * 6;");
+    repl.quit();
+
+    let mut repl = Repl::start(&home);
+    // Up-arrow, twice (past `:quit`), brings back a line of the previous run.
+    repl.session.send("\x1b[A\x1b[A").unwrap();
+    repl.session.send_line("").unwrap();
+    repl.expect(READY);
+    assert!(repl.run("remembered").contains("42"));
+    repl.quit();
+}
+
+#[test]
+fn unknown_commands_get_one_clear_line() {
+    let _one = one_at_a_time();
+    let home = scratch_dir("repl-commands");
+    let mut repl = Repl::start(&home);
+    let unknown = repl.run(":frobnicate");
+    assert!(unknown.contains("unknown command :frobnicate"), "{unknown}");
+    let help = repl.run(":help");
+    assert!(help.contains(":vars") && help.contains(":dep"), "{help}");
+    repl.run("let answer = 42;");
+    assert!(repl.run(":vars").contains("answer: i32"));
+    repl.quit();
+}
