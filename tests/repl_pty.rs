@@ -192,6 +192,29 @@ fn history_survives_a_restart() {
 }
 
 #[test]
+fn a_line_printed_later_by_a_thread_is_not_lost() {
+    let _one = one_at_a_time();
+    let home = scratch_dir("repl-thread-output");
+    let mut repl = Repl::start(&home);
+    repl.run(
+        "std::thread::spawn(|| { std::thread::sleep(std::time::Duration::from_millis(300)); \
+         println!(\"late line from a thread\"); });",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // evcxr reads the runtime's output while a cell runs: the line printed
+    // between cells shows with the next one, ahead of its value.
+    let next = repl.run("40 + 2");
+    let late = next
+        .find("late line from a thread")
+        .expect("the thread's line is shown");
+    assert!(
+        late < next.rfind("42").expect("the value is shown"),
+        "{next}"
+    );
+    repl.quit();
+}
+
+#[test]
 fn unknown_commands_get_one_clear_line() {
     let _one = one_at_a_time();
     let home = scratch_dir("repl-commands");

@@ -22,6 +22,9 @@ struct Args {
     /// rustc's optimisation level for cells (0 compiles fastest)
     #[arg(long, default_value = "0", value_parser = ["0", "1", "2", "3", "s", "z"])]
     opt: String,
+    /// Plain evcxr: no prelude, evcxr's own settings (to compare against)
+    #[arg(long, hide = true)]
+    stock: bool,
 }
 
 fn main() {
@@ -36,7 +39,11 @@ fn main() {
 }
 
 fn run(args: Args) -> Result<()> {
-    let prelude = find_prelude(args.prelude)?;
+    let prelude = if args.stock {
+        None
+    } else {
+        Some(find_prelude(args.prelude)?)
+    };
     let cache = match args.cache {
         Some(dir) => dir,
         None => dirs::cache_dir()
@@ -51,13 +58,53 @@ fn run(args: Args) -> Result<()> {
             build_dir.path().display()
         );
     }
-    // SAFETY: no other thread has started yet; evcxr reads this when the session starts.
-    unsafe { std::env::set_var("EVCXR_TMPDIR", build_dir.path()) };
+    let library_path = runtime_library_path()?;
+    // SAFETY: no other thread has started yet. evcxr reads EVCXR_TMPDIR when
+    // the session starts; its runtime process inherits LD_LIBRARY_PATH.
+    unsafe {
+        std::env::set_var("EVCXR_TMPDIR", build_dir.path());
+        std::env::set_var("LD_LIBRARY_PATH", library_path);
+    }
 
     let first_start = progress::is_first_start(build_dir.path());
     let options = Options {
         prelude,
-        opt_level: args.opt,
+        opt_level: (!args.stock).then_some(args.opt),
     };
     terminal::run(options, build_dir.path(), first_start)
+}
+
+/// `LD_LIBRARY_PATH` with the toolchain's `libstd-….so` in front. Each cell is
+/// a shared library that finds std through a RUNPATH relative to where cargo
+/// built it; evcxr then moves it a folder up, which breaks that path in a
+/// build folder as deep as the user's cache (`dlopen failed`).
+fn runtime_library_path() -> Result<std::ffi::OsString> {
+    let output = std::process::Command::new("rustc")
+        .args(["--print", "target-libdir"])
+        .output()
+        .context("cannot run rustc: is a Rust toolchain installed?")?;
+    let libdir = String::from_utf8(output.stdout).context("rustc printed a non-UTF-8 path")?;
+    let libdir = PathBuf::from(libdir.trim());
+    warn_without_rust_src(&libdir);
+    let mut paths = vec![libdir];
+    if let Some(existing) = std::env::var_os("LD_LIBRARY_PATH") {
+        paths.extend(std::env::split_paths(&existing));
+    }
+    std::env::join_paths(paths).context("cannot build LD_LIBRARY_PATH")
+}
+
+/// evcxr's completions and type inference read the standard library's
+/// source, which rustup ships as the optional `rust-src` component.
+fn warn_without_rust_src(target_libdir: &std::path::Path) {
+    // <sysroot>/lib/rustlib/<target>/lib → <sysroot>/lib/rustlib/src/rust/library
+    let library = target_libdir
+        .ancestors()
+        .nth(2)
+        .map(|rustlib| rustlib.join("src").join("rust").join("library"));
+    if library.is_some_and(|dir| !dir.is_dir()) {
+        eprintln!(
+            "note: rustup's rust-src component is missing, so completions and some type \
+             inference will not work: `rustup component add rust-src` adds it."
+        );
+    }
 }

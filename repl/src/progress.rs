@@ -27,8 +27,8 @@ pub struct FirstStart {
 
 impl FirstStart {
     /// Starts watching `build_dir` fill up while the prelude at `prelude` compiles.
-    pub fn watch(build_dir: &Path, prelude: &Path) -> FirstStart {
-        let expected = expected_crates(prelude);
+    pub fn watch(build_dir: &Path, prelude: Option<&Path>) -> FirstStart {
+        let expected = prelude.map_or(1, expected_crates);
         let bar = ProgressBar::new(expected);
         bar.set_style(
             ProgressStyle::with_template(

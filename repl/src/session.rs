@@ -14,10 +14,10 @@ use evcxr::{CommandContext, CompilationError, EvalContextOutputs};
 /// How to set a session up.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The `prelude/` crate to preload.
-    pub prelude: PathBuf,
-    /// rustc's optimisation level for cells: "0", "1" or "2".
-    pub opt_level: String,
+    /// The `prelude/` crate to preload; `None` runs plain evcxr (for comparisons).
+    pub prelude: Option<PathBuf>,
+    /// rustc's optimisation level for cells ("0", "1", "2", …); `None` keeps evcxr's.
+    pub opt_level: Option<String>,
 }
 
 /// What became of one cell.
@@ -70,6 +70,9 @@ const EVCXR_COMMANDS: &[(&str, &str)] = &[
     (":fmt FORMAT", "how values are shown for this session"),
 ];
 
+/// The variable [`Session::warm_up`] binds.
+const WARM_UP_VARIABLE: &str = "__multitask_warm_up";
+
 /// A session: evcxr's context with the prelude in scope.
 pub struct Session {
     context: CommandContext,
@@ -82,21 +85,27 @@ impl Session {
     /// evcxr reads `EVCXR_TMPDIR` for its build folder: set it first (see
     /// [`crate::build_dir`]) or every start compiles everything again.
     pub fn start(options: &Options) -> Result<(Session, EvalContextOutputs)> {
-        let t0 = std::time::Instant::now();
         let (context, outputs) = CommandContext::new().context("cannot start evcxr")?;
-        if std::env::var_os("MULTITASK_TRACE").is_some() {
-            eprintln!("[trace] context {:?}", t0.elapsed());
-        }
         let mut session = Session { context };
-        session
-            .context
-            .set_opt_level(&options.opt_level)
-            .context("bad optimisation level")?;
-        session.preload(&options.prelude)?;
-        if std::env::var_os("MULTITASK_TRACE").is_some() {
-            eprintln!("[trace] preload {:?}", t0.elapsed());
+        if let Some(level) = &options.opt_level {
+            session
+                .context
+                .set_opt_level(level)
+                .context("bad optimisation level")?;
+        }
+        if let Some(prelude) = &options.prelude {
+            session.preload(prelude)?;
         }
         Ok((session, outputs))
+    }
+
+    /// Pays the one-off cost of the first variable binding (seconds: evcxr's
+    /// type inference warming up) now, so the learner's first `let` does not.
+    /// The variable it binds is hidden from [`Session::variables`].
+    pub fn warm_up(&mut self) {
+        let _ = self
+            .context
+            .execute(&format!("let {WARM_UP_VARIABLE} = 0u8;"));
     }
 
     fn preload(&mut self, prelude: &Path) -> Result<()> {
@@ -166,6 +175,7 @@ impl Session {
         let mut vars: Vec<(String, String)> = self
             .context
             .variables_and_types()
+            .filter(|(name, _)| *name != WARM_UP_VARIABLE)
             .map(|(name, ty)| (name.to_string(), ty.to_string()))
             .collect();
         vars.sort();

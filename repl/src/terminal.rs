@@ -209,7 +209,8 @@ pub fn run(options: Options, build_dir: &Path, first_start: bool) -> Result<()> 
         let receivers = receivers.clone();
         let options = options.clone();
         move || -> Result<Session> {
-            let (session, outputs) = Session::start(&options)?;
+            let (mut session, outputs) = Session::start(&options)?;
+            session.warm_up();
             // cargo's "Compiling …" lines from the preload: the progress bar
             // (first start) or nothing (later starts) has shown them already.
             while outputs.stderr.try_recv().is_ok() {}
@@ -231,7 +232,7 @@ pub fn run(options: Options, build_dir: &Path, first_start: bool) -> Result<()> 
     );
     let slot = if first_start {
         // The first start compiles the prelude's dependencies: show it, then the prompt.
-        let watcher = progress::FirstStart::watch(build_dir, &options.prelude);
+        let watcher = progress::FirstStart::watch(build_dir, options.prelude.as_deref());
         let started = start();
         watcher.finish(started.is_ok());
         match started {
