@@ -104,7 +104,7 @@ fn a_panic_keeps_earlier_variables() {
     let mut repl = Repl::start(&home);
     repl.run("let v = vec![1, 2, 3];");
     let panic = repl.run("v[10]");
-    assert!(panic.contains("index out of bounds"), "{panic}");
+    assert!(panic.contains("panicked: index out of bounds"), "{panic}");
     assert!(
         !panic.contains("stack backtrace"),
         "backtrace shown: {panic}"

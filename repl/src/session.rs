@@ -28,11 +28,10 @@ pub enum Reply {
     Value(HashMap<String, String>),
     /// Text from one of our own commands (`:help`, `:vars`, …).
     Text(String),
-    /// rustc refused the cell; nothing ran and every variable is kept.
+    /// rustc refused the cell; nothing ran and every variable is kept. (A
+    /// cell that panics is a `Value`: its message is in the output, printed
+    /// by [`PANIC_HOOK`], and earlier variables are kept.)
     CompileErrors(Vec<CompilationError>),
-    /// The cell panicked; the message went to stderr. Variables from earlier
-    /// cells are kept, those the cell was defining are not.
-    Panicked,
     /// The runtime process died (abort, segfault, Ctrl-C, `exit`). It has been
     /// restarted with the prelude; these variables were lost.
     Crashed {
@@ -69,6 +68,21 @@ const EVCXR_COMMANDS: &[(&str, &str)] = &[
     (":efmt FORMAT", "how values are shown (default {:?})"),
     (":fmt FORMAT", "how values are shown for this session"),
 ];
+
+/// Run in the runtime process: a panic prints one line, `panicked: message`,
+/// to stdout, where it lands in order with the cell's own output (stderr is
+/// another pipe, read by another thread) and without a backtrace of evcxr's
+/// runtime frames or a location in code the learner never saw.
+pub const PANIC_HOOK: &str = r#"std::panic::set_hook(Box::new(|info| {
+    let payload = info.payload();
+    let message = payload.downcast_ref::<&str>().map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(a non-text panic payload)".to_string());
+    match std::thread::current().name() {
+        None | Some("main") => println!("panicked: {message}"),
+        Some(name) => println!("thread '{name}' panicked: {message}"),
+    }
+}));"#;
 
 /// The variable [`Session::warm_up`] binds.
 const WARM_UP_VARIABLE: &str = "__multitask_warm_up";
@@ -115,7 +129,7 @@ impl Session {
             .replace('\\', "\\\\")
             .replace('"', "\\\"");
         let dep = format!(":dep multitask = {{ path = \"{path}\" }}");
-        let load = format!("{dep}\nuse multitask::prelude::*;");
+        let load = format!("{dep}\nuse multitask::prelude::*;\n{PANIC_HOOK}");
         if let Err(e) = self.context.execute(&load) {
             bail!(
                 "cannot load the prelude from {}: {}",
@@ -160,12 +174,13 @@ impl Session {
             Err(evcxr::Error::SubprocessTerminated(reason)) => {
                 let after: Vec<String> = self.variables().into_iter().map(|(n, _)| n).collect();
                 let lost = before.into_iter().filter(|v| !after.contains(v)).collect();
+                // The new runtime process has the prelude's items but not our hook.
+                let _ = self.context.execute(PANIC_HOOK);
                 Reply::Crashed {
                     reason: crash_reason(&reason),
                     lost,
                 }
             }
-            Err(evcxr::Error::Message(message)) if message.contains("panic") => Reply::Panicked,
             Err(e) => Reply::Error(describe(&e)),
         }
     }
@@ -231,7 +246,7 @@ fn crash_reason(status: &str) -> String {
     let known = [
         (
             "SIGABRT",
-            "the process aborted (std::process::abort, or a panic while panicking)",
+            "the process aborted (std::process::abort, a crash signal, or a panic while panicking)",
         ),
         ("SIGSEGV", "a segmentation fault (invalid memory access)"),
         ("SIGINT", "interrupted (Ctrl-C)"),
@@ -298,6 +313,19 @@ impl StderrFilter {
         let trimmed = line.trim_start();
         if trimmed == "stack backtrace:" {
             self.in_backtrace = true;
+            return None;
+        }
+        // evcxr's crash handler names the signal, prints a backtrace, aborts.
+        if matches!(
+            trimmed,
+            "Segmentation fault." | "Illegal instruction." | "Bus error." | "Unexpected signal."
+        ) {
+            self.in_backtrace = true;
+            return Some(format!(
+                "{trimmed} The cell touched memory it does not own."
+            ));
+        }
+        if self.in_backtrace && trimmed.is_empty() {
             return None;
         }
         if trimmed.starts_with("note: Some details are omitted")
@@ -379,6 +407,21 @@ mod tests {
         ];
         let shown: Vec<String> = lines.iter().filter_map(|l| filter.filter(l)).collect();
         assert_eq!(shown, ["panicked:", "boom", "after"]);
+    }
+
+    #[test]
+    fn a_segfault_report_loses_its_backtrace() {
+        let mut filter = StderrFilter::default();
+        let lines = [
+            "Segmentation fault.",
+            "   0: evcxr::runtime::Runtime::install_crash_handlers::segfault_handler",
+            "   1: <unknown>",
+            "             at ./csu/../sysdeps/nptl/libc_start_call_main.h:58:16",
+            "",
+        ];
+        let shown: Vec<String> = lines.iter().filter_map(|l| filter.filter(l)).collect();
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert!(shown[0].starts_with("Segmentation fault."));
     }
 
     #[test]

@@ -287,10 +287,10 @@ pub fn run(options: Options, build_dir: &Path, first_start: bool) -> Result<()> 
         running.store(false, Ordering::SeqCst);
         drop(slot);
 
-        // Wait for the cell's own output; after a panic or crash, give the
-        // runtime's stderr a moment to arrive (it comes on another pipe).
+        // Wait for the cell's own output; after a crash, give the runtime's
+        // stderr a moment to arrive (it comes on another pipe).
         let settle = match reply {
-            Reply::Panicked | Reply::Crashed { .. } => Duration::from_millis(50),
+            Reply::Crashed { .. } => Duration::from_millis(50),
             _ => Duration::ZERO,
         };
         if let Some(outputs) = &*receivers.lock().unwrap_or_else(|e| e.into_inner()) {
@@ -319,9 +319,6 @@ fn render(source: &str, reply: Reply) -> bool {
         }
         Reply::Text(text) => println!("{text}"),
         Reply::CompileErrors(errors) => print_compile_errors(source, &errors),
-        Reply::Panicked => {
-            println!("\x1b[2m(the cell panicked; variables from earlier cells are kept)\x1b[0m")
-        }
         Reply::Crashed { reason, lost } => {
             println!("\x1b[91mthe runtime crashed: {reason}.\x1b[0m");
             println!("It has been restarted with the prelude.");
