@@ -30,11 +30,18 @@ fn shared_cache() -> PathBuf {
 
 struct Repl {
     session: PtySession,
+    _one_at_a_time: MutexGuard<'static, ()>,
 }
 
 impl Repl {
+    /// Starts a REPL with a history of its own, named after the test.
+    fn fresh(test: &str) -> Repl {
+        Repl::start(&scratch_dir(test))
+    }
+
     /// Starts the REPL with its history in `home` and waits for the first prompt.
     fn start(home: &Path) -> Repl {
+        let one_at_a_time = one_at_a_time();
         let mut command = Command::new(multitask_bin());
         command
             .env("MULTITASK_CACHE", shared_cache())
@@ -42,7 +49,10 @@ impl Repl {
             .env("TERM", "xterm")
             .env_remove("RUST_BACKTRACE");
         let session = spawn_command(command, Some(TIMEOUT_MS)).expect("spawn multitask");
-        let mut repl = Repl { session };
+        let mut repl = Repl {
+            session,
+            _one_at_a_time: one_at_a_time,
+        };
         repl.expect(READY);
         repl
     }
@@ -68,9 +78,7 @@ impl Repl {
 
 #[test]
 fn jumping_range_works_without_any_setup() {
-    let _one = one_at_a_time();
-    let home = scratch_dir("repl-jumping-range");
-    let mut repl = Repl::start(&home);
+    let mut repl = Repl::fresh("repl-jumping-range");
     repl.run("let itr = jumping_range(5);");
     assert!(repl.run("itr.next()").contains("Ok(0)"));
     assert!(repl.run("itr.send(2)").contains("Ok(2)"));
@@ -81,9 +89,7 @@ fn jumping_range_works_without_any_setup() {
 
 #[test]
 fn a_compile_error_is_readable_and_the_session_goes_on() {
-    let _one = one_at_a_time();
-    let home = scratch_dir("repl-compile-error");
-    let mut repl = Repl::start(&home);
+    let mut repl = Repl::fresh("repl-compile-error");
     repl.run("let kept = 40;");
     let error = repl.run("let x: i32 = \"text\";");
     assert!(error.contains("mismatched types"), "{error}");
@@ -99,9 +105,7 @@ fn a_compile_error_is_readable_and_the_session_goes_on() {
 
 #[test]
 fn a_panic_keeps_earlier_variables() {
-    let _one = one_at_a_time();
-    let home = scratch_dir("repl-panic");
-    let mut repl = Repl::start(&home);
+    let mut repl = Repl::fresh("repl-panic");
     repl.run("let v = vec![1, 2, 3];");
     let panic = repl.run("v[10]");
     assert!(panic.contains("panicked: index out of bounds"), "{panic}");
@@ -116,9 +120,7 @@ fn a_panic_keeps_earlier_variables() {
 
 #[test]
 fn an_abort_restarts_the_runtime_and_names_the_lost_variables() {
-    let _one = one_at_a_time();
-    let home = scratch_dir("repl-abort");
-    let mut repl = Repl::start(&home);
+    let mut repl = Repl::fresh("repl-abort");
     repl.run("let apples = 3;");
     repl.run("let pears = 4;");
     let crash = repl.run("std::process::abort();");
@@ -136,10 +138,26 @@ fn an_abort_restarts_the_runtime_and_names_the_lost_variables() {
 }
 
 #[test]
+fn a_segfault_restarts_the_runtime_without_a_backtrace() {
+    let mut repl = Repl::fresh("repl-segfault");
+    repl.run("let kept_name = String::from(\"x\");");
+    let crash = repl.run("unsafe { std::ptr::write_volatile(std::ptr::null_mut::<u64>(), 1) }");
+    assert!(crash.contains("Segmentation fault"), "{crash}");
+    assert!(
+        crash.contains("kept_name"),
+        "lost variables not named: {crash}"
+    );
+    assert!(
+        !crash.contains("evcxr::runtime"),
+        "backtrace shown: {crash}"
+    );
+    assert!(repl.run("21 * 2").contains("42"));
+    repl.quit();
+}
+
+#[test]
 fn ctrl_c_stops_a_running_cell_and_the_repl_goes_on() {
-    let _one = one_at_a_time();
-    let home = scratch_dir("repl-ctrl-c");
-    let mut repl = Repl::start(&home);
+    let mut repl = Repl::fresh("repl-ctrl-c");
     repl.run("let before = 1;");
     repl.session.send_line("loop {}").expect("type a line");
     std::thread::sleep(std::time::Duration::from_secs(2));
@@ -159,9 +177,7 @@ fn ctrl_c_stops_a_running_cell_and_the_repl_goes_on() {
 
 #[test]
 fn a_function_typed_over_three_lines_is_one_cell() {
-    let _one = one_at_a_time();
-    let home = scratch_dir("repl-multi-line");
-    let mut repl = Repl::start(&home);
+    let mut repl = Repl::fresh("repl-multi-line");
     repl.session
         .send_line("fn add(a: i32, b: i32) -> i32 {")
         .unwrap();
@@ -176,7 +192,6 @@ fn a_function_typed_over_three_lines_is_one_cell() {
 
 #[test]
 fn history_survives_a_restart() {
-    let _one = one_at_a_time();
     let home = scratch_dir("repl-history");
     let mut repl = Repl::start(&home);
     repl.run("let remembered = 7 * 6;");
@@ -193,9 +208,7 @@ fn history_survives_a_restart() {
 
 #[test]
 fn a_line_printed_later_by_a_thread_is_not_lost() {
-    let _one = one_at_a_time();
-    let home = scratch_dir("repl-thread-output");
-    let mut repl = Repl::start(&home);
+    let mut repl = Repl::fresh("repl-thread-output");
     repl.run(
         "std::thread::spawn(|| { std::thread::sleep(std::time::Duration::from_millis(300)); \
          println!(\"late line from a thread\"); });",
@@ -216,9 +229,7 @@ fn a_line_printed_later_by_a_thread_is_not_lost() {
 
 #[test]
 fn unknown_commands_get_one_clear_line() {
-    let _one = one_at_a_time();
-    let home = scratch_dir("repl-commands");
-    let mut repl = Repl::start(&home);
+    let mut repl = Repl::fresh("repl-commands");
     let unknown = repl.run(":frobnicate");
     assert!(unknown.contains("unknown command :frobnicate"), "{unknown}");
     let help = repl.run(":help");
