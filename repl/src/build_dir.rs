@@ -53,11 +53,6 @@ impl BuildDir {
     pub fn is_primary(&self) -> bool {
         self.path.file_name().is_some_and(|name| name == "build")
     }
-
-    /// Where cargo puts the compiled dependencies (evcxr builds in `target/debug`).
-    pub fn deps(&self) -> PathBuf {
-        self.path.join("target").join("debug").join("deps")
-    }
 }
 
 #[cfg(test)]
