@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use evcxr::{CommandContext, CompilationError, EvalContextOutputs};
@@ -23,9 +24,8 @@ pub struct Options {
 /// What became of one cell.
 #[derive(Debug)]
 pub enum Reply {
-    /// The cell ran. The value of its last expression, by MIME type (empty
-    /// when the cell ends with a statement).
-    Value(HashMap<String, String>),
+    /// The cell ran.
+    Value(Output),
     /// Text from one of our own commands (`:help`, `:vars`, …).
     Text(String),
     /// rustc refused the cell; nothing ran and every variable is kept. (A
@@ -44,6 +44,41 @@ pub enum Reply {
     Error(String),
     /// The learner asked to leave.
     Quit,
+}
+
+/// What a cell that ran gives back.
+#[derive(Debug, Default)]
+pub struct Output {
+    /// The value of the cell's last expression, by MIME type (empty when the
+    /// cell ends with a statement).
+    pub values: HashMap<String, String>,
+    /// How long the cell took, when `:timing` is on.
+    pub timing: Option<Timing>,
+}
+
+/// How long a cell took, and in which phases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timing {
+    /// From the cell's arrival to its last output.
+    pub total: Duration,
+    /// evcxr's phases in order ("Type inference", "Final compile", "Execution", …).
+    pub phases: Vec<(String, Duration)>,
+}
+
+impl std::fmt::Display for Timing {
+    /// `took 0.123 s (Final compile 0.101 s, Execution 0.012 s)`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "took {:.3} s", self.total.as_secs_f64())?;
+        if !self.phases.is_empty() {
+            let phases: Vec<String> = self
+                .phases
+                .iter()
+                .map(|(name, took)| format!("{name} {:.3} s", took.as_secs_f64()))
+                .collect();
+            write!(f, " ({})", phases.join(", "))?;
+        }
+        Ok(())
+    }
 }
 
 /// Our own colon commands, with one line of help each.
@@ -107,6 +142,18 @@ impl Session {
                 .set_opt_level(level)
                 .context("bad optimisation level")?;
         }
+        if options.prelude.is_some() {
+            // Measured on trivial cells (2 cores, opt-level 0): one codegen unit
+            // and no incremental cache compile 20–30 % faster than evcxr's 16
+            // units with incremental on. Cargo's environment overrides the
+            // profile evcxr writes into the cell crate's Cargo.toml.
+            for setting in ["CARGO_INCREMENTAL=0", "CARGO_PROFILE_DEV_CODEGEN_UNITS=1"] {
+                session
+                    .context
+                    .execute(&format!(":build_env {setting}"))
+                    .context("cannot set up the build environment")?;
+            }
+        }
         if let Some(prelude) = &options.prelude {
             session.preload(prelude)?;
         }
@@ -156,7 +203,15 @@ impl Session {
                 if let Some(text) = values.get_mut("text/plain") {
                     *text = text.trim_end_matches('\n').to_string();
                 }
-                Reply::Value(values)
+                let timing = outputs.timing.map(|total| Timing {
+                    total,
+                    phases: outputs
+                        .phases
+                        .into_iter()
+                        .map(|phase| (phase.name, phase.duration))
+                        .collect(),
+                });
+                Reply::Value(Output { values, timing })
             }
             Err(evcxr::Error::CompilationErrors(errors)) => {
                 if errors
@@ -440,6 +495,21 @@ mod tests {
         assert_eq!(
             clean("expected `;`, found `evcxr_variable_store`"),
             "expected `;`, found the end of the cell"
+        );
+    }
+
+    #[test]
+    fn timing_lists_the_phases_in_order() {
+        let timing = Timing {
+            total: Duration::from_millis(130),
+            phases: vec![
+                ("Final compile".into(), Duration::from_millis(110)),
+                ("Execution".into(), Duration::from_millis(20)),
+            ],
+        };
+        assert_eq!(
+            timing.to_string(),
+            "took 0.130 s (Final compile 0.110 s, Execution 0.020 s)"
         );
     }
 

@@ -312,9 +312,12 @@ pub fn run(options: Options, build_dir: &Path, first_start: bool) -> Result<()> 
 /// Prints a reply; `true` when the learner asked to quit.
 fn render(source: &str, reply: Reply) -> bool {
     match reply {
-        Reply::Value(values) => {
-            if let Some(text) = values.get("text/plain") {
+        Reply::Value(output) => {
+            if let Some(text) = output.values.get("text/plain") {
                 println!("{text}");
+            }
+            if let Some(timing) = output.timing.filter(|t| !t.phases.is_empty()) {
+                println!("\x1b[2m{timing}\x1b[0m");
             }
         }
         Reply::Text(text) => println!("{text}"),

@@ -1,0 +1,94 @@
+// multitask patch: compile cells with rustc directly once cargo has shown how.
+//
+// A cell's crate changes only in `src/lib.rs` from one cell to the next, yet
+// every cell ran `cargo build`: cargo reads the manifest and the lock file,
+// checks every dependency's fingerprint, then runs rustc through our wrapper —
+// about 50 ms on a 2-core machine before rustc even starts. When cargo runs the
+// wrapper for the cell's crate, the wrapper records the exact rustc command and
+// environment. Later cells whose manifest, cargo config and cargo command are
+// unchanged run that command directly. Anything else (a `:dep`, `:opt`, a new
+// linker) changes the key and goes through cargo again, which records afresh.
+
+use std::ffi::OsString;
+use std::fs;
+use std::path::Path;
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde::Deserialize;
+use serde::Serialize;
+
+/// Set on cargo's command: where the wrapper records the cell crate's rustc command.
+pub(crate) const RECORD_ENV: &str = "EVCXR_RECORD_RUSTC_COMMAND";
+
+/// The rustc command cargo ran for the cell's crate.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub(crate) struct Recorded {
+    program: String,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    cwd: String,
+}
+
+impl Recorded {
+    /// Called in the rustc wrapper for the cell's crate: writes `command` (and
+    /// the environment cargo gave the wrapper) where cargo's caller asked.
+    pub(crate) fn record(command: &Command) {
+        let Some(path) = std::env::var_os(RECORD_ENV) else {
+            return;
+        };
+        let text = |s: &std::ffi::OsStr| s.to_str().map(str::to_owned);
+        let recorded = (|| {
+            Some(Recorded {
+                program: text(command.get_program())?,
+                args: command.get_args().map(text).collect::<Option<_>>()?,
+                env: std::env::vars_os()
+                    .filter(|(key, _)| key != RECORD_ENV)
+                    .map(|(key, value)| Some((text(&key)?, text(&value)?)))
+                    .collect::<Option<_>>()?,
+                cwd: text(std::env::current_dir().ok()?.as_os_str())?,
+            })
+        })();
+        // No record (a non-UTF-8 path) only means the next cell uses cargo.
+        if let Some(json) = recorded.and_then(|r| serde_json::to_string(&r).ok()) {
+            let _ = fs::write(path, json);
+        }
+    }
+
+    /// Reads what the wrapper recorded during the last cargo run, if anything.
+    pub(crate) fn load(path: &Path) -> Option<Recorded> {
+        serde_json::from_str(&fs::read_to_string(path).ok()?).ok()
+    }
+
+    /// The recorded command, ready to run.
+    pub(crate) fn command(&self) -> Command {
+        let mut command = Command::new(&self.program);
+        command
+            .args(&self.args)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .current_dir(&self.cwd);
+        command
+    }
+
+    /// Where rustc writes the cell's shared object.
+    pub(crate) fn so_path(&self, so_name: &str) -> Option<PathBuf> {
+        let out_dir = self
+            .args
+            .iter()
+            .position(|arg| arg == "--out-dir")
+            .and_then(|i| self.args.get(i + 1))?;
+        Some(Path::new(out_dir).join(so_name))
+    }
+}
+
+/// What decides whether a recorded command still applies: cargo's command
+/// line and environment, the manifest and cargo's config.
+pub(crate) fn key(cargo: &Command, crate_dir: &Path) -> OsString {
+    let mut key = OsString::from(format!("{cargo:?}"));
+    for file in ["Cargo.toml", ".cargo/config.toml", "Cargo.lock"] {
+        key.push("\0");
+        key.push(fs::read_to_string(crate_dir.join(file)).unwrap_or_default());
+    }
+    key
+}
