@@ -1703,12 +1703,9 @@ impl ContextState {
         if self.allow_question_mark {
             code = code.add_all(self.error_trait_code(false));
         }
-        if needs_variable_store {
-            code = code
-                .generated("mod evcxr_internal_runtime {")
-                .generated(include_str!("evcxr_internal_runtime.rs"))
-                .generated("}");
-        }
+        // `evcxr_internal_runtime` is a crate the cell's crate depends on (see
+        // Module::write_cargo_toml), not a module compiled again in every cell.
+        // (multitask patch)
         code = code.generated("#[unsafe(no_mangle)]").generated(format!(
             "pub extern \"C\" fn {}(",
             self.current_user_fn_name()

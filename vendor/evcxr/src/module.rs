@@ -130,6 +130,8 @@ pub(crate) struct Module {
 }
 
 const CRATE_NAME: &str = "ctx";
+/// The crate that holds the variable store. (multitask patch)
+const RUNTIME_CRATE: &str = "evcxr_internal_runtime";
 
 impl Module {
     pub(crate) fn new() -> Result<Module, Error> {
@@ -142,6 +144,21 @@ impl Module {
 
     // Writes Cargo.toml. Should be called before compile.
     pub(crate) fn write_cargo_toml(&self, state: &ContextState) -> Result<(), Error> {
+        // The variable store, compiled once as a crate. (multitask patch)
+        let runtime_dir = state.config.crate_dir().join(RUNTIME_CRATE);
+        write_file(
+            &runtime_dir,
+            "Cargo.toml",
+            &format!(
+                "[package]\nname = \"{RUNTIME_CRATE}\"\nversion = \"1.0.0\"\nedition = \"2024\"\n\n\
+                 [lib]\npath = \"lib.rs\"\n"
+            ),
+        )?;
+        write_file(
+            &runtime_dir,
+            "lib.rs",
+            include_str!("evcxr_internal_runtime.rs"),
+        )?;
         write_file(
             state.config.crate_dir(),
             "Cargo.toml",
@@ -303,6 +320,7 @@ incremental = true
 overflow-checks = true
 
 [dependencies]
+{RUNTIME_CRATE} = {{ path = "{RUNTIME_CRATE}" }}
 {}
 "#,
             CRATE_NAME,
