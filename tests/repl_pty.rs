@@ -93,6 +93,7 @@ fn a_compile_error_is_readable_and_the_session_goes_on() {
     repl.run("let kept = 40;");
     let error = repl.run("let x: i32 = \"text\";");
     assert!(error.contains("mismatched types"), "{error}");
+    assert_eq!(error.matches("Error").count(), 1, "one error only: {error}");
     assert!(!error.contains("evcxr"), "evcxr's insides leak: {error}");
     let missing_semicolon = repl.run("let y = 1 let z = 2;");
     assert!(
@@ -100,6 +101,30 @@ fn a_compile_error_is_readable_and_the_session_goes_on() {
         "{missing_semicolon}"
     );
     assert!(repl.run("kept + 2").contains("42"));
+    repl.quit();
+}
+
+#[test]
+fn values_show_with_their_own_display_or_debug() {
+    let mut repl = Repl::fresh("repl-values");
+    repl.run(
+        "struct Shown; impl Shown { fn evcxr_display(&self) { \
+         println!(\"EVCXR_BEGIN_CONTENT text/plain\\nshown its own way\\nEVCXR_END_CONTENT\"); } }",
+    );
+    let own = repl.run("Shown");
+    assert!(own.contains("shown its own way"), "{own}");
+    assert!(repl.run("vec![1, 2]").contains("[1, 2]"));
+    repl.run(":fmt {:#?}");
+    let pretty = repl.run("vec![1, 2]");
+    assert!(pretty.contains("[\r\n    1,\r\n    2,\r\n]"), "{pretty}");
+    repl.run(":fmt {:?}");
+    repl.run(":types");
+    let typed = repl.run("vec![1, 2]");
+    assert!(typed.contains(": Vec<i32> = [1, 2]"), "{typed}");
+    repl.run(":types");
+    repl.run("struct Hidden;");
+    let hidden = repl.run("Hidden");
+    assert!(hidden.contains("doesn't implement `Debug`"), "{hidden}");
     repl.quit();
 }
 

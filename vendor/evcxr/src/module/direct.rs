@@ -42,8 +42,14 @@ impl Recorded {
             Some(Recorded {
                 program: text(command.get_program())?,
                 args: command.get_args().map(text).collect::<Option<_>>()?,
+                // Cargo's jobserver pipes are gone once cargo exits: rustc
+                // run later must not look for them.
                 env: std::env::vars_os()
-                    .filter(|(key, _)| key != RECORD_ENV)
+                    .filter(|(key, _)| {
+                        ![RECORD_ENV, "CARGO_MAKEFLAGS", "MAKEFLAGS", "MFLAGS"]
+                            .iter()
+                            .any(|k| key == k)
+                    })
                     .map(|(key, value)| Some((text(&key)?, text(&value)?)))
                     .collect::<Option<_>>()?,
                 cwd: text(std::env::current_dir().ok()?.as_os_str())?,
