@@ -1,23 +1,30 @@
 #!/usr/bin/env python3
-"""REPL latency and memory: multitask against plain evcxr settings, in one run.
+"""REPL latency and memory: multitask against stock evcxr, in one run.
 
-Builds nothing: run `cargo build --release` first. For each of the two set-ups
-(multitask with its prelude and defaults; `--stock`: no prelude, evcxr's own
-settings) it measures, each with its own warmed build folder:
+Builds nothing: run `cargo build --release` first. For stock evcxr it runs the
+real `evcxr` binary of evcxr_repl 0.22 when it finds one (`--evcxr PATH`, or
+`evcxr` on PATH; `cargo install evcxr_repl --version 0.22.0 --locked` puts it
+there), with no prelude and evcxr's own settings; without one it falls back to
+`multitask --stock` (our patched evcxr, no prelude, evcxr's settings) and says
+so. For each set-up, each with its own warmed build folder, it measures:
 
 - prompt: start until the prompt shows (in a pseudo-terminal);
 - start to first result: start, type `1 + 1` at once, until `2` is printed;
+- start to first binding: start, type `let a = 1 + 1;` and `a` at once,
+  until `2` is printed (a binding needs type inference, which warms up);
 - trivial cells: `let x = 1;`, `x + 1`, a `fn`, a struct with a method call,
   repeated, median of all;
 - memory: resident size of the REPL and of evcxr's runtime process.
 
-Prints one Markdown table for the README. Usage: python3 repl/benches/latency.py [--rounds N]
+Prints one Markdown table for the README. Usage:
+python3 repl/benches/latency.py [--rounds N] [--evcxr PATH]
 """
 import argparse
 import datetime
 import os
 import pty
 import select
+import shutil
 import statistics
 import subprocess
 import sys
@@ -30,16 +37,24 @@ BIN = ROOT / "target" / "release" / "multitask"
 CACHE = Path(tempfile.gettempdir()) / "multitask-bench"
 
 
+EVCXR = None  # the stock evcxr binary, when found
+
+
 def env_for(mode):
     env = dict(os.environ)
     env["MULTITASK_CACHE"] = str(CACHE / mode)
     env["XDG_DATA_HOME"] = str(CACHE / mode / "data")
+    # Stock evcxr keeps its build folder here between runs (a warm cache).
+    (CACHE / mode / "evcxr").mkdir(parents=True, exist_ok=True)
+    env["EVCXR_TMPDIR"] = str(CACHE / mode / "evcxr")
     env.pop("RUST_BACKTRACE", None)
     return env
 
 
 def args_for(mode):
-    return [str(BIN)] + (["--stock"] if mode == "stock" else [])
+    if mode == "stock":
+        return [EVCXR] if EVCXR else [str(BIN), "--stock"]
+    return [str(BIN)]
 
 
 def prompt_time(mode):
@@ -47,7 +62,7 @@ def prompt_time(mode):
     start = time.monotonic()
     pid, fd = pty.fork()
     if pid == 0:
-        os.execve(str(BIN), args_for(mode), env_for(mode))
+        os.execve(args_for(mode)[0], args_for(mode), env_for(mode))
     seen = b""
     try:
         while b">> " not in seen:
@@ -120,6 +135,10 @@ def measure(mode, rounds):
     warm.close()
 
     prompt = prompt_time(mode)
+    binding = Piped(mode)
+    binding.run("let a = 1 + 1;\na")
+    first_let = time.monotonic() - binding.started  # start → first binding
+    binding.close()
     repl = Piped(mode)
     repl.run("1 + 1")
     first = time.monotonic() - repl.started  # start → first result
@@ -137,6 +156,7 @@ def measure(mode, rounds):
     return {
         "prompt": prompt,
         "first": first,
+        "first_let": first_let,
         "median": statistics.median(cells),
         "repl_mb": repl_mb,
         "runtime_mb": runtime_mb,
@@ -146,7 +166,11 @@ def measure(mode, rounds):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the four trivial cells")
-    rounds = parser.parse_args().rounds
+    parser.add_argument("--evcxr", help="stock evcxr_repl 0.22 binary (default: `evcxr` on PATH)")
+    args = parser.parse_args()
+    rounds = args.rounds
+    global EVCXR
+    EVCXR = args.evcxr or shutil.which("evcxr")
     if not BIN.is_file():
         sys.exit(f"{BIN} is missing: run `cargo build --release` first")
 
@@ -158,11 +182,13 @@ def main():
     )
     print(f"Measured {datetime.date.today()} on {cpu}, {os.cpu_count()} cores; "
           f"{4 * rounds} trivial cells per set-up.\n")
-    print("| | multitask | plain evcxr settings, no prelude | ratio |")
+    stock_name = "stock evcxr_repl 0.22" if EVCXR else "`multitask --stock` (no stock evcxr found)"
+    print(f"| | multitask | {stock_name}, no prelude | ratio |")
     print("|---|---:|---:|---:|")
     rows = [
         ("prompt shows", "prompt", "s"),
         ("start → first result (warm cache)", "first", "s"),
+        ("start → first binding (`let`, warm cache)", "first_let", "s"),
         ("median trivial cell", "median", "s"),
         ("REPL memory (RSS)", "repl_mb", "MB"),
         ("runtime process memory (RSS)", "runtime_mb", "MB"),

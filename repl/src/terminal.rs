@@ -7,9 +7,8 @@
 use std::borrow::Cow;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
@@ -29,36 +28,37 @@ use crate::session::{self, Options, Reply, Session, StderrFilter};
 const PROMPT: &str = ">> ";
 
 /// The session, ready or still starting in the background.
+#[derive(Default)]
 enum Slot {
-    Starting(JoinHandle<Result<Session>>),
+    #[default]
+    Starting,
     Ready(Box<Session>),
     Failed(String),
 }
 
-/// A session shared by the main loop and the completer.
+/// A session shared by the main loop, the completer and the warm-up.
+#[derive(Default)]
 struct Shared {
     slot: Mutex<Slot>,
+    /// Signalled when the slot leaves `Starting`.
+    started: Condvar,
+    /// Callers waiting for the session: the warm-up lets them go first.
+    wanted: AtomicUsize,
 }
 
 impl Shared {
     /// Waits for the session to be ready; `Err` with the reason it never will be.
     fn session(&self) -> Result<MutexGuard<'_, Slot>, String> {
+        self.wanted.fetch_add(1, Ordering::SeqCst);
         let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
-        if let Slot::Starting(_) = &*slot {
-            let Slot::Starting(handle) = std::mem::replace(&mut *slot, Slot::Failed(String::new()))
-            else {
-                unreachable!()
-            };
-            *slot = match handle.join() {
-                Ok(Ok(session)) => Slot::Ready(Box::new(session)),
-                Ok(Err(e)) => Slot::Failed(format!("{e:#}")),
-                Err(_) => Slot::Failed("the session's start-up thread panicked".into()),
-            };
+        while let Slot::Starting = &*slot {
+            slot = self.started.wait(slot).unwrap_or_else(|e| e.into_inner());
         }
+        self.wanted.fetch_sub(1, Ordering::SeqCst);
         match &*slot {
             Slot::Ready(_) => Ok(slot),
             Slot::Failed(why) => Err(why.clone()),
-            Slot::Starting(_) => unreachable!(),
+            Slot::Starting => unreachable!(),
         }
     }
 
@@ -66,6 +66,34 @@ impl Shared {
     fn try_ready(&self) -> Option<MutexGuard<'_, Slot>> {
         let slot = self.slot.try_lock().ok()?;
         matches!(*slot, Slot::Ready(_)).then_some(slot)
+    }
+
+    /// Puts the started session (or why it failed) in the slot.
+    fn fill(&self, started: Result<Session>) {
+        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        *slot = match started {
+            Ok(session) => Slot::Ready(Box::new(session)),
+            Err(e) => Slot::Failed(format!("{e:#}")),
+        };
+        self.started.notify_all();
+    }
+
+    /// Warms the session up (see [`Session::warm_up`]) once nobody is waiting
+    /// for it: a line typed at once runs first, and only a line typed during
+    /// the warm-up waits for the rest of it.
+    fn warm_up_when_idle(&self) {
+        loop {
+            if self.wanted.load(Ordering::SeqCst) == 0 {
+                let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+                if self.wanted.load(Ordering::SeqCst) == 0 {
+                    if let Slot::Ready(session) = &mut *slot {
+                        session.warm_up();
+                    }
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
@@ -209,8 +237,7 @@ pub fn run(options: Options, build_dir: &Path, first_start: bool) -> Result<()> 
         let receivers = receivers.clone();
         let options = options.clone();
         move || -> Result<Session> {
-            let (mut session, outputs) = Session::start(&options)?;
-            session.warm_up();
+            let (session, outputs) = Session::start(&options)?;
             // cargo's "Compiling …" lines from the preload: the progress bar
             // (first start) or nothing (later starts) has shown them already.
             while outputs.stderr.try_recv().is_ok() {}
@@ -230,21 +257,22 @@ pub fn run(options: Options, build_dir: &Path, first_start: bool) -> Result<()> 
         "multitask {} — Rust, with the prelude in scope. :help lists the commands.",
         env!("CARGO_PKG_VERSION")
     );
-    let slot = if first_start {
+    let shared = Arc::new(Shared::default());
+    if first_start {
         // The first start compiles the prelude's dependencies: show it, then the prompt.
         let watcher = progress::FirstStart::watch(build_dir, options.prelude.as_deref());
         let started = start();
         watcher.finish(started.is_ok());
-        match started {
-            Ok(session) => Slot::Ready(Box::new(session)),
-            Err(e) => Slot::Failed(format!("{e:#}")),
-        }
+        shared.fill(started);
+        let shared = shared.clone();
+        std::thread::spawn(move || shared.warm_up_when_idle());
     } else {
-        Slot::Starting(std::thread::spawn(start))
-    };
-    let shared = Arc::new(Shared {
-        slot: Mutex::new(slot),
-    });
+        let shared = shared.clone();
+        std::thread::spawn(move || {
+            shared.fill(start());
+            shared.warm_up_when_idle();
+        });
+    }
     editor.set_helper(Some(LineHelper {
         shared: shared.clone(),
     }));
