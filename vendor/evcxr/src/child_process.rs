@@ -18,17 +18,33 @@ pub(crate) struct ChildProcess {
     /// Whether cleanup of `process_handle` is the responsibility of another
     /// instance.
     process_disowned: bool,
-    stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
+    /// The runtime's stdout during a cell (a thread reads the pipe all the
+    /// time; between cells, lines go straight to `idle_stdout`). (multitask patch)
+    stdout: crossbeam_channel::Receiver<std::io::Result<String>>,
+    route: Arc<Mutex<Route>>,
+    idle_stdout: crossbeam_channel::Sender<String>,
     // Only none while in drop.
     stdin: Option<std::process::ChildStdin>,
     command: Arc<Mutex<process::Command>>,
     stderr_sender: Arc<Mutex<crossbeam_channel::Sender<String>>>,
 }
 
+/// Where the runtime's stdout lines go. (multitask patch)
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// A cell runs: to `recv_line`, which knows evcxr's protocol lines.
+    Cell,
+    /// No cell runs: lines printed by threads or child processes a cell
+    /// started, straight to the output channel, so they show at once instead
+    /// of with the next cell.
+    Idle,
+}
+
 impl ChildProcess {
     pub(crate) fn new(
         mut command: std::process::Command,
         stderr_sender: crossbeam_channel::Sender<String>,
+        idle_stdout: crossbeam_channel::Sender<String>,
     ) -> Result<ChildProcess, Error> {
         // Avoid a fork bomb. We could call runtime_hook here but then all the work that we did up
         // to this point would be wasted. Also, it's possible that we could already have started
@@ -50,6 +66,7 @@ impl ChildProcess {
             Arc::new(Mutex::new(command)),
             None,
             Arc::new(Mutex::new(stderr_sender)),
+            idle_stdout,
         )
     }
 
@@ -57,6 +74,7 @@ impl ChildProcess {
         command: Arc<Mutex<std::process::Command>>,
         process_handle: Option<Arc<Mutex<std::process::Child>>>,
         stderr_sender: Arc<Mutex<crossbeam_channel::Sender<String>>>,
+        idle_stdout: crossbeam_channel::Sender<String>,
     ) -> Result<ChildProcess, Error> {
         let process = command.lock().unwrap().spawn();
         let mut process = match process {
@@ -68,7 +86,7 @@ impl ChildProcess {
         // Handle stderr by patching it through to a channel in our output struct.
         let mut child_stderr =
             std::io::BufRead::lines(BufReader::new(process.stderr.take().unwrap()));
-        let stdout = std::io::BufRead::lines(BufReader::new(process.stdout.take().unwrap()));
+        let child_stdout = std::io::BufRead::lines(BufReader::new(process.stdout.take().unwrap()));
 
         // If we already have an Arc<Mutex<>> wrapping an old process, then
         // reuse it, putting our new process into it. If we don't, then create a
@@ -95,10 +113,35 @@ impl ChildProcess {
             }
         });
 
+        // Route stdout by whether a cell runs. The lock is held while a line is
+        // routed, so a line is never sent the old way after the route changed.
+        let route = Arc::new(Mutex::new(Route::Idle));
+        let (cell_sender, stdout) = crossbeam_channel::unbounded();
+        std::thread::spawn({
+            let route = Arc::clone(&route);
+            let idle_stdout = idle_stdout.clone();
+            move || {
+                for line in child_stdout {
+                    let route = route.lock().unwrap();
+                    // Send errors only mean the receiving end is gone.
+                    match (*route, line) {
+                        (Route::Idle, Ok(line)) => {
+                            let _ = idle_stdout.send(line);
+                        }
+                        (_, line) => {
+                            let _ = cell_sender.send(line);
+                        }
+                    }
+                }
+            }
+        });
+
         Ok(ChildProcess {
             process_handle,
             process_disowned: false,
             stdout,
+            route,
+            idle_stdout,
             stdin,
             command,
             stderr_sender,
@@ -130,7 +173,23 @@ impl ChildProcess {
             Arc::clone(&self.command),
             Some(self.process_handle.clone()),
             Arc::clone(&self.stderr_sender),
+            self.idle_stdout.clone(),
         )
+    }
+
+    /// A cell starts: stdout lines go to `recv_line`. (multitask patch)
+    pub(crate) fn begin_cell(&self) {
+        *self.route.lock().unwrap() = Route::Cell;
+    }
+
+    /// The cell has finished: later lines go straight to the output, and so do
+    /// any that arrived after the cell's last protocol line. (multitask patch)
+    pub(crate) fn end_cell(&self) {
+        let mut route = self.route.lock().unwrap();
+        while let Ok(Ok(line)) = self.stdout.try_recv() {
+            let _ = self.idle_stdout.send(line);
+        }
+        *route = Route::Idle;
     }
 
     pub(crate) fn send(&mut self, command: &str) -> Result<(), Error> {
@@ -142,10 +201,10 @@ impl ChildProcess {
     }
 
     pub(crate) fn recv_line(&mut self) -> Result<String, Error> {
-        Ok(self
-            .stdout
-            .next()
-            .ok_or_else(|| self.get_termination_error())??)
+        match self.stdout.recv() {
+            Ok(line) => Ok(line?),
+            Err(_) => Err(self.get_termination_error()),
+        }
     }
 
     fn get_termination_error(&mut self) -> Error {
@@ -154,7 +213,7 @@ impl ChildProcess {
         // just wait until we can aquire it, then drop it straight away.
         std::mem::drop(self.stderr_sender.lock().unwrap());
         let mut content = String::new();
-        while let Some(Ok(line)) = self.stdout.next() {
+        while let Ok(Ok(line)) = self.stdout.recv() {
             content.push_str(&line);
             content.push('\n');
         }

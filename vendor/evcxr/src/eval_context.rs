@@ -454,7 +454,8 @@ impl EvalContext {
 
         let (stdout_sender, stdout_receiver) = crossbeam_channel::unbounded();
         let (stderr_sender, stderr_receiver) = crossbeam_channel::unbounded();
-        let child_process = ChildProcess::new(subprocess_command, stderr_sender)?;
+        let child_process =
+            ChildProcess::new(subprocess_command, stderr_sender, stdout_sender.clone())?;
         let initial_state = ContextState::new(initial_config.clone());
         let mut context = EvalContext {
             _tmpdir: opt_tmpdir,
@@ -918,6 +919,7 @@ impl EvalContext {
         // things won't work if the path isn't UTF-8 - apparently that's a thing
         // on some platforms.
         let fn_name = state.current_user_fn_name();
+        self.child_process.begin_cell();
         self.child_process.send(&format!(
             "LOAD_AND_RUN {} {}",
             so_file.path.to_string_lossy(),
@@ -933,6 +935,7 @@ impl EvalContext {
         loop {
             let line = self.child_process.recv_line()?;
             if line == runtime::EVCXR_EXECUTION_COMPLETE {
+                self.child_process.end_cell();
                 break;
             }
             if line == PANIC_NOTIFICATION {
