@@ -216,6 +216,44 @@ fn a_function_typed_over_three_lines_is_one_cell() {
 }
 
 #[test]
+fn a_pasted_block_is_one_cell() {
+    let mut repl = Repl::fresh("repl-paste");
+    // A terminal with bracketed paste wraps pasted text in these markers:
+    // the newlines inside are text, and Enter then runs the whole block.
+    repl.session
+        .send("\x1b[200~fn pasted() -> i32 {\r    41\r}\x1b[201~")
+        .unwrap();
+    let output = repl.run("");
+    assert!(!output.contains("rror"), "{output}");
+    assert!(repl.run("pasted() + 1").contains("42"));
+    repl.quit();
+}
+
+#[test]
+fn ctrl_r_finds_an_earlier_line() {
+    let mut repl = Repl::fresh("repl-ctrl-r");
+    repl.run("let searched = 41;");
+    repl.run("searched + 1");
+    repl.run("0");
+    // Ctrl-R, a few letters, Enter: the latest line with them runs again.
+    repl.session.send_control('r').unwrap();
+    repl.session.send("hed +").unwrap();
+    assert!(repl.run("").contains("42"));
+    repl.quit();
+}
+
+#[test]
+fn tab_completes_from_the_prelude() {
+    let mut repl = Repl::fresh("repl-tab");
+    repl.session.send("jumping_ra\t").unwrap();
+    repl.session.flush().unwrap();
+    repl.expect("jumping_range(");
+    let value = repl.run("4).next()");
+    assert!(value.contains("Ok(0)"), "{value}");
+    repl.quit();
+}
+
+#[test]
 fn history_survives_a_restart() {
     let home = scratch_dir("repl-history");
     let mut repl = Repl::start(&home);

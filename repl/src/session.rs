@@ -269,7 +269,11 @@ impl Session {
         match self.context.completions(source, position) {
             Ok(found) => (
                 found.start_offset,
-                found.completions.into_iter().map(|c| c.code).collect(),
+                found
+                    .completions
+                    .into_iter()
+                    .map(|c| without_placeholders(&c.code))
+                    .collect(),
             ),
             Err(_) => (position, Vec::new()),
         }
@@ -279,6 +283,16 @@ impl Session {
     /// killing it.
     pub fn process_handle(&self) -> std::sync::Arc<std::sync::Mutex<std::process::Child>> {
         self.context.process_handle()
+    }
+}
+
+/// A completion as a learner types it: `jumping_range(n)` (rust-analyzer's
+/// snippet, with a placeholder for the argument) becomes `jumping_range(`;
+/// `next()`, which takes none, stays whole.
+fn without_placeholders(code: &str) -> String {
+    match code.find('(') {
+        Some(open) if !code[open..].starts_with("()") => code[..=open].to_string(),
+        _ => code.to_string(),
     }
 }
 
@@ -496,6 +510,13 @@ mod tests {
             clean("expected `;`, found `evcxr_variable_store`"),
             "expected `;`, found the end of the cell"
         );
+    }
+
+    #[test]
+    fn completions_leave_the_arguments_to_the_learner() {
+        assert_eq!(without_placeholders("jumping_range(n)"), "jumping_range(");
+        assert_eq!(without_placeholders("next()"), "next()");
+        assert_eq!(without_placeholders("Generator"), "Generator");
     }
 
     #[test]

@@ -62,12 +62,6 @@ impl Shared {
         }
     }
 
-    /// The session if it is ready now, without waiting.
-    fn try_ready(&self) -> Option<MutexGuard<'_, Slot>> {
-        let slot = self.slot.try_lock().ok()?;
-        matches!(*slot, Slot::Ready(_)).then_some(slot)
-    }
-
     /// Puts the started session (or why it failed) in the slot.
     fn fill(&self, started: Result<Session>) {
         let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
@@ -160,8 +154,9 @@ impl Completer for LineHelper {
         pos: usize,
         _ctx: &rustyline::Context<'_>,
     ) -> rustyline::Result<(usize, Vec<String>)> {
-        // Never make typing wait for start-up: no completions until ready.
-        let Some(mut slot) = self.shared.try_ready() else {
+        // Tab waits for the session if it is still starting or warming up
+        // (a second or two at most): completions need its analysis anyway.
+        let Ok(mut slot) = self.shared.session() else {
             return Ok((pos, Vec::new()));
         };
         let Slot::Ready(session) = &mut *slot else {
