@@ -1,4 +1,5 @@
 //! The end-to-end test crate: one binary, a module per area.
 
 mod generator_vs_cpython;
+mod kernel_jupyter;
 mod repl_pty;

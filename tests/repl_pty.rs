@@ -16,7 +16,7 @@ const TIMEOUT_MS: u64 = 240_000;
 const READY: &str = "\x1b[?2004h";
 
 /// One REPL at a time: they share the compiled prelude in one build folder.
-fn one_at_a_time() -> MutexGuard<'static, ()> {
+pub(crate) fn one_at_a_time() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -24,7 +24,7 @@ fn one_at_a_time() -> MutexGuard<'static, ()> {
 /// The build cache every REPL test shares, so only the first compiles the
 /// prelude. Outside the workspace: cargo would take a build folder inside it
 /// for a member of this workspace, and refuse it.
-fn shared_cache() -> PathBuf {
+pub(crate) fn shared_cache() -> PathBuf {
     std::env::temp_dir().join("multitask-e2e-cache")
 }
 
@@ -270,7 +270,7 @@ fn history_survives_a_restart() {
 }
 
 #[test]
-fn a_line_printed_later_by_a_thread_shows_at_once() {
+fn a_line_printed_later_by_a_thread_or_child_shows_at_once() {
     let mut repl = Repl::fresh("repl-thread-output");
     repl.run(
         "std::thread::spawn(|| { std::thread::sleep(std::time::Duration::from_millis(300)); \
@@ -278,6 +278,13 @@ fn a_line_printed_later_by_a_thread_shows_at_once() {
     );
     // Nothing typed: the line shows above the waiting prompt on its own.
     repl.expect("late line from a thread");
+    // So does a line from a child process the cell started.
+    repl.run(
+        "let mut child = std::process::Command::new(\"sh\").args([\"-c\", \"sleep 0.3; echo late line from a child\"]).spawn().unwrap();",
+    );
+    repl.expect("late line from a child");
+    // Reaped, not left a zombie.
+    assert!(repl.run("child.wait().unwrap().success()").contains("true"));
     assert!(repl.run("40 + 2").contains("42"));
     repl.quit();
 }
@@ -291,5 +298,10 @@ fn unknown_commands_get_one_clear_line() {
     assert!(help.contains(":vars") && help.contains(":dep"), "{help}");
     repl.run("let answer = 42;");
     assert!(repl.run(":vars").contains("answer: i32"));
-    repl.quit();
+    let bad = repl.run(":opt 7");
+    assert_eq!(bad.matches("error").count(), 1, "one line: {bad}");
+    assert!(repl.run("answer").contains("42"), "nothing lost");
+    // Ctrl-D at the prompt leaves.
+    repl.session.send_control('d').expect("press Ctrl-D");
+    repl.session.exp_eof().expect("the REPL exits on Ctrl-D");
 }

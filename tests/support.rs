@@ -78,3 +78,20 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         "<non-string panic>".to_string()
     }
 }
+
+/// The Python of the venv that `tests/run` makes for the Jupyter client tests
+/// (`target/jupyter-venv`, with `tests/py/requirements.txt` installed).
+///
+/// # Panics
+/// When the venv is missing: run the tests through `tests/run`.
+pub fn jupyter_python() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let target = exe.ancestors().nth(3).expect("target/<profile>/deps/exe");
+    let python = target.join("jupyter-venv").join("bin").join("python");
+    assert!(
+        python.is_file(),
+        "{} is missing: `tests/run` makes it (python3 -m venv, pip install -r tests/py/requirements.txt)",
+        python.display()
+    );
+    python
+}

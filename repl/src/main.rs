@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use multitask_repl::build_dir::BuildDir;
-use multitask_repl::session::{Options, find_prelude};
-use multitask_repl::{progress, terminal};
+use multitask_repl::session::{self, Options, find_prelude};
+use multitask_repl::{kernel, progress, terminal};
 
 /// A Rust REPL with the multitask prelude preloaded: Python's multitasking
 /// (generators, processes, threads, coroutines) the Rust way.
@@ -14,17 +14,41 @@ use multitask_repl::{progress, terminal};
 #[command(version, about)]
 struct Args {
     /// The prelude crate to preload [default: the workspace's `prelude/`]
-    #[arg(long, env = "MULTITASK_PRELUDE")]
+    #[arg(long, env = "MULTITASK_PRELUDE", global = true)]
     prelude: Option<PathBuf>,
     /// Where evcxr compiles, kept between runs [default: the user's cache folder]
-    #[arg(long, env = "MULTITASK_CACHE")]
+    #[arg(long, env = "MULTITASK_CACHE", global = true)]
     cache: Option<PathBuf>,
     /// rustc's optimisation level for cells (0 compiles fastest)
-    #[arg(long, default_value = "0", value_parser = ["0", "1", "2", "3", "s", "z"])]
+    #[arg(long, default_value = "0", value_parser = clap::builder::PossibleValuesParser::new(session::OPT_LEVELS), global = true)]
     opt: String,
     /// Plain evcxr: no prelude, evcxr's own settings (to compare against)
     #[arg(long, hide = true)]
     stock: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// The Jupyter kernel (Jupyter starts it with a connection file)
+    Kernel {
+        /// The connection file Jupyter wrote for this kernel
+        #[arg(long)]
+        connection_file: Option<PathBuf>,
+        #[command(subcommand)]
+        action: Option<KernelAction>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KernelAction {
+    /// Install the kernelspec so Jupyter lists "Rust (multitask)"
+    Install {
+        /// Install under PREFIX/share/jupyter (a virtualenv's or conda env's prefix)
+        #[arg(long)]
+        prefix: Option<PathBuf>,
+    },
 }
 
 fn main() {
@@ -44,6 +68,28 @@ fn run(args: Args) -> Result<()> {
     } else {
         Some(find_prelude(args.prelude)?)
     };
+    let connection_file = match args.command {
+        None => None,
+        Some(Command::Kernel {
+            action: Some(KernelAction::Install { prefix }),
+            ..
+        }) => {
+            let prelude = prelude.context("the kernel needs the prelude")?;
+            let dir = kernel::install::install(prefix.as_deref(), &prelude)?;
+            println!(
+                "Installed the kernelspec \"Rust (multitask)\" in {}",
+                dir.display()
+            );
+            return Ok(());
+        }
+        Some(Command::Kernel {
+            connection_file: Some(file),
+            action: None,
+        }) => Some(file),
+        Some(Command::Kernel { .. }) => {
+            anyhow::bail!("`multitask kernel` needs --connection-file FILE (or `install`)")
+        }
+    };
     let cache = match args.cache {
         Some(dir) => dir,
         None => dirs::cache_dir()
@@ -53,7 +99,8 @@ fn run(args: Args) -> Result<()> {
     let build_dir = BuildDir::acquire(&cache)
         .with_context(|| format!("cannot lock a build folder under {}", cache.display()))?;
     if !build_dir.is_primary() {
-        println!(
+        // On stderr for a kernel: its stdout is not a terminal anyone reads.
+        eprintln!(
             "Another multitask is running: this one builds in {}.",
             build_dir.path().display()
         );
@@ -71,7 +118,10 @@ fn run(args: Args) -> Result<()> {
         prelude,
         opt_level: (!args.stock).then_some(args.opt),
     };
-    terminal::run(options, build_dir.path(), first_start)
+    match connection_file {
+        Some(file) => kernel::run(&file, options),
+        None => terminal::run(options, build_dir.path(), first_start),
+    }
 }
 
 /// `LD_LIBRARY_PATH` with the toolchain's `libstd-….so` in front. Each cell is

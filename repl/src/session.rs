@@ -7,6 +7,9 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::process::Child;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
@@ -32,11 +35,14 @@ pub enum Reply {
     /// cell that panics is a `Value`: its message is in the output, printed
     /// by [`PANIC_HOOK`], and earlier variables are kept.)
     CompileErrors(Vec<CompilationError>),
-    /// The runtime process died (abort, segfault, Ctrl-C, `exit`). It has been
-    /// restarted with the prelude; these variables were lost.
+    /// The runtime process died (abort, segfault, `exit`) or was stopped by an
+    /// interrupt (Ctrl-C, Jupyter's interrupt). It has been restarted with the
+    /// prelude; these variables were lost.
     Crashed {
-        /// Why, as the OS reported it.
+        /// Why: the signal and what it usually means, or that it was interrupted.
         reason: String,
+        /// Whether an [`Interrupter`] stopped it (rather than a crash).
+        interrupted: bool,
         /// The variables that existed before the cell, now gone.
         lost: Vec<String>,
     },
@@ -104,6 +110,9 @@ const EVCXR_COMMANDS: &[(&str, &str)] = &[
     (":fmt FORMAT", "how values are shown for this session"),
 ];
 
+/// The optimisation levels rustc knows, for `:opt`.
+pub const OPT_LEVELS: &[&str] = &["0", "1", "2", "3", "s", "z"];
+
 /// Run in the runtime process: a panic prints one line, `panicked: message`,
 /// to stdout, where it lands in order with the cell's own output (stderr is
 /// another pipe, read by another thread) and without a backtrace of evcxr's
@@ -125,6 +134,30 @@ const WARM_UP_VARIABLE: &str = "__multitask_warm_up";
 /// A session: evcxr's context with the prelude in scope.
 pub struct Session {
     context: CommandContext,
+    /// Set by an [`Interrupter`]: the runtime's death was asked for.
+    interrupted: Arc<AtomicBool>,
+}
+
+/// Stops the running cell: evcxr cannot stop a thread in the runtime, so this
+/// kills the runtime, which the session restarts with the prelude (the cell's
+/// reply is [`Reply::Crashed`], naming the lost variables).
+#[derive(Clone)]
+pub struct Interrupter {
+    runtime: Arc<Mutex<Child>>,
+    interrupted: Arc<AtomicBool>,
+}
+
+impl Interrupter {
+    /// Stops the running cell. Call it only while a cell runs: at rest it
+    /// would kill the runtime, and the next cell would lose the variables.
+    pub fn interrupt(&self) {
+        self.interrupted.store(true, Ordering::SeqCst);
+        let _ = self
+            .runtime
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .kill();
+    }
 }
 
 impl Session {
@@ -135,7 +168,10 @@ impl Session {
     /// [`crate::build_dir`]) or every start compiles everything again.
     pub fn start(options: &Options) -> Result<(Session, EvalContextOutputs)> {
         let (context, outputs) = CommandContext::new().context("cannot start evcxr")?;
-        let mut session = Session { context };
+        let mut session = Session {
+            context,
+            interrupted: Arc::default(),
+        };
         if let Some(level) = &options.opt_level {
             session
                 .context
@@ -196,6 +232,15 @@ impl Session {
             ":vars" => return Reply::Text(self.vars_text()),
             _ => {}
         }
+        // evcxr takes any level and the next cell fails in cargo: check first.
+        if let Some(level) = trimmed.strip_prefix(":opt ").map(str::trim)
+            && !OPT_LEVELS.contains(&level)
+        {
+            return Reply::Error(format!(
+                "no optimisation level {level}: use one of {}",
+                OPT_LEVELS.join(", ")
+            ));
+        }
         let before: Vec<String> = self.variables().into_iter().map(|(name, _)| name).collect();
         match self.context.execute(cell) {
             Ok(outputs) => {
@@ -226,13 +271,20 @@ impl Session {
                 }
                 Reply::CompileErrors(errors)
             }
-            Err(evcxr::Error::SubprocessTerminated(reason)) => {
+            Err(evcxr::Error::SubprocessTerminated(status)) => {
+                let interrupted = self.interrupted.swap(false, Ordering::SeqCst);
+                let reason = if interrupted {
+                    "interrupted, the cell was stopped".to_string()
+                } else {
+                    crash_reason(&status)
+                };
                 let after: Vec<String> = self.variables().into_iter().map(|(n, _)| n).collect();
                 let lost = before.into_iter().filter(|v| !after.contains(v)).collect();
                 // The new runtime process has the prelude's items but not our hook.
                 let _ = self.context.execute(PANIC_HOOK);
                 Reply::Crashed {
-                    reason: crash_reason(&reason),
+                    reason,
+                    interrupted,
                     lost,
                 }
             }
@@ -279,10 +331,13 @@ impl Session {
         }
     }
 
-    /// The runtime process, for front ends that interrupt a running cell by
-    /// killing it.
-    pub fn process_handle(&self) -> std::sync::Arc<std::sync::Mutex<std::process::Child>> {
-        self.context.process_handle()
+    /// A handle that stops a running cell from another thread (Ctrl-C in the
+    /// terminal, an interrupt request in Jupyter).
+    pub fn interrupter(&self) -> Interrupter {
+        Interrupter {
+            runtime: self.context.process_handle(),
+            interrupted: self.interrupted.clone(),
+        }
     }
 }
 

@@ -7,8 +7,8 @@
 use std::borrow::Cow;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
@@ -21,75 +21,12 @@ use rustyline::history::DefaultHistory;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{CompletionType, Config, Editor, ExternalPrinter, Helper};
 
+use crate::background::Background;
 use crate::input::{Completeness, completeness};
 use crate::progress;
 use crate::session::{self, Options, Reply, Session, StderrFilter};
 
 const PROMPT: &str = ">> ";
-
-/// The session, ready or still starting in the background.
-#[derive(Default)]
-enum Slot {
-    #[default]
-    Starting,
-    Ready(Box<Session>),
-    Failed(String),
-}
-
-/// A session shared by the main loop, the completer and the warm-up.
-#[derive(Default)]
-struct Shared {
-    slot: Mutex<Slot>,
-    /// Signalled when the slot leaves `Starting`.
-    started: Condvar,
-    /// Callers waiting for the session: the warm-up lets them go first.
-    wanted: AtomicUsize,
-}
-
-impl Shared {
-    /// Waits for the session to be ready; `Err` with the reason it never will be.
-    fn session(&self) -> Result<MutexGuard<'_, Slot>, String> {
-        self.wanted.fetch_add(1, Ordering::SeqCst);
-        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
-        while let Slot::Starting = &*slot {
-            slot = self.started.wait(slot).unwrap_or_else(|e| e.into_inner());
-        }
-        self.wanted.fetch_sub(1, Ordering::SeqCst);
-        match &*slot {
-            Slot::Ready(_) => Ok(slot),
-            Slot::Failed(why) => Err(why.clone()),
-            Slot::Starting => unreachable!(),
-        }
-    }
-
-    /// Puts the started session (or why it failed) in the slot.
-    fn fill(&self, started: Result<Session>) {
-        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
-        *slot = match started {
-            Ok(session) => Slot::Ready(Box::new(session)),
-            Err(e) => Slot::Failed(format!("{e:#}")),
-        };
-        self.started.notify_all();
-    }
-
-    /// Warms the session up (see [`Session::warm_up`]) once nobody is waiting
-    /// for it: a line typed at once runs first, and only a line typed during
-    /// the warm-up waits for the rest of it.
-    fn warm_up_when_idle(&self) {
-        loop {
-            if self.wanted.load(Ordering::SeqCst) == 0 {
-                let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
-                if self.wanted.load(Ordering::SeqCst) == 0 {
-                    if let Slot::Ready(session) = &mut *slot {
-                        session.warm_up();
-                    }
-                    return;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
 
 /// Counts lines taken from the runtime and lines printed, so a cell's output
 /// is all on screen before its value is.
@@ -142,7 +79,7 @@ fn drain(outputs: &[(&crossbeam_channel::Receiver<String>, &InFlight)], settle: 
 }
 
 struct LineHelper {
-    shared: Arc<Shared>,
+    shared: Arc<Background>,
 }
 
 impl Completer for LineHelper {
@@ -156,10 +93,7 @@ impl Completer for LineHelper {
     ) -> rustyline::Result<(usize, Vec<String>)> {
         // Tab waits for the session if it is still starting or warming up
         // (a second or two at most): completions need its analysis anyway.
-        let Ok(mut slot) = self.shared.session() else {
-            return Ok((pos, Vec::new()));
-        };
-        let Slot::Ready(session) = &mut *slot else {
+        let Ok(mut session) = self.shared.session() else {
             return Ok((pos, Vec::new()));
         };
         Ok(session.completions(line, pos))
@@ -252,22 +186,15 @@ pub fn run(options: Options, build_dir: &Path, first_start: bool) -> Result<()> 
         "multitask {} — Rust, with the prelude in scope. :help lists the commands.",
         env!("CARGO_PKG_VERSION")
     );
-    let shared = Arc::new(Shared::default());
-    if first_start {
+    let shared = if first_start {
         // The first start compiles the prelude's dependencies: show it, then the prompt.
         let watcher = progress::FirstStart::watch(build_dir, options.prelude.as_deref());
         let started = start();
         watcher.finish(started.is_ok());
-        shared.fill(started);
-        let shared = shared.clone();
-        std::thread::spawn(move || shared.warm_up_when_idle());
+        Background::started(started)
     } else {
-        let shared = shared.clone();
-        std::thread::spawn(move || {
-            shared.fill(start());
-            shared.warm_up_when_idle();
-        });
-    }
+        Background::spawn(start)
+    };
     editor.set_helper(Some(LineHelper {
         shared: shared.clone(),
     }));
@@ -295,20 +222,17 @@ pub fn run(options: Options, build_dir: &Path, first_start: bool) -> Result<()> 
             let _ = editor.append_history(path);
         }
 
-        let mut slot = match shared.session() {
-            Ok(slot) => slot,
+        let mut session = match shared.session() {
+            Ok(session) => session,
             Err(why) => {
                 eprintln!("\x1b[91mthe session could not start: {why}\x1b[0m");
                 return Err(anyhow::anyhow!("the session could not start: {why}"));
             }
         };
-        let Slot::Ready(session) = &mut *slot else {
-            unreachable!()
-        };
         running.store(true, Ordering::SeqCst);
         let reply = session.execute(&line);
         running.store(false, Ordering::SeqCst);
-        drop(slot);
+        drop(session);
 
         // Wait for the cell's own output; after a crash, give the runtime's
         // stderr a moment to arrive (it comes on another pipe).
@@ -345,8 +269,8 @@ fn render(source: &str, reply: Reply) -> bool {
         }
         Reply::Text(text) => println!("{text}"),
         Reply::CompileErrors(errors) => print_compile_errors(source, &errors),
-        Reply::Crashed { reason, lost } => {
-            println!("\x1b[91mthe runtime crashed: {reason}.\x1b[0m");
+        Reply::Crashed { reason, lost, .. } => {
+            println!("\x1b[91mthe runtime stopped: {reason}.\x1b[0m");
             println!("It has been restarted with the prelude.");
             if lost.is_empty() {
                 println!("No variables were lost.");
@@ -387,23 +311,21 @@ fn print_compile_errors(source: &str, errors: &[CompilationError]) {
 
 /// Ctrl-C while a cell runs stops it (the runtime restarts); at the prompt,
 /// rustyline sees it as a key and clears the line.
-fn install_interrupt_handler(shared: &Arc<Shared>, running: &Arc<AtomicBool>) {
+fn install_interrupt_handler(shared: &Arc<Background>, running: &Arc<AtomicBool>) {
     let (shared, running) = (shared.clone(), running.clone());
-    let handle = Arc::new(Mutex::new(None));
-    let process = handle.clone();
-    // The process handle is taken once the session is ready.
+    let interrupter = Arc::new(Mutex::new(None));
+    let taken = interrupter.clone();
+    // The interrupter is taken once the session is ready.
     std::thread::spawn(move || {
-        if let Ok(slot) = shared.session()
-            && let Slot::Ready(session) = &*slot
-        {
-            *process.lock().unwrap_or_else(|e| e.into_inner()) = Some(session.process_handle());
+        if let Ok(session) = shared.session() {
+            *taken.lock().unwrap_or_else(|e| e.into_inner()) = Some(session.interrupter());
         }
     });
     let _ = ctrlc::set_handler(move || {
         if running.load(Ordering::SeqCst)
-            && let Some(child) = &*handle.lock().unwrap_or_else(|e| e.into_inner())
+            && let Some(interrupter) = &*interrupter.lock().unwrap_or_else(|e| e.into_inner())
         {
-            let _ = child.lock().unwrap_or_else(|e| e.into_inner()).kill();
+            interrupter.interrupt();
         }
     });
 }

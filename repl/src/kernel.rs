@@ -1,0 +1,708 @@
+//! The Jupyter kernel: the wire protocol ([`jupyter_protocol`] messages over
+//! ZeroMQ sockets from [`jupyter_zmq_client`]) in front of the same
+//! [`Session`] the terminal uses.
+//!
+//! Threads and tasks:
+//! - tokio tasks read the shell and control sockets and answer the heartbeat;
+//!   one task owns the iopub socket and sends what the others queue, in order;
+//! - the session runs cells on a thread of its own (a cell may take long, and
+//!   evcxr is synchronous); the control task can still interrupt it;
+//! - a forwarder thread turns the runtime's output lines into `stream`
+//!   messages for the cell that is running or that ran last.
+//!
+//! Every incoming message must carry a valid HMAC signature made with the
+//! connection file's key; one that does not is logged and dropped.
+
+pub mod install;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use jupyter_protocol::{
+    CodeMirrorMode, CommInfoReply, CompleteReply, ConnectionInfo, ErrorOutput, ExecuteInput,
+    ExecuteReply, ExecuteRequest, ExecuteResult, ExecutionCount, HistoryReply, InspectReply,
+    InterruptReply, IsCompleteReply, IsCompleteReplyStatus, JupyterMessage, JupyterMessageContent,
+    KernelInfoReply, LanguageInfo, Media, ReplyError, ReplyStatus, ShutdownReply, Status,
+    StreamContent,
+};
+use jupyter_zmq_client::RuntimeError;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::background::Background;
+use crate::input::{Completeness, completeness};
+use crate::session::{self, Interrupter, Options, Reply, Session, StderrFilter};
+
+/// Serves the kernel described by `connection_file` until a shutdown request.
+pub fn run(connection_file: &Path, options: Options) -> Result<()> {
+    let text = std::fs::read_to_string(connection_file)
+        .with_context(|| format!("cannot read {}", connection_file.display()))?;
+    let info: ConnectionInfo = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a connection file", connection_file.display()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start tokio")?;
+    runtime.block_on(serve(info, options))
+}
+
+/// What the session thread is asked to do.
+enum Job {
+    Execute {
+        code: String,
+        parent: Box<JupyterMessage>,
+        count: ExecutionCount,
+        done: oneshot::Sender<ExecuteReply>,
+    },
+    Complete {
+        code: String,
+        cursor: usize,
+        done: oneshot::Sender<CompleteReply>,
+    },
+}
+
+/// What the shell, control and session sides share.
+struct Kernel {
+    /// Messages for the iopub socket, sent in this order.
+    iopub: mpsc::UnboundedSender<JupyterMessage>,
+    /// The cell that output lines belong to: the one running, or the last.
+    parent: Arc<Mutex<Option<JupyterMessage>>>,
+    /// Whether a learner's cell runs now (an interrupt kills the runtime only then).
+    running: Arc<AtomicBool>,
+    /// Stops the runtime, once the session has started.
+    interrupter: Mutex<Option<Interrupter>>,
+}
+
+async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
+    let session_id = uuid_like();
+    let mut heartbeat = jupyter_zmq_client::create_kernel_heartbeat_connection(&info).await?;
+    let shell = jupyter_zmq_client::create_kernel_shell_connection(&info, &session_id).await?;
+    let (mut shell_writer, mut shell_reader) = shell.split();
+    let mut control =
+        jupyter_zmq_client::create_kernel_control_connection(&info, &session_id).await?;
+    let _stdin = jupyter_zmq_client::create_kernel_stdin_connection(&info, &session_id).await?;
+    let mut iopub_socket =
+        jupyter_zmq_client::create_kernel_iopub_connection(&info, &session_id).await?;
+    eprintln!(
+        "multitask kernel: listening on {}:{} (shell)",
+        info.ip, info.shell_port
+    );
+
+    let (iopub, mut iopub_queue) = mpsc::unbounded_channel::<JupyterMessage>();
+    tokio::spawn(async move {
+        while let Some(message) = iopub_queue.recv().await {
+            if let Err(e) = iopub_socket.send(message).await {
+                eprintln!("multitask kernel: cannot send on iopub: {e}");
+            }
+        }
+    });
+    tokio::spawn(async move { while heartbeat.single_heartbeat().await.is_ok() {} });
+
+    let kernel = Arc::new(Kernel {
+        iopub,
+        parent: Arc::default(),
+        running: Arc::default(),
+        interrupter: Mutex::default(),
+    });
+    let jobs = start_session(options, kernel.clone());
+
+    let (shutdown, mut shutdown_requested) = oneshot::channel::<()>();
+    let control_kernel = kernel.clone();
+    tokio::spawn(async move {
+        let mut shutdown = Some(shutdown);
+        loop {
+            let message = match control.read().await {
+                Ok(message) => message,
+                Err(e) if is_bad_message(&e) => {
+                    eprintln!(
+                        "multitask kernel: dropped a control message: {}",
+                        why_rejected(&e)
+                    );
+                    continue;
+                }
+                Err(e) => {
+                    eprintln!("multitask kernel: control socket closed: {e}");
+                    break;
+                }
+            };
+            let reply = match &message.content {
+                JupyterMessageContent::KernelInfoRequest(_) => kernel_info().as_child_of(&message),
+                JupyterMessageContent::InterruptRequest(_) => {
+                    control_kernel.interrupt();
+                    InterruptReply::new().as_child_of(&message)
+                }
+                JupyterMessageContent::ShutdownRequest(request) => {
+                    let reply = ShutdownReply {
+                        restart: request.restart,
+                        status: ReplyStatus::Ok,
+                        error: None,
+                    }
+                    .as_child_of(&message);
+                    let _ = control.send(reply).await;
+                    if let Some(shutdown) = shutdown.take() {
+                        let _ = shutdown.send(());
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if let Err(e) = control.send(reply).await {
+                eprintln!("multitask kernel: cannot reply on control: {e}");
+            }
+        }
+    });
+
+    let mut count = ExecutionCount::new(0);
+    loop {
+        let message = tokio::select! {
+            read = shell_reader.read() => match read {
+                Ok(message) => message,
+                Err(e) if is_bad_message(&e) => {
+                    eprintln!("multitask kernel: dropped a shell message: {}", why_rejected(&e));
+                    continue;
+                }
+                Err(e) => {
+                    eprintln!("multitask kernel: shell socket closed: {e}");
+                    break;
+                }
+            },
+            _ = &mut shutdown_requested => break,
+        };
+        let _ = kernel.iopub.send(Status::busy().as_child_of(&message));
+        let reply = match &message.content {
+            JupyterMessageContent::KernelInfoRequest(_) => {
+                Some(kernel_info().as_child_of(&message))
+            }
+            JupyterMessageContent::ExecuteRequest(request) => {
+                if !request.silent && request.store_history {
+                    count.increment();
+                }
+                Some(execute(&kernel, &jobs, request, &message, count).await)
+            }
+            JupyterMessageContent::IsCompleteRequest(request) => {
+                let status = is_complete(&request.code);
+                let indent = match status {
+                    IsCompleteReplyStatus::Incomplete => "    ",
+                    _ => "",
+                };
+                Some(IsCompleteReply::new(status, indent.to_string()).as_child_of(&message))
+            }
+            JupyterMessageContent::CompleteRequest(request) => {
+                let (done, reply) = oneshot::channel();
+                let job = Job::Complete {
+                    code: request.code.clone(),
+                    cursor: request.cursor_pos,
+                    done,
+                };
+                let reply = match jobs.send(job) {
+                    Ok(()) => reply.await.unwrap_or_default(),
+                    Err(_) => CompleteReply::default(),
+                };
+                Some(reply.as_child_of(&message))
+            }
+            JupyterMessageContent::InspectRequest(_) => Some(
+                InspectReply {
+                    found: false,
+                    data: Media::default(),
+                    metadata: Default::default(),
+                    status: ReplyStatus::Ok,
+                    error: None,
+                }
+                .as_child_of(&message),
+            ),
+            JupyterMessageContent::HistoryRequest(_) => Some(
+                HistoryReply {
+                    history: Vec::new(),
+                    status: ReplyStatus::Ok,
+                    error: None,
+                }
+                .as_child_of(&message),
+            ),
+            JupyterMessageContent::CommInfoRequest(_) => Some(
+                CommInfoReply {
+                    status: ReplyStatus::Ok,
+                    comms: Default::default(),
+                    error: None,
+                }
+                .as_child_of(&message),
+            ),
+            other => {
+                eprintln!(
+                    "multitask kernel: no answer for a {} message",
+                    other.message_type()
+                );
+                None
+            }
+        };
+        if let Some(reply) = reply
+            && let Err(e) = shell_writer.send(reply).await
+        {
+            eprintln!("multitask kernel: cannot reply on shell: {e}");
+        }
+        let _ = kernel.iopub.send(Status::idle().as_child_of(&message));
+    }
+    // Give the iopub task a moment to send what is queued (the last idle).
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    Ok(())
+}
+
+/// Runs one `execute_request`: its input, outputs and result on iopub, its
+/// reply for the shell.
+async fn execute(
+    kernel: &Kernel,
+    jobs: &std::sync::mpsc::Sender<Job>,
+    request: &ExecuteRequest,
+    message: &JupyterMessage,
+    count: ExecutionCount,
+) -> JupyterMessage {
+    if !request.silent {
+        let input = ExecuteInput {
+            code: request.code.clone(),
+            execution_count: count,
+        };
+        let _ = kernel.iopub.send(input.as_child_of(message));
+    }
+    let (done, reply) = oneshot::channel();
+    let job = Job::Execute {
+        code: request.code.clone(),
+        parent: Box::new(message.clone()),
+        count,
+        done,
+    };
+    let reply = match jobs.send(job) {
+        Ok(()) => reply.await.ok(),
+        Err(_) => None,
+    };
+    let reply = reply.unwrap_or_else(|| {
+        failure(
+            kernel,
+            message,
+            "SessionGone",
+            "the session thread has stopped".into(),
+            Vec::new(),
+            count,
+        )
+    });
+    reply.as_child_of(message)
+}
+
+/// The `error` output of a cell and its failed reply.
+fn failure(
+    kernel: &Kernel,
+    parent: &JupyterMessage,
+    ename: &str,
+    evalue: String,
+    traceback: Vec<String>,
+    count: ExecutionCount,
+) -> ExecuteReply {
+    let traceback = if traceback.is_empty() {
+        vec![format!("\x1b[91m{ename}\x1b[0m: {evalue}")]
+    } else {
+        traceback
+    };
+    let output = ErrorOutput {
+        ename: ename.to_string(),
+        evalue: evalue.clone(),
+        traceback: traceback.clone(),
+    };
+    let _ = kernel.iopub.send(output.as_child_of(parent));
+    ExecuteReply {
+        status: ReplyStatus::Error,
+        execution_count: count,
+        payload: Vec::new(),
+        user_expressions: None,
+        error: Some(Box::new(ReplyError {
+            ename: ename.to_string(),
+            evalue,
+            traceback,
+        })),
+    }
+}
+
+/// Starts the session thread; returns where to send it jobs.
+fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync::mpsc::Sender<Job> {
+    let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+    let in_flight = Arc::new(InFlight::default());
+    let background = {
+        let (kernel, in_flight) = (kernel.clone(), in_flight.clone());
+        Background::spawn(move || {
+            eprintln!(
+                "multitask kernel: starting the session (the first start compiles the prelude)"
+            );
+            let started = std::time::Instant::now();
+            let (session, outputs) = Session::start(&options)?;
+            // cargo's "Compiling …" lines from the preload go to the kernel's log.
+            while let Ok(line) = outputs.stderr.try_recv() {
+                eprintln!("multitask kernel: {line}");
+            }
+            *kernel.interrupter.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(session.interrupter());
+            forward(outputs, kernel, in_flight);
+            eprintln!(
+                "multitask kernel: session ready in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(session)
+        })
+    };
+    std::thread::spawn(move || {
+        for job in queue {
+            match job {
+                Job::Execute {
+                    code,
+                    parent,
+                    count,
+                    done,
+                } => {
+                    *kernel.parent.lock().unwrap_or_else(|e| e.into_inner()) =
+                        Some((*parent).clone());
+                    let reply = match background.session() {
+                        Ok(mut session) => {
+                            kernel.running.store(true, Ordering::SeqCst);
+                            let reply = session.execute(&code);
+                            kernel.running.store(false, Ordering::SeqCst);
+                            reply
+                        }
+                        Err(why) => Reply::Error(format!("the session could not start: {why}")),
+                    };
+                    in_flight.wait_until_forwarded(matches!(reply, Reply::Crashed { .. }));
+                    let _ = done.send(result(&kernel, &parent, reply, count));
+                }
+                Job::Complete { code, cursor, done } => {
+                    let reply = match background.session() {
+                        Ok(mut session) => completions(&mut session, &code, cursor),
+                        Err(_) => CompleteReply::default(),
+                    };
+                    let _ = done.send(reply);
+                }
+            }
+        }
+    });
+    jobs
+}
+
+/// Turns a cell's [`Reply`] into iopub messages and the shell's reply.
+fn result(
+    kernel: &Kernel,
+    parent: &JupyterMessage,
+    reply: Reply,
+    count: ExecutionCount,
+) -> ExecuteReply {
+    let stream = |text: String| {
+        let _ = kernel
+            .iopub
+            .send(StreamContent::stdout(&text).as_child_of(parent));
+    };
+    match reply {
+        Reply::Value(output) => {
+            if !output.values.is_empty() {
+                match media(&output.values) {
+                    Ok(data) => {
+                        let result = ExecuteResult::new(count, data);
+                        let _ = kernel.iopub.send(result.as_child_of(parent));
+                    }
+                    Err(e) => stream(format!("(a value that cannot be shown: {e})\n")),
+                }
+            }
+            if let Some(timing) = output.timing.filter(|t| !t.phases.is_empty()) {
+                stream(format!("{timing}\n"));
+            }
+            ExecuteReply {
+                execution_count: count,
+                ..ExecuteReply::default()
+            }
+        }
+        Reply::Text(text) => {
+            stream(format!("{text}\n"));
+            ExecuteReply {
+                execution_count: count,
+                ..ExecuteReply::default()
+            }
+        }
+        Reply::CompileErrors(errors) => {
+            let traceback: Vec<String> = errors
+                .iter()
+                .map(|error| {
+                    let mut text = session::clean(&error.rendered());
+                    if let Some(hint) = session::hint(error) {
+                        text += &format!("\x1b[36mhint:\x1b[0m {hint}\n");
+                    }
+                    text
+                })
+                .collect();
+            let evalue = errors
+                .iter()
+                .map(|e| session::clean(&e.message()))
+                .collect::<Vec<_>>()
+                .join("; ");
+            failure(kernel, parent, "CompileError", evalue, traceback, count)
+        }
+        Reply::Crashed {
+            reason,
+            interrupted,
+            lost,
+        } => {
+            let lost = if lost.is_empty() {
+                "No variables were lost.".to_string()
+            } else {
+                format!("Lost variables: {}.", lost.join(", "))
+            };
+            let evalue = format!(
+                "the runtime stopped: {reason}. It has been restarted with the prelude. {lost}"
+            );
+            let ename = if interrupted {
+                "Interrupted"
+            } else {
+                "RuntimeCrashed"
+            };
+            failure(kernel, parent, ename, evalue, Vec::new(), count)
+        }
+        Reply::Error(message) => failure(kernel, parent, "Error", message, Vec::new(), count),
+        Reply::Quit => {
+            stream("To stop this kernel, use Jupyter's own shutdown or restart.\n".into());
+            ExecuteReply {
+                execution_count: count,
+                ..ExecuteReply::default()
+            }
+        }
+    }
+}
+
+/// evcxr's values by MIME type as Jupyter media.
+fn media(values: &HashMap<String, String>) -> Result<Media, serde_json::Error> {
+    let map: serde_json::Map<String, serde_json::Value> = values
+        .iter()
+        .map(|(mime, data)| {
+            let value = if mime.ends_with("json") {
+                serde_json::from_str(data).unwrap_or_else(|_| data.clone().into())
+            } else {
+                data.clone().into()
+            };
+            (mime.clone(), value)
+        })
+        .collect();
+    serde_json::from_value(serde_json::Value::Object(map))
+}
+
+/// Completions at `cursor`, which Jupyter counts in characters (not bytes).
+fn completions(session: &mut Session, code: &str, cursor: usize) -> CompleteReply {
+    let byte_at = |chars: usize| {
+        code.char_indices()
+            .nth(chars)
+            .map_or(code.len(), |(byte, _)| byte)
+    };
+    let (start, matches) = session.completions(code, byte_at(cursor));
+    CompleteReply {
+        matches,
+        cursor_start: code[..start.min(code.len())].chars().count(),
+        cursor_end: cursor,
+        metadata: Default::default(),
+        status: ReplyStatus::Ok,
+        error: None,
+    }
+}
+
+/// Jupyter's answer to "is this code a whole cell yet?"
+fn is_complete(code: &str) -> IsCompleteReplyStatus {
+    if code.trim_start().starts_with(':') {
+        return IsCompleteReplyStatus::Complete;
+    }
+    match completeness(code) {
+        Completeness::Complete => IsCompleteReplyStatus::Complete,
+        Completeness::Incomplete => IsCompleteReplyStatus::Incomplete,
+        Completeness::Invalid => IsCompleteReplyStatus::Invalid,
+    }
+}
+
+/// Messages that fail their signature or do not parse: dropped, and the
+/// kernel goes on. Anything else means the socket is gone.
+fn is_bad_message(error: &RuntimeError) -> bool {
+    !matches!(error, RuntimeError::ZmqError(_))
+}
+
+/// Why a message was dropped, for the kernel's log.
+fn why_rejected(error: &RuntimeError) -> String {
+    match error {
+        RuntimeError::VerifyError(_) => "its signature does not match the connection key".into(),
+        RuntimeError::MissingHmac => "it has no signature".into(),
+        other => other.to_string(),
+    }
+}
+
+impl Kernel {
+    /// Stops the running cell by killing the runtime (evcxr restarts it);
+    /// at rest, nothing happens.
+    fn interrupt(&self) {
+        if !self.running.load(Ordering::SeqCst) {
+            return;
+        }
+        if let Some(interrupter) = &*self.interrupter.lock().unwrap_or_else(|e| e.into_inner()) {
+            interrupter.interrupt();
+        }
+    }
+}
+
+/// Counts output lines taken from the runtime and queued for iopub.
+#[derive(Default)]
+struct InFlight {
+    taken: AtomicU64,
+    sent: AtomicU64,
+    receivers: Mutex<Vec<crossbeam_channel::Receiver<String>>>,
+}
+
+impl InFlight {
+    /// Waits until every line the runtime has printed so far is queued, so a
+    /// cell's output comes before its result. After a crash, the runtime's
+    /// last words arrive on another pipe: give them a moment.
+    fn wait_until_forwarded(&self, crashed: bool) {
+        let settle = if crashed {
+            Duration::from_millis(50)
+        } else {
+            Duration::ZERO
+        };
+        let deadline = std::time::Instant::now() + settle;
+        loop {
+            let pending = self
+                .receivers
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .any(|r| !r.is_empty());
+            let busy =
+                pending || self.taken.load(Ordering::SeqCst) != self.sent.load(Ordering::SeqCst);
+            if !busy && std::time::Instant::now() >= deadline {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+/// Sends the runtime's output lines to iopub as `stream` messages of the
+/// current cell, stderr without evcxr's backtrace noise.
+fn forward(outputs: evcxr::EvalContextOutputs, kernel: Arc<Kernel>, in_flight: Arc<InFlight>) {
+    *in_flight
+        .receivers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = vec![outputs.stdout.clone(), outputs.stderr.clone()];
+    std::thread::spawn(move || {
+        let mut filter = StderrFilter::default();
+        loop {
+            let (line, is_stderr) = crossbeam_channel::select! {
+                recv(outputs.stdout) -> line => match line {
+                    Ok(line) => (line, false),
+                    Err(_) => break,
+                },
+                recv(outputs.stderr) -> line => match line {
+                    Ok(line) => (line, true),
+                    Err(_) => break,
+                },
+            };
+            in_flight.taken.fetch_add(1, Ordering::SeqCst);
+            let shown = if is_stderr {
+                filter.filter(&line)
+            } else {
+                Some(line)
+            };
+            let parent = kernel
+                .parent
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            if let (Some(text), Some(parent)) = (shown, parent) {
+                let content = if is_stderr {
+                    StreamContent::stderr(&format!("{text}\n"))
+                } else {
+                    StreamContent::stdout(&format!("{text}\n"))
+                };
+                let _ = kernel.iopub.send(content.as_child_of(&parent));
+            }
+            in_flight.sent.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+}
+
+/// What the kernel says about itself.
+fn kernel_info() -> KernelInfoReply {
+    KernelInfoReply {
+        status: ReplyStatus::Ok,
+        protocol_version: "5.3".to_string(),
+        implementation: "multitask".to_string(),
+        implementation_version: env!("CARGO_PKG_VERSION").to_string(),
+        language_info: LanguageInfo {
+            name: "rust".to_string(),
+            version: rustc_version(),
+            mimetype: Some("text/rust".to_string()),
+            file_extension: Some(".rs".to_string()),
+            pygments_lexer: Some("rust".to_string()),
+            codemirror_mode: Some(CodeMirrorMode::Simple("rust".to_string())),
+            nbconvert_exporter: Some("rust".to_string()),
+        },
+        banner: "multitask: Rust with the multitask prelude (Python's multitasking, the Rust way)"
+            .to_string(),
+        help_links: Vec::new(),
+        debugger: false,
+        error: None,
+    }
+}
+
+/// The compiler's version, e.g. `1.95.0`, asked once.
+fn rustc_version() -> String {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION
+        .get_or_init(|| {
+            std::process::Command::new("rustc")
+                .arg("--version")
+                .output()
+                .ok()
+                .and_then(|out| String::from_utf8(out.stdout).ok())
+                .and_then(|text| text.split_whitespace().nth(1).map(str::to_string))
+                .unwrap_or_else(|| "unknown".to_string())
+        })
+        .clone()
+}
+
+/// A session id: unique enough for one kernel's messages.
+fn uuid_like() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{:032x}", nanos ^ ((std::process::id() as u128) << 64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unclosed_code_is_incomplete_and_commands_are_complete() {
+        assert!(matches!(
+            is_complete("fn f() {"),
+            IsCompleteReplyStatus::Incomplete
+        ));
+        assert!(matches!(
+            is_complete("1 + 1"),
+            IsCompleteReplyStatus::Complete
+        ));
+        assert!(matches!(
+            is_complete(":vars"),
+            IsCompleteReplyStatus::Complete
+        ));
+    }
+
+    #[test]
+    fn values_become_media_by_mime_type() {
+        let values = HashMap::from([
+            ("text/plain".to_string(), "2".to_string()),
+            ("text/html".to_string(), "<b>2</b>".to_string()),
+        ]);
+        let media = serde_json::to_value(media(&values).unwrap()).unwrap();
+        assert_eq!(media["text/plain"], "2");
+        assert_eq!(media["text/html"], "<b>2</b>");
+    }
+}

@@ -1,0 +1,95 @@
+//! `multitask kernel install`: the kernelspec that lets Jupyter start us.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+
+/// The kernel's name in Jupyter (`--kernel multitask`, `"name"` in notebooks).
+pub const KERNEL_NAME: &str = "multitask";
+
+/// Where the kernelspec goes: `<prefix>/share/jupyter/kernels/multitask` with
+/// a prefix, else under `JUPYTER_DATA_DIR`, else under the first folder of
+/// `JUPYTER_PATH`, else under the user's Jupyter data folder
+/// (`~/.local/share/jupyter`), as `jupyter kernelspec install --user` does.
+pub fn kernel_dir(prefix: Option<&Path>) -> Result<PathBuf> {
+    let data_dir = if let Some(prefix) = prefix {
+        prefix.join("share").join("jupyter")
+    } else if let Some(dir) = std::env::var_os("JUPYTER_DATA_DIR").filter(|d| !d.is_empty()) {
+        PathBuf::from(dir)
+    } else if let Some(first) = std::env::var_os("JUPYTER_PATH")
+        .and_then(|paths| std::env::split_paths(&paths).find(|p| !p.as_os_str().is_empty()))
+    {
+        first
+    } else {
+        dirs::data_dir()
+            .context("no data folder for this user; pass --prefix")?
+            .join("jupyter")
+    };
+    Ok(data_dir.join("kernels").join(KERNEL_NAME))
+}
+
+/// The kernelspec's `kernel.json`: Jupyter runs `exe kernel --connection-file
+/// …`, with the prelude found now so the kernel does not have to look.
+pub fn kernel_json(exe: &Path, prelude: &Path) -> serde_json::Value {
+    serde_json::json!({
+        "argv": [
+            exe.display().to_string(),
+            "--prelude",
+            prelude.display().to_string(),
+            "kernel",
+            "--connection-file",
+            "{connection_file}",
+        ],
+        "display_name": "Rust (multitask)",
+        "language": "rust",
+        "interrupt_mode": "message",
+        "metadata": { "debugger": false },
+    })
+}
+
+/// Writes the kernelspec; returns the folder it went to.
+pub fn install(prefix: Option<&Path>, prelude: &Path) -> Result<PathBuf> {
+    let dir = kernel_dir(prefix)?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let exe = std::env::current_exe().context("cannot find this program's path")?;
+    let json = serde_json::to_string_pretty(&kernel_json(&exe, prelude))?;
+    let file = dir.join("kernel.json");
+    std::fs::write(&file, json + "\n")
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prefix_puts_the_kernelspec_under_share_jupyter() {
+        let dir = kernel_dir(Some(Path::new("/opt/env"))).unwrap();
+        assert_eq!(dir, Path::new("/opt/env/share/jupyter/kernels/multitask"));
+    }
+
+    #[test]
+    fn the_kernelspec_runs_this_binary_with_the_connection_file() {
+        let json = kernel_json(Path::new("/bin/multitask"), Path::new("/src/prelude"));
+        let argv: Vec<&str> = json["argv"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            argv,
+            [
+                "/bin/multitask",
+                "--prelude",
+                "/src/prelude",
+                "kernel",
+                "--connection-file",
+                "{connection_file}"
+            ]
+        );
+        assert_eq!(json["interrupt_mode"], "message");
+        assert_eq!(json["language"], "rust");
+    }
+}

@@ -1,0 +1,130 @@
+//! The Jupyter kernel as Jupyter meets it: `multitask kernel install`, then
+//! jupyter_client (the library Jupyter itself uses) starts the kernel from the
+//! kernelspec and talks the real wire protocol to it.
+
+use std::process::Command;
+
+use multitask_tests::{jupyter_python, multitask_bin, py_script};
+use serde_json::Value;
+
+/// Runs `tests/py/kernel_client.py` once: it installs the kernelspec in a
+/// temporary prefix, drives a kernel through every request below and prints
+/// what came back. One kernel, many checks: a kernel start is the slow part.
+fn report() -> &'static Value {
+    static REPORT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    REPORT.get_or_init(|| {
+        let _one_at_a_time = crate::repl_pty::one_at_a_time();
+        let output = Command::new(jupyter_python())
+            .arg(py_script("kernel_client.py"))
+            .arg(multitask_bin())
+            .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
+            .output()
+            .expect("run the Jupyter client");
+        assert!(
+            output.status.success(),
+            "kernel_client.py failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("the client prints JSON")
+    })
+}
+
+fn text(value: &Value) -> &str {
+    value.as_str().unwrap_or_default()
+}
+
+#[test]
+fn the_kernelspec_is_found_and_the_kernel_says_it_speaks_rust() {
+    let report = report();
+    assert!(text(&report["install"]).contains("share/jupyter/kernels/multitask"));
+    assert_eq!(report["language"], "rust");
+    assert_eq!(report["implementation"], "multitask");
+}
+
+#[test]
+fn a_value_comes_back_as_an_execute_result() {
+    let value = &report()["value"];
+    assert_eq!(value["results"][0]["text/plain"], "2", "{value}");
+    assert_eq!(value["reply_status"], "ok");
+    assert_eq!(value["statuses"], serde_json::json!(["busy", "idle"]));
+}
+
+#[test]
+fn printed_lines_are_streams_of_their_cell() {
+    let report = report();
+    assert_eq!(text(&report["stream"]["stdout"]), "hello from a cell\n");
+    assert!(
+        text(&report["thread_later"]["stdout"]).contains("late line from a thread"),
+        "a line printed after the cell finished still belongs to it: {}",
+        report["thread_later"]
+    );
+}
+
+#[test]
+fn jumping_range_sends_as_in_the_repl() {
+    let steps = &report()["jumping_range"];
+    assert_eq!(steps[1]["results"][0]["text/plain"], "Ok(0)");
+    assert_eq!(steps[2]["results"][0]["text/plain"], "Ok(2)");
+}
+
+#[test]
+fn a_compile_error_is_an_error_and_variables_survive_it() {
+    let report = report();
+    let error = &report["compile_error"];
+    assert_eq!(error["reply_status"], "error");
+    assert_eq!(error["errors"][0]["ename"], "CompileError");
+    assert!(text(&error["errors"][0]["evalue"]).contains("mismatched types"));
+    assert_eq!(
+        report["kept_after_error"]["results"][0]["text/plain"],
+        "Ok(3)"
+    );
+}
+
+#[test]
+fn a_panic_prints_its_message() {
+    let panic = &report()["panic"];
+    assert!(
+        text(&panic["stdout"]).contains("panicked: index out of bounds"),
+        "{panic}"
+    );
+}
+
+#[test]
+fn is_complete_and_complete_answer_for_real() {
+    let report = report();
+    assert_eq!(report["is_complete"]["fn f() {"], "incomplete");
+    assert_eq!(report["is_complete"]["1 + 1"], "complete");
+    let matches = report["complete"]["matches"].as_array().unwrap();
+    assert!(matches.iter().any(|m| m == "jumping_range("), "{matches:?}");
+    assert_eq!(report["complete"]["cursor_start"], 0);
+    assert_eq!(report["complete"]["cursor_end"], 10);
+}
+
+#[test]
+fn a_forged_message_is_dropped_and_the_kernel_goes_on() {
+    let report = report();
+    let seen = report["iopub_after_forged"].to_string();
+    assert!(!seen.contains("forged ran"), "the forged cell ran: {seen}");
+    assert_eq!(report["forged_answered"], false);
+    assert_eq!(report["after_forged"]["results"][0]["text/plain"], "42");
+}
+
+#[test]
+fn an_interrupt_stops_the_cell_and_names_what_was_lost() {
+    let report = report();
+    let interrupted = &report["interrupted"];
+    assert_eq!(interrupted["reply_status"], "error");
+    assert_eq!(interrupted["errors"][0]["ename"], "Interrupted");
+    let evalue = text(&interrupted["errors"][0]["evalue"]);
+    assert!(
+        evalue.contains("itr") && evalue.contains("Lost variables"),
+        "{evalue}"
+    );
+    assert_eq!(report["after_interrupt"]["results"][0]["text/plain"], "3");
+}
+
+#[test]
+fn the_kernel_leaves_on_its_own_when_asked_to_shut_down() {
+    assert_eq!(report()["exit_code"], 0);
+}

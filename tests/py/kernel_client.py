@@ -1,0 +1,167 @@
+"""Drive the multitask kernel with jupyter_client, the way Jupyter does, and
+print one JSON report of what came back. tests/kernel_jupyter.rs asserts on it.
+
+Usage: kernel_client.py MULTITASK_BIN
+The kernelspec is installed into a temporary prefix (`multitask kernel install
+--prefix`) and found through JUPYTER_PATH, as a user's Jupyter would find it.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import zmq
+from jupyter_client.manager import KernelManager
+from jupyter_client.session import Session
+
+TIMEOUT = 240  # a cold first start compiles the prelude
+
+
+def run(client, code, settle=0.0):
+    """Execute `code`; collect what iopub says about it until idle (and for
+    `settle` seconds more), plus the shell reply."""
+    msg_id = client.execute(code)
+    out = {"stdout": "", "stderr": "", "results": [], "errors": [], "statuses": []}
+    idle_at = None
+    while True:
+        timeout = TIMEOUT if idle_at is None else max(0.05, idle_at + settle - time.time())
+        try:
+            msg = client.get_iopub_msg(timeout=timeout)
+        except Exception:
+            if idle_at is not None:
+                break
+            raise
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "stream":
+            out[content["name"]] += content["text"]
+        elif kind == "execute_result":
+            out["results"].append(content["data"])
+        elif kind == "error":
+            out["errors"].append({"ename": content["ename"], "evalue": content["evalue"]})
+        elif kind == "status":
+            out["statuses"].append(content["execution_state"])
+            if content["execution_state"] == "idle":
+                idle_at = time.time()
+                if settle == 0:
+                    break
+    reply = client.get_shell_msg(timeout=TIMEOUT)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = client.get_shell_msg(timeout=TIMEOUT)
+    out["reply_status"] = reply["content"]["status"]
+    out["execution_count"] = reply["content"].get("execution_count")
+    return out
+
+
+def shell_reply(client, msg_id):
+    reply = client.get_shell_msg(timeout=TIMEOUT)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = client.get_shell_msg(timeout=TIMEOUT)
+    return reply["content"]
+
+
+def main():
+    binary = sys.argv[1]
+    report = {}
+    with tempfile.TemporaryDirectory() as prefix:
+        installed = subprocess.run(
+            [binary, "kernel", "install", "--prefix", prefix],
+            capture_output=True, text=True, check=True,
+        )
+        report["install"] = installed.stdout.strip()
+        os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
+
+        km = KernelManager(kernel_name="multitask")
+        started = time.time()
+        km.start_kernel()
+        client = km.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=TIMEOUT)
+        report["ready_seconds"] = time.time() - started
+        info = client.kernel_info(reply=True, timeout=TIMEOUT)["content"]
+        report["language"] = info["language_info"]["name"]
+        report["implementation"] = info["implementation"]
+
+        report["value"] = run(client, "1 + 1")
+        report["first_result_seconds"] = time.time() - started
+        report["stream"] = run(client, 'println!("hello from a cell");')
+        report["jumping_range"] = [
+            run(client, "let itr = jumping_range(5);"),
+            run(client, "itr.next()"),
+            run(client, "itr.send(2)"),
+        ]
+        report["thread_later"] = run(
+            client,
+            "std::thread::spawn(|| { std::thread::sleep(std::time::Duration::from_millis(300)); "
+            'println!("late line from a thread"); });',
+            settle=2.0,
+        )
+        report["compile_error"] = run(client, 'let wrong: i32 = "text";')
+        report["kept_after_error"] = run(client, "itr.next()")
+        report["panic"] = run(client, "let v = vec![1, 2, 3]; v[10]")
+
+        report["is_complete"] = {
+            code: shell_reply(client, client.is_complete(code))["status"]
+            for code in ["fn f() {", "1 + 1"]
+        }
+        complete = shell_reply(client, client.complete("jumping_ra", 10))
+        report["complete"] = {
+            "matches": complete["matches"],
+            "cursor_start": complete["cursor_start"],
+            "cursor_end": complete["cursor_end"],
+        }
+
+        # A message signed with the wrong key, from a socket of its own:
+        # dropped, and the kernel goes on.
+        socket = zmq.Context.instance().socket(zmq.DEALER)
+        socket.connect(f"{km.transport}://{km.ip}:{km.shell_port}")
+        forged = Session(key=b"not-the-key", username="intruder")
+        forged.send(socket, "execute_request",
+                    {"code": 'println!("forged ran");', "silent": False,
+                     "store_history": True, "user_expressions": {},
+                     "allow_stdin": False, "stop_on_error": True})
+        seen = []
+        deadline = time.time() + 2.0
+        while time.time() < deadline:
+            try:
+                msg = client.get_iopub_msg(timeout=0.2)
+            except Exception:
+                continue
+            seen.append(msg["msg_type"] + ":" + json.dumps(msg["content"]))
+        report["iopub_after_forged"] = seen
+        report["forged_answered"] = bool(socket.poll(500))
+        socket.close(linger=0)
+        report["after_forged"] = run(client, "40 + 2")
+
+        # Interrupt a cell that never ends (interrupt_mode is "message").
+        msg_id = client.execute("loop {}")
+        time.sleep(1.5)
+        km.interrupt_kernel()
+        out = {"errors": []}
+        while True:
+            msg = client.get_iopub_msg(timeout=TIMEOUT)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "error":
+                out["errors"].append({"ename": msg["content"]["ename"],
+                                      "evalue": msg["content"]["evalue"]})
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        out["reply_status"] = shell_reply(client, msg_id)["status"]
+        report["interrupted"] = out
+        report["after_interrupt"] = run(client, "1 + 2")
+
+        process = km.provisioner.process
+        km.shutdown_kernel(now=False)
+        # 0 when the kernel left on its own after shutdown_request; jupyter_client
+        # kills a kernel that does not (then this is -9).
+        report["exit_code"] = process.wait(timeout=30)
+        client.stop_channels()
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
