@@ -17,8 +17,8 @@ pub mod install;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
@@ -34,7 +34,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::background::Background;
 use crate::input::{Completeness, completeness};
-use crate::session::{self, Interrupter, Options, Reply, Session, StderrFilter};
+use crate::output::{self, Forwarded, Stream};
+use crate::session::{Failure, Interrupter, Options, Reply, Session};
 
 /// Serves the kernel described by `connection_file` until a shutdown request.
 pub fn run(connection_file: &Path, options: Options) -> Result<()> {
@@ -278,14 +279,10 @@ async fn execute(
         Err(_) => None,
     };
     let reply = reply.unwrap_or_else(|| {
-        failure(
-            kernel,
-            message,
-            "SessionGone",
-            "the session thread has stopped".into(),
-            Vec::new(),
-            count,
-        )
+        let failed = Reply::Error("the session thread has stopped".into())
+            .failure()
+            .expect("an error reply");
+        failure(kernel, message, failed, count)
     });
     reply.as_child_of(message)
 }
@@ -294,20 +291,13 @@ async fn execute(
 fn failure(
     kernel: &Kernel,
     parent: &JupyterMessage,
-    ename: &str,
-    evalue: String,
-    traceback: Vec<String>,
+    failed: Failure,
     count: ExecutionCount,
 ) -> ExecuteReply {
-    let traceback = if traceback.is_empty() {
-        vec![format!("\x1b[91m{ename}\x1b[0m: {evalue}")]
-    } else {
-        traceback
-    };
     let output = ErrorOutput {
-        ename: ename.to_string(),
-        evalue: evalue.clone(),
-        traceback: traceback.clone(),
+        ename: failed.ename.clone(),
+        evalue: failed.evalue.clone(),
+        traceback: failed.traceback.clone(),
     };
     let _ = kernel.iopub.send(output.as_child_of(parent));
     ExecuteReply {
@@ -316,9 +306,9 @@ fn failure(
         payload: Vec::new(),
         user_expressions: None,
         error: Some(Box::new(ReplyError {
-            ename: ename.to_string(),
-            evalue,
-            traceback,
+            ename: failed.ename,
+            evalue: failed.evalue,
+            traceback: failed.traceback,
         })),
     }
 }
@@ -326,9 +316,9 @@ fn failure(
 /// Starts the session thread; returns where to send it jobs.
 fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync::mpsc::Sender<Job> {
     let (jobs, queue) = std::sync::mpsc::channel::<Job>();
-    let in_flight = Arc::new(InFlight::default());
+    let forwarded: Arc<OnceLock<Arc<Forwarded>>> = Arc::default();
     let background = {
-        let (kernel, in_flight) = (kernel.clone(), in_flight.clone());
+        let (kernel, forwarded) = (kernel.clone(), forwarded.clone());
         Background::spawn(move || {
             eprintln!(
                 "multitask kernel: starting the session (the first start compiles the prelude)"
@@ -341,7 +331,10 @@ fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync::mpsc::Send
             }
             *kernel.interrupter.lock().unwrap_or_else(|e| e.into_inner()) =
                 Some(session.interrupter());
-            forward(outputs, kernel, in_flight);
+            let sink_kernel = kernel.clone();
+            let _ = forwarded.set(output::forward(outputs, move |stream, text| {
+                sink_kernel.stream(stream, text)
+            }));
             eprintln!(
                 "multitask kernel: session ready in {:.1} s",
                 started.elapsed().as_secs_f64()
@@ -369,7 +362,9 @@ fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync::mpsc::Send
                         }
                         Err(why) => Reply::Error(format!("the session could not start: {why}")),
                     };
-                    in_flight.wait_until_forwarded(matches!(reply, Reply::Crashed { .. }));
+                    if let Some(forwarded) = forwarded.get() {
+                        forwarded.settle(matches!(reply, Reply::Crashed { .. }));
+                    }
                     let _ = done.send(result(&kernel, &parent, reply, count));
                 }
                 Job::Complete { code, cursor, done } => {
@@ -423,45 +418,10 @@ fn result(
                 ..ExecuteReply::default()
             }
         }
-        Reply::CompileErrors(errors) => {
-            let traceback: Vec<String> = errors
-                .iter()
-                .map(|error| {
-                    let mut text = session::clean(&error.rendered());
-                    if let Some(hint) = session::hint(error) {
-                        text += &format!("\x1b[36mhint:\x1b[0m {hint}\n");
-                    }
-                    text
-                })
-                .collect();
-            let evalue = errors
-                .iter()
-                .map(|e| session::clean(&e.message()))
-                .collect::<Vec<_>>()
-                .join("; ");
-            failure(kernel, parent, "CompileError", evalue, traceback, count)
+        failed @ (Reply::CompileErrors(_) | Reply::Crashed { .. } | Reply::Error(_)) => {
+            let failed = failed.failure().expect("a failed reply");
+            failure(kernel, parent, failed, count)
         }
-        Reply::Crashed {
-            reason,
-            interrupted,
-            lost,
-        } => {
-            let lost = if lost.is_empty() {
-                "No variables were lost.".to_string()
-            } else {
-                format!("Lost variables: {}.", lost.join(", "))
-            };
-            let evalue = format!(
-                "the runtime stopped: {reason}. It has been restarted with the prelude. {lost}"
-            );
-            let ename = if interrupted {
-                "Interrupted"
-            } else {
-                "RuntimeCrashed"
-            };
-            failure(kernel, parent, ename, evalue, Vec::new(), count)
-        }
-        Reply::Error(message) => failure(kernel, parent, "Error", message, Vec::new(), count),
         Reply::Quit => {
             stream("To stop this kernel, use Jupyter's own shutdown or restart.\n".into());
             ExecuteReply {
@@ -534,6 +494,22 @@ fn why_rejected(error: &RuntimeError) -> String {
 }
 
 impl Kernel {
+    /// A line the runtime printed, as a `stream` message of the current cell.
+    fn stream(&self, stream: Stream, text: String) {
+        let parent = self
+            .parent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let Some(parent) = parent else { return };
+        let text = format!("{text}\n");
+        let content = match stream {
+            Stream::Stdout => StreamContent::stdout(&text),
+            Stream::Stderr => StreamContent::stderr(&text),
+        };
+        let _ = self.iopub.send(content.as_child_of(&parent));
+    }
+
     /// Stops the running cell by killing the runtime (evcxr restarts it);
     /// at rest, nothing happens.
     fn interrupt(&self) {
@@ -544,86 +520,6 @@ impl Kernel {
             interrupter.interrupt();
         }
     }
-}
-
-/// Counts output lines taken from the runtime and queued for iopub.
-#[derive(Default)]
-struct InFlight {
-    taken: AtomicU64,
-    sent: AtomicU64,
-    receivers: Mutex<Vec<crossbeam_channel::Receiver<String>>>,
-}
-
-impl InFlight {
-    /// Waits until every line the runtime has printed so far is queued, so a
-    /// cell's output comes before its result. After a crash, the runtime's
-    /// last words arrive on another pipe: give them a moment.
-    fn wait_until_forwarded(&self, crashed: bool) {
-        let settle = if crashed {
-            Duration::from_millis(50)
-        } else {
-            Duration::ZERO
-        };
-        let deadline = std::time::Instant::now() + settle;
-        loop {
-            let pending = self
-                .receivers
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .iter()
-                .any(|r| !r.is_empty());
-            let busy =
-                pending || self.taken.load(Ordering::SeqCst) != self.sent.load(Ordering::SeqCst);
-            if !busy && std::time::Instant::now() >= deadline {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(2));
-        }
-    }
-}
-
-/// Sends the runtime's output lines to iopub as `stream` messages of the
-/// current cell, stderr without evcxr's backtrace noise.
-fn forward(outputs: evcxr::EvalContextOutputs, kernel: Arc<Kernel>, in_flight: Arc<InFlight>) {
-    *in_flight
-        .receivers
-        .lock()
-        .unwrap_or_else(|e| e.into_inner()) = vec![outputs.stdout.clone(), outputs.stderr.clone()];
-    std::thread::spawn(move || {
-        let mut filter = StderrFilter::default();
-        loop {
-            let (line, is_stderr) = crossbeam_channel::select! {
-                recv(outputs.stdout) -> line => match line {
-                    Ok(line) => (line, false),
-                    Err(_) => break,
-                },
-                recv(outputs.stderr) -> line => match line {
-                    Ok(line) => (line, true),
-                    Err(_) => break,
-                },
-            };
-            in_flight.taken.fetch_add(1, Ordering::SeqCst);
-            let shown = if is_stderr {
-                filter.filter(&line)
-            } else {
-                Some(line)
-            };
-            let parent = kernel
-                .parent
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone();
-            if let (Some(text), Some(parent)) = (shown, parent) {
-                let content = if is_stderr {
-                    StreamContent::stderr(&format!("{text}\n"))
-                } else {
-                    StreamContent::stdout(&format!("{text}\n"))
-                };
-                let _ = kernel.iopub.send(content.as_child_of(&parent));
-            }
-            in_flight.sent.fetch_add(1, Ordering::SeqCst);
-        }
-    });
 }
 
 /// What the kernel says about itself.

@@ -5,14 +5,20 @@
 //! - [`background`]: a session starting and warming up behind a front end.
 //! - [`terminal`]: the rustyline REPL.
 //! - [`kernel`]: the Jupyter kernel, and its kernelspec installer.
+//! - [`notebook`]: nbformat 4 notebooks, read and written as Jupyter does.
+//! - [`check`]: `multitask check`, notebooks run and compared with their stored outputs.
 //! - [`input`]: whether typed input is a whole cell yet.
+//! - [`output`]: the runtime's output lines, taken off evcxr's channels as they come.
 //! - [`build_dir`]: the persistent, locked folder evcxr compiles in.
 //! - [`progress`]: the first start's progress bar.
 
 pub mod background;
 pub mod build_dir;
+pub mod check;
 pub mod input;
 pub mod kernel;
+pub mod notebook;
+pub mod output;
 pub mod progress;
 pub mod session;
 pub mod terminal;

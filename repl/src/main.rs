@@ -6,7 +6,7 @@ use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
 use multitask_repl::build_dir::BuildDir;
 use multitask_repl::session::{self, Options, find_prelude};
-use multitask_repl::{kernel, progress, terminal};
+use multitask_repl::{check, kernel, progress, terminal};
 
 /// A Rust REPL with the multitask prelude preloaded: Python's multitasking
 /// (generators, processes, threads, coroutines) the Rust way.
@@ -31,6 +31,18 @@ struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run notebooks cell by cell and compare every output with the stored one
+    Check {
+        /// Rewrite the stored outputs instead of comparing
+        #[arg(long)]
+        update: bool,
+        /// Check this one notebook in this process (used by `check` itself)
+        #[arg(long, hide = true)]
+        single: bool,
+        /// Notebooks, or folders of them
+        #[arg(default_value = "notebooks")]
+        paths: Vec<PathBuf>,
+    },
     /// The Jupyter kernel (Jupyter starts it with a connection file)
     Kernel {
         /// The connection file Jupyter wrote for this kernel
@@ -68,8 +80,28 @@ fn run(args: Args) -> Result<()> {
     } else {
         Some(find_prelude(args.prelude)?)
     };
-    let connection_file = match args.command {
+    let connection_file = match &args.command {
         None => None,
+        Some(Command::Check {
+            update,
+            single: false,
+            paths,
+        }) => {
+            let update = *update;
+            // Each notebook runs in a child process: pass our settings on.
+            let mut forwarded = vec!["--opt".to_string(), args.opt.clone()];
+            if let Some(prelude) = &prelude {
+                forwarded.extend(["--prelude".to_string(), prelude.display().to_string()]);
+            }
+            if let Some(cache) = &args.cache {
+                forwarded.extend(["--cache".to_string(), cache.display().to_string()]);
+            }
+            if !check::run_all(paths, &forwarded, update)? {
+                std::process::exit(1);
+            }
+            return Ok(());
+        }
+        Some(Command::Check { single: true, .. }) => None,
         Some(Command::Kernel {
             action: Some(KernelAction::Install { prefix }),
             ..
@@ -85,7 +117,7 @@ fn run(args: Args) -> Result<()> {
         Some(Command::Kernel {
             connection_file: Some(file),
             action: None,
-        }) => Some(file),
+        }) => Some(file.clone()),
         Some(Command::Kernel { .. }) => {
             anyhow::bail!("`multitask kernel` needs --connection-file FILE (or `install`)")
         }
@@ -118,6 +150,20 @@ fn run(args: Args) -> Result<()> {
         prelude,
         opt_level: (!args.stock).then_some(args.opt),
     };
+    if let Some(Command::Check {
+        update,
+        single: true,
+        paths,
+    }) = &args.command
+    {
+        let [path] = paths.as_slice() else {
+            anyhow::bail!("`check --single` takes one notebook");
+        };
+        if !check::run_single(path, &options, *update)? {
+            std::process::exit(1);
+        }
+        return Ok(());
+    }
     match connection_file {
         Some(file) => kernel::run(&file, options),
         None => terminal::run(options, build_dir.path(), first_start),

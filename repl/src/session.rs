@@ -52,6 +52,76 @@ pub enum Reply {
     Quit,
 }
 
+/// A cell's failure as Jupyter shows one: an error name, a one-line value and
+/// the lines of a traceback (rustc's rendered messages, in colour).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// `CompileError`, `RuntimeCrashed`, `Interrupted` or `Error`.
+    pub ename: String,
+    /// What went wrong, in one line.
+    pub evalue: String,
+    /// The long form; Jupyter prints these lines.
+    pub traceback: Vec<String>,
+}
+
+impl Reply {
+    /// The failure in this reply, if the cell failed.
+    pub fn failure(&self) -> Option<Failure> {
+        let (ename, evalue, traceback) = match self {
+            Reply::CompileErrors(errors) => {
+                let traceback = errors
+                    .iter()
+                    .map(|error| {
+                        let mut text = clean(&error.rendered());
+                        if let Some(hint) = hint(error) {
+                            text += &format!("\x1b[36mhint:\x1b[0m {hint}\n");
+                        }
+                        text
+                    })
+                    .collect();
+                let evalue = errors
+                    .iter()
+                    .map(|e| clean(&e.message()))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                ("CompileError", evalue, traceback)
+            }
+            Reply::Crashed {
+                reason,
+                interrupted,
+                lost,
+            } => {
+                let lost = if lost.is_empty() {
+                    "No variables were lost.".to_string()
+                } else {
+                    format!("Lost variables: {}.", lost.join(", "))
+                };
+                let evalue = format!(
+                    "the runtime stopped: {reason}. It has been restarted with the prelude. {lost}"
+                );
+                let ename = if *interrupted {
+                    "Interrupted"
+                } else {
+                    "RuntimeCrashed"
+                };
+                (ename, evalue, Vec::new())
+            }
+            Reply::Error(message) => ("Error", message.clone(), Vec::new()),
+            Reply::Value(_) | Reply::Text(_) | Reply::Quit => return None,
+        };
+        let traceback = if traceback.is_empty() {
+            vec![format!("\x1b[91m{ename}\x1b[0m: {evalue}")]
+        } else {
+            traceback
+        };
+        Some(Failure {
+            ename: ename.to_string(),
+            evalue,
+            traceback,
+        })
+    }
+}
+
 /// What a cell that ran gives back.
 #[derive(Debug, Default)]
 pub struct Output {

@@ -1,0 +1,349 @@
+//! `multitask check`: run notebooks cell by cell in a fresh session and
+//! compare every output with the one stored in the file, as nbval does.
+//!
+//! Before comparing, both sides go through the rules of `sanitize.cfg` in the
+//! notebook's folder (nbval's format: sections of `regex:` / `replace:`
+//! pairs), which blank out what changes from run to run (pids, addresses,
+//! durations, temporary paths). Cell tags, also nbval's:
+//! - `raises-exception`: the cell must fail (a compile error shown on purpose);
+//! - `nbval-ignore-output`: the cell only has to run.
+//!
+//! evcxr allows one context per process, so each notebook runs in a process
+//! of its own (`multitask check --single`).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context as _, Result, bail};
+use regex::Regex;
+
+use crate::notebook::{Notebook, Output};
+use crate::output::{self, Stream};
+use crate::session::{Options, Reply, Session};
+
+/// The tag of a cell that must fail.
+pub const RAISES: &str = "raises-exception";
+/// The tag of a cell whose output is not compared.
+pub const IGNORE_OUTPUT: &str = "nbval-ignore-output";
+
+/// Regex/replacement pairs applied to outputs before they are compared.
+#[derive(Debug, Default)]
+pub struct Sanitizer {
+    rules: Vec<(Regex, String)>,
+}
+
+impl Sanitizer {
+    /// Parses nbval's format: `[section]` headers, each with a `regex:` line
+    /// and a `replace:` line. Lines starting with `#` are comments.
+    pub fn parse(text: &str) -> Result<Sanitizer> {
+        let mut rules = Vec::new();
+        let mut pattern: Option<Regex> = None;
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if let Some(regex) = line.strip_prefix("regex:") {
+                let regex = Regex::new(regex.trim())
+                    .with_context(|| format!("line {}: bad regex", number + 1))?;
+                pattern = Some(regex);
+            } else if let Some(replace) = line.strip_prefix("replace:") {
+                let Some(regex) = pattern.take() else {
+                    bail!(
+                        "line {}: `replace:` without a `regex:` before it",
+                        number + 1
+                    );
+                };
+                rules.push((regex, replace.trim().to_string()));
+            }
+        }
+        if pattern.is_some() {
+            bail!("a `regex:` has no `replace:`");
+        }
+        Ok(Sanitizer { rules })
+    }
+
+    /// The rules of `sanitize.cfg` beside `notebook`, or none.
+    pub fn beside(notebook: &Path) -> Result<Sanitizer> {
+        let file = notebook
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("sanitize.cfg");
+        match std::fs::read_to_string(&file) {
+            Ok(text) => Sanitizer::parse(&text).with_context(|| format!("in {}", file.display())),
+            Err(_) => Ok(Sanitizer::default()),
+        }
+    }
+
+    /// `text` with every rule applied, in order.
+    pub fn apply(&self, text: &str) -> String {
+        self.rules
+            .iter()
+            .fold(text.to_string(), |text, (regex, replace)| {
+                regex.replace_all(&text, replace.as_str()).into_owned()
+            })
+    }
+}
+
+/// The notebooks under `paths`: files as given, folders' `*.ipynb` sorted.
+pub fn notebooks(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("cannot list {}", path.display()))?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "ipynb"))
+                .collect();
+            inside.sort();
+            found.extend(inside);
+        } else {
+            found.push(path.clone());
+        }
+    }
+    Ok(found)
+}
+
+/// What went wrong in one cell.
+#[derive(Debug)]
+pub struct Problem {
+    /// The cell's index in the notebook (0-based).
+    pub cell: usize,
+    /// What is wrong, in a sentence.
+    pub what: String,
+    /// Expected against actual, as a unified diff (may be empty).
+    pub diff: String,
+}
+
+/// Runs every code cell of `path` in `session`; compares or (with `update`)
+/// rewrites the outputs. Returns the problems found.
+pub fn check(
+    path: &Path,
+    session: &mut Session,
+    streamed: &Arc<Mutex<Vec<(Stream, String)>>>,
+    forwarded: &output::Forwarded,
+    update: bool,
+) -> Result<Vec<Problem>> {
+    let mut notebook = Notebook::read(path)?;
+    let sanitizer = Sanitizer::beside(path)?;
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for (index, cell) in notebook.cells().into_iter().enumerate() {
+        if cell.kind != "code" {
+            continue;
+        }
+        count += 1;
+        streamed.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        let reply = session.execute(&cell.source);
+        forwarded.settle(matches!(reply, Reply::Crashed { .. }));
+        let lines = std::mem::take(&mut *streamed.lock().unwrap_or_else(|e| e.into_inner()));
+        let outputs = outputs_of(lines, &reply);
+
+        let failed = outputs.iter().any(|o| matches!(o, Output::Error { .. }));
+        let raises = cell.tags.iter().any(|t| t == RAISES);
+        if raises && !failed {
+            problems.push(Problem {
+                cell: index,
+                what: format!("is tagged `{RAISES}` but ran without an error"),
+                diff: String::new(),
+            });
+        } else if failed && !raises {
+            problems.push(Problem {
+                cell: index,
+                what: format!("failed, and is not tagged `{RAISES}`"),
+                diff: outputs.iter().map(Output::text).collect(),
+            });
+        }
+        if update {
+            notebook.set_outputs(index, &outputs, Some(count));
+        } else if !cell.tags.iter().any(|t| t == IGNORE_OUTPUT) {
+            let expected = comparable(&cell.outputs, &sanitizer);
+            let actual = comparable(&outputs, &sanitizer);
+            if expected != actual {
+                problems.push(Problem {
+                    cell: index,
+                    what: "has different outputs".to_string(),
+                    diff: similar::TextDiff::from_lines(&expected, &actual)
+                        .unified_diff()
+                        .header("stored", "this run")
+                        .to_string(),
+                });
+            }
+        }
+    }
+    if update {
+        notebook.write(path)?;
+    }
+    Ok(problems)
+}
+
+/// A cell's outputs in nbformat's order: what it printed (runs of one stream
+/// joined), then its value or its error.
+pub fn outputs_of(lines: Vec<(Stream, String)>, reply: &Reply) -> Vec<Output> {
+    let mut outputs: Vec<Output> = Vec::new();
+    let mut push = |name: &str, text: String| match outputs.last_mut() {
+        Some(Output::Stream {
+            name: last,
+            text: all,
+        }) if last == name => all.push_str(&text),
+        _ => outputs.push(Output::Stream {
+            name: name.to_string(),
+            text,
+        }),
+    };
+    for (stream, line) in lines {
+        let name = match stream {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        };
+        push(name, format!("{line}\n"));
+    }
+    match reply {
+        Reply::Value(output) if !output.values.is_empty() => {
+            outputs.push(Output::Result {
+                data: output
+                    .values
+                    .iter()
+                    .map(|(mime, text)| (mime.clone(), text.clone().into()))
+                    .collect(),
+            });
+        }
+        Reply::Text(text) => push("stdout", format!("{text}\n")),
+        other => {
+            if let Some(failure) = other.failure() {
+                outputs.push(Output::Error {
+                    ename: failure.ename,
+                    evalue: failure.evalue,
+                    traceback: failure.traceback,
+                });
+            }
+        }
+    }
+    outputs
+}
+
+/// Outputs as the text that is compared: kind, then sanitized text.
+fn comparable(outputs: &[Output], sanitizer: &Sanitizer) -> String {
+    outputs
+        .iter()
+        .map(|output| {
+            let label = match output {
+                Output::Stream { name, .. } => name.as_str(),
+                other => other.kind(),
+            };
+            let text = sanitizer.apply(&output.text());
+            format!("[{label}]\n{}\n", text.trim_end_matches('\n'))
+        })
+        .collect()
+}
+
+/// `multitask check --single PATH`: one notebook in this process's session.
+/// Prints the problems; `Ok(false)` when there were any.
+pub fn run_single(path: &Path, options: &Options, update: bool) -> Result<bool> {
+    let (mut session, outputs) = Session::start(options)?;
+    // The preload's cargo lines are not any cell's output.
+    while outputs.stderr.try_recv().is_ok() {}
+    let streamed: Arc<Mutex<Vec<(Stream, String)>>> = Arc::default();
+    let sink = streamed.clone();
+    let forwarded = output::forward(outputs, move |stream, line| {
+        sink.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((stream, line))
+    });
+    let problems = check(path, &mut session, &streamed, &forwarded, update)?;
+    for problem in &problems {
+        println!("{}: cell {} {}", path.display(), problem.cell, problem.what);
+        for line in problem.diff.lines() {
+            println!("    {line}");
+        }
+    }
+    Ok(problems.is_empty())
+}
+
+/// `multitask check PATH…`: each notebook in a process of its own (evcxr
+/// allows one context per process). `Ok(false)` when any failed.
+pub fn run_all(paths: &[PathBuf], forwarded_args: &[String], update: bool) -> Result<bool> {
+    let notebooks = notebooks(paths)?;
+    if notebooks.is_empty() {
+        bail!("no notebooks found in {paths:?}");
+    }
+    let exe = std::env::current_exe().context("cannot find this program's path")?;
+    let mut all_passed = true;
+    for notebook in &notebooks {
+        let started = std::time::Instant::now();
+        let mut command = std::process::Command::new(&exe);
+        command.args(forwarded_args).arg("check").arg("--single");
+        if update {
+            command.arg("--update");
+        }
+        let status = command
+            .arg(notebook)
+            .status()
+            .with_context(|| format!("cannot run the check of {}", notebook.display()))?;
+        let verdict = match (status.success(), update) {
+            (true, true) => "updated",
+            (true, false) => "ok",
+            (false, _) => {
+                all_passed = false;
+                "FAILED"
+            }
+        };
+        println!(
+            "{} {verdict} ({:.1} s)",
+            notebook.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(all_passed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::Output as CellOutput;
+
+    #[test]
+    fn sanitize_rules_apply_in_order() {
+        let sanitizer = Sanitizer::parse(
+            "# pids change from run to run\n[pids]\nregex: pid \\d+\nreplace: pid <PID>\n\n\
+             [addresses]\nregex: 0x[0-9a-f]+\nreplace: 0x<ADDR>\n",
+        )
+        .unwrap();
+        assert_eq!(
+            sanitizer.apply("pid 4242 at 0x7ffd12"),
+            "pid <PID> at 0x<ADDR>"
+        );
+    }
+
+    #[test]
+    fn a_replace_needs_a_regex() {
+        assert!(Sanitizer::parse("replace: x\n").is_err());
+        assert!(Sanitizer::parse("regex: (\n replace: x\n").is_err());
+    }
+
+    #[test]
+    fn printed_lines_come_before_the_value_and_runs_are_joined() {
+        let lines = vec![
+            (Stream::Stdout, "a".to_string()),
+            (Stream::Stdout, "b".to_string()),
+            (Stream::Stderr, "warn".to_string()),
+        ];
+        let reply = Reply::Value(CellOutput {
+            values: [("text/plain".to_string(), "2".to_string())].into(),
+            timing: None,
+        });
+        let outputs = outputs_of(lines, &reply);
+        let texts: Vec<(&str, String)> = outputs.iter().map(|o| (o.kind(), o.text())).collect();
+        assert_eq!(
+            texts,
+            [
+                ("stream", "a\nb\n".to_string()),
+                ("stream", "warn\n".to_string()),
+                ("execute_result", "2".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_failed_cell_ends_with_its_error() {
+        let outputs = outputs_of(Vec::new(), &Reply::Error("bad".into()));
+        assert_eq!(outputs.last().unwrap().text(), "Error: bad");
+    }
+}

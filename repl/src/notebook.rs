@@ -1,0 +1,324 @@
+//! Jupyter notebooks (nbformat 4), read and written the way Jupyter does, so
+//! that `multitask check --update` changes only the outputs it reran.
+//!
+//! The notebook stays a JSON tree: fields this module does not know survive
+//! a round trip untouched.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result, bail};
+use serde::Serialize as _;
+use serde_json::{Map, Value, json};
+
+/// A notebook file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notebook {
+    json: Value,
+}
+
+/// One cell, as the checker and the stepper see it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// `code`, `markdown` or `raw`.
+    pub kind: String,
+    /// The cell's text.
+    pub source: String,
+    /// The tags in its metadata (`raises-exception`, `nbval-ignore-output`, …).
+    pub tags: Vec<String>,
+    /// Its stored outputs (code cells).
+    pub outputs: Vec<Output>,
+}
+
+/// A code cell's output, the three kinds a Rust cell produces.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// Text printed on `stdout` or `stderr`.
+    Stream {
+        /// `stdout` or `stderr`.
+        name: String,
+        /// The text, newlines included.
+        text: String,
+    },
+    /// The value of the cell's last expression, by MIME type.
+    Result {
+        /// `text/plain`, `text/html`, …
+        data: Map<String, Value>,
+    },
+    /// The cell failed.
+    Error {
+        /// `CompileError`, `RuntimeCrashed`, …
+        ename: String,
+        /// The message in one line.
+        evalue: String,
+        /// The long form.
+        traceback: Vec<String>,
+    },
+}
+
+impl Output {
+    /// The text a reader compares: the stream's text, the value's plain text,
+    /// or the error's name and message.
+    pub fn text(&self) -> String {
+        match self {
+            Output::Stream { text, .. } => text.clone(),
+            Output::Result { data } => data.get("text/plain").map(multiline).unwrap_or_default(),
+            Output::Error { ename, evalue, .. } => format!("{ename}: {evalue}"),
+        }
+    }
+
+    /// What kind of output this is, as nbformat names it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Output::Stream { .. } => "stream",
+            Output::Result { .. } => "execute_result",
+            Output::Error { .. } => "error",
+        }
+    }
+
+    fn to_json(&self, count: Option<u64>) -> Value {
+        match self {
+            Output::Stream { name, text } => json!({
+                "name": name,
+                "output_type": "stream",
+                "text": split_lines(text),
+            }),
+            Output::Result { data } => {
+                let data: Map<String, Value> = data
+                    .iter()
+                    .map(|(mime, value)| match value {
+                        Value::String(text) if !mime.ends_with("json") => {
+                            (mime.clone(), split_lines(text))
+                        }
+                        other => (mime.clone(), other.clone()),
+                    })
+                    .collect();
+                json!({
+                    "data": data,
+                    "execution_count": count,
+                    "metadata": {},
+                    "output_type": "execute_result",
+                })
+            }
+            Output::Error {
+                ename,
+                evalue,
+                traceback,
+            } => json!({
+                "ename": ename,
+                "evalue": evalue,
+                "output_type": "error",
+                "traceback": traceback,
+            }),
+        }
+    }
+
+    fn from_json(json: &Value) -> Option<Output> {
+        match json.get("output_type")?.as_str()? {
+            "stream" => Some(Output::Stream {
+                name: json.get("name")?.as_str()?.to_string(),
+                text: multiline(json.get("text")?),
+            }),
+            "execute_result" | "display_data" => {
+                let data = json.get("data")?.as_object()?;
+                Some(Output::Result {
+                    data: data
+                        .iter()
+                        .map(|(mime, value)| match value {
+                            Value::Array(_) => (mime.clone(), Value::String(multiline(value))),
+                            other => (mime.clone(), other.clone()),
+                        })
+                        .collect(),
+                })
+            }
+            "error" => Some(Output::Error {
+                ename: json.get("ename")?.as_str()?.to_string(),
+                evalue: json.get("evalue")?.as_str()?.to_string(),
+                traceback: json
+                    .get("traceback")?
+                    .as_array()?
+                    .iter()
+                    .filter_map(|line| line.as_str().map(str::to_string))
+                    .collect(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl Notebook {
+    /// Reads a notebook file.
+    pub fn read(path: &Path) -> Result<Notebook> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        Notebook::parse(&text).with_context(|| format!("{} is not a notebook", path.display()))
+    }
+
+    /// Parses a notebook's JSON.
+    pub fn parse(text: &str) -> Result<Notebook> {
+        let json: Value = serde_json::from_str(text)?;
+        if json.get("nbformat").and_then(Value::as_u64) != Some(4) {
+            bail!("only nbformat 4 notebooks are supported");
+        }
+        if !json.get("cells").is_some_and(Value::is_array) {
+            bail!("no cells");
+        }
+        Ok(Notebook { json })
+    }
+
+    /// The cells, in order.
+    pub fn cells(&self) -> Vec<Cell> {
+        self.cell_values()
+            .iter()
+            .map(|cell| Cell {
+                kind: cell["cell_type"].as_str().unwrap_or("raw").to_string(),
+                source: multiline(&cell["source"]),
+                tags: cell["metadata"]["tags"]
+                    .as_array()
+                    .map(|tags| {
+                        tags.iter()
+                            .filter_map(|t| t.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                outputs: cell["outputs"]
+                    .as_array()
+                    .map(|outputs| outputs.iter().filter_map(Output::from_json).collect())
+                    .unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// Replaces the outputs and execution count of code cell `index`.
+    pub fn set_outputs(&mut self, index: usize, outputs: &[Output], count: Option<u64>) {
+        let Some(cell) = self.json["cells"].get_mut(index) else {
+            return;
+        };
+        cell["outputs"] = Value::Array(outputs.iter().map(|o| o.to_json(count)).collect());
+        cell["execution_count"] = count.map_or(Value::Null, Value::from);
+    }
+
+    /// The notebook as Jupyter writes it: sorted keys, one-space indent,
+    /// UTF-8 left as is, a newline at the end.
+    pub fn to_jupyter_string(&self) -> String {
+        let mut bytes = Vec::new();
+        let mut serializer = serde_json::Serializer::with_formatter(
+            &mut bytes,
+            serde_json::ser::PrettyFormatter::with_indent(b" "),
+        );
+        self.json
+            .serialize(&mut serializer)
+            .expect("a JSON value serializes");
+        String::from_utf8(bytes).expect("serde_json writes UTF-8") + "\n"
+    }
+
+    /// Writes the notebook back.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        std::fs::write(path, self.to_jupyter_string())
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    fn cell_values(&self) -> &[Value] {
+        self.json["cells"].as_array().map_or(&[], Vec::as_slice)
+    }
+}
+
+/// nbformat's "multiline string": a string, or a list of lines to join.
+fn multiline(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Array(lines) => lines.iter().filter_map(Value::as_str).collect(),
+        _ => String::new(),
+    }
+}
+
+/// A text as nbformat stores it: a list of lines, each with its newline.
+fn split_lines(text: &str) -> Value {
+    Value::Array(
+        text.split_inclusive('\n')
+            .map(|line| Value::String(line.to_string()))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r##"{
+ "cells": [
+  {
+   "cell_type": "markdown",
+   "metadata": {},
+   "source": [
+    "# 标题 Title\n",
+    "text"
+   ]
+  },
+  {
+   "cell_type": "code",
+   "execution_count": 1,
+   "metadata": {
+    "tags": [
+     "raises-exception"
+    ]
+   },
+   "outputs": [
+    {
+     "name": "stdout",
+     "output_type": "stream",
+     "text": [
+      "a\n",
+      "b\n"
+     ]
+    },
+    {
+     "data": {
+      "text/plain": [
+       "2"
+      ]
+     },
+     "execution_count": 1,
+     "metadata": {},
+     "output_type": "execute_result"
+    }
+   ],
+   "source": [
+    "1 + 1"
+   ]
+  }
+ ],
+ "metadata": {
+  "kernelspec": {
+   "display_name": "Rust (multitask)",
+   "language": "rust",
+   "name": "multitask"
+  }
+ },
+ "nbformat": 4,
+ "nbformat_minor": 5
+}
+"##;
+
+    #[test]
+    fn a_notebook_round_trips_byte_for_byte() {
+        let notebook = Notebook::parse(SAMPLE).unwrap();
+        assert_eq!(notebook.to_jupyter_string(), SAMPLE);
+    }
+
+    #[test]
+    fn cells_carry_source_tags_and_outputs() {
+        let cells = Notebook::parse(SAMPLE).unwrap().cells();
+        assert_eq!(cells[0].source, "# 标题 Title\ntext");
+        assert_eq!(cells[1].tags, ["raises-exception"]);
+        assert_eq!(cells[1].outputs[0].text(), "a\nb\n");
+        assert_eq!(cells[1].outputs[1].text(), "2");
+    }
+
+    #[test]
+    fn rewriting_the_same_outputs_changes_nothing() {
+        let mut notebook = Notebook::parse(SAMPLE).unwrap();
+        let outputs = notebook.cells()[1].outputs.clone();
+        notebook.set_outputs(1, &outputs, Some(1));
+        assert_eq!(notebook.to_jupyter_string(), SAMPLE);
+    }
+}
