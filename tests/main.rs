@@ -2,4 +2,5 @@
 
 mod generator_vs_cpython;
 mod kernel_jupyter;
+mod notebooks_check;
 mod repl_pty;

@@ -51,7 +51,7 @@ impl Sanitizer {
                         number + 1
                     );
                 };
-                rules.push((regex, replace.trim().to_string()));
+                rules.push((regex, python_backrefs(replace.trim())));
             }
         }
         if pattern.is_some() {
@@ -80,6 +80,13 @@ impl Sanitizer {
                 regex.replace_all(&text, replace.as_str()).into_owned()
             })
     }
+}
+
+/// nbval's files are Python's: `\1` in a replacement is group 1, which the
+/// regex crate writes `${1}`.
+fn python_backrefs(replace: &str) -> String {
+    let backref = Regex::new(r"\\(\d+)").expect("a valid regex");
+    backref.replace_all(replace, "$${$1}").into_owned()
 }
 
 /// The notebooks under `paths`: files as given, folders' `*.ipynb` sorted.
@@ -309,6 +316,15 @@ mod tests {
         assert_eq!(
             sanitizer.apply("pid 4242 at 0x7ffd12"),
             "pid <PID> at 0x<ADDR>"
+        );
+    }
+
+    #[test]
+    fn python_backreferences_work() {
+        let sanitizer = Sanitizer::parse("regex: (pid) \\d+\nreplace: \\1 <PID>\n").unwrap();
+        assert_eq!(
+            sanitizer.apply("pid 12 and pid 7"),
+            "pid <PID> and pid <PID>"
         );
     }
 

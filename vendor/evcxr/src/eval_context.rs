@@ -346,9 +346,14 @@ fn debug_display_trait_def(format: &str, with_type: bool) -> String {
     } else {
         format!("evcxr_send_text_plain(&format!(\"{format}\", self));")
     };
+    // `()` (a cell ending in a `for` loop, say) shows nothing, as Python
+    // shows nothing for None: a by-value method is found before the
+    // by-reference one, so this impl wins for `()` only.
     format!(
         "#[allow(dead_code)] trait EvcxrDebugDisplay {{ fn evcxr_display(&self); }} \
-         impl<T: ::std::fmt::Debug> EvcxrDebugDisplay for T {{ fn evcxr_display(&self) {{ {body} }} }}"
+         impl<T: ::std::fmt::Debug> EvcxrDebugDisplay for T {{ fn evcxr_display(&self) {{ {body} }} }} \
+         #[allow(dead_code)] trait EvcxrUnitDisplay {{ fn evcxr_display(self); }} \
+         impl EvcxrUnitDisplay for () {{ fn evcxr_display(self) {{}} }}"
     )
 }
 

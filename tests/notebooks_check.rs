@@ -1,0 +1,105 @@
+//! The notebooks: `multitask check` passes on them, fails with a diff when a
+//! stored output is changed, and `--update` rewrites nothing that did not
+//! change; a real Jupyter client (nbclient) running them through the kernel
+//! gets the outputs they store.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use multitask_tests::{jupyter_python, multitask_bin, py_script, scratch_dir, tests_dir};
+
+fn notebooks_dir() -> PathBuf {
+    tests_dir().join("..").join("notebooks")
+}
+
+const CHAPTER_03: &str = "03-iterators-generators.ipynb";
+
+/// `multitask check ARGS…` with the tests' shared build cache.
+fn check(args: &[&Path]) -> Output {
+    let _one_at_a_time = crate::repl_pty::one_at_a_time();
+    Command::new(multitask_bin())
+        .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
+        .arg("check")
+        .args(args)
+        .output()
+        .expect("run multitask check")
+}
+
+/// A copy of a notebook (and the sanitize rules) in a scratch folder.
+fn copy_of(name: &str, test: &str) -> PathBuf {
+    let dir = scratch_dir(test);
+    for file in [name, "sanitize.cfg"] {
+        std::fs::copy(notebooks_dir().join(file), dir.join(file)).expect("copy");
+    }
+    dir.join(name)
+}
+
+#[test]
+fn every_notebook_passes_its_check() {
+    let output = check(&[&notebooks_dir()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains(&format!("{CHAPTER_03} ok")), "{stdout}");
+}
+
+#[test]
+fn a_changed_output_fails_with_a_diff_naming_the_cell() {
+    let notebook = copy_of(CHAPTER_03, "check-changed");
+    let text = std::fs::read_to_string(&notebook).unwrap();
+    let changed = text.replacen("my state is GEN_RUNNING", "my state is GEN_WRONG", 1);
+    assert_ne!(text, changed, "the notebook shows GEN_RUNNING somewhere");
+    std::fs::write(&notebook, changed).unwrap();
+
+    let output = check(&[&notebook]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "{stdout}");
+    assert!(stdout.contains("has different outputs"), "{stdout}");
+    assert!(
+        stdout.contains("-inside the body, my state is GEN_WRONG"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+inside the body, my state is GEN_RUNNING"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("FAILED"), "{stdout}");
+}
+
+#[test]
+fn update_leaves_an_up_to_date_notebook_byte_for_byte() {
+    let notebook = copy_of(CHAPTER_03, "check-update");
+    let before = std::fs::read(&notebook).unwrap();
+    let _one_at_a_time = crate::repl_pty::one_at_a_time();
+    let output = Command::new(multitask_bin())
+        .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
+        .args(["check", "--update"])
+        .arg(&notebook)
+        .output()
+        .expect("run multitask check --update");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(std::fs::read(&notebook).unwrap(), before);
+}
+
+#[test]
+fn jupyter_runs_the_notebook_through_the_kernel_with_the_stored_outputs() {
+    let _one_at_a_time = crate::repl_pty::one_at_a_time();
+    let output = Command::new(jupyter_python())
+        .arg(py_script("run_notebook.py"))
+        .arg(multitask_bin())
+        .arg(notebooks_dir().join(CHAPTER_03))
+        .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
+        .output()
+        .expect("run nbclient");
+    assert!(
+        output.status.success(),
+        "run_notebook.py failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert!(report["code_cells"].as_u64().unwrap() > 10, "{report}");
+    assert_eq!(report["mismatches"], serde_json::json!([]), "{report:#}");
+}
