@@ -1,5 +1,6 @@
 //! The end-to-end test crate: one binary, a module per area.
 
+mod exercises;
 mod generator_vs_cpython;
 mod kernel_jupyter;
 mod notebooks_check;

@@ -298,6 +298,8 @@ fn unknown_commands_get_one_clear_line() {
     assert!(help.contains(":vars") && help.contains(":dep"), "{help}");
     repl.run("let answer = 42;");
     assert!(repl.run(":vars").contains("answer: i32"));
+    let exercises = repl.run(":exercises");
+    assert!(exercises.contains("03-countdown"), "{exercises}");
     let bad = repl.run(":opt 7");
     assert_eq!(bad.matches("error").count(), 1, "one line: {bad}");
     assert!(repl.run("answer").contains("42"), "nothing lost");

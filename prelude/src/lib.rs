@@ -10,6 +10,7 @@
 //! | §2, 1.3 生成器 | generators: `next`, `send`, `throw`, `close`, states, `yield from` | [`generator`] |
 //! | §2, 1.3.4 | Python's exceptions, as values | [`exception`] |
 //! | §2 (all) | the seed's own examples: `Fib`, `fib`, `mygen`, `jumping_range`, … | [`examples`] |
+//! | every chapter | exercises: checkers that print ✓ or ✗ with a hint, and progress | [`exercises`] |
 //!
 //! `use multitask::prelude::*;` brings in what a learner needs:
 //!
@@ -25,6 +26,7 @@
 
 pub mod examples;
 pub mod exception;
+pub mod exercises;
 pub mod generator;
 pub mod prelude;
 mod stack;

@@ -244,6 +244,12 @@ fn comparable(outputs: &[Output], sanitizer: &Sanitizer) -> String {
 /// `multitask check --single PATH`: one notebook in this process's session.
 /// Prints the problems; `Ok(false)` when there were any.
 pub fn run_single(path: &Path, options: &Options, update: bool) -> Result<bool> {
+    // Exercise checks and hints record progress: in a file of this run, not
+    // the learner's (and so hints start from the first, every run).
+    let progress = std::env::temp_dir().join(format!("multitask-check-{}.txt", std::process::id()));
+    let _ = std::fs::remove_file(&progress);
+    // SAFETY: no other thread runs yet; the runtime process inherits this.
+    unsafe { std::env::set_var("MULTITASK_PROGRESS", &progress) };
     let (mut session, outputs) = Session::start(options)?;
     // The preload's cargo lines are not any cell's output.
     while outputs.stderr.try_recv().is_ok() {}
@@ -254,7 +260,9 @@ pub fn run_single(path: &Path, options: &Options, update: bool) -> Result<bool> 
             .unwrap_or_else(|e| e.into_inner())
             .push((stream, line))
     });
-    let problems = check(path, &mut session, &streamed, &forwarded, update)?;
+    let problems = check(path, &mut session, &streamed, &forwarded, update);
+    let _ = std::fs::remove_file(&progress);
+    let problems = problems?;
     for problem in &problems {
         println!("{}: cell {} {}", path.display(), problem.cell, problem.what);
         for line in problem.diff.lines() {

@@ -31,6 +31,8 @@ struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// List the exercises, with the ones you passed ticked
+    Exercises,
     /// Run notebooks cell by cell and compare every output with the stored one
     Check {
         /// Rewrite the stored outputs instead of comparing
@@ -82,6 +84,10 @@ fn run(args: Args) -> Result<()> {
     };
     let connection_file = match &args.command {
         None => None,
+        Some(Command::Exercises) => {
+            println!("{}", multitask::exercises::progress::listing());
+            return Ok(());
+        }
         Some(Command::Check {
             update,
             single: false,

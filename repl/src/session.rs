@@ -161,6 +161,10 @@ impl std::fmt::Display for Timing {
 pub const OUR_COMMANDS: &[(&str, &str)] = &[
     (":help", "this list"),
     (":vars", "the variables defined so far, with their types"),
+    (
+        ":exercises",
+        "the exercises, with the ones you passed ticked",
+    ),
     (":quit", "leave (Ctrl-D does the same)"),
 ];
 
@@ -300,6 +304,7 @@ impl Session {
             ":help" | ":h" => return Reply::Text(help()),
             ":quit" | ":q" | ":exit" => return Reply::Quit,
             ":vars" => return Reply::Text(self.vars_text()),
+            ":exercises" => return Reply::Text(multitask::exercises::progress::listing()),
             _ => {}
         }
         // evcxr takes any level and the next cell fails in cargo: check first.

@@ -1,0 +1,311 @@
+//! Exercises for self-study: each chapter notebook ends with a few. A learner
+//! writes the TODO cell, then runs the check cell, which calls a checker from
+//! here; it prints ✓, or ✗ with what exactly is wrong and a hint.
+//!
+//! Progress (passed exercises, hints taken) is kept per user in
+//! `$XDG_DATA_HOME/multitask/progress.txt` (`~/.local/share/…`), or in the
+//! file `MULTITASK_PROGRESS` names. `multitask exercises` and `:exercises` in
+//! the REPL list it.
+//!
+//! ```
+//! use multitask::prelude::*;
+//! # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-progress.txt")) };
+//! fn countdown(n: i64) -> Generator<i64> {
+//!     Generator::new(move |co| {
+//!         for i in (1..=n).rev() {
+//!             co.yield_(i)?;
+//!         }
+//!         Ok(())
+//!     })
+//! }
+//! assert!(multitask::exercises::check_countdown(countdown).passed);
+//! ```
+
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+
+use crate::generator::{GenState, Generator, GeneratorError};
+
+/// One exercise of a chapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exercise {
+    /// Stable id, `chapter-name` (`03-countdown`).
+    pub id: &'static str,
+    /// The notebook it ends.
+    pub chapter: &'static str,
+    /// What to do, in one line.
+    pub title: &'static str,
+    /// Hints, from a nudge to nearly the answer; [`hint`] gives one at a time.
+    pub hints: &'static [&'static str],
+}
+
+/// Every exercise, in the order of the chapters.
+///
+/// ```
+/// assert!(multitask::exercises::ALL.iter().any(|e| e.id == "03-countdown"));
+/// ```
+pub const ALL: &[Exercise] = &[
+    Exercise {
+        id: "03-countdown",
+        chapter: "03-iterators-generators",
+        title: "countdown(n): a generator that yields n, n-1, …, 1",
+        hints: &[
+            "A generator function returns `Generator::new(move |co| { …; Ok(()) })`.",
+            "Inside, `for i in (1..=n).rev()` counts down; `co.yield_(i)?;` hands each out.",
+        ],
+    },
+    Exercise {
+        id: "03-running-total",
+        chapter: "03-iterators-generators",
+        title: "running_total(): send numbers in, get the running total back",
+        hints: &[
+            "The generator's second type is what `send` passes in: `Generator<i64, i64>`.",
+            "`let sent = co.yield_(total)?;` yields the total and receives `Option<i64>` (None for next()).",
+            "Keep `let mut total = 0;` and loop: `total += sent.unwrap_or(0);`.",
+        ],
+    },
+];
+
+/// What a checker found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    /// The exercise's id.
+    pub id: &'static str,
+    /// Whether every check passed.
+    pub passed: bool,
+    /// ✓ and what passed, or ✗ and what is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mark = if self.passed { "✓" } else { "✗" };
+        write!(f, "{mark} {}: {}", self.id, self.message)
+    }
+}
+
+/// Looks an exercise up by id.
+///
+/// ```
+/// assert_eq!(multitask::exercises::find("03-countdown").unwrap().chapter, "03-iterators-generators");
+/// ```
+pub fn find(id: &str) -> Option<&'static Exercise> {
+    ALL.iter().find(|e| e.id == id)
+}
+
+/// Prints the next hint for exercise `id` (one more each call) and remembers
+/// how many were taken.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-hint.txt")) };
+/// multitask::exercises::hint("03-countdown");
+/// ```
+pub fn hint(id: &str) {
+    let Some(exercise) = find(id) else {
+        println!("no exercise {id}; `multitask exercises` lists them");
+        return;
+    };
+    let taken = progress::hints_taken(id);
+    match exercise.hints.get(taken) {
+        Some(text) => {
+            println!("hint {}/{}: {text}", taken + 1, exercise.hints.len());
+            progress::record(&format!("hint {id}"));
+        }
+        None => {
+            println!("no more hints for {id}; the reference solution is in notebooks/solutions/")
+        }
+    }
+}
+
+/// Checks `countdown` (exercise `03-countdown`), prints the verdict, records a pass.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-countdown.txt")) };
+/// use multitask::prelude::*;
+/// fn countdown(_n: i64) -> Generator<i64> { todo!() }
+/// assert!(!multitask::exercises::check_countdown(countdown).passed);
+/// ```
+pub fn check_countdown(countdown: fn(i64) -> Generator<i64>) -> Verdict {
+    verdict("03-countdown", || {
+        let g = countdown(3);
+        if g.state() != GenState::Created {
+            return Err(
+                "countdown(3) already ran its body: a generator starts only when asked \
+                        (return Generator::new(…), do not loop before it)"
+                    .into(),
+            );
+        }
+        let got = collect(&g)?;
+        if got != [3, 2, 1] {
+            return Err(format!("countdown(3) gave {got:?}, expected [3, 2, 1]"));
+        }
+        if g.state() != GenState::Closed {
+            return Err("after its last value the generator should be closed".into());
+        }
+        let none = collect(&countdown(0))?;
+        if !none.is_empty() {
+            return Err(format!("countdown(0) gave {none:?}, expected nothing"));
+        }
+        Ok("countdown(3) gives 3, 2, 1 lazily, and countdown(0) nothing".into())
+    })
+}
+
+/// Checks `running_total` (exercise `03-running-total`), prints the verdict,
+/// records a pass.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-total.txt")) };
+/// use multitask::prelude::*;
+/// fn running_total() -> Generator<i64, i64> {
+///     Generator::new(|co| {
+///         let mut total = 0;
+///         loop {
+///             total += co.yield_(total)?.unwrap_or(0);
+///         }
+///     })
+/// }
+/// assert!(multitask::exercises::check_running_total(running_total).passed);
+/// ```
+pub fn check_running_total(running_total: fn() -> Generator<i64, i64>) -> Verdict {
+    verdict("03-running-total", || {
+        let g = running_total();
+        let steps: [(Option<i64>, i64); 4] = [(None, 0), (Some(5), 5), (Some(3), 8), (None, 8)];
+        for (sent, want) in steps {
+            let got = match sent {
+                None => g.next(),
+                Some(value) => g.send(value),
+            };
+            let call = match sent {
+                None => "next()".to_string(),
+                Some(value) => format!("send({value})"),
+            };
+            match got {
+                Ok(total) if total == want => {}
+                Ok(total) => return Err(format!("{call} gave {total}, expected {want}")),
+                Err(GeneratorError::StopIteration(_)) => {
+                    return Err(format!(
+                        "{call}: the generator ended; it should loop forever"
+                    ));
+                }
+                Err(GeneratorError::Raised(e)) => return Err(format!("{call} raised {e}")),
+            }
+        }
+        Ok("next() gives 0, send(5) 5, send(3) 8, next() 8".into())
+    })
+}
+
+/// Every value a generator gives, or what went wrong.
+fn collect(g: &Generator<i64>) -> Result<Vec<i64>, String> {
+    let mut values = Vec::new();
+    loop {
+        match g.next() {
+            Ok(v) if values.len() < 1000 => values.push(v),
+            Ok(_) => return Err("more than 1000 values: does it ever stop?".into()),
+            Err(GeneratorError::StopIteration(_)) => return Ok(values),
+            Err(GeneratorError::Raised(e)) => return Err(format!("it raised {e}")),
+        }
+    }
+}
+
+/// Runs a check (a panic in the learner's code is a ✗, not a crash), prints
+/// and records the verdict.
+fn verdict(id: &'static str, check: impl FnOnce() -> Result<String, String>) -> Verdict {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = catch_unwind(AssertUnwindSafe(check));
+    std::panic::set_hook(hook);
+    let (passed, message) = match outcome {
+        Ok(Ok(message)) => (true, message),
+        Ok(Err(wrong)) => (false, format!("{wrong}. `hint(\"{id}\")` helps.")),
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            (
+                false,
+                format!("it panicked ({what}): replace the todo!() with your code"),
+            )
+        }
+    };
+    let verdict = Verdict {
+        id,
+        passed,
+        message,
+    };
+    println!("{verdict}");
+    if passed {
+        progress::record(&format!("passed {id}"));
+    }
+    verdict
+}
+
+/// The per-user progress file: one line per event (`passed ID`, `hint ID`).
+pub mod progress {
+    use super::*;
+
+    /// Where progress is kept: `MULTITASK_PROGRESS`, else
+    /// `$XDG_DATA_HOME/multitask/progress.txt` (`~/.local/share/multitask/…`).
+    pub fn file() -> Option<PathBuf> {
+        if let Some(file) = std::env::var_os("MULTITASK_PROGRESS") {
+            return Some(PathBuf::from(file));
+        }
+        let data = std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+        Some(data.join("multitask").join("progress.txt"))
+    }
+
+    fn lines() -> Vec<String> {
+        file()
+            .and_then(|f| std::fs::read_to_string(f).ok())
+            .map(|text| text.lines().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    /// Appends one event; progress is a convenience, so failures are ignored.
+    pub(super) fn record(event: &str) {
+        use std::io::Write as _;
+        let Some(file) = file() else { return };
+        if let Some(dir) = file.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(file)
+        {
+            let _ = writeln!(f, "{event}");
+        }
+    }
+
+    /// Whether exercise `id` has been passed.
+    pub fn passed(id: &str) -> bool {
+        lines().iter().any(|l| l == &format!("passed {id}"))
+    }
+
+    /// How many hints of `id` were taken.
+    pub fn hints_taken(id: &str) -> usize {
+        lines()
+            .iter()
+            .filter(|l| **l == format!("hint {id}"))
+            .count()
+    }
+
+    /// Every exercise with a mark, like `rustlings list`.
+    pub fn listing() -> String {
+        let mut text = String::new();
+        for exercise in ALL {
+            let mark = if passed(exercise.id) { "✓" } else { "·" };
+            text += &format!(
+                "{mark} {:<20} {:<26} {}\n",
+                exercise.id, exercise.chapter, exercise.title
+            );
+        }
+        let done = ALL.iter().filter(|e| passed(e.id)).count();
+        text += &format!("{done} of {} done", ALL.len());
+        text
+    }
+}

@@ -1,0 +1,180 @@
+//! Each exercise's check fails on the untouched TODO cell and passes with the
+//! reference solution in `notebooks/solutions/`, both run by `multitask check`
+//! in a real session, as a learner's notebook would be.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use multitask_tests::{multitask_bin, scratch_dir, tests_dir};
+use serde_json::{Value, json};
+
+const CHAPTER: &str = "03-iterators-generators";
+
+fn source(cell: &Value) -> String {
+    match &cell["source"] {
+        Value::Array(lines) => lines.iter().filter_map(Value::as_str).collect(),
+        other => other.as_str().unwrap_or_default().to_string(),
+    }
+}
+
+/// The chapter's cells tagged `PREFIX:ID`, by exercise id.
+fn tagged(cells: &[Value], prefix: &str) -> BTreeMap<String, String> {
+    cells
+        .iter()
+        .flat_map(|cell| {
+            cell["metadata"]["tags"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|tag| tag.as_str()?.strip_prefix(prefix))
+                .map(|id| (id.to_string(), source(cell)))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The reference solutions: the file's `// exercise: ID` sections.
+fn solutions() -> BTreeMap<String, String> {
+    let file = tests_dir()
+        .join("../notebooks/solutions")
+        .join(format!("{CHAPTER}.rs"));
+    let text = std::fs::read_to_string(file).expect("the chapter's solutions");
+    let mut found = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if let Some(id) = line.strip_prefix("// exercise: ") {
+            current = Some(id.trim().to_string());
+        } else if let Some(id) = &current {
+            let code: &mut String = found.entry(id.clone()).or_default();
+            code.push_str(line);
+            code.push('\n');
+        }
+    }
+    found
+}
+
+/// Runs (answer, check) pairs as one notebook through `multitask check
+/// --update`; returns each check cell's printed text, by id.
+fn run_checks(pairs: &[(String, String, String)], folder: &Path) -> BTreeMap<String, String> {
+    let mut cells = Vec::new();
+    for (index, (_, answer, check)) in pairs.iter().enumerate() {
+        for (part, code) in [("answer", answer), ("check", check)] {
+            cells.push(json!({
+                "cell_type": "code", "execution_count": null, "id": format!("{part}{index}"),
+                "metadata": {}, "outputs": [], "source": code,
+            }));
+        }
+    }
+    let notebook = folder.join("exercises.ipynb");
+    let json = json!({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5});
+    std::fs::write(&notebook, json.to_string()).unwrap();
+    let _one_at_a_time = crate::repl_pty::one_at_a_time();
+    let output = Command::new(multitask_bin())
+        .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
+        .args(["check", "--update"])
+        .arg(&notebook)
+        .output()
+        .expect("run multitask check");
+    let ran: Value = serde_json::from_str(&std::fs::read_to_string(&notebook).unwrap()).unwrap();
+    let texts: Vec<String> = ran["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|cell| {
+            cell["outputs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|o| {
+                    format!(
+                        "{}{}",
+                        source(&json!({"source": o["text"]})),
+                        o["evalue"].as_str().unwrap_or_default()
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(texts.len(), pairs.len() * 2, "{output:?}");
+    pairs
+        .iter()
+        .enumerate()
+        .map(|(index, (id, _, _))| (id.clone(), texts[index * 2 + 1].clone()))
+        .collect()
+}
+
+fn chapter_cells() -> Vec<Value> {
+    let file = tests_dir()
+        .join("../notebooks")
+        .join(format!("{CHAPTER}.ipynb"));
+    let notebook: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    notebook["cells"].as_array().unwrap().clone()
+}
+
+#[test]
+fn every_exercise_has_a_todo_a_check_and_a_solution() {
+    let cells = chapter_cells();
+    let (todos, checks, solutions) = (
+        tagged(&cells, "todo:"),
+        tagged(&cells, "check:"),
+        solutions(),
+    );
+    let ids: Vec<&str> = multitask::exercises::ALL
+        .iter()
+        .filter(|e| e.chapter == CHAPTER)
+        .map(|e| e.id)
+        .collect();
+    assert!(!ids.is_empty());
+    for id in ids {
+        assert!(todos.contains_key(id), "no TODO cell for {id}");
+        assert!(checks.contains_key(id), "no check cell for {id}");
+        assert!(solutions.contains_key(id), "no reference solution for {id}");
+    }
+}
+
+#[test]
+fn checks_fail_on_the_todo_and_pass_with_the_solution() {
+    let cells = chapter_cells();
+    let (todos, checks, solutions) = (
+        tagged(&cells, "todo:"),
+        tagged(&cells, "check:"),
+        solutions(),
+    );
+    let pairs = |answers: &BTreeMap<String, String>| -> Vec<(String, String, String)> {
+        checks
+            .iter()
+            .map(|(id, check)| (id.clone(), answers[id].clone(), check.clone()))
+            .collect()
+    };
+    let untouched = run_checks(&pairs(&todos), &scratch_dir("exercises-todo"));
+    for (id, printed) in &untouched {
+        assert!(
+            printed.starts_with(&format!("✗ {id}:")),
+            "{id} with its TODO: {printed}"
+        );
+    }
+    let solved = run_checks(&pairs(&solutions), &scratch_dir("exercises-solved"));
+    for (id, printed) in &solved {
+        assert!(
+            printed.starts_with(&format!("✓ {id}:")),
+            "{id} solved: {printed}"
+        );
+    }
+}
+
+#[test]
+fn the_listing_ticks_what_was_passed() {
+    let progress = scratch_dir("exercises-listing").join("progress.txt");
+    std::fs::write(&progress, "hint 03-countdown\npassed 03-countdown\n").unwrap();
+    let output = Command::new(multitask_bin())
+        .env("MULTITASK_PROGRESS", &progress)
+        .arg("exercises")
+        .output()
+        .expect("run multitask exercises");
+    let listing = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{output:?}");
+    assert!(listing.contains("✓ 03-countdown"), "{listing}");
+    assert!(listing.contains("· 03-running-total"), "{listing}");
+    assert!(listing.contains("1 of 2 done"), "{listing}");
+}
