@@ -307,3 +307,72 @@ fn unknown_commands_get_one_clear_line() {
     repl.session.send_control('d').expect("press Ctrl-D");
     repl.session.exp_eof().expect("the REPL exits on Ctrl-D");
 }
+
+#[test]
+fn step_walks_a_notebook_runs_edits_and_visits_the_repl() {
+    let home = scratch_dir("repl-step");
+    let notebook = home.join("walk.ipynb");
+    let cells = [
+        ("markdown", "# A small walk\nTwo **cells**."),
+        ("code", "let kept = 20;"),
+        ("code", "kept * 2"),
+        ("code", "kept + 1"),
+    ];
+    let cells: Vec<serde_json::Value> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, (kind, source))| {
+            let mut cell = serde_json::json!({
+                "cell_type": kind, "id": format!("c{i}"), "metadata": {}, "source": source,
+            });
+            if *kind == "code" {
+                cell["outputs"] = serde_json::json!([]);
+                cell["execution_count"] = serde_json::Value::Null;
+            }
+            cell
+        })
+        .collect();
+    let json =
+        serde_json::json!({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5});
+    std::fs::write(&notebook, json.to_string()).unwrap();
+
+    let _one_at_a_time = one_at_a_time();
+    let mut command = Command::new(multitask_bin());
+    command
+        .arg("step")
+        .arg(&notebook)
+        .env("MULTITASK_CACHE", shared_cache())
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("TERM", "xterm");
+    let mut step = spawn_command(command, Some(TIMEOUT_MS)).expect("spawn multitask step");
+    fn expect(step: &mut PtySession, text: &str) {
+        if let Err(e) = step.exp_string(text) {
+            panic!("expected {text:?}: {e}");
+        }
+    }
+    expect(&mut step, "A small walk");
+    expect(&mut step, "[1/4] Enter: next");
+    step.send_line("").unwrap();
+    expect(&mut step, "let kept = 20;");
+    expect(&mut step, "[2/4] Enter: run");
+    step.send_line("").unwrap();
+    expect(&mut step, "[3/4] Enter: run");
+    // Edit before running: Ctrl-A, Ctrl-K empty the line, then a new cell.
+    step.send_line("e").unwrap();
+    expect(&mut step, ">> ");
+    step.send("\x01\x0b").unwrap();
+    step.send_line("kept * 3").unwrap();
+    expect(&mut step, "60");
+    expect(&mut step, "[4/4] Enter: run");
+    // Into the REPL, with the notebook's variables, and back.
+    step.send_line("r").unwrap();
+    expect(&mut step, "`:back` returns");
+    step.send_line("kept + 100").unwrap();
+    expect(&mut step, "120");
+    step.send_line(":back").unwrap();
+    expect(&mut step, "[4/4] Enter: run");
+    step.send_line("").unwrap();
+    expect(&mut step, "21");
+    expect(&mut step, "The end of");
+    step.exp_eof().expect("step ends after the last cell");
+}

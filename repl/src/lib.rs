@@ -7,6 +7,7 @@
 //! - [`kernel`]: the Jupyter kernel, and its kernelspec installer.
 //! - [`notebook`]: nbformat 4 notebooks, read and written as Jupyter does.
 //! - [`check`]: `multitask check`, notebooks run and compared with their stored outputs.
+//! - [`step`]: `multitask step`, a notebook walked in the terminal.
 //! - [`input`]: whether typed input is a whole cell yet.
 //! - [`output`]: the runtime's output lines, taken off evcxr's channels as they come.
 //! - [`build_dir`]: the persistent, locked folder evcxr compiles in.
@@ -21,4 +22,5 @@ pub mod notebook;
 pub mod output;
 pub mod progress;
 pub mod session;
+pub mod step;
 pub mod terminal;

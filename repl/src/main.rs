@@ -6,7 +6,7 @@ use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
 use multitask_repl::build_dir::BuildDir;
 use multitask_repl::session::{self, Options, find_prelude};
-use multitask_repl::{check, kernel, progress, terminal};
+use multitask_repl::{check, kernel, progress, step, terminal};
 
 /// A Rust REPL with the multitask prelude preloaded: Python's multitasking
 /// (generators, processes, threads, coroutines) the Rust way.
@@ -31,6 +31,11 @@ struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Walk a notebook in the terminal, cell by cell
+    Step {
+        /// The notebook
+        notebook: PathBuf,
+    },
     /// List the exercises, with the ones you passed ticked
     Exercises,
     /// Run notebooks cell by cell and compare every output with the stored one
@@ -107,7 +112,7 @@ fn run(args: Args) -> Result<()> {
             }
             return Ok(());
         }
-        Some(Command::Check { single: true, .. }) => None,
+        Some(Command::Check { single: true, .. }) | Some(Command::Step { .. }) => None,
         Some(Command::Kernel {
             action: Some(KernelAction::Install { prefix }),
             ..
@@ -169,6 +174,9 @@ fn run(args: Args) -> Result<()> {
             std::process::exit(1);
         }
         return Ok(());
+    }
+    if let Some(Command::Step { notebook }) = &args.command {
+        return step::run(notebook, options, build_dir.path(), first_start);
     }
     match connection_file {
         Some(file) => kernel::run(&file, options),

@@ -7,12 +7,11 @@
 use std::borrow::Cow;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::{Context as _, Result};
-use evcxr::{CompilationError, EvalContextOutputs, Theme};
+use evcxr::{CompilationError, Theme};
 use rustyline::completion::Completer;
 use rustyline::error::ReadlineError;
 use rustyline::highlight::{CmdKind, Highlighter};
@@ -23,60 +22,11 @@ use rustyline::{CompletionType, Config, Editor, ExternalPrinter, Helper};
 
 use crate::background::Background;
 use crate::input::{Completeness, completeness};
+use crate::output::{self, Forwarded, Stream};
 use crate::progress;
-use crate::session::{self, Options, Reply, Session, StderrFilter};
+use crate::session::{self, Options, Reply, Session};
 
 const PROMPT: &str = ">> ";
-
-/// Counts lines taken from the runtime and lines printed, so a cell's output
-/// is all on screen before its value is.
-#[derive(Default)]
-struct InFlight {
-    taken: AtomicU64,
-    printed: AtomicU64,
-}
-
-/// Sends the runtime's output lines to the terminal, above the prompt.
-fn forward(
-    lines: crossbeam_channel::Receiver<String>,
-    mut printer: Option<Box<dyn ExternalPrinter + Send>>,
-    in_flight: Arc<InFlight>,
-    mut filter: Option<StderrFilter>,
-) {
-    std::thread::spawn(move || {
-        while let Ok(line) = lines.recv() {
-            in_flight.taken.fetch_add(1, Ordering::SeqCst);
-            let shown = match filter.as_mut() {
-                Some(filter) => filter.filter(&line).map(|l| format!("\x1b[91m{l}\x1b[0m")),
-                None => Some(line),
-            };
-            if let Some(text) = shown {
-                // Above the prompt when there is a terminal; plainly when not.
-                let printed = printer
-                    .as_mut()
-                    .is_some_and(|p| p.print(format!("{text}\n")).is_ok());
-                if !printed {
-                    let _ = writeln!(std::io::stdout(), "{text}");
-                }
-            }
-            in_flight.printed.fetch_add(1, Ordering::SeqCst);
-        }
-    });
-}
-
-/// Waits until every line the runtime has sent so far is on screen.
-fn drain(outputs: &[(&crossbeam_channel::Receiver<String>, &InFlight)], settle: Duration) {
-    let deadline = std::time::Instant::now() + settle;
-    loop {
-        let busy = outputs.iter().any(|(rx, f)| {
-            !rx.is_empty() || f.taken.load(Ordering::SeqCst) != f.printed.load(Ordering::SeqCst)
-        });
-        if !busy && std::time::Instant::now() >= deadline {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-}
 
 struct LineHelper {
     shared: Arc<Background>,
@@ -142,118 +92,164 @@ fn history_file() -> Option<PathBuf> {
     Some(dir.join("history.txt"))
 }
 
+/// How a REPL loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leave {
+    /// `:quit` or Ctrl-D: the learner is done.
+    Quit,
+    /// `:back`: return to whoever opened the REPL (the stepper).
+    Back,
+}
+
+/// The terminal: a line editor over a session that starts in the background.
+pub struct Terminal {
+    editor: Editor<LineHelper, DefaultHistory>,
+    shared: Arc<Background>,
+    forwarded: Arc<OnceLock<Arc<Forwarded>>>,
+    running: Arc<AtomicBool>,
+    history: Option<PathBuf>,
+}
+
 /// Runs the REPL until `:quit` or Ctrl-D.
 pub fn run(options: Options, build_dir: &Path, first_start: bool) -> Result<()> {
-    let config = Config::builder()
-        .auto_add_history(false)
-        .completion_type(CompletionType::List)
-        .bracketed_paste(true)
-        .max_history_size(10_000)?
-        .build();
-    let mut editor: Editor<LineHelper, DefaultHistory> =
-        Editor::with_config(config).context("cannot open the terminal")?;
-    let mut printer = || -> Option<Box<dyn ExternalPrinter + Send>> {
-        let printer = editor.create_external_printer().ok()?;
-        Some(Box::new(printer))
-    };
-    let (stdout_printer, stderr_printer) = (printer(), printer());
-    let stdout_flight = Arc::new(InFlight::default());
-    let stderr_flight = Arc::new(InFlight::default());
-    let receivers: Arc<Mutex<Option<EvalContextOutputs>>> = Arc::default();
+    let mut terminal = Terminal::open(options, build_dir, first_start)?;
+    terminal.repl(None)?;
+    Ok(())
+}
 
-    let start = {
-        let (stdout_flight, stderr_flight) = (stdout_flight.clone(), stderr_flight.clone());
-        let receivers = receivers.clone();
-        let options = options.clone();
-        move || -> Result<Session> {
-            let (session, outputs) = Session::start(&options)?;
-            // cargo's "Compiling …" lines from the preload: the progress bar
-            // (first start) or nothing (later starts) has shown them already.
-            while outputs.stderr.try_recv().is_ok() {}
-            forward(outputs.stdout.clone(), stdout_printer, stdout_flight, None);
-            forward(
-                outputs.stderr.clone(),
-                stderr_printer,
-                stderr_flight,
-                Some(StderrFilter::default()),
-            );
-            *receivers.lock().unwrap_or_else(|e| e.into_inner()) = Some(outputs);
-            Ok(session)
+impl Terminal {
+    /// Opens the terminal and starts the session behind it (in the
+    /// foreground, with a progress bar, on the first start).
+    pub fn open(options: Options, build_dir: &Path, first_start: bool) -> Result<Terminal> {
+        let config = Config::builder()
+            .auto_add_history(false)
+            .completion_type(CompletionType::List)
+            .bracketed_paste(true)
+            .max_history_size(10_000)?
+            .build();
+        let mut editor: Editor<LineHelper, DefaultHistory> =
+            Editor::with_config(config).context("cannot open the terminal")?;
+        let mut printer = || -> Option<Box<dyn ExternalPrinter + Send>> {
+            let printer = editor.create_external_printer().ok()?;
+            Some(Box::new(printer))
+        };
+        let printers = (printer(), printer());
+        let forwarded: Arc<OnceLock<Arc<Forwarded>>> = Arc::default();
+        let prelude = options.prelude.clone();
+
+        let start = {
+            let forwarded = forwarded.clone();
+            move || -> Result<Session> {
+                let (session, outputs) = Session::start(&options)?;
+                // cargo's "Compiling …" lines from the preload: the progress bar
+                // (first start) or nothing (later starts) has shown them already.
+                while outputs.stderr.try_recv().is_ok() {}
+                let (mut stdout, mut stderr) = printers;
+                let _ = forwarded.set(output::forward(outputs, move |stream, line| {
+                    let (printer, text) = match stream {
+                        Stream::Stdout => (&mut stdout, line),
+                        Stream::Stderr => (&mut stderr, format!("\x1b[91m{line}\x1b[0m")),
+                    };
+                    // Above the prompt when there is a terminal; plainly when not.
+                    let printed = printer
+                        .as_mut()
+                        .is_some_and(|p| p.print(format!("{text}\n")).is_ok());
+                    if !printed {
+                        let _ = writeln!(std::io::stdout(), "{text}");
+                    }
+                }));
+                Ok(session)
+            }
+        };
+
+        println!(
+            "multitask {} — Rust, with the prelude in scope. :help lists the commands.",
+            env!("CARGO_PKG_VERSION")
+        );
+        let shared = if first_start {
+            // The first start compiles the prelude's dependencies: show it, then the prompt.
+            let watcher = progress::FirstStart::watch(build_dir, prelude.as_deref());
+            let started = start();
+            watcher.finish(started.is_ok());
+            Background::started(started)
+        } else {
+            Background::spawn(start)
+        };
+        editor.set_helper(Some(LineHelper {
+            shared: shared.clone(),
+        }));
+
+        let running = Arc::new(AtomicBool::new(false));
+        install_interrupt_handler(&shared, &running);
+
+        let history = history_file();
+        if let Some(path) = &history {
+            let _ = editor.load_history(path);
         }
-    };
-
-    println!(
-        "multitask {} — Rust, with the prelude in scope. :help lists the commands.",
-        env!("CARGO_PKG_VERSION")
-    );
-    let shared = if first_start {
-        // The first start compiles the prelude's dependencies: show it, then the prompt.
-        let watcher = progress::FirstStart::watch(build_dir, options.prelude.as_deref());
-        let started = start();
-        watcher.finish(started.is_ok());
-        Background::started(started)
-    } else {
-        Background::spawn(start)
-    };
-    editor.set_helper(Some(LineHelper {
-        shared: shared.clone(),
-    }));
-
-    let running = Arc::new(AtomicBool::new(false));
-    install_interrupt_handler(&shared, &running);
-
-    let history = history_file();
-    if let Some(path) = &history {
-        let _ = editor.load_history(path);
+        Ok(Terminal {
+            editor,
+            shared,
+            forwarded,
+            running,
+            history,
+        })
     }
 
-    loop {
-        let line = match editor.readline(PROMPT) {
-            Ok(line) => line,
-            Err(ReadlineError::Interrupted) => continue, // Ctrl-C at the prompt clears the line
-            Err(ReadlineError::Eof) => break,
-            Err(e) => return Err(e).context("cannot read the terminal"),
-        };
-        if line.trim().is_empty() {
-            continue;
+    /// Reads one input; `initial` is put in the line to edit. `None` on Ctrl-D.
+    /// Ctrl-C clears the line and asks again.
+    pub fn read(&mut self, prompt: &str, initial: &str) -> Result<Option<String>> {
+        loop {
+            return match self.editor.readline_with_initial(prompt, (initial, "")) {
+                Ok(line) => Ok(Some(line)),
+                Err(ReadlineError::Interrupted) => continue,
+                Err(ReadlineError::Eof) => Ok(None),
+                Err(e) => Err(e).context("cannot read the terminal"),
+            };
         }
-        let _ = editor.add_history_entry(line.as_str());
-        if let Some(path) = &history {
-            let _ = editor.append_history(path);
-        }
+    }
 
-        let mut session = match shared.session() {
+    /// The REPL loop, until `:quit` or Ctrl-D — or, when `back` says so,
+    /// until the learner types that command.
+    pub fn repl(&mut self, back: Option<&str>) -> Result<Leave> {
+        loop {
+            let Some(line) = self.read(PROMPT, "")? else {
+                return Ok(Leave::Quit);
+            };
+            if line.trim().is_empty() {
+                continue;
+            }
+            if back.is_some_and(|back| line.trim() == back) {
+                return Ok(Leave::Back);
+            }
+            if self.run_cell(&line)? {
+                return Ok(Leave::Quit);
+            }
+        }
+    }
+
+    /// Runs one cell, output and value shown; `true` when it was `:quit`.
+    pub fn run_cell(&mut self, code: &str) -> Result<bool> {
+        let _ = self.editor.add_history_entry(code);
+        if let Some(path) = &self.history {
+            let _ = self.editor.append_history(path);
+        }
+        let mut session = match self.shared.session() {
             Ok(session) => session,
             Err(why) => {
                 eprintln!("\x1b[91mthe session could not start: {why}\x1b[0m");
                 return Err(anyhow::anyhow!("the session could not start: {why}"));
             }
         };
-        running.store(true, Ordering::SeqCst);
-        let reply = session.execute(&line);
-        running.store(false, Ordering::SeqCst);
+        self.running.store(true, Ordering::SeqCst);
+        let reply = session.execute(code);
+        self.running.store(false, Ordering::SeqCst);
         drop(session);
-
-        // Wait for the cell's own output; after a crash, give the runtime's
-        // stderr a moment to arrive (it comes on another pipe).
-        let settle = match reply {
-            Reply::Crashed { .. } => Duration::from_millis(50),
-            _ => Duration::ZERO,
-        };
-        if let Some(outputs) = &*receivers.lock().unwrap_or_else(|e| e.into_inner()) {
-            drain(
-                &[
-                    (&outputs.stdout, &stdout_flight),
-                    (&outputs.stderr, &stderr_flight),
-                ],
-                settle,
-            );
+        // The cell's own output first; after a crash, the runtime's last words.
+        if let Some(forwarded) = self.forwarded.get() {
+            forwarded.settle(matches!(reply, Reply::Crashed { .. }));
         }
-        if render(&line, reply) {
-            break;
-        }
+        Ok(render(code, reply))
     }
-    Ok(())
 }
 
 /// Prints a reply; `true` when the learner asked to quit.
