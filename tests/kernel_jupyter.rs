@@ -51,6 +51,12 @@ fn a_value_comes_back_as_an_execute_result() {
 }
 
 #[test]
+fn a_type_with_its_own_display_comes_back_as_html() {
+    let rich = &report()["rich"];
+    assert_eq!(rich["results"][0]["text/html"], "<b>rich</b>", "{rich}");
+}
+
+#[test]
 fn printed_lines_are_streams_of_their_cell() {
     let report = report();
     assert_eq!(text(&report["stream"]["stdout"]), "hello from a cell\n");

@@ -324,10 +324,23 @@ fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync::mpsc::Send
                 "multitask kernel: starting the session (the first start compiles the prelude)"
             );
             let started = std::time::Instant::now();
-            let (session, outputs) = Session::start(&options)?;
-            // cargo's "Compiling …" lines from the preload go to the kernel's log.
+            // cargo's "Compiling …" lines go to the kernel's log as they come:
+            // a first start takes minutes, and Jupyter's log shows why.
+            let logging = Arc::new(AtomicBool::new(true));
+            let (session, outputs) = Session::start_with(&options, |outputs| {
+                let (stderr, logging) = (outputs.stderr.clone(), logging.clone());
+                std::thread::spawn(move || {
+                    while logging.load(Ordering::SeqCst) {
+                        if let Ok(line) = stderr.recv_timeout(Duration::from_millis(50)) {
+                            eprintln!("multitask kernel: {}", line.trim());
+                        }
+                    }
+                });
+            })?;
+            logging.store(false, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(60)); // the logger has let go
             while let Ok(line) = outputs.stderr.try_recv() {
-                eprintln!("multitask kernel: {line}");
+                eprintln!("multitask kernel: {}", line.trim());
             }
             *kernel.interrupter.lock().unwrap_or_else(|e| e.into_inner()) =
                 Some(session.interrupter());

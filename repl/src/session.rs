@@ -241,7 +241,17 @@ impl Session {
     /// evcxr reads `EVCXR_TMPDIR` for its build folder: set it first (see
     /// [`crate::build_dir`]) or every start compiles everything again.
     pub fn start(options: &Options) -> Result<(Session, EvalContextOutputs)> {
+        Session::start_with(options, |_| ())
+    }
+
+    /// [`Session::start`], calling `watch` with the output channels before
+    /// the prelude loads, so a front end can show cargo's progress as it comes.
+    pub fn start_with(
+        options: &Options,
+        watch: impl FnOnce(&EvalContextOutputs),
+    ) -> Result<(Session, EvalContextOutputs)> {
         let (context, outputs) = CommandContext::new().context("cannot start evcxr")?;
+        watch(&outputs);
         let mut session = Session {
             context,
             interrupted: Arc::default(),

@@ -99,6 +99,12 @@ def main():
             'println!("late line from a thread"); });',
             settle=2.0,
         )
+        report["rich"] = run(
+            client,
+            "struct Bold(&'static str); impl Bold { fn evcxr_display(&self) { "
+            'println!("EVCXR_BEGIN_CONTENT text/html\\n<b>{}</b>\\nEVCXR_END_CONTENT", self.0); } } '
+            'Bold("rich")',
+        )
         report["compile_error"] = run(client, 'let wrong: i32 = "text";')
         report["kept_after_error"] = run(client, "itr.next()")
         report["panic"] = run(client, "let v = vec![1, 2, 3]; v[10]")
