@@ -69,13 +69,7 @@ fn run_checks(pairs: &[(String, String, String)], folder: &Path) -> BTreeMap<Str
     let notebook = folder.join("exercises.ipynb");
     let json = json!({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5});
     std::fs::write(&notebook, json.to_string()).unwrap();
-    let _one_at_a_time = crate::repl_pty::one_at_a_time();
-    let output = Command::new(multitask_bin())
-        .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
-        .args(["check", "--update"])
-        .arg(&notebook)
-        .output()
-        .expect("run multitask check");
+    let output = crate::notebooks_check::check(&["--update".as_ref(), notebook.as_os_str()]);
     let ran: Value = serde_json::from_str(&std::fs::read_to_string(&notebook).unwrap()).unwrap();
     let texts: Vec<String> = ran["cells"]
         .as_array()

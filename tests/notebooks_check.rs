@@ -3,7 +3,7 @@
 //! change; a real Jupyter client (nbclient) running them through the kernel
 //! gets the outputs they store.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use multitask_tests::{jupyter_python, multitask_bin, py_script, scratch_dir, tests_dir};
@@ -14,8 +14,8 @@ fn notebooks_dir() -> PathBuf {
 
 const CHAPTER_03: &str = "03-iterators-generators.ipynb";
 
-/// `multitask check ARGS…` with the tests' shared build cache.
-fn check(args: &[&Path]) -> Output {
+/// `multitask check ARGS…` with the tests' shared build cache, one at a time.
+pub(crate) fn check(args: &[&std::ffi::OsStr]) -> Output {
     let _one_at_a_time = crate::repl_pty::one_at_a_time();
     Command::new(multitask_bin())
         .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
@@ -36,7 +36,7 @@ fn copy_of(name: &str, test: &str) -> PathBuf {
 
 #[test]
 fn every_notebook_passes_its_check() {
-    let output = check(&[&notebooks_dir()]);
+    let output = check(&[notebooks_dir().as_os_str()]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
@@ -54,7 +54,7 @@ fn a_changed_output_fails_with_a_diff_naming_the_cell() {
     assert_ne!(text, changed, "the notebook shows GEN_RUNNING somewhere");
     std::fs::write(&notebook, changed).unwrap();
 
-    let output = check(&[&notebook]);
+    let output = check(&[notebook.as_os_str()]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(!output.status.success(), "{stdout}");
     assert!(stdout.contains("has different outputs"), "{stdout}");
@@ -73,13 +73,7 @@ fn a_changed_output_fails_with_a_diff_naming_the_cell() {
 fn update_leaves_an_up_to_date_notebook_byte_for_byte() {
     let notebook = copy_of(CHAPTER_03, "check-update");
     let before = std::fs::read(&notebook).unwrap();
-    let _one_at_a_time = crate::repl_pty::one_at_a_time();
-    let output = Command::new(multitask_bin())
-        .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
-        .args(["check", "--update"])
-        .arg(&notebook)
-        .output()
-        .expect("run multitask check --update");
+    let output = check(&["--update".as_ref(), notebook.as_os_str()]);
     assert!(output.status.success(), "{output:?}");
     assert_eq!(std::fs::read(&notebook).unwrap(), before);
 }
