@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 use clap::{Parser, Subcommand};
 use multitask_repl::build_dir::BuildDir;
 use multitask_repl::session::{self, Options, find_prelude};
@@ -85,34 +85,14 @@ fn run(args: Args) -> Result<()> {
     let prelude = if args.stock {
         None
     } else {
-        Some(find_prelude(args.prelude)?)
+        Some(find_prelude(args.prelude.clone())?)
     };
-    let connection_file = match &args.command {
-        None => None,
+    // Commands that need no session of their own.
+    match &args.command {
         Some(Command::Exercises) => {
             println!("{}", multitask::exercises::progress::listing());
             return Ok(());
         }
-        Some(Command::Check {
-            update,
-            single: false,
-            paths,
-        }) => {
-            let update = *update;
-            // Each notebook runs in a child process: pass our settings on.
-            let mut forwarded = vec!["--opt".to_string(), args.opt.clone()];
-            if let Some(prelude) = &prelude {
-                forwarded.extend(["--prelude".to_string(), prelude.display().to_string()]);
-            }
-            if let Some(cache) = &args.cache {
-                forwarded.extend(["--cache".to_string(), cache.display().to_string()]);
-            }
-            if !check::run_all(paths, &forwarded, update)? {
-                std::process::exit(1);
-            }
-            return Ok(());
-        }
-        Some(Command::Check { single: true, .. }) | Some(Command::Step { .. }) => None,
         Some(Command::Kernel {
             action: Some(KernelAction::Install { prefix }),
             ..
@@ -125,15 +105,62 @@ fn run(args: Args) -> Result<()> {
             );
             return Ok(());
         }
+        Some(Command::Check {
+            update,
+            single: false,
+            paths,
+        }) => {
+            // Each notebook runs in a child process: pass our settings on.
+            let mut forwarded = vec!["--opt".to_string(), args.opt.clone()];
+            if let Some(prelude) = &prelude {
+                forwarded.extend(["--prelude".to_string(), prelude.display().to_string()]);
+            }
+            if let Some(cache) = &args.cache {
+                forwarded.extend(["--cache".to_string(), cache.display().to_string()]);
+            }
+            if !check::run_all(paths, &forwarded, *update)? {
+                std::process::exit(1);
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
+
+    let build_dir = build_dir(args.cache.clone())?;
+    let first_start = progress::is_first_start(build_dir.path());
+    let options = Options {
+        prelude,
+        opt_level: (!args.stock).then_some(args.opt),
+    };
+    match args.command {
+        None => terminal::run(options, build_dir.path(), first_start),
+        Some(Command::Step { notebook }) => {
+            step::run(&notebook, options, build_dir.path(), first_start)
+        }
+        Some(Command::Check { update, paths, .. }) => {
+            let [path] = paths.as_slice() else {
+                bail!("`check --single` takes one notebook");
+            };
+            if !check::run_single(path, &options, update)? {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Some(Command::Kernel {
             connection_file: Some(file),
             action: None,
-        }) => Some(file.clone()),
+        }) => kernel::run(&file, options),
         Some(Command::Kernel { .. }) => {
-            anyhow::bail!("`multitask kernel` needs --connection-file FILE (or `install`)")
+            bail!("`multitask kernel` needs --connection-file FILE (or `install`)")
         }
-    };
-    let cache = match args.cache {
+        Some(Command::Exercises) => unreachable!("answered above"),
+    }
+}
+
+/// Locks a build folder under `cache` (or the user's cache folder) and points
+/// evcxr at it.
+fn build_dir(cache: Option<PathBuf>) -> Result<BuildDir> {
+    let cache = match cache {
         Some(dir) => dir,
         None => dirs::cache_dir()
             .context("no cache folder for this user; pass --cache DIR")?
@@ -155,33 +182,7 @@ fn run(args: Args) -> Result<()> {
         std::env::set_var("EVCXR_TMPDIR", build_dir.path());
         std::env::set_var("LD_LIBRARY_PATH", library_path);
     }
-
-    let first_start = progress::is_first_start(build_dir.path());
-    let options = Options {
-        prelude,
-        opt_level: (!args.stock).then_some(args.opt),
-    };
-    if let Some(Command::Check {
-        update,
-        single: true,
-        paths,
-    }) = &args.command
-    {
-        let [path] = paths.as_slice() else {
-            anyhow::bail!("`check --single` takes one notebook");
-        };
-        if !check::run_single(path, &options, *update)? {
-            std::process::exit(1);
-        }
-        return Ok(());
-    }
-    if let Some(Command::Step { notebook }) = &args.command {
-        return step::run(notebook, options, build_dir.path(), first_start);
-    }
-    match connection_file {
-        Some(file) => kernel::run(&file, options),
-        None => terminal::run(options, build_dir.path(), first_start),
-    }
+    Ok(build_dir)
 }
 
 /// `LD_LIBRARY_PATH` with the toolchain's `libstd-….so` in front. Each cell is
