@@ -131,6 +131,14 @@ fn an_interrupt_stops_the_cell_and_names_what_was_lost() {
 }
 
 #[test]
+fn a_restart_starts_a_fresh_session() {
+    let after = &report()["after_restart"];
+    assert_eq!(after[0]["errors"][0]["ename"], "CompileError", "{after}");
+    assert!(text(&after[0]["errors"][0]["evalue"]).contains("before_restart"));
+    assert_eq!(after[1]["results"][0]["text/plain"], "4");
+}
+
+#[test]
 fn the_kernel_leaves_on_its_own_when_asked_to_shut_down() {
     assert_eq!(report()["exit_code"], 0);
 }

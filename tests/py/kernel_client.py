@@ -160,6 +160,13 @@ def main():
         report["interrupted"] = out
         report["after_interrupt"] = run(client, "1 + 2")
 
+        # Jupyter's "Restart kernel": a shutdown request with restart, then a
+        # new kernel process from the kernelspec.
+        run(client, "let before_restart = 1;")
+        km.restart_kernel(now=False)
+        client.wait_for_ready(timeout=TIMEOUT)
+        report["after_restart"] = [run(client, "before_restart"), run(client, "2 + 2")]
+
         process = km.provisioner.process
         km.shutdown_kernel(now=False)
         # 0 when the kernel left on its own after shutdown_request; jupyter_client
