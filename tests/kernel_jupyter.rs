@@ -139,6 +139,6 @@ fn a_restart_starts_a_fresh_session() {
 }
 
 #[test]
-fn the_kernel_leaves_on_its_own_when_asked_to_shut_down() {
+fn the_kernel_leaves_on_its_own_when_asked_to_shut_down_even_mid_cell() {
     assert_eq!(report()["exit_code"], 0);
 }

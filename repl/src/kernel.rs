@@ -137,6 +137,9 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
                     InterruptReply::new().as_child_of(&message)
                 }
                 JupyterMessageContent::ShutdownRequest(request) => {
+                    // A cell may be busy: stop it, or the shell loop (and the
+                    // runtime) would not notice the shutdown.
+                    control_kernel.interrupt();
                     let reply = ShutdownReply {
                         restart: request.restart,
                         status: ReplyStatus::Ok,

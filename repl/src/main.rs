@@ -72,7 +72,12 @@ enum KernelAction {
 
 fn main() {
     // evcxr runs this same binary as its runtime process: that must happen
-    // before anything else (see evcxr::runtime_hook).
+    // before anything else (see evcxr::runtime_hook). A runtime outlives its
+    // REPL or kernel only while a cell is busy (an idle one reads stdin and
+    // leaves at its end); the kernel asks the OS to end it with its parent.
+    if std::env::var_os("EVCXR_IS_RUNTIME").is_some() {
+        die_with_parent();
+    }
     evcxr::runtime_hook();
 
     if let Err(error) = run(Args::parse()) {
@@ -183,6 +188,17 @@ fn build_dir(cache: Option<PathBuf>) -> Result<BuildDir> {
         std::env::set_var("LD_LIBRARY_PATH", library_path);
     }
     Ok(build_dir)
+}
+
+/// In the runtime process: SIGKILL when the REPL or kernel that started it
+/// dies, even by SIGKILL in the middle of `loop {}`.
+fn die_with_parent() {
+    let parent = nix::unistd::getppid();
+    let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
+    // The parent may have died before the call: then nobody would signal.
+    if nix::unistd::getppid() != parent {
+        std::process::exit(1);
+    }
 }
 
 /// `LD_LIBRARY_PATH` with the toolchain's `libstd-….so` in front. Each cell is

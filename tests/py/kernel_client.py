@@ -168,6 +168,9 @@ def main():
         report["after_restart"] = [run(client, "before_restart"), run(client, "2 + 2")]
 
         process = km.provisioner.process
+        # Shut down while a cell is busy: the kernel must still leave by itself.
+        client.execute("loop {}")
+        time.sleep(1.0)
         km.shutdown_kernel(now=False)
         # 0 when the kernel left on its own after shutdown_request; jupyter_client
         # kills a kernel that does not (then this is -9).
