@@ -376,3 +376,50 @@ fn step_walks_a_notebook_runs_edits_and_visits_the_repl() {
     expect(&mut step, "The end of");
     step.exp_eof().expect("step ends after the last cell");
 }
+
+#[test]
+fn the_runtime_does_not_outlive_a_killed_repl() {
+    use std::io::Write as _;
+    let home = scratch_dir("repl-killed");
+    let _one_at_a_time = one_at_a_time();
+    let mut repl = Command::new(multitask_bin())
+        .env("MULTITASK_CACHE", shared_cache())
+        .env("XDG_DATA_HOME", home.join("data"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn multitask");
+    repl.stdin
+        .as_mut()
+        .unwrap()
+        .write_all(b"loop {}\n")
+        .unwrap();
+    // Long enough for the start-up and warm-up threads to be done.
+    std::thread::sleep(std::time::Duration::from_secs(8));
+    let children: Vec<String> = std::fs::read_dir(format!("/proc/{}/task", repl.id()))
+        .unwrap()
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("children")).ok())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(
+        children.len(),
+        1,
+        "one runtime, busy in its loop: {children:?}"
+    );
+    repl.kill().unwrap();
+    repl.wait().unwrap();
+    let runtime = format!("/proc/{}", children[0]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while Path::new(&runtime).exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        !Path::new(&runtime).exists(),
+        "the runtime outlived its REPL"
+    );
+}

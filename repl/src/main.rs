@@ -74,7 +74,7 @@ fn main() {
     // evcxr runs this same binary as its runtime process: that must happen
     // before anything else (see evcxr::runtime_hook). A runtime outlives its
     // REPL or kernel only while a cell is busy (an idle one reads stdin and
-    // leaves at its end); the kernel asks the OS to end it with its parent.
+    // leaves at its end), so it watches for its parent's end.
     if std::env::var_os("EVCXR_IS_RUNTIME").is_some() {
         die_with_parent();
     }
@@ -190,15 +190,21 @@ fn build_dir(cache: Option<PathBuf>) -> Result<BuildDir> {
     Ok(build_dir)
 }
 
-/// In the runtime process: SIGKILL when the REPL or kernel that started it
-/// dies, even by SIGKILL in the middle of `loop {}`.
+/// In the runtime process: leave when the REPL or kernel that started it is
+/// gone, even if it was killed while a cell runs `loop {}`. A watcher thread
+/// notices the runtime being handed to another parent. (PR_SET_PDEATHSIG would
+/// fire when the *thread* that spawned the runtime ends, which here is the
+/// start-up thread, long before the session does.)
 fn die_with_parent() {
     let parent = nix::unistd::getppid();
-    let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
-    // The parent may have died before the call: then nobody would signal.
-    if nix::unistd::getppid() != parent {
-        std::process::exit(1);
-    }
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(250));
+            if nix::unistd::getppid() != parent {
+                std::process::exit(1);
+            }
+        }
+    });
 }
 
 /// `LD_LIBRARY_PATH` with the toolchain's `libstd-….so` in front. Each cell is
