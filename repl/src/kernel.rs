@@ -72,14 +72,12 @@ struct Kernel {
     iopub: mpsc::UnboundedSender<JupyterMessage>,
     /// The cell that output lines belong to: the one running, or the last.
     parent: Arc<Mutex<Option<JupyterMessage>>>,
-    /// Whether a learner's cell runs now (an interrupt kills the runtime only then).
-    running: Arc<AtomicBool>,
     /// Stops the runtime, once the session has started.
     interrupter: Mutex<Option<Interrupter>>,
 }
 
 async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
-    let session_id = uuid_like();
+    let session_id = uuid::Uuid::new_v4().to_string();
     let mut heartbeat = jupyter_zmq_client::create_kernel_heartbeat_connection(&info).await?;
     let shell = jupyter_zmq_client::create_kernel_shell_connection(&info, &session_id).await?;
     let (mut shell_writer, mut shell_reader) = shell.split();
@@ -106,7 +104,6 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
     let kernel = Arc::new(Kernel {
         iopub,
         parent: Arc::default(),
-        running: Arc::default(),
         interrupter: Mutex::default(),
     });
     let jobs = start_session(options, kernel.clone());
@@ -370,12 +367,7 @@ fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync::mpsc::Send
                     *kernel.parent.lock().unwrap_or_else(|e| e.into_inner()) =
                         Some((*parent).clone());
                     let reply = match background.session() {
-                        Ok(mut session) => {
-                            kernel.running.store(true, Ordering::SeqCst);
-                            let reply = session.execute(&code);
-                            kernel.running.store(false, Ordering::SeqCst);
-                            reply
-                        }
+                        Ok(mut session) => session.execute(&code),
                         Err(why) => Reply::Error(format!("the session could not start: {why}")),
                     };
                     if let Some(forwarded) = forwarded.get() {
@@ -529,9 +521,6 @@ impl Kernel {
     /// Stops the running cell by killing the runtime (evcxr restarts it);
     /// at rest, nothing happens.
     fn interrupt(&self) {
-        if !self.running.load(Ordering::SeqCst) {
-            return;
-        }
         if let Some(interrupter) = &*self.interrupter.lock().unwrap_or_else(|e| e.into_inner()) {
             interrupter.interrupt();
         }
@@ -576,15 +565,6 @@ fn rustc_version() -> String {
                 .unwrap_or_else(|| "unknown".to_string())
         })
         .clone()
-}
-
-/// A session id: unique enough for one kernel's messages.
-fn uuid_like() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    format!("{:032x}", nanos ^ ((std::process::id() as u128) << 64))
 }
 
 #[cfg(test)]

@@ -210,6 +210,8 @@ pub struct Session {
     context: CommandContext,
     /// Set by an [`Interrupter`]: the runtime's death was asked for.
     interrupted: Arc<AtomicBool>,
+    /// Whether a learner's cell runs now (not the warm-up, not at rest).
+    running: Arc<AtomicBool>,
 }
 
 /// Stops the running cell: evcxr cannot stop a thread in the runtime, so this
@@ -219,12 +221,16 @@ pub struct Session {
 pub struct Interrupter {
     runtime: Arc<Mutex<Child>>,
     interrupted: Arc<AtomicBool>,
+    running: Arc<AtomicBool>,
 }
 
 impl Interrupter {
-    /// Stops the running cell. Call it only while a cell runs: at rest it
-    /// would kill the runtime, and the next cell would lose the variables.
+    /// Stops the running cell; does nothing at rest (killing the runtime then
+    /// would only lose the variables).
     pub fn interrupt(&self) {
+        if !self.running.load(Ordering::SeqCst) {
+            return;
+        }
         self.interrupted.store(true, Ordering::SeqCst);
         let _ = self
             .runtime
@@ -255,6 +261,7 @@ impl Session {
         let mut session = Session {
             context,
             interrupted: Arc::default(),
+            running: Arc::default(),
         };
         if let Some(level) = &options.opt_level {
             session
@@ -327,7 +334,10 @@ impl Session {
             ));
         }
         let before: Vec<String> = self.variables().into_iter().map(|(name, _)| name).collect();
-        match self.context.execute(cell) {
+        self.running.store(true, Ordering::SeqCst);
+        let result = self.context.execute(cell);
+        self.running.store(false, Ordering::SeqCst);
+        match result {
             Ok(outputs) => {
                 let mut values = outputs.content_by_mime_type;
                 if let Some(text) = values.get_mut("text/plain") {
@@ -422,6 +432,7 @@ impl Session {
         Interrupter {
             runtime: self.context.process_handle(),
             interrupted: self.interrupted.clone(),
+            running: self.running.clone(),
         }
     }
 }

@@ -7,7 +7,6 @@
 use std::borrow::Cow;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::{Context as _, Result};
@@ -106,7 +105,6 @@ pub struct Terminal {
     editor: Editor<LineHelper, DefaultHistory>,
     shared: Arc<Background>,
     forwarded: Arc<OnceLock<Arc<Forwarded>>>,
-    running: Arc<AtomicBool>,
     history: Option<PathBuf>,
 }
 
@@ -179,8 +177,7 @@ impl Terminal {
             shared: shared.clone(),
         }));
 
-        let running = Arc::new(AtomicBool::new(false));
-        install_interrupt_handler(&shared, &running);
+        install_interrupt_handler(&shared);
 
         let history = history_file();
         if let Some(path) = &history {
@@ -190,7 +187,6 @@ impl Terminal {
             editor,
             shared,
             forwarded,
-            running,
             history,
         })
     }
@@ -240,9 +236,7 @@ impl Terminal {
                 return Err(anyhow::anyhow!("the session could not start: {why}"));
             }
         };
-        self.running.store(true, Ordering::SeqCst);
         let reply = session.execute(code);
-        self.running.store(false, Ordering::SeqCst);
         drop(session);
         // The cell's own output first; after a crash, the runtime's last words.
         if let Some(forwarded) = self.forwarded.get() {
@@ -307,8 +301,8 @@ fn print_compile_errors(source: &str, errors: &[CompilationError]) {
 
 /// Ctrl-C while a cell runs stops it (the runtime restarts); at the prompt,
 /// rustyline sees it as a key and clears the line.
-fn install_interrupt_handler(shared: &Arc<Background>, running: &Arc<AtomicBool>) {
-    let (shared, running) = (shared.clone(), running.clone());
+fn install_interrupt_handler(shared: &Arc<Background>) {
+    let shared = shared.clone();
     let interrupter = Arc::new(Mutex::new(None));
     let taken = interrupter.clone();
     // The interrupter is taken once the session is ready.
@@ -318,9 +312,7 @@ fn install_interrupt_handler(shared: &Arc<Background>, running: &Arc<AtomicBool>
         }
     });
     let _ = ctrlc::set_handler(move || {
-        if running.load(Ordering::SeqCst)
-            && let Some(interrupter) = &*interrupter.lock().unwrap_or_else(|e| e.into_inner())
-        {
+        if let Some(interrupter) = &*interrupter.lock().unwrap_or_else(|e| e.into_inner()) {
             interrupter.interrupt();
         }
     });
