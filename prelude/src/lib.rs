@@ -10,6 +10,7 @@
 //! | §2, 1.3 生成器 | generators: `next`, `send`, `throw`, `close`, states, `yield from` | [`generator`] |
 //! | §2, 1.3.4 | Python's exceptions, as values | [`exception`] |
 //! | §2 (all) | the seed's own examples: `Fib`, `fib`, `mygen`, `jumping_range`, … | [`examples`] |
+//! | §1.1 进程 | processes by `fork()`: `Process`, `Pool`, pipes, queues, shared memory, locks, a Unix daemon | [`multiprocessing`] |
 //! | every chapter | exercises: checkers that print ✓ or ✗ with a hint, and progress | [`exercises`] |
 //!
 //! `use multitask::prelude::*;` brings in what a learner needs:
@@ -28,6 +29,8 @@ pub mod examples;
 pub mod exception;
 pub mod exercises;
 pub mod generator;
+mod globals;
+pub mod multiprocessing;
 pub mod prelude;
 mod stack;
 

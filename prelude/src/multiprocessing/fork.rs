@@ -1,0 +1,261 @@
+//! `fork(2)` made safe for the common case, and the book of this process's
+//! children: who is still running, who reaps whom, what happens at exit.
+//!
+//! A fork copies only the calling thread. Whatever another thread held at that
+//! moment stays held forever in the child. So before forking we take the locks
+//! a child is likely to need — stdout, stderr and this book — and every other
+//! thread waits outside them; both sides release their copy afterwards. Locks
+//! of the learner's own, and thread pools (rayon's, tokio's) whose threads do
+//! not exist in the child, are the learner's to avoid: see the module docs of
+//! [`multiprocessing`](super).
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, Once};
+use std::time::Duration;
+
+use nix::errno::Errno;
+
+use crate::globals::shared;
+use nix::sys::signal::{Signal, kill};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid, fork, getppid};
+
+/// The children this process started and has not reaped yet.
+#[derive(Default)]
+struct Book {
+    children: BTreeMap<i32, Child>,
+    reaper_running: bool,
+}
+
+#[derive(Clone, Copy)]
+struct Child {
+    daemon: bool,
+    /// Its `Process` is gone: the reaper thread waits for it.
+    orphaned: bool,
+    /// Reaped by someone other than its owner (the exit handler).
+    status: Option<i32>,
+}
+
+shared! {
+    fn book_lock() -> Mutex<Book> = Mutex::new(Book::default());
+}
+shared! {
+    /// Wakes the reaper thread when a child is orphaned.
+    fn reaper() -> Condvar = Condvar::new();
+}
+shared! {
+    fn in_child_flag() -> AtomicBool = AtomicBool::new(false);
+}
+shared! {
+    fn at_exit() -> Once = Once::new();
+}
+
+fn book() -> MutexGuard<'static, Book> {
+    book_lock()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Is this process a child started by [`spawn`]?
+pub(crate) fn in_child() -> bool {
+    in_child_flag().load(Ordering::Relaxed)
+}
+
+/// Forks; the child runs `body` and leaves with its exit code (1 if it
+/// panicked) through `_exit`, never returning into the caller's code. Returns
+/// the child's pid in the parent.
+///
+/// `book` says whether the child goes into the book (joined or reaped by us);
+/// a daemon's intermediate child does not.
+pub(crate) fn spawn(daemon: bool, book_it: bool, body: impl FnOnce() -> i32) -> io::Result<i32> {
+    at_exit().call_once(|| {
+        // SAFETY: registering a plain `extern "C"` function with no arguments.
+        unsafe { libc::atexit(finish_children_at_exit) };
+    });
+    let parent = nix::unistd::getpid();
+    // Nothing printed before the fork may print twice, once from each copy.
+    let _ = io::stdout().flush();
+    let _ = io::stderr().flush();
+    let out = io::stdout().lock();
+    let err = io::stderr().lock();
+    let mut book = book();
+    // SAFETY: the child only runs code that does not depend on other threads:
+    // the locks it needs were taken above, and it leaves through `_exit`.
+    match unsafe { fork() }.map_err(io::Error::from)? {
+        ForkResult::Parent { child } => {
+            if book_it {
+                book.children.insert(
+                    child.as_raw(),
+                    Child {
+                        daemon,
+                        orphaned: false,
+                        status: None,
+                    },
+                );
+            }
+            Ok(child.as_raw())
+        }
+        ForkResult::Child => {
+            // The parent's children are not ours, and its reaper thread did
+            // not come along.
+            *book = Book::default();
+            drop(book);
+            drop(err);
+            drop(out);
+            in_child_flag().store(true, Ordering::Relaxed);
+            if daemon {
+                // Die with the parent, even if it is killed. (The kernel sends
+                // the signal when the forking *thread* ends.)
+                let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
+                if getppid() != parent {
+                    exit_child(1);
+                }
+            }
+            let code = panic::catch_unwind(AssertUnwindSafe(body)).unwrap_or(1);
+            exit_child(code)
+        }
+    }
+}
+
+/// Leaves a child process as Python's `multiprocessing` does: join its own
+/// children, flush, `_exit` (no exit handlers inherited from the parent, no
+/// destructors of the parent's statics).
+pub(crate) fn exit_child(code: i32) -> ! {
+    finish_children();
+    let _ = io::stdout().flush();
+    let _ = io::stderr().flush();
+    // SAFETY: `_exit` ends the process at once; nothing after it runs.
+    unsafe { libc::_exit(code) }
+}
+
+/// Python's exit code from a wait status: the code, or minus the signal.
+pub(crate) fn exitcode(status: WaitStatus) -> Option<i32> {
+    match status {
+        WaitStatus::Exited(_, code) => Some(code),
+        WaitStatus::Signaled(_, signal, _) => Some(-(signal as i32)),
+        _ => None,
+    }
+}
+
+/// Waits for a child of ours: `Some(exitcode)` once it ended, `None` if
+/// `block` is false and it still runs. Takes it out of the book.
+pub(crate) fn wait(pid: i32, block: bool) -> io::Result<Option<i32>> {
+    let flags = (!block).then_some(WaitPidFlag::WNOHANG);
+    loop {
+        match waitpid(Pid::from_raw(pid), flags) {
+            Ok(WaitStatus::StillAlive) => return Ok(None),
+            Ok(status) => {
+                if let Some(code) = exitcode(status) {
+                    book().children.remove(&pid);
+                    return Ok(Some(code));
+                }
+            }
+            Err(Errno::EINTR) => {}
+            Err(Errno::ECHILD) => {
+                // Reaped by the exit handler: it left the status for us.
+                let status = book().children.remove(&pid).and_then(|c| c.status);
+                return status
+                    .map(Some)
+                    .ok_or_else(|| io::Error::from(Errno::ECHILD));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Sends a signal to a child that has not been reaped (so its pid is still
+/// its own).
+pub(crate) fn signal(pid: i32, signal: Signal) -> io::Result<()> {
+    match kill(Pid::from_raw(pid), signal) {
+        Ok(()) | Err(Errno::ESRCH) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The owner of a running child went away: a reaper thread waits for it, so
+/// it does not stay a zombie.
+pub(crate) fn orphan(pid: i32) {
+    let mut book = book();
+    // Started from another cell's copy of the book? Ours has it now.
+    book.children
+        .entry(pid)
+        .or_insert(Child {
+            daemon: false,
+            orphaned: true,
+            status: None,
+        })
+        .orphaned = true;
+    if !book.reaper_running {
+        book.reaper_running = true;
+        let started = std::thread::Builder::new()
+            .name("multitask-reaper".into())
+            .spawn(reap_orphans);
+        if started.is_err() {
+            book.reaper_running = false;
+        }
+    }
+    reaper().notify_one();
+}
+
+fn reap_orphans() {
+    let mut book = book();
+    loop {
+        let orphans: Vec<i32> = book
+            .children
+            .iter()
+            .filter(|(_, c)| c.orphaned)
+            .map(|(&pid, _)| pid)
+            .collect();
+        if orphans.is_empty() {
+            book = reaper().wait(book).unwrap_or_else(|p| p.into_inner());
+            continue;
+        }
+        for pid in orphans {
+            match waitpid(Pid::from_raw(pid), Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) | Err(Errno::EINTR) => {}
+                _ => {
+                    book.children.remove(&pid);
+                }
+            }
+        }
+        drop(book);
+        std::thread::sleep(Duration::from_millis(20));
+        book = self::book();
+    }
+}
+
+extern "C" fn finish_children_at_exit() {
+    finish_children();
+}
+
+/// What Python does at exit: terminate daemonic children, then join all.
+fn finish_children() {
+    let children: Vec<(i32, Child)> = book().children.iter().map(|(&p, &c)| (p, c)).collect();
+    for &(pid, child) in &children {
+        if child.daemon && child.status.is_none() {
+            let _ = signal(pid, Signal::SIGTERM);
+        }
+    }
+    for (pid, child) in children {
+        if child.status.is_some() {
+            continue;
+        }
+        let status = loop {
+            match waitpid(Pid::from_raw(pid), None) {
+                Err(Errno::EINTR) => continue,
+                Ok(status) => break exitcode(status),
+                Err(_) => break None,
+            }
+        };
+        let mut book = book();
+        match book.children.get_mut(&pid) {
+            Some(c) if !c.orphaned && status.is_some() => c.status = status,
+            _ => {
+                book.children.remove(&pid);
+            }
+        }
+    }
+}
