@@ -11,6 +11,7 @@
 //! | §2, 1.3.4 | Python's exceptions, as values | [`exception`] |
 //! | §2 (all) | the seed's own examples: `Fib`, `fib`, `mygen`, `jumping_range`, … | [`examples`] |
 //! | §1.1 进程 | processes by `fork()`: `Process`, `Pool`, pipes, queues, shared memory, locks, a Unix daemon | [`multiprocessing`] |
+//! | §1.2 线程 | threads: `Thread`, `current_thread`, locks, `Local`, thread limits, `ThreadPool::map` | [`threading`] |
 //! | every chapter | exercises: checkers that print ✓ or ✗ with a hint, and progress | [`exercises`] |
 //!
 //! `use multitask::prelude::*;` brings in what a learner needs:
@@ -33,6 +34,7 @@ mod globals;
 pub mod multiprocessing;
 pub mod prelude;
 mod stack;
+pub mod threading;
 
 pub use exception::Exception;
 pub use generator::{GenState, Generator, GeneratorError};

@@ -1,6 +1,10 @@
 //! Everything a learner uses without asking: `use multitask::prelude::*;`
 //! (the REPL and the notebooks do this for you).
 //!
+//! Where Python has two of a name — `multiprocessing.Lock` and
+//! `threading.Lock` — the prelude brings the modules, and you write it as in
+//! Python: `multiprocessing::Lock::new()?`, `threading::Lock::new()`.
+//!
 //! ```
 //! use multitask::prelude::*;
 //! let itr = jumping_range(5);
@@ -15,3 +19,10 @@ pub use crate::generator::{
     getgeneratorstate,
 };
 pub use crate::genexpr;
+pub use crate::multiprocessing::{
+    self, Array, Connection, Pool, Process, Queue, Value, current_process, getpid, getppid, pipe,
+};
+pub use crate::threading::{
+    self, Local, Thread, ThreadPool, active_count, current_thread, main_thread,
+};
+pub use crate::{process, thread};

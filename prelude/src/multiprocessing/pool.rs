@@ -21,6 +21,7 @@ use super::error::{Error, Result};
 use super::fork;
 use super::pipe::{Connection, duplex};
 use super::process::{become_child, next_child};
+use crate::threading::error::panic_message;
 
 /// From the master to a worker.
 #[derive(Serialize, Deserialize)]
@@ -215,14 +216,6 @@ fn serve<T, R: Serialize>(
             return 1;
         }
     }
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".into())
 }
 
 /// The master's loop: keep every worker busy, collect results in place.

@@ -1,0 +1,31 @@
+//! Threads, seed §1.2: Python's `threading`, over `std::thread`.
+//!
+//! | Python | here |
+//! |---|---|
+//! | `Thread(target=f, name=…)`, `start`, `join`, `daemon`, `is_alive` | [`Thread`], [`thread!`](crate::thread) |
+//! | `current_thread()`, `main_thread()`, `active_count()`, `enumerate()` | [`current_thread`], [`main_thread`], [`active_count`], [`enumerate`] |
+//! | `Lock`, `RLock`, `Condition`, `Event`, `Semaphore` | [`Lock`], [`RLock`], [`Condition`], [`Event`], [`Semaphore`] |
+//! | `threading.local()` | [`Local`] |
+//! | `threading.stack_size(n)` | [`Thread::stack_size`], and [`limits`] to see how many fit |
+//! | `multiprocessing.dummy.Pool(n).map(f, items)` | [`ThreadPool`] (on rayon) |
+//!
+//! What Rust adds: a closure that a thread runs must own what it uses
+//! (`move`) or share it through `Arc`, and data that two threads may change
+//! must sit behind a lock or be atomic — otherwise the program does not
+//! compile. A data race is a compile error; a race *condition* (a check and
+//! an act that another thread can come between) is still yours to avoid.
+
+pub(crate) mod error;
+pub mod limits;
+mod local;
+mod pool;
+mod sync;
+mod thread;
+
+pub use error::{Error, Result};
+pub use local::Local;
+pub use pool::ThreadPool;
+pub use sync::{
+    Condition, ConditionGuard, Event, Lock, LockGuard, RLock, RLockGuard, Semaphore, SemaphoreGuard,
+};
+pub use thread::{Thread, ThreadInfo, active_count, current_thread, enumerate, main_thread};

@@ -1,0 +1,476 @@
+//! [`Thread`] and who-am-I: Python's `threading.Thread`,
+//! `current_thread()`, `active_count()`, `enumerate()`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, Once};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::error::{Error, Result, panic_message};
+use crate::globals::shared;
+
+/// What is known of a running thread.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ThreadInfo {
+    name: String,
+    ident: u64,
+    native_id: i32,
+    daemon: bool,
+    main: bool,
+}
+
+impl ThreadInfo {
+    fn of_this_thread(name: String, daemon: bool) -> ThreadInfo {
+        ThreadInfo {
+            name,
+            // SAFETY: pthread_self has no preconditions.
+            ident: unsafe { libc::pthread_self() } as u64,
+            native_id: nix::unistd::gettid().as_raw(),
+            daemon,
+            main: false,
+        }
+    }
+
+    /// `MainThread`, the name given to a [`Thread`], or the thread's own name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Python's `ident`: the thread's `pthread_t`.
+    pub fn ident(&self) -> u64 {
+        self.ident
+    }
+    /// The kernel's id of the thread (`gettid`), as in `top -H`.
+    pub fn native_id(&self) -> i32 {
+        self.native_id
+    }
+    /// Was it started as a daemon thread?
+    pub fn daemon(&self) -> bool {
+        self.daemon
+    }
+}
+
+impl fmt::Display for ThreadInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let class = if self.main { "_MainThread" } else { "Thread" };
+        let daemon = if self.daemon { " daemon" } else { "" };
+        write!(
+            f,
+            "<{class}({}, started{daemon} {})>",
+            self.name, self.ident
+        )
+    }
+}
+
+impl fmt::Debug for ThreadInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// The threads started by [`Thread`] that still run, and how many of them
+/// are not daemons (the program waits for those at exit).
+#[derive(Default)]
+struct Registry {
+    /// By kernel thread id, so in the order they started (mostly).
+    running: BTreeMap<i32, ThreadInfo>,
+    non_daemon: usize,
+}
+
+shared! {
+    fn registry_lock() -> Mutex<Registry> = Mutex::new(Registry::default());
+}
+shared! {
+    /// Signalled each time a non-daemon thread ends.
+    fn thread_ended() -> Condvar = Condvar::new();
+}
+shared! {
+    fn counter() -> AtomicU32 = AtomicU32::new(1);
+}
+shared! {
+    fn at_exit() -> Once = Once::new();
+}
+shared! {
+    /// The main thread's info, once someone asked.
+    fn main_info() -> Mutex<Option<ThreadInfo>> = Mutex::new(None);
+}
+
+fn registry() -> MutexGuard<'static, Registry> {
+    registry_lock().lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Is this the process's main thread? (Its thread id is the process id.)
+fn on_main_thread() -> bool {
+    nix::unistd::gettid() == nix::unistd::getpid()
+}
+
+/// The thread this code runs on (Python's `threading.current_thread()`):
+/// `MainThread` on the main thread, a [`Thread`]'s name on it, and the
+/// thread's own name (or `Dummy`) elsewhere.
+///
+/// ```
+/// use multitask::threading::{current_thread, Thread};
+///
+/// let t = Thread::new(|| current_thread().name().to_string()).with_name("LoopThread");
+/// t.start()?;
+/// assert_eq!(t.join()?, "LoopThread");
+/// # Ok::<(), multitask::threading::Error>(())
+/// ```
+pub fn current_thread() -> ThreadInfo {
+    if on_main_thread() {
+        return main_thread();
+    }
+    if let Some(info) = registry().running.get(&nix::unistd::gettid().as_raw()) {
+        return info.clone();
+    }
+    let name = std::thread::current().name().unwrap_or("Dummy").to_owned();
+    ThreadInfo::of_this_thread(name, true)
+}
+
+/// The main thread (Python's `threading.main_thread()`).
+pub fn main_thread() -> ThreadInfo {
+    let mut main = main_info().lock().unwrap_or_else(|p| p.into_inner());
+    main.get_or_insert_with(|| {
+        let pid = nix::unistd::getpid().as_raw();
+        ThreadInfo {
+            name: "MainThread".into(),
+            // Seen from the main thread itself, as Python records it.
+            ident: if on_main_thread() {
+                // SAFETY: pthread_self has no preconditions.
+                unsafe { libc::pthread_self() as u64 }
+            } else {
+                0
+            },
+            native_id: pid,
+            daemon: false,
+            main: true,
+        }
+    })
+    .clone()
+}
+
+/// How many threads are alive: the main thread and the [`Thread`]s that run
+/// (Python's `threading.active_count()`).
+///
+/// ```
+/// use multitask::threading::{active_count, Event, Thread};
+/// let before = active_count();
+/// let go = Event::new();
+/// let t = Thread::new({ let go = go.clone(); move || go.wait() });
+/// t.start()?;
+/// assert_eq!(active_count(), before + 1);
+/// go.set();
+/// t.join()?;
+/// assert_eq!(active_count(), before);
+/// # Ok::<(), multitask::threading::Error>(())
+/// ```
+pub fn active_count() -> usize {
+    1 + registry().running.len()
+}
+
+/// The threads alive, main thread first (Python's `threading.enumerate()`).
+pub fn enumerate() -> Vec<ThreadInfo> {
+    let mut all = vec![main_thread()];
+    all.extend(registry().running.values().cloned());
+    all
+}
+
+type Body<R> = Box<dyn FnOnce() -> R + Send>;
+
+/// A thread running a closure, shaped like Python's `threading.Thread`.
+///
+/// `join` hands back what the closure returned — or, if it panicked, the
+/// panic as an [`Error::Panicked`]; the rest of the program goes on. As in
+/// Python, the program waits at exit for threads that are not daemons.
+///
+/// ```
+/// use std::time::Duration;
+/// use multitask::threading::{current_thread, Thread};
+///
+/// fn run_loop() {
+///     let me = current_thread();
+///     println!("thread {} is running...", me.name());
+///     for n in 1..=3 {
+///         println!("thread {} >>> {n}", me.name());
+///         std::thread::sleep(Duration::from_millis(1));
+///     }
+/// }
+/// println!("thread {} is running...", current_thread().name());
+/// let t = Thread::new(run_loop).with_name("LoopThread");
+/// t.start()?;
+/// t.join()?;
+/// # Ok::<(), multitask::threading::Error>(())
+/// ```
+pub struct Thread<R = ()> {
+    name: String,
+    daemon: bool,
+    stack_size: Option<usize>,
+    target: Option<String>,
+    body: Mutex<Option<Body<R>>>,
+    state: Mutex<State<R>>,
+}
+
+enum State<R> {
+    Initial,
+    Started {
+        info: ThreadInfo,
+        handle: JoinHandle<R>,
+    },
+    Joined {
+        info: ThreadInfo,
+    },
+}
+
+impl<R: Send + 'static> Thread<R> {
+    /// A thread that will run `target` once started, named `Thread-N`.
+    pub fn new(target: impl FnOnce() -> R + Send + 'static) -> Thread<R> {
+        let n = counter().fetch_add(1, Ordering::Relaxed);
+        Thread {
+            name: format!("Thread-{n}"),
+            daemon: false,
+            stack_size: None,
+            target: None,
+            body: Mutex::new(Some(Box::new(target))),
+            state: Mutex::new(State::Initial),
+        }
+    }
+
+    /// Like [`new`](Thread::new), remembering the call for the display and
+    /// the name (`Thread-1 (run_loop)`, as Python 3.10+ names them); what
+    /// [`thread!`](crate::thread) expands to.
+    pub fn labelled(call: &str, target: impl FnOnce() -> R + Send + 'static) -> Thread<R> {
+        let mut t = Thread::new(target);
+        let call = call.split_whitespace().collect::<Vec<_>>().join(" ");
+        let function = call.split('(').next().unwrap_or_default().trim();
+        t.name = format!("{} ({function})", t.name);
+        t.target = Some(call);
+        t
+    }
+
+    /// The same thread under another name.
+    pub fn with_name(mut self, name: impl Into<String>) -> Thread<R> {
+        self.name = name.into();
+        self
+    }
+
+    /// A daemon thread does not keep the program alive at exit.
+    pub fn daemon(mut self, daemon: bool) -> Thread<R> {
+        self.daemon = daemon;
+        self
+    }
+
+    /// The size of the thread's stack in bytes (Python's
+    /// `threading.stack_size(n)`, per thread). Rust's default is 2 MiB.
+    pub fn stack_size(mut self, bytes: usize) -> Thread<R> {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// Starts the thread, and returns once it runs (as Python's `start` does).
+    ///
+    /// # Errors
+    /// [`Error::AlreadyStarted`] the second time; [`Error::Os`] if the system
+    /// has no room for another thread.
+    pub fn start(&self) -> Result<()> {
+        let body = self
+            .body
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .ok_or(Error::AlreadyStarted)?;
+        let mut builder = std::thread::Builder::new().name(self.name.clone());
+        if let Some(bytes) = self.stack_size {
+            builder = builder.stack_size(bytes);
+        }
+        if !self.daemon {
+            at_exit().call_once(|| {
+                // SAFETY: registering a plain `extern "C"` function.
+                unsafe { libc::atexit(join_non_daemon_threads) };
+            });
+        }
+        let (started, running) = std::sync::mpsc::sync_channel(1);
+        let (name, daemon) = (self.name.clone(), self.daemon);
+        let handle = builder.spawn(move || {
+            let info = ThreadInfo::of_this_thread(name, daemon);
+            let _entry = Entry::register(info.clone());
+            let _ = started.send(info);
+            body()
+        })?;
+        let info = running.recv().expect("a started thread reports in");
+        *self.state() = State::Started { info, handle };
+        Ok(())
+    }
+
+    /// Waits for the thread to end and returns the closure's value.
+    ///
+    /// # Errors
+    /// [`Error::Panicked`] if the closure panicked, [`Error::NotStarted`]
+    /// before `start`, [`Error::AlreadyJoined`] the second time.
+    pub fn join(&self) -> Result<R> {
+        let mut state = self.state();
+        match std::mem::replace(&mut *state, State::Initial) {
+            State::Initial => Err(Error::NotStarted),
+            State::Joined { info } => {
+                *state = State::Joined { info };
+                Err(Error::AlreadyJoined)
+            }
+            State::Started { info, handle } => {
+                drop(state);
+                let result = handle.join();
+                *self.state() = State::Joined { info };
+                result.map_err(|payload| Error::Panicked {
+                    thread: self.name.clone(),
+                    message: panic_message(&*payload),
+                })
+            }
+        }
+    }
+
+    /// Waits at most `timeout`: `Some(value)` if the thread ended, `None` if
+    /// it still runs (Python's `join(timeout)`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use multitask::threading::Thread;
+    /// let t = Thread::new(|| std::thread::sleep(Duration::from_millis(200)));
+    /// t.start()?;
+    /// assert!(t.join_timeout(Duration::from_millis(10))?.is_none());
+    /// assert!(t.is_alive());
+    /// assert!(t.join_timeout(Duration::from_secs(10))?.is_some());
+    /// # Ok::<(), multitask::threading::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`join`](Thread::join).
+    pub fn join_timeout(&self, timeout: Duration) -> Result<Option<R>> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let running =
+                matches!(&*self.state(), State::Started { handle, .. } if !handle.is_finished());
+            if !running {
+                return self.join().map(Some);
+            }
+            if Instant::now() >= deadline {
+                return Ok(None);
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// Started and not yet ended?
+    pub fn is_alive(&self) -> bool {
+        matches!(&*self.state(), State::Started { handle, .. } if !handle.is_finished())
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Is it a daemon thread?
+    pub fn is_daemon(&self) -> bool {
+        self.daemon
+    }
+
+    /// Python's `ident`, once started.
+    pub fn ident(&self) -> Option<u64> {
+        self.info().map(|i| i.ident)
+    }
+
+    /// The kernel's thread id, once started.
+    pub fn native_id(&self) -> Option<i32> {
+        self.info().map(|i| i.native_id)
+    }
+
+    fn info(&self) -> Option<ThreadInfo> {
+        match &*self.state() {
+            State::Initial => None,
+            State::Started { info, .. } | State::Joined { info } => Some(info.clone()),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State<R>> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl<R: Send + 'static> fmt::Display for Thread<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let daemon = if self.daemon { " daemon" } else { "" };
+        let state = match &*self.state() {
+            State::Initial => format!("initial{daemon}"),
+            State::Started { info, handle } if !handle.is_finished() => {
+                format!("started{daemon} {}", info.ident)
+            }
+            State::Started { info, .. } | State::Joined { info } => {
+                format!("stopped{daemon} {}", info.ident)
+            }
+        };
+        write!(f, "<Thread({}, {state})>", self.name)
+    }
+}
+
+impl<R: Send + 'static> fmt::Debug for Thread<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// A running thread's place in the registry, removed when the thread ends
+/// (also by a panic).
+struct Entry {
+    id: i32,
+    daemon: bool,
+}
+
+impl Entry {
+    fn register(info: ThreadInfo) -> Entry {
+        let daemon = info.daemon;
+        let id = info.native_id;
+        let mut registry = registry();
+        registry.running.insert(id, info);
+        registry.non_daemon += usize::from(!daemon);
+        Entry { id, daemon }
+    }
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        let mut registry = registry();
+        registry.running.remove(&self.id);
+        if !self.daemon {
+            registry.non_daemon -= 1;
+            thread_ended().notify_all();
+        }
+    }
+}
+
+/// At exit, Python waits for the threads that are not daemons.
+extern "C" fn join_non_daemon_threads() {
+    let mut registry = registry();
+    while registry.non_daemon > 0 {
+        registry = thread_ended()
+            .wait(registry)
+            .unwrap_or_else(|p| p.into_inner());
+    }
+}
+
+/// A [`Thread`] running one call, remembering the call for its name and
+/// display: `thread!(run_loop())` is named `Thread-1 (run_loop)`.
+///
+/// ```
+/// use multitask::thread;
+/// fn double(x: i32) -> i32 { 2 * x }
+/// let t = thread!(double(21));
+/// assert!(t.name().ends_with(" (double)"));
+/// t.start()?;
+/// assert_eq!(t.join()?, 42);
+/// # Ok::<(), multitask::threading::Error>(())
+/// ```
+#[macro_export]
+macro_rules! thread {
+    ($($call:tt)+) => {
+        $crate::threading::Thread::labelled(stringify!($($call)+), move || $($call)+)
+    };
+}
