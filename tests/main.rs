@@ -4,4 +4,5 @@ mod exercises;
 mod generator_vs_cpython;
 mod kernel_jupyter;
 mod notebooks_check;
+mod process_vs_cpython;
 mod repl_pty;

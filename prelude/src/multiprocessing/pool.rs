@@ -64,7 +64,9 @@ enum Reply<R> {
 /// assert!(matches!(r, Err(Error::WorkerDied { exitcode: -6, .. })));
 /// ```
 pub struct Pool {
-    processes: usize,
+    /// Each worker's place in the process tree and name, given once, as
+    /// Python names its long-lived workers (`ForkPoolWorker-1`, …).
+    workers: Vec<(Vec<u32>, String)>,
     closed: AtomicBool,
 }
 
@@ -76,14 +78,16 @@ impl Pool {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
             .max(1);
         Pool {
-            processes,
+            workers: (0..processes)
+                .map(|_| next_child("ForkPoolWorker"))
+                .collect(),
             closed: AtomicBool::new(false),
         }
     }
 
     /// How many workers a `map` uses at most.
     pub fn processes(&self) -> usize {
-        self.processes
+        self.workers.len()
     }
 
     /// `f` applied to every item, in the items' order, computed in worker
@@ -111,14 +115,14 @@ impl Pool {
         if n == 0 {
             return Ok(Vec::new());
         }
-        let chunk = n.div_ceil(self.processes * 4);
+        let chunk = n.div_ceil(self.processes() * 4);
         let mut chunks = (0..n)
             .step_by(chunk)
             .map(|start| (start, (start + chunk).min(n)));
         let mut workers = Vec::new();
         let started = (|| {
-            for _ in 0..self.processes.min(n.div_ceil(chunk)) {
-                workers.push(Worker::fork(&f, &mut items)?);
+            for identity in self.workers.iter().take(n.div_ceil(chunk)) {
+                workers.push(Worker::fork(identity, &f, &mut items)?);
             }
             Ok::<_, Error>(())
         })();
@@ -162,7 +166,7 @@ impl fmt::Debug for Pool {
         } else {
             "RUN"
         };
-        write!(f, "<Pool state={state} pool_size={}>", self.processes)
+        write!(f, "<Pool state={state} pool_size={}>", self.processes())
     }
 }
 
@@ -175,10 +179,13 @@ struct Worker<R> {
 }
 
 impl<R: Serialize + DeserializeOwned> Worker<R> {
-    fn fork<T>(f: &impl Fn(T) -> R, items: &mut [Option<T>]) -> Result<Worker<R>> {
+    fn fork<T>(
+        (path, name): &(Vec<u32>, String),
+        f: &impl Fn(T) -> R,
+        items: &mut [Option<T>],
+    ) -> Result<Worker<R>> {
         let (conn, theirs) = duplex::<Task, Reply<R>>()?;
-        let (path, name) = next_child("ForkPoolWorker");
-        let worker_name = name.clone();
+        let (path, name, worker_name) = (path.clone(), name.clone(), name.clone());
         let pid = fork::spawn(false, true, move || {
             become_child(&worker_name, path, false);
             // The master reports a panic; the worker stays quiet about it.

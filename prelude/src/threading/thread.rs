@@ -242,7 +242,9 @@ impl<R: Send + 'static> Thread<R> {
     pub fn labelled(call: &str, target: impl FnOnce() -> R + Send + 'static) -> Thread<R> {
         let mut t = Thread::new(target);
         let call = call.split_whitespace().collect::<Vec<_>>().join(" ");
-        let function = call.split('(').next().unwrap_or_default().trim();
+        // Python names it after the function: `go.wait()` → `wait`.
+        let path = call.split('(').next().unwrap_or_default().trim();
+        let function = path.rsplit(['.', ':']).next().unwrap_or(path);
         t.name = format!("{} ({function})", t.name);
         t.target = Some(call);
         t
