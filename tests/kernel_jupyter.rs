@@ -68,6 +68,29 @@ fn printed_lines_are_streams_of_their_cell() {
 }
 
 #[test]
+fn a_child_process_prints_into_its_cell_once() {
+    let report = report();
+    let child = &report["child_process"];
+    assert_eq!(
+        text(&child["stdout"]),
+        "hello from the child process\n",
+        "{child}"
+    );
+    assert_eq!(
+        child["results"][0]["text/plain"], "0",
+        "the exit code: {child}"
+    );
+    let later = &report["child_process_later"];
+    assert_eq!(
+        text(&later["stdout"])
+            .matches("late line from a child process")
+            .count(),
+        1,
+        "a line a child prints after the cell finished still belongs to it: {later}"
+    );
+}
+
+#[test]
 fn jumping_range_sends_as_in_the_repl() {
     let steps = &report()["jumping_range"];
     assert_eq!(steps[1]["results"][0]["text/plain"], "Ok(0)");

@@ -290,6 +290,42 @@ fn a_line_printed_later_by_a_thread_or_child_shows_at_once() {
 }
 
 #[test]
+fn a_process_started_in_a_cell_prints_once_and_the_session_goes_on() {
+    let mut repl = Repl::fresh("repl-process");
+    repl.run("let kept = 40;");
+    let out = repl.run(
+        "let p = Process::new(|| println!(\"hello from child {}\", getpid())); \
+         p.start().unwrap(); p.join().unwrap()",
+    );
+    // (The typed line echoes the text too: count printed lines only.)
+    let printed = out.lines().filter(|l| l.starts_with("hello from child"));
+    assert_eq!(printed.count(), 1, "{out}");
+    let pid = repl.run("p.pid().unwrap()");
+    let pid = pid
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .unwrap_or_default();
+    assert!(
+        out.contains(&format!("hello from child {pid}\r\n")),
+        "{out} / {pid}"
+    );
+    // A child that panics takes nothing of the session with it.
+    let out = repl.run("{ let q = Process::new(|| panic!(\"the child fails\")); q.start().unwrap(); q.join().unwrap() }");
+    assert!(
+        out.contains("the child fails") && out.contains('1'),
+        "{out}"
+    );
+    assert!(repl.run("kept + 2").contains("42"));
+    // Nothing left behind: the runtime has no child, not even a zombie.
+    let children = repl.run(
+        "std::fs::read_to_string(format!(\"/proc/{0}/task/{0}/children\", getpid())).unwrap()",
+    );
+    assert!(children.contains("\"\""), "{children}");
+    repl.quit();
+}
+
+#[test]
 fn unknown_commands_get_one_clear_line() {
     let mut repl = Repl::fresh("repl-commands");
     let unknown = repl.run(":frobnicate");

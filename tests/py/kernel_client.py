@@ -99,6 +99,17 @@ def main():
             'println!("late line from a thread"); });',
             settle=2.0,
         )
+        report["child_process"] = run(
+            client,
+            'let p = Process::new(|| println!("hello from the child process")); '
+            "p.start().unwrap(); p.join().unwrap()",
+        )
+        report["child_process_later"] = run(
+            client,
+            "let q = Process::new(|| { std::thread::sleep(std::time::Duration::from_millis(300)); "
+            'println!("late line from a child process"); }); q.start().unwrap();',
+            settle=2.0,
+        )
         report["rich"] = run(
             client,
             "struct Bold(&'static str); impl Bold { fn evcxr_display(&self) { "
