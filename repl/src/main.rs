@@ -201,7 +201,11 @@ fn die_with_parent() {
         loop {
             std::thread::sleep(std::time::Duration::from_millis(250));
             if nix::unistd::getppid() != parent {
-                std::process::exit(1);
+                // `_exit`, not `exit`: exit handlers would wait for the
+                // learner's non-daemon threads and child processes, which
+                // may never end.
+                // SAFETY: `_exit` ends the process at once.
+                unsafe { libc::_exit(1) };
             }
         }
     });
