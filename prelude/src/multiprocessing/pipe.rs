@@ -150,6 +150,33 @@ impl<S, R> Connection<S, R> {
         (&self.file).write_all(&frame).map_err(closed_if_broken)
     }
 
+    /// Sends several messages with one write: the same frames `send` would
+    /// write one by one, for a fraction of the system calls. (A Rust extra:
+    /// Python sends one message per call.)
+    ///
+    /// ```
+    /// let (r, w) = multitask::multiprocessing::pipe_oneway::<u32>()?;
+    /// w.send_many(0..100)?;
+    /// assert_eq!((0..100).map(|_| r.recv()).collect::<Result<Vec<_>, _>>()?, (0..100).collect::<Vec<_>>());
+    /// # Ok::<(), multitask::multiprocessing::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`send`](Connection::send).
+    pub fn send_many<B: Borrow<S>>(&self, values: impl IntoIterator<Item = B>) -> Result<()>
+    where
+        S: Serialize,
+    {
+        if !self.writable {
+            return Err(read_only());
+        }
+        let mut frames = Vec::new();
+        for value in values {
+            frames = encode_onto(frames, value.borrow())?;
+        }
+        (&self.file).write_all(&frames).map_err(closed_if_broken)
+    }
+
     /// Waits for the next message.
     ///
     /// # Errors
@@ -224,11 +251,18 @@ impl<S, R> Connection<S, R> {
 
 /// Encodes `value` as one frame: length, then postcard bytes.
 pub(crate) fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>> {
-    let mut frame = postcard::to_extend(value, vec![0; HEADER])?;
-    let len = u32::try_from(frame.len() - HEADER)
+    encode_onto(Vec::new(), value)
+}
+
+/// Appends `value`'s frame to `bytes`.
+fn encode_onto<T: Serialize + ?Sized>(mut bytes: Vec<u8>, value: &T) -> Result<Vec<u8>> {
+    let at = bytes.len();
+    bytes.extend_from_slice(&[0; HEADER]);
+    let mut bytes = postcard::to_extend(value, bytes)?;
+    let len = u32::try_from(bytes.len() - at - HEADER)
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "message over 4 GiB"))?;
-    frame[..HEADER].copy_from_slice(&len.to_le_bytes());
-    Ok(frame)
+    bytes[at..at + HEADER].copy_from_slice(&len.to_le_bytes());
+    Ok(bytes)
 }
 
 /// Reads a frame's length, if the next bytes are one.

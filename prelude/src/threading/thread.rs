@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::os::unix::thread::JoinHandleExt;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, Once};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -12,27 +13,19 @@ use super::error::{Error, Result, panic_message};
 use crate::globals::shared;
 
 /// What is known of a running thread.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct ThreadInfo {
     name: String,
     ident: u64,
-    native_id: i32,
+    /// Set by the thread itself once it runs (`start` does not wait for it).
+    native_id: Arc<OnceLock<i32>>,
     daemon: bool,
     main: bool,
+    /// Start order, for `enumerate`.
+    seq: u32,
 }
 
 impl ThreadInfo {
-    fn of_this_thread(name: String, daemon: bool) -> ThreadInfo {
-        ThreadInfo {
-            name,
-            // SAFETY: pthread_self has no preconditions.
-            ident: unsafe { libc::pthread_self() } as u64,
-            native_id: nix::unistd::gettid().as_raw(),
-            daemon,
-            main: false,
-        }
-    }
-
     /// `MainThread`, the name given to a [`Thread`], or the thread's own name.
     pub fn name(&self) -> &str {
         &self.name
@@ -43,7 +36,7 @@ impl ThreadInfo {
     }
     /// The kernel's id of the thread (`gettid`), as in `top -H`.
     pub fn native_id(&self) -> i32 {
-        self.native_id
+        *self.native_id.wait()
     }
     /// Was it started as a daemon thread?
     pub fn daemon(&self) -> bool {
@@ -69,12 +62,18 @@ impl fmt::Debug for ThreadInfo {
     }
 }
 
+/// This thread's `pthread_t`, Python's `get_ident()`.
+fn ident_here() -> u64 {
+    // SAFETY: pthread_self has no preconditions.
+    unsafe { libc::pthread_self() as u64 }
+}
+
 /// The threads started by [`Thread`] that still run, and how many of them
 /// are not daemons (the program waits for those at exit).
 #[derive(Default)]
 struct Registry {
-    /// By kernel thread id, so in the order they started (mostly).
-    running: BTreeMap<i32, ThreadInfo>,
+    /// By `ident`.
+    running: BTreeMap<u64, ThreadInfo>,
     non_daemon: usize,
 }
 
@@ -121,11 +120,17 @@ pub fn current_thread() -> ThreadInfo {
     if on_main_thread() {
         return main_thread();
     }
-    if let Some(info) = registry().running.get(&nix::unistd::gettid().as_raw()) {
+    if let Some(info) = registry().running.get(&ident_here()) {
         return info.clone();
     }
-    let name = std::thread::current().name().unwrap_or("Dummy").to_owned();
-    ThreadInfo::of_this_thread(name, true)
+    ThreadInfo {
+        name: std::thread::current().name().unwrap_or("Dummy").to_owned(),
+        ident: ident_here(),
+        native_id: Arc::new(OnceLock::from(nix::unistd::gettid().as_raw())),
+        daemon: true,
+        main: false,
+        seq: 0,
+    }
 }
 
 /// The main thread (Python's `threading.main_thread()`).
@@ -136,15 +141,11 @@ pub fn main_thread() -> ThreadInfo {
         ThreadInfo {
             name: "MainThread".into(),
             // Seen from the main thread itself, as Python records it.
-            ident: if on_main_thread() {
-                // SAFETY: pthread_self has no preconditions.
-                unsafe { libc::pthread_self() as u64 }
-            } else {
-                0
-            },
-            native_id: pid,
+            ident: if on_main_thread() { ident_here() } else { 0 },
+            native_id: Arc::new(OnceLock::from(pid)),
             daemon: false,
             main: true,
+            seq: 0,
         }
     })
     .clone()
@@ -171,8 +172,10 @@ pub fn active_count() -> usize {
 
 /// The threads alive, main thread first (Python's `threading.enumerate()`).
 pub fn enumerate() -> Vec<ThreadInfo> {
+    let mut others: Vec<ThreadInfo> = registry().running.values().cloned().collect();
+    others.sort_by_key(|info| info.seq);
     let mut all = vec![main_thread()];
-    all.extend(registry().running.values().cloned());
+    all.extend(others);
     all
 }
 
@@ -203,6 +206,8 @@ type Body<R> = Box<dyn FnOnce() -> R + Send>;
 /// # Ok::<(), multitask::threading::Error>(())
 /// ```
 pub struct Thread<R = ()> {
+    /// Its number: `Thread-N`.
+    seq: u32,
     name: String,
     daemon: bool,
     stack_size: Option<usize>,
@@ -227,6 +232,7 @@ impl<R: Send + 'static> Thread<R> {
     pub fn new(target: impl FnOnce() -> R + Send + 'static) -> Thread<R> {
         let n = counter().fetch_add(1, Ordering::Relaxed);
         Thread {
+            seq: n,
             name: format!("Thread-{n}"),
             daemon: false,
             stack_size: None,
@@ -269,7 +275,8 @@ impl<R: Send + 'static> Thread<R> {
         self
     }
 
-    /// Starts the thread, and returns once it runs (as Python's `start` does).
+    /// Starts the thread. (It is counted by [`active_count`] from here on;
+    /// unlike Python, `start` does not wait for it to begin running.)
     ///
     /// # Errors
     /// [`Error::AlreadyStarted`] the second time; [`Error::Os`] if the system
@@ -291,15 +298,33 @@ impl<R: Send + 'static> Thread<R> {
                 unsafe { libc::atexit(join_non_daemon_threads) };
             });
         }
-        let (started, running) = std::sync::mpsc::sync_channel(1);
-        let (name, daemon) = (self.name.clone(), self.daemon);
-        let handle = builder.spawn(move || {
-            let info = ThreadInfo::of_this_thread(name, daemon);
-            let _entry = Entry::register(info.clone());
-            let _ = started.send(info);
-            body()
+        let native_id = Arc::new(OnceLock::new());
+        let daemon = self.daemon;
+        // Held until the thread is in the registry, so that a thread which
+        // ends at once cannot leave before it arrived.
+        let mut registry = registry();
+        let handle = builder.spawn({
+            let native_id = Arc::clone(&native_id);
+            move || {
+                let _ = native_id.set(nix::unistd::gettid().as_raw());
+                let _entry = Entry {
+                    ident: ident_here(),
+                    daemon,
+                };
+                body()
+            }
         })?;
-        let info = running.recv().expect("a started thread reports in");
+        let info = ThreadInfo {
+            name: self.name.clone(),
+            ident: handle.as_pthread_t() as u64,
+            native_id,
+            daemon,
+            main: false,
+            seq: self.seq,
+        };
+        registry.running.insert(info.ident, info.clone());
+        registry.non_daemon += usize::from(!daemon);
+        drop(registry);
         *self.state() = State::Started { info, handle };
         Ok(())
     }
@@ -382,7 +407,7 @@ impl<R: Send + 'static> Thread<R> {
 
     /// The kernel's thread id, once started.
     pub fn native_id(&self) -> Option<i32> {
-        self.info().map(|i| i.native_id)
+        self.info().map(|i| i.native_id())
     }
 
     fn info(&self) -> Option<ThreadInfo> {
@@ -422,25 +447,14 @@ impl<R: Send + 'static> fmt::Debug for Thread<R> {
 /// A running thread's place in the registry, removed when the thread ends
 /// (also by a panic).
 struct Entry {
-    id: i32,
+    ident: u64,
     daemon: bool,
-}
-
-impl Entry {
-    fn register(info: ThreadInfo) -> Entry {
-        let daemon = info.daemon;
-        let id = info.native_id;
-        let mut registry = registry();
-        registry.running.insert(id, info);
-        registry.non_daemon += usize::from(!daemon);
-        Entry { id, daemon }
-    }
 }
 
 impl Drop for Entry {
     fn drop(&mut self) {
         let mut registry = registry();
-        registry.running.remove(&self.id);
+        registry.running.remove(&self.ident);
         if !self.daemon {
             registry.non_daemon -= 1;
             thread_ended().notify_all();
