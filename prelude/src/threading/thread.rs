@@ -65,7 +65,7 @@ impl fmt::Debug for ThreadInfo {
 /// This thread's `pthread_t`, Python's `get_ident()`.
 fn ident_here() -> u64 {
     // SAFETY: pthread_self has no preconditions.
-    unsafe { libc::pthread_self() as u64 }
+    unsafe { libc::pthread_self() }
 }
 
 /// The threads started by [`Thread`] that still run, and how many of them
@@ -316,7 +316,7 @@ impl<R: Send + 'static> Thread<R> {
         })?;
         let info = ThreadInfo {
             name: self.name.clone(),
-            ident: handle.as_pthread_t() as u64,
+            ident: handle.as_pthread_t(),
             native_id,
             daemon,
             main: false,
