@@ -65,6 +65,54 @@ pub const ALL: &[Exercise] = &[
             "Keep `let mut total = 0;` and loop: `total += sent.unwrap_or(0);`.",
         ],
     },
+    Exercise {
+        id: "01-lossless-counter",
+        chapter: "01-processes",
+        title: "count_in_processes(procs, each): a shared counter that loses no update",
+        hints: &[
+            "Make a `multiprocessing::Value::new(0_i64)?` before starting the processes; give each a clone.",
+            "Each process adds 1, `each` times. Hold `value.get_lock().acquire()` around `value.set(value.get() + 1)`.",
+            "Start all processes first, then join them all, then return `value.get()`.",
+        ],
+    },
+    Exercise {
+        id: "01-pool-squares",
+        chapter: "01-processes",
+        title: "squares_in_pool(numbers): x² of each, computed by a process Pool, in order",
+        hints: &[
+            "`Pool::new(2)` makes the pool; `pool.map(f, items)` returns `Result<Vec<_>, _>`.",
+            "`pool.map(|x: i64| x * x, numbers).unwrap()` — map keeps the order of the items.",
+        ],
+    },
+    Exercise {
+        id: "02-named-threads",
+        chapter: "02-threads",
+        title: "names_from_threads(n): n threads named worker-0 … each report their own name",
+        hints: &[
+            "`Thread::new(|| current_thread().name().to_string()).with_name(format!(\"worker-{i}\"))`.",
+            "Start them all first, then join each: `t.join()` hands back what the closure returned.",
+        ],
+    },
+    Exercise {
+        id: "02-safe-counter",
+        chapter: "02-threads",
+        title: "count_in_threads(threads, each): a counter shared by threads that loses nothing",
+        hints: &[
+            "Share it with `Arc`: `let total = Arc::new(AtomicU64::new(0));` and a clone per thread.",
+            "`total.fetch_add(1, Ordering::SeqCst)` reads and writes in one step; `load` then `store` would not.",
+            "Join every thread before `total.load(Ordering::SeqCst)`.",
+        ],
+    },
+    Exercise {
+        id: "06-io-map",
+        chapter: "06-examples",
+        title: "wait_all(delays): run slow waits concurrently, results in order, fast",
+        hints: &[
+            "Each item is a wait: `std::thread::sleep(Duration::from_millis(ms))`, then return `ms`.",
+            "Waiting is not computing: a `ThreadPool::new(64)` waits on 64 items at once.",
+            "`ThreadPool::new(64).unwrap().map(|ms: u64| { …; ms }, delays).unwrap()`.",
+        ],
+    },
 ];
 
 /// What a checker found.
@@ -192,6 +240,184 @@ pub fn check_running_total(running_total: fn() -> Generator<i64, i64>) -> Verdic
             }
         }
         Ok("next() gives 0, send(5) 5, send(3) 8, next() 8".into())
+    })
+}
+
+/// Checks `count_in_processes` (exercise `01-lossless-counter`): processes
+/// that share a counter must lose no update.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-lossless.txt")) };
+/// use multitask::multiprocessing::{Process, Value};
+/// fn count_in_processes(procs: usize, each: usize) -> i64 {
+///     let value = Value::new(0_i64).unwrap();
+///     let workers: Vec<Process> = (0..procs)
+///         .map(|_| {
+///             let v = value.clone();
+///             Process::new(move || {
+///                 for _ in 0..each {
+///                     let _held = v.get_lock().acquire();
+///                     v.set(v.get() + 1);
+///                 }
+///             })
+///         })
+///         .collect();
+///     for w in &workers { w.start().unwrap(); }
+///     for w in &workers { w.join().unwrap(); }
+///     value.get()
+/// }
+/// assert!(multitask::exercises::check_lossless_counter(count_in_processes).passed);
+/// ```
+pub fn check_lossless_counter(count_in_processes: fn(usize, usize) -> i64) -> Verdict {
+    verdict("01-lossless-counter", || {
+        for (procs, each) in [(4, 5000), (3, 100), (1, 10)] {
+            let got = count_in_processes(procs, each);
+            let want = (procs * each) as i64;
+            if got != want {
+                return Err(format!(
+                    "count_in_processes({procs}, {each}) gave {got}, expected {want}{}",
+                    if got < want && got > 0 {
+                        ": updates were lost — two processes read the same value and both wrote value + 1"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+        }
+        Ok("4 processes × 5000 increments give exactly 20000".into())
+    })
+}
+
+/// Checks `squares_in_pool` (exercise `01-pool-squares`).
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-squares.txt")) };
+/// fn squares_in_pool(numbers: Vec<i64>) -> Vec<i64> {
+///     multitask::multiprocessing::Pool::new(2).map(|x: i64| x * x, numbers).unwrap()
+/// }
+/// assert!(multitask::exercises::check_pool_squares(squares_in_pool).passed);
+/// ```
+pub fn check_pool_squares(squares_in_pool: fn(Vec<i64>) -> Vec<i64>) -> Verdict {
+    verdict("01-pool-squares", || {
+        for numbers in [
+            vec![3, -1, 4, 1, -5, 9, 2, 6],
+            vec![],
+            (0..1000).rev().collect(),
+        ] {
+            let want: Vec<i64> = numbers.iter().map(|x| x * x).collect();
+            let got = squares_in_pool(numbers.clone());
+            if got != want {
+                let shown: Vec<i64> = got.iter().copied().take(8).collect();
+                return Err(format!(
+                    "for {} numbers starting {:?} it gave {shown:?}…, expected {:?}…",
+                    numbers.len(),
+                    &numbers[..numbers.len().min(8)],
+                    &want[..want.len().min(8)]
+                ));
+            }
+        }
+        Ok("squares in the order of the numbers, also for none and for 1000".into())
+    })
+}
+
+/// Checks `names_from_threads` (exercise `02-named-threads`).
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-named.txt")) };
+/// use multitask::threading::{current_thread, Thread};
+/// fn names_from_threads(n: usize) -> Vec<String> {
+///     let threads: Vec<Thread<String>> = (0..n)
+///         .map(|i| Thread::new(|| current_thread().name().to_string()).with_name(format!("worker-{i}")))
+///         .collect();
+///     for t in &threads { t.start().unwrap(); }
+///     threads.iter().map(|t| t.join().unwrap()).collect()
+/// }
+/// assert!(multitask::exercises::check_named_threads(names_from_threads).passed);
+/// ```
+pub fn check_named_threads(names_from_threads: fn(usize) -> Vec<String>) -> Verdict {
+    verdict("02-named-threads", || {
+        let before = crate::threading::active_count();
+        let got = names_from_threads(3);
+        let want = ["worker-0", "worker-1", "worker-2"];
+        if got != want {
+            return Err(format!(
+                "names_from_threads(3) gave {got:?}, expected {want:?}"
+            ));
+        }
+        if crate::threading::current_thread().name() == "worker-0" {
+            return Err("the names must come from the threads themselves".into());
+        }
+        if crate::threading::active_count() != before {
+            return Err("some threads still run afterwards: join them all".into());
+        }
+        Ok("three threads, each reporting its own name, all joined".into())
+    })
+}
+
+/// Checks `count_in_threads` (exercise `02-safe-counter`).
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-safe.txt")) };
+/// use std::sync::{Arc, atomic::{AtomicU64, Ordering}};
+/// fn count_in_threads(threads: usize, each: usize) -> u64 {
+///     let total = Arc::new(AtomicU64::new(0));
+///     let handles: Vec<_> = (0..threads)
+///         .map(|_| {
+///             let total = total.clone();
+///             std::thread::spawn(move || for _ in 0..each { total.fetch_add(1, Ordering::SeqCst); })
+///         })
+///         .collect();
+///     for h in handles { h.join().unwrap(); }
+///     total.load(Ordering::SeqCst)
+/// }
+/// assert!(multitask::exercises::check_safe_counter(count_in_threads).passed);
+/// ```
+pub fn check_safe_counter(count_in_threads: fn(usize, usize) -> u64) -> Verdict {
+    verdict("02-safe-counter", || {
+        for (threads, each) in [(8, 100_000), (2, 10), (1, 0)] {
+            let got = count_in_threads(threads, each);
+            let want = (threads * each) as u64;
+            if got != want {
+                return Err(format!(
+                    "count_in_threads({threads}, {each}) gave {got}, expected {want}"
+                ));
+            }
+        }
+        Ok("8 threads × 100000 increments give exactly 800000".into())
+    })
+}
+
+/// Checks `wait_all` (exercise `06-io-map`): 100 waits of 20 ms must come back
+/// in order, in well under the 2 s they take one after another.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-io.txt")) };
+/// use std::time::Duration;
+/// fn wait_all(delays: Vec<u64>) -> Vec<u64> {
+///     let pool = multitask::threading::ThreadPool::new(64).unwrap();
+///     pool.map(|ms: u64| { std::thread::sleep(Duration::from_millis(ms)); ms }, delays).unwrap()
+/// }
+/// assert!(multitask::exercises::check_io_map(wait_all).passed);
+/// ```
+pub fn check_io_map(wait_all: fn(Vec<u64>) -> Vec<u64>) -> Verdict {
+    verdict("06-io-map", || {
+        let delays: Vec<u64> = (0..100).map(|i| 10 + (i * 7) % 21).collect();
+        let start = std::time::Instant::now();
+        let got = wait_all(delays.clone());
+        let took = start.elapsed();
+        if got != delays {
+            return Err("the results must be the delays, in the order given".into());
+        }
+        let sequential: u64 = delays.iter().sum();
+        if took.as_millis() as u64 * 4 > sequential {
+            return Err(format!(
+                "it took {} ms; one after another takes {sequential} ms — wait on many at once",
+                took.as_millis()
+            ));
+        }
+        Ok(format!(
+            "100 waits ({sequential} ms one after another) came back in order, concurrently"
+        ))
     })
 }
 

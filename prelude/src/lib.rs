@@ -26,6 +26,7 @@
 //! assert_eq!(itr.send(-1), Ok(2));
 //! ```
 
+pub mod crash;
 pub mod examples;
 pub mod exception;
 pub mod exercises;

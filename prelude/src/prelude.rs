@@ -13,7 +13,10 @@
 
 pub use crate::examples::{Fib, fib, jumping_range, mygen, mygen_raising_stop, squares};
 pub use crate::exception::Exception;
-pub use crate::exercises::{check_countdown, check_running_total, hint};
+pub use crate::exercises::{
+    check_countdown, check_io_map, check_lossless_counter, check_named_threads, check_pool_squares,
+    check_running_total, check_safe_counter, hint,
+};
 pub use crate::generator::{
     Co, GEN_CLOSED, GEN_CREATED, GEN_RUNNING, GEN_SUSPENDED, GenState, Generator, GeneratorError,
     getgeneratorstate,

@@ -227,15 +227,35 @@ pub fn outputs_of(lines: Vec<(Stream, String)>, reply: &Reply) -> Vec<Output> {
 }
 
 /// Outputs as the text that is compared: kind, then sanitized text.
+///
+/// Stdout and stderr arrive through two pipes, so how a cell's lines on one
+/// interleave with lines on the other changes from run to run (a child
+/// process that panics between two lines of its parent, say). Each stream is
+/// compared whole, in its own order: first all of stdout, then all of stderr,
+/// then the value or error.
 fn comparable(outputs: &[Output], sanitizer: &Sanitizer) -> String {
-    outputs
+    let stream = |wanted: &str| -> String {
+        outputs
+            .iter()
+            .filter(|o| matches!(o, Output::Stream { name, .. } if name == wanted))
+            .map(Output::text)
+            .collect()
+    };
+    let mut parts: Vec<(String, String)> = ["stdout", "stderr"]
+        .into_iter()
+        .map(|name| (name.to_string(), stream(name)))
+        .filter(|(_, text)| !text.is_empty())
+        .collect();
+    parts.extend(
+        outputs
+            .iter()
+            .filter(|o| !matches!(o, Output::Stream { .. }))
+            .map(|o| (o.kind().to_string(), o.text())),
+    );
+    parts
         .iter()
-        .map(|output| {
-            let label = match output {
-                Output::Stream { name, .. } => name.as_str(),
-                other => other.kind(),
-            };
-            let text = sanitizer.apply(&output.text());
+        .map(|(label, text)| {
+            let text = sanitizer.apply(text);
             format!("[{label}]\n{}\n", text.trim_end_matches('\n'))
         })
         .collect()
@@ -362,6 +382,27 @@ mod tests {
                 ("stream", "warn\n".to_string()),
                 ("execute_result", "2".to_string())
             ]
+        );
+    }
+
+    #[test]
+    fn streams_compare_whole_whatever_their_interleaving() {
+        let sanitizer = Sanitizer::parse("").unwrap();
+        let stream = |name: &str, text: &str| Output::Stream {
+            name: name.into(),
+            text: text.into(),
+        };
+        let one = [
+            stream("stdout", "a\n"),
+            stream("stderr", "oops\n"),
+            stream("stdout", "b\n"),
+        ];
+        let other = [stream("stdout", "a\nb\n"), stream("stderr", "oops\n")];
+        assert_eq!(comparable(&one, &sanitizer), comparable(&other, &sanitizer));
+        let reordered = [stream("stdout", "b\na\n"), stream("stderr", "oops\n")];
+        assert_ne!(
+            comparable(&one, &sanitizer),
+            comparable(&reordered, &sanitizer)
         );
     }
 

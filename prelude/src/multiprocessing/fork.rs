@@ -106,6 +106,20 @@ pub(crate) fn spawn(daemon: bool, book_it: bool, body: impl FnOnce() -> i32) -> 
             drop(err);
             drop(out);
             in_child_flag().store(true, Ordering::Relaxed);
+            // A crash in the child is the child's own: drop inherited crash
+            // handlers (evcxr's runtime turns SIGSEGV into an abort) so it
+            // dies of the signal itself, as a Python child does.
+            for signal in [
+                Signal::SIGSEGV,
+                Signal::SIGBUS,
+                Signal::SIGILL,
+                Signal::SIGFPE,
+            ] {
+                // SAFETY: restoring the default action is always sound.
+                let _ = unsafe {
+                    nix::sys::signal::signal(signal, nix::sys::signal::SigHandler::SigDfl)
+                };
+            }
             if daemon {
                 // Die with the parent, even if it is killed. (The kernel sends
                 // the signal when the forking *thread* ends.)

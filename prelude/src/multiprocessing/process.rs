@@ -54,13 +54,12 @@ pub(crate) fn become_child(name: &str, path: Vec<u32>, daemon: bool) {
         daemon,
     });
     counter().store(1, Ordering::Relaxed);
-    // A panic prints whose it was first, as Python prints `Process Process-1:`
-    // above a traceback.
+    // A panic prints on stderr whose it was, as Python prints `Process
+    // Process-1:` above a traceback — in one write, so the lines stay together.
     let header = format!("Process {name}:");
-    let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        eprintln!("{header}");
-        previous(info);
+        let message = crate::threading::error::panic_message(info.payload());
+        eprint!("{header}\npanicked: {message}\n");
     }));
 }
 
