@@ -1,0 +1,38 @@
+// Reference solutions for the exercises of notebooks/02-threads.ipynb.
+// Each starts with a line `// exercise: ID`; the tests put it in place of the
+// exercise's TODO cell and expect its check to print ✓.
+
+// exercise: 02-named-threads
+fn names_from_threads(n: usize) -> Vec<String> {
+    let threads: Vec<Thread<String>> = (0..n)
+        .map(|i| Thread::new(|| current_thread().name().to_string()).with_name(format!("worker-{i}")))
+        .collect();
+    for t in &threads {
+        t.start().unwrap();
+    }
+    threads.iter().map(|t| t.join().unwrap()).collect()
+}
+
+// exercise: 02-safe-counter
+fn count_in_threads(threads: usize, each: usize) -> u64 {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let total = Arc::new(AtomicU64::new(0));
+    let workers: Vec<Thread> = (0..threads)
+        .map(|_| {
+            let total = Arc::clone(&total);
+            Thread::new(move || {
+                for _ in 0..each {
+                    total.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+        })
+        .collect();
+    for w in &workers {
+        w.start().unwrap();
+    }
+    for w in &workers {
+        w.join().unwrap();
+    }
+    total.load(Ordering::SeqCst)
+}
