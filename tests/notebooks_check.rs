@@ -34,16 +34,36 @@ fn copy_of(name: &str, test: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// Every notebook passes, run under a subreaper that then counts what was
+/// left behind: no child process of any cell may outlive its session, running
+/// or as a zombie.
 #[test]
-fn every_notebook_passes_its_check() {
-    let output = check(&[notebooks_dir().as_os_str()]);
+fn every_notebook_passes_its_check_and_leaves_no_process_behind() {
+    let _one_at_a_time = crate::repl_pty::one_at_a_time();
+    let output = Command::new(env!("CARGO_BIN_EXE_process-scenarios"))
+        .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
+        .arg("--reap-after")
+        .arg(multitask_bin())
+        .arg("check")
+        .arg(notebooks_dir())
+        .output()
+        .expect("run multitask check under a subreaper");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(stdout.contains(&format!("{CHAPTER_03} ok")), "{stdout}");
+    let notebooks = std::fs::read_dir(notebooks_dir()).unwrap();
+    for notebook in notebooks
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+    {
+        if notebook.ends_with(".ipynb") {
+            assert!(stdout.contains(&format!("{notebook} ok")), "{stdout}");
+        }
+    }
+    assert!(stdout.contains("left behind: []"), "{stdout}");
 }
 
 #[test]

@@ -509,6 +509,44 @@ fn unix_daemon() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Runs `command` as a subreaper: every process it leaves behind becomes our
+/// child. Then, as init would, collects the ones that ended (a Unix daemon
+/// that was stopped ends as an orphan), and prints those still running.
+/// Returns the command's exit code.
+fn reap_after(command: &[String]) -> i32 {
+    nix::sys::prctl::set_child_subreaper(true).expect("become a subreaper");
+    let status = std::process::Command::new(&command[0])
+        .args(&command[1..])
+        .status()
+        .expect("run the command");
+    // Give orphans a moment to be handed to us.
+    std::thread::sleep(Duration::from_millis(500));
+    let mut ended = 0;
+    while let Ok(s) = nix::sys::wait::waitpid(None, Some(nix::sys::wait::WaitPidFlag::WNOHANG)) {
+        if s == nix::sys::wait::WaitStatus::StillAlive {
+            break;
+        }
+        ended += 1;
+    }
+    println!("ended orphans collected: {ended}");
+    let mut left = Vec::new();
+    let me = std::process::id().to_string();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some((head, rest)) = stat.rsplit_once(") ") else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        if fields.get(1) == Some(&me.as_str()) {
+            left.push(format!("{head}) {}", fields[0]));
+        }
+    }
+    println!("left behind: {left:?}");
+    status.code().unwrap_or(-1)
+}
+
 type Scenario = fn() -> Result<(), Box<dyn std::error::Error>>;
 
 macro_rules! scenarios {
@@ -542,6 +580,10 @@ fn main() {
     ];
     let rust_only = scenarios![daemon_child_of_killed_parent, fork_after_pools, unix_daemon];
     let name = std::env::args().nth(1).expect("a scenario name, or `list`");
+    if name == "--reap-after" {
+        let command: Vec<String> = std::env::args().skip(2).collect();
+        std::process::exit(reap_after(&command));
+    }
     if name == "list" {
         for (name, _) in all {
             println!("{name}");
