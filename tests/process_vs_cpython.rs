@@ -108,8 +108,7 @@ same_as_cpython!(
 
 /// The state letter of a process in `/proc`, or `None` once it is gone.
 fn proc_state(pid: i32) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(") ")?.1.chars().next()
+    multitask_tests::proc_stat(pid).map(|(state, _)| state)
 }
 
 #[test]

@@ -95,3 +95,27 @@ pub fn jupyter_python() -> PathBuf {
     );
     python
 }
+
+/// A process's state letter (`R`, `S`, `Z`, …) and parent's pid, from
+/// `/proc/PID/stat`; `None` once it is gone.
+pub fn proc_stat(pid: i32) -> Option<(char, i32)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The name in parentheses may hold spaces: the fields start after the last `)`.
+    let mut fields = stat.rsplit_once(") ")?.1.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    Some((state, fields.next()?.parse().ok()?))
+}
+
+/// The processes whose parent is `parent`, zombies included: `(pid, state)`.
+pub fn children_of(parent: i32) -> Vec<(i32, char)> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| {
+            let (state, ppid) = proc_stat(pid)?;
+            (ppid == parent).then_some((pid, state))
+        })
+        .collect()
+}

@@ -15,35 +15,9 @@ fn sleep(secs: f64) {
     std::thread::sleep(Duration::from_secs_f64(secs));
 }
 
-/// A real segmentation fault: a read from a page mapped without access.
-fn segfault() {
-    // SAFETY: a fresh anonymous mapping; reading it faults, which is the point.
-    unsafe {
-        let page = libc::mmap(
-            std::ptr::null_mut(),
-            4096,
-            libc::PROT_NONE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-            -1,
-            0,
-        );
-        std::ptr::read_volatile(page.cast::<u8>());
-    }
-}
-
 /// Children of this process in `/proc`, zombies included.
 fn children_left() -> usize {
-    let me = std::process::id().to_string();
-    std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
-        .filter(|stat| {
-            let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-            after.split_whitespace().nth(1) == Some(me.as_str())
-        })
-        .count()
+    multitask_tests::children_of(getpid()).len()
 }
 
 fn run_proc(name: &str) {
@@ -76,7 +50,7 @@ fn exit_codes() -> Result<(), Error> {
         ("exits 3", || multiprocessing::exit(3)),
         ("raises", || panic!("bad")),
         ("aborts", || std::process::abort()),
-        ("segfaults", segfault),
+        ("segfaults", || multitask::crash::segfault()),
     ];
     for (label, target) in targets {
         let p = Process::new(target);
@@ -529,20 +503,7 @@ fn reap_after(command: &[String]) -> i32 {
         ended += 1;
     }
     println!("ended orphans collected: {ended}");
-    let mut left = Vec::new();
-    let me = std::process::id().to_string();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        let Some((head, rest)) = stat.rsplit_once(") ") else {
-            continue;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        if fields.get(1) == Some(&me.as_str()) {
-            left.push(format!("{head}) {}", fields[0]));
-        }
-    }
+    let left = multitask_tests::children_of(getpid());
     println!("left behind: {left:?}");
     status.code().unwrap_or(-1)
 }
