@@ -103,6 +103,7 @@ same_as_cpython!(
     semaphore,
     seed_loop_thread,
     thread_names,
+    threads_after_fork,
     thread_local,
 );
 

@@ -359,6 +359,34 @@ fn thread_names() -> Result<(), threading::Error> {
     Ok(())
 }
 
+fn threads_after_fork() -> Result<(), Box<dyn std::error::Error>> {
+    let go = Event::new();
+    let ts: Vec<Thread> = (0..3)
+        .map(|_| {
+            let go = go.clone();
+            Thread::new(move || go.wait())
+        })
+        .collect();
+    for t in &ts {
+        t.start()?;
+    }
+    println!("parent: {} threads", active_count());
+    let p = Process::new(|| {
+        let names: Vec<String> = threading::enumerate()
+            .iter()
+            .map(|i| i.name().to_string())
+            .collect();
+        println!("child: {} threads, {}", active_count(), py_list(&names));
+    });
+    p.start()?;
+    p.join()?;
+    go.set();
+    for t in &ts {
+        t.join()?;
+    }
+    Ok(())
+}
+
 fn thread_local() -> Result<(), threading::Error> {
     let local = Local::new(String::new);
     local.set("main".into());
@@ -537,6 +565,7 @@ fn main() {
         semaphore,
         seed_loop_thread,
         thread_names,
+        threads_after_fork,
         thread_local,
     ];
     let rust_only = scenarios![daemon_child_of_killed_parent, fork_after_pools, unix_daemon];

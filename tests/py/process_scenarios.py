@@ -338,6 +338,22 @@ def thread_names():
 
 
 @scenario
+def threads_after_fork():
+    go = threading.Event()
+    ts = [threading.Thread(target=go.wait) for _ in range(3)]
+    for t in ts:
+        t.start()
+    say(f"parent: {threading.active_count()} threads")
+    p = mp.Process(target=lambda: say(
+        f"child: {threading.active_count()} threads, {[t.name for t in threading.enumerate()]}"))
+    p.start()
+    p.join()
+    go.set()
+    for t in ts:
+        t.join()
+
+
+@scenario
 def thread_local():
     local = threading.local()
     local.name = "main"

@@ -66,11 +66,9 @@ pub(crate) fn in_child() -> bool {
 
 /// Forks; the child runs `body` and leaves with its exit code (1 if it
 /// panicked) through `_exit`, never returning into the caller's code. Returns
-/// the child's pid in the parent.
-///
-/// `book` says whether the child goes into the book (joined or reaped by us);
-/// a daemon's intermediate child does not.
-pub(crate) fn spawn(daemon: bool, book_it: bool, body: impl FnOnce() -> i32) -> io::Result<i32> {
+/// the child's pid in the parent, where the child goes into the book: it is
+/// joined or reaped by us.
+pub(crate) fn spawn(daemon: bool, body: impl FnOnce() -> i32) -> io::Result<i32> {
     at_exit().call_once(|| {
         // SAFETY: registering a plain `extern "C"` function with no arguments.
         unsafe { libc::atexit(finish_children_at_exit) };
@@ -79,29 +77,34 @@ pub(crate) fn spawn(daemon: bool, book_it: bool, body: impl FnOnce() -> i32) -> 
     // Nothing printed before the fork may print twice, once from each copy.
     let _ = io::stdout().flush();
     let _ = io::stderr().flush();
+    // Locks a child may need, held across the fork (always in this order),
+    // so that no other thread holds them at that moment.
     let out = io::stdout().lock();
     let err = io::stderr().lock();
     let mut book = book();
+    let identity = super::process::hold_for_fork();
+    let threads = crate::threading::thread::hold_for_fork();
     // SAFETY: the child only runs code that does not depend on other threads:
     // the locks it needs were taken above, and it leaves through `_exit`.
     match unsafe { fork() }.map_err(io::Error::from)? {
         ForkResult::Parent { child } => {
-            if book_it {
-                book.children.insert(
-                    child.as_raw(),
-                    Child {
-                        daemon,
-                        orphaned: false,
-                        status: None,
-                    },
-                );
-            }
+            drop((threads, identity));
+            book.children.insert(
+                child.as_raw(),
+                Child {
+                    daemon,
+                    orphaned: false,
+                    status: None,
+                },
+            );
             Ok(child.as_raw())
         }
         ForkResult::Child => {
             // The parent's children are not ours, and its reaper thread did
             // not come along.
             *book = Book::default();
+            threads.in_child();
+            drop(identity);
             drop(book);
             drop(err);
             drop(out);

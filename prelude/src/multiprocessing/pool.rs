@@ -186,7 +186,7 @@ impl<R: Serialize + DeserializeOwned> Worker<R> {
     ) -> Result<Worker<R>> {
         let (conn, theirs) = duplex::<Task, Reply<R>>()?;
         let (path, name, worker_name) = (path.clone(), name.clone(), name.clone());
-        let pid = fork::spawn(false, true, move || {
+        let pid = fork::spawn(false, move || {
             become_child(&worker_name, path, false);
             // The master reports a panic; the worker stays quiet about it.
             panic::set_hook(Box::new(|_| {}));

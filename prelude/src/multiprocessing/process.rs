@@ -16,7 +16,7 @@ use crate::globals::shared;
 /// `Process-1`, `Process-2`, … for its children, `Process-2:1` for a child of
 /// `Process-2`.
 #[derive(Clone)]
-struct Identity {
+pub(crate) struct Identity {
     name: String,
     /// Python's `_identity`: the numbers on the way down from the main process.
     path: Vec<u32>,
@@ -34,6 +34,12 @@ shared! {
 
 fn me() -> MutexGuard<'static, Option<Identity>> {
     identity().lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Holds this process's identity across a `fork`, so that no other thread
+/// holds it at that moment; the child then takes its own.
+pub(crate) fn hold_for_fork() -> MutexGuard<'static, Option<Identity>> {
+    me()
 }
 
 /// The next child's number and default name.
@@ -264,7 +270,7 @@ impl Process {
             .take()
             .ok_or(Error::AlreadyStarted)?;
         let (name, path, daemon) = (self.name.clone(), self.path.clone(), self.daemon);
-        let pid = fork::spawn(daemon, true, move || {
+        let pid = fork::spawn(daemon, move || {
             become_child(&name, path, daemon);
             body();
             0

@@ -20,7 +20,7 @@ pub mod limits;
 mod local;
 mod pool;
 mod sync;
-mod thread;
+pub(crate) mod thread;
 
 pub use error::{Error, Result};
 pub use local::Local;

@@ -99,6 +99,24 @@ fn registry() -> MutexGuard<'static, Registry> {
     registry_lock().lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// The thread registry, held across a `fork` so that no other thread holds
+/// it at that moment (the child would find it locked forever).
+pub(crate) struct HeldForFork(MutexGuard<'static, Registry>);
+
+/// Takes the registry before a `fork`.
+pub(crate) fn hold_for_fork() -> HeldForFork {
+    HeldForFork(registry())
+}
+
+impl HeldForFork {
+    /// In the child: only the forking thread came along.
+    pub(crate) fn in_child(mut self) {
+        let me = ident_here();
+        self.0.running.retain(|&ident, _| ident == me);
+        self.0.non_daemon = self.0.running.values().filter(|i| !i.daemon).count();
+    }
+}
+
 /// Is this the process's main thread? (Its thread id is the process id.)
 fn on_main_thread() -> bool {
     nix::unistd::gettid() == nix::unistd::getpid()
