@@ -33,6 +33,7 @@ pub mod exception;
 pub mod exercises;
 pub mod generator;
 mod globals;
+pub mod greenlet;
 pub mod multiprocessing;
 pub mod prelude;
 mod stack;

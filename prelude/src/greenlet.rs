@@ -1,0 +1,414 @@
+//! Greenlets, seed §3: gevent's lightweight cooperative tasks, each on a
+//! stack of its own (a real coroutine: plain functions can switch, no
+//! `async`/`.await` in sight).
+//!
+//! Every OS thread has one hub. [`spawn`](Greenlet::spawn) queues a greenlet;
+//! nothing runs until the current code waits — [`Greenlet::join`],
+//! [`joinall`] or [`sleep`] — and then the hub runs the queued greenlets in
+//! order, each until it finishes or waits itself. [`sleep`]`(0.0)` yields: the
+//! greenlet goes to the back of the queue, which makes greenlets that yield
+//! take strict turns, as in gevent. A greenlet that never waits keeps its hub
+//! (and every other greenlet of the thread) waiting until it ends.
+//!
+//! ```
+//! use multitask::greenlet::{joinall, sleep, Greenlet};
+//! use std::cell::RefCell;
+//! use std::rc::Rc;
+//!
+//! let trace = Rc::new(RefCell::new(Vec::new()));
+//! let gs: Vec<Greenlet<()>> = ["g1", "g2"]
+//!     .into_iter()
+//!     .map(|name| {
+//!         let trace = trace.clone();
+//!         Greenlet::spawn(move || for i in 0..2 {
+//!             trace.borrow_mut().push(format!("{name} {i}"));
+//!             sleep(0.0);
+//!         })
+//!     })
+//!     .collect();
+//! joinall(&gs);
+//! assert_eq!(*trace.borrow(), ["g1 0", "g2 0", "g1 1", "g2 1"]);
+//! ```
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use corosensei::stack::DefaultStack;
+use corosensei::{Coroutine, CoroutineResult, Yielder};
+
+use crate::globals::shared;
+use crate::stack;
+
+/// Why a greenlet gave the hub back its turn.
+enum Park {
+    /// Run me again after everyone queued now (`sleep(0)`).
+    Ready,
+    /// Run me again at this time.
+    Until(Instant),
+    /// Someone will wake me (I wait for another greenlet).
+    Waiting,
+}
+
+/// The unwinding payload that ends a killed greenlet (gevent's `GreenletExit`).
+struct GreenletExit;
+
+/// How a greenlet ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ending<T> {
+    /// It returned this value.
+    Returned(T),
+    /// It was killed (gevent's `GreenletExit`; counts as successful).
+    Killed,
+    /// It panicked with this message.
+    Panicked(String),
+}
+
+/// What the hub schedules: a greenlet of any return type.
+trait Task {
+    /// Runs it until it parks or ends; `None` once it ended.
+    fn run(self: Rc<Self>) -> Option<Park>;
+    fn ended(&self) -> bool;
+    fn yielder(&self) -> *const Yielder<(), Park>;
+    fn kill_requested(&self) -> bool;
+}
+
+struct Inner<T> {
+    label: String,
+    coroutine: RefCell<Option<Coroutine<(), Park, (), DefaultStack>>>,
+    ending: RefCell<Option<Ending<T>>>,
+    waiters: RefCell<Vec<Rc<dyn Task>>>,
+    yielder: Cell<*const Yielder<(), Park>>,
+    kill: Cell<bool>,
+}
+
+impl<T: 'static> Task for Inner<T> {
+    fn run(self: Rc<Self>) -> Option<Park> {
+        if self.ended() {
+            return None;
+        }
+        let outcome = {
+            let mut coroutine = self.coroutine.borrow_mut();
+            let co = coroutine.as_mut()?;
+            panic::catch_unwind(AssertUnwindSafe(|| co.resume(())))
+        };
+        let ending = match outcome {
+            Ok(CoroutineResult::Yield(park)) => return Some(park),
+            Ok(CoroutineResult::Return(())) => None,
+            Err(payload) if payload.is::<GreenletExit>() => Some(Ending::Killed),
+            Err(payload) => Some(Ending::Panicked(message(&*payload))),
+        };
+        if let Some(ending) = ending {
+            *self.ending.borrow_mut() = Some(ending);
+        }
+        if let Some(co) = self.coroutine.borrow_mut().take() {
+            stack::give(co.into_stack());
+        }
+        for waiter in self.waiters.borrow_mut().drain(..) {
+            with_hub(|hub| hub.ready.push_back(waiter));
+        }
+        None
+    }
+    fn ended(&self) -> bool {
+        self.ending.borrow().is_some()
+    }
+    fn yielder(&self) -> *const Yielder<(), Park> {
+        self.yielder.get()
+    }
+    fn kill_requested(&self) -> bool {
+        self.kill.get()
+    }
+}
+
+fn message(payload: &(dyn Any + Send)) -> String {
+    crate::threading::error::panic_message(payload)
+}
+
+/// One thread's scheduler.
+#[derive(Default)]
+struct Hub {
+    ready: VecDeque<Rc<dyn Task>>,
+    timers: Vec<(Instant, Rc<dyn Task>)>,
+    /// The greenlet running now; `None` on the thread's own (main) stack.
+    current: Option<Rc<dyn Task>>,
+}
+
+/// A thread's hub, in a process-wide table so that every copy of the prelude
+/// (each REPL cell has one) finds the same hub for its thread.
+struct HubCell(RefCell<Hub>);
+
+// SAFETY: a `HubCell` is only reached through `ThreadLocal::get_or`, which
+// hands each thread its own; no other thread ever touches it, and the table
+// is never dropped.
+unsafe impl Send for HubCell {}
+
+shared! {
+    fn hubs() -> thread_local::ThreadLocal<HubCell> = thread_local::ThreadLocal::new();
+}
+
+fn with_hub<R>(f: impl FnOnce(&mut Hub) -> R) -> R {
+    let hub = hubs().get_or(|| HubCell(RefCell::new(Hub::default())));
+    f(&mut hub.0.borrow_mut())
+}
+
+/// Suspends the running greenlet back to the hub. Panics (unwinding as
+/// `GreenletExit`) if it was killed meanwhile.
+fn park(why: Park) {
+    let (yielder, task) = with_hub(|hub| {
+        let task = hub.current.clone().expect("park runs inside a greenlet");
+        (task.yielder(), task)
+    });
+    if task.kill_requested() {
+        panic::resume_unwind(Box::new(GreenletExit));
+    }
+    // SAFETY: the yielder belongs to the coroutine that is running right now
+    // (it is `current`), and lives as long as its body.
+    unsafe { (*yielder).suspend(why) };
+    if task.kill_requested() {
+        panic::resume_unwind(Box::new(GreenletExit));
+    }
+}
+
+/// Runs queued greenlets until `done()` holds; on the main stack only.
+/// `wake` is when the main stack wants to look at `done` again even if no
+/// greenlet is due (its own `sleep`).
+fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopExit> {
+    while !done() {
+        let next = with_hub(|hub| {
+            let now = Instant::now();
+            hub.timers.sort_by_key(|(at, _)| *at);
+            while hub.timers.first().is_some_and(|(at, _)| *at <= now) {
+                let (_, task) = hub.timers.remove(0);
+                hub.ready.push_back(task);
+            }
+            hub.ready.pop_front()
+        });
+        let Some(task) = next else {
+            let timer = with_hub(|hub| hub.timers.first().map(|(at, _)| *at));
+            match timer.into_iter().chain(wake).min() {
+                Some(at) => std::thread::sleep(at.saturating_duration_since(Instant::now())),
+                None => return Err(LoopExit),
+            }
+            continue;
+        };
+        with_hub(|hub| hub.current = Some(task.clone()));
+        let parked = task.clone().run();
+        with_hub(|hub| {
+            hub.current = None;
+            match parked {
+                Some(Park::Ready) => hub.ready.push_back(task),
+                Some(Park::Until(at)) => hub.timers.push((at, task)),
+                Some(Park::Waiting) | None => {}
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Nothing is left to run and what was waited for has not happened: gevent's
+/// `LoopExit: This operation would block forever`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("LoopExit: This operation would block forever")]
+pub struct LoopExit;
+
+fn in_greenlet() -> bool {
+    with_hub(|hub| hub.current.is_some())
+}
+
+/// Waits `secs` seconds, letting other greenlets run; `sleep(0.0)` only
+/// yields (gevent's `gevent.sleep`).
+pub fn sleep(secs: f64) {
+    let until = Instant::now() + Duration::from_secs_f64(secs.max(0.0));
+    if in_greenlet() {
+        park(if secs <= 0.0 {
+            Park::Ready
+        } else {
+            Park::Until(until)
+        });
+        return;
+    }
+    if secs <= 0.0 {
+        // The main stack's turn comes after everyone queued now.
+        let queued = with_hub(|hub| hub.ready.len());
+        let ran = Cell::new(0);
+        let _ = run_until(
+            || {
+                let done = ran.get() >= queued;
+                ran.set(ran.get() + 1);
+                done
+            },
+            None,
+        );
+    } else {
+        let _ = run_until(|| Instant::now() >= until, Some(until));
+    }
+}
+
+/// Waits for every greenlet (gevent's `joinall`).
+pub fn joinall<T: 'static>(greenlets: &[Greenlet<T>]) {
+    for g in greenlets {
+        let _ = g.join();
+    }
+}
+
+/// A greenlet: a function running on its own stack, taking turns with the
+/// other greenlets of its thread.
+pub struct Greenlet<T = ()> {
+    inner: Rc<Inner<T>>,
+}
+
+impl<T> Clone for Greenlet<T> {
+    fn clone(&self) -> Self {
+        Greenlet {
+            inner: Rc::clone(&self.inner),
+        }
+    }
+}
+
+impl<T: 'static> Greenlet<T> {
+    /// Queues `f` to run as a greenlet (gevent's `spawn`); it starts when the
+    /// current code first waits.
+    pub fn spawn(f: impl FnOnce() -> T + 'static) -> Greenlet<T> {
+        Greenlet::labelled("_run", f)
+    }
+
+    /// Like [`spawn`](Greenlet::spawn), remembering the call's text for the
+    /// display; what [`spawn!`](crate::spawn) expands to.
+    pub fn labelled(call: &str, f: impl FnOnce() -> T + 'static) -> Greenlet<T> {
+        let inner = Rc::new(Inner {
+            label: call.split_whitespace().collect::<Vec<_>>().join(" "),
+            coroutine: RefCell::new(None),
+            ending: RefCell::new(None),
+            waiters: RefCell::new(Vec::new()),
+            yielder: Cell::new(std::ptr::null()),
+            kill: Cell::new(false),
+        });
+        let weak = Rc::downgrade(&inner);
+        let coroutine =
+            Coroutine::with_stack(stack::take(), move |yielder: &Yielder<(), Park>, ()| {
+                let Some(me) = weak.upgrade() else { return };
+                me.yielder.set(yielder);
+                if me.kill.get() {
+                    panic::resume_unwind(Box::new(GreenletExit));
+                }
+                drop(me);
+                let value = f();
+                if let Some(me) = weak.upgrade() {
+                    *me.ending.borrow_mut() = Some(Ending::Returned(value));
+                }
+            });
+        *inner.coroutine.borrow_mut() = Some(coroutine);
+        with_hub(|hub| hub.ready.push_back(inner.clone()));
+        Greenlet { inner }
+    }
+
+    /// Waits until it ended (gevent's `join`); from the main stack, runs the
+    /// hub meanwhile.
+    ///
+    /// # Errors
+    /// [`LoopExit`] if nothing is left that could end it (it waits forever).
+    pub fn join(&self) -> Result<(), LoopExit> {
+        if in_greenlet() {
+            while !self.inner.ended() {
+                let me = with_hub(|hub| hub.current.clone()).expect("in a greenlet");
+                self.inner.waiters.borrow_mut().push(me);
+                park(Park::Waiting);
+            }
+            return Ok(());
+        }
+        run_until(|| self.inner.ended(), None)
+    }
+
+    /// Its value once it returned: waits for it first (gevent's `get`).
+    ///
+    /// # Errors
+    /// How it ended if it did not return: killed, or panicked (with the message).
+    pub fn get(&self) -> Result<T, Ending<T>>
+    where
+        T: Clone,
+    {
+        let _ = self.join();
+        match self.inner.ending.borrow().clone() {
+            Some(Ending::Returned(value)) => Ok(value),
+            Some(other) => Err(other),
+            None => Err(Ending::Panicked("LoopExit: it can never end".into())),
+        }
+    }
+
+    /// Ends it: a greenlet that has not started never runs; one that waits
+    /// is woken and unwinds from where it waits (gevent's `kill`, which
+    /// raises `GreenletExit` there). Waits until it ended.
+    pub fn kill(&self) {
+        if self.inner.ended() {
+            return;
+        }
+        self.inner.kill.set(true);
+        let task: Rc<dyn Task> = self.inner.clone();
+        with_hub(|hub| {
+            hub.timers.retain(|(_, t)| !Rc::ptr_eq(t, &task));
+            if !hub.ready.iter().any(|t| Rc::ptr_eq(t, &task)) {
+                hub.ready.push_front(task.clone());
+            }
+        });
+        let _ = self.join();
+    }
+
+    /// Has it ended?
+    pub fn dead(&self) -> bool {
+        self.inner.ended()
+    }
+
+    /// Did it end without a panic? (Killed counts as successful, as in gevent.)
+    pub fn successful(&self) -> bool {
+        matches!(
+            *self.inner.ending.borrow(),
+            Some(Ending::Returned(_) | Ending::Killed)
+        )
+    }
+
+    /// The panic's message, if it panicked (gevent's `exception`).
+    pub fn exception(&self) -> Option<String> {
+        match &*self.inner.ending.borrow() {
+            Some(Ending::Panicked(message)) => Some(message.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl<T> fmt::Display for Greenlet<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "<Greenlet at {:p}: {}>",
+            Rc::as_ptr(&self.inner),
+            self.inner.label
+        )
+    }
+}
+
+impl<T> fmt::Debug for Greenlet<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Spawns a greenlet running one call, remembering the call for its display
+/// (`<Greenlet at 0x…: f(5)>`), as gevent shows `spawn(f, 5)`.
+///
+/// ```
+/// use multitask::spawn;
+/// fn f(n: u32) -> u32 { n * 2 }
+/// let g = spawn!(f(5));
+/// assert!(g.to_string().ends_with(": f(5)>"));
+/// assert_eq!(g.get(), Ok(10));
+/// ```
+#[macro_export]
+macro_rules! spawn {
+    ($($call:tt)+) => {
+        $crate::greenlet::Greenlet::labelled(stringify!($($call)+), move || $($call)+)
+    };
+}

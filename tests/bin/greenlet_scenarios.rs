@@ -1,0 +1,142 @@
+//! multitask's side of `tests/greenlet_vs_gevent.rs`: the scenarios of
+//! `tests/py/greenlet_scenarios.py` on the prelude's greenlets, printing the
+//! same trace. `list` prints the scenario names.
+
+use multitask::greenlet::{Greenlet, joinall, sleep};
+use multitask::spawn;
+
+fn worker(name: &'static str, n: u32, yields: bool) -> String {
+    for i in 0..n {
+        println!("{name} step {i}");
+        if yields {
+            sleep(0.0);
+        }
+    }
+    name.to_uppercase()
+}
+
+fn values(gs: &[Greenlet<String>]) -> String {
+    let v: Vec<String> = gs
+        .iter()
+        .map(|g| format!("'{}'", g.get().unwrap()))
+        .collect();
+    format!("[{}]", v.join(", "))
+}
+
+fn no_yield_runs_one_after_another() {
+    let gs = vec![
+        spawn!(worker("g1", 3, false)),
+        spawn!(worker("g2", 3, false)),
+        spawn!(worker("g3", 3, false)),
+    ];
+    println!("spawned; nothing ran yet");
+    joinall(&gs);
+    println!("{}", values(&gs));
+}
+
+fn sleep0_takes_turns() {
+    let gs = vec![
+        spawn!(worker("g1", 3, true)),
+        spawn!(worker("g2", 3, true)),
+        spawn!(worker("g3", 3, true)),
+    ];
+    joinall(&gs);
+    println!("{}", values(&gs));
+}
+
+fn main_sleep0_lets_each_run_once() {
+    let gs = vec![spawn!(worker("a", 2, true)), spawn!(worker("b", 2, true))];
+    println!("main sleeps 0");
+    sleep(0.0);
+    println!("main again");
+    joinall(&gs);
+}
+
+fn fails() {
+    sleep(0.0);
+    panic!("boom");
+}
+
+fn outcomes() {
+    let ok = spawn!(worker("ok", 1, false));
+    let bad = spawn!(fails());
+    let sleeper = spawn!(sleep(10.0));
+    sleep(0.01);
+    sleeper.kill();
+    ok.join().unwrap();
+    bad.join().unwrap();
+    let py = |b: bool| if b { "True" } else { "False" };
+    println!(
+        "ok: successful {}, value '{}'",
+        py(ok.successful()),
+        ok.get().unwrap()
+    );
+    println!(
+        "bad: successful {}, exception {}",
+        py(bad.successful()),
+        bad.exception().unwrap()
+    );
+    println!(
+        "sleeper: dead {}, successful {}",
+        py(sleeper.dead()),
+        py(sleeper.successful())
+    );
+}
+
+fn waits_for(other: Greenlet<String>, name: &str) {
+    println!("{name} waits for the other");
+    other.join().unwrap();
+    println!("{name} sees '{}'", other.get().unwrap());
+}
+
+fn join_from_a_greenlet() {
+    let a = spawn!(worker("a", 2, true));
+    let other = a.clone();
+    let b = spawn!(waits_for(other, "b"));
+    a.join().unwrap();
+    b.join().unwrap();
+}
+
+fn timers_wake_in_order() {
+    fn nap(name: &str, secs: f64) {
+        sleep(secs);
+        println!("{name} woke");
+    }
+    let gs = vec![
+        spawn!(nap("slow", 0.06)),
+        spawn!(nap("fast", 0.02)),
+        spawn!(nap("mid", 0.04)),
+    ];
+    joinall(&gs);
+}
+
+fn main() {
+    let all: [(&str, fn()); 6] = [
+        (
+            "no_yield_runs_one_after_another",
+            no_yield_runs_one_after_another,
+        ),
+        ("sleep0_takes_turns", sleep0_takes_turns),
+        (
+            "main_sleep0_lets_each_run_once",
+            main_sleep0_lets_each_run_once,
+        ),
+        ("outcomes", outcomes),
+        ("join_from_a_greenlet", join_from_a_greenlet),
+        ("timers_wake_in_order", timers_wake_in_order),
+    ];
+    let name = std::env::args().nth(1).expect("a scenario name, or `list`");
+    if name == "list" {
+        for (name, _) in all {
+            println!("{name}");
+        }
+        return;
+    }
+    // A panicking greenlet is reported by its `exception()`; keep stderr quiet.
+    std::panic::set_hook(Box::new(|_| {}));
+    let (_, run) = all
+        .iter()
+        .find(|(n, _)| *n == name)
+        .expect("a known scenario");
+    run();
+}

@@ -1,0 +1,55 @@
+//! Greenlets against the real gevent: each scenario runs in gevent
+//! (`py/greenlet_scenarios.py NAME`, with the test venv's python) and on the
+//! prelude's greenlets (`bin/greenlet_scenarios.rs NAME`), and the traces must
+//! match line by line — the order in which greenlets run is the point.
+
+use std::process::{Command, Stdio};
+
+use multitask_tests::{jupyter_python, py_script};
+
+fn run(command: &mut Command) -> String {
+    let output = command
+        .stderr(Stdio::null())
+        .output()
+        .expect("the scenario runs");
+    assert!(
+        output.status.success(),
+        "{command:?} failed: {}",
+        output.status
+    );
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+fn gevent(name: &str) -> String {
+    run(Command::new(jupyter_python())
+        .arg(py_script("greenlet_scenarios.py"))
+        .arg(name))
+}
+
+fn ours(name: &str) -> String {
+    run(Command::new(env!("CARGO_BIN_EXE_greenlet-scenarios")).arg(name))
+}
+
+#[test]
+fn both_sides_have_the_same_scenarios() {
+    assert_eq!(ours("list"), gevent("list"));
+}
+
+macro_rules! same_as_gevent {
+    ($($name:ident),* $(,)?) => {$(
+        #[test]
+        fn $name() {
+            let name = stringify!($name);
+            assert_eq!(ours(name), gevent(name), "scenario {name}: multitask (left) vs gevent (right)");
+        }
+    )*};
+}
+
+same_as_gevent!(
+    no_yield_runs_one_after_another,
+    sleep0_takes_turns,
+    main_sleep0_lets_each_run_once,
+    outcomes,
+    join_from_a_greenlet,
+    timers_wake_in_order,
+);

@@ -1,0 +1,102 @@
+"""gevent's side of tests/greenlet_vs_gevent.rs (run with the test venv's
+python, where tests/run installs gevent).
+
+`python greenlet_scenarios.py NAME` runs one scenario and prints its trace;
+`tests/bin/greenlet_scenarios.rs NAME` runs the same on multitask's greenlets.
+`list` prints the scenario names.
+"""
+import sys
+
+import gevent
+
+SCENARIOS = {}
+
+
+def scenario(fn):
+    SCENARIOS[fn.__name__] = fn
+    return fn
+
+
+def say(*parts):
+    print(*parts, flush=True)
+
+
+def worker(name, n, yields):
+    for i in range(n):
+        say(f"{name} step {i}")
+        if yields:
+            gevent.sleep(0)
+    return name.upper()
+
+
+@scenario
+def no_yield_runs_one_after_another():
+    gs = [gevent.spawn(worker, n, 3, False) for n in ("g1", "g2", "g3")]
+    say("spawned; nothing ran yet")
+    gevent.joinall(gs)
+    say([g.get() for g in gs])
+
+
+@scenario
+def sleep0_takes_turns():
+    gs = [gevent.spawn(worker, n, 3, True) for n in ("g1", "g2", "g3")]
+    gevent.joinall(gs)
+    say([g.get() for g in gs])
+
+
+@scenario
+def main_sleep0_lets_each_run_once():
+    gs = [gevent.spawn(worker, n, 2, True) for n in ("a", "b")]
+    say("main sleeps 0")
+    gevent.sleep(0)
+    say("main again")
+    gevent.joinall(gs)
+
+
+def fails():
+    gevent.sleep(0)
+    raise ValueError("boom")
+
+
+@scenario
+def outcomes():
+    ok = gevent.spawn(worker, "ok", 1, False)
+    bad = gevent.spawn(fails)
+    sleeper = gevent.spawn(gevent.sleep, 10)
+    gevent.sleep(0.01)
+    sleeper.kill()
+    gevent.joinall([ok, bad])
+    say(f"ok: successful {ok.successful()}, value {ok.value!r}")
+    say(f"bad: successful {bad.successful()}, exception {bad.exception}")
+    say(f"sleeper: dead {sleeper.dead}, successful {sleeper.successful()}")
+
+
+def waits_for(other, name):
+    say(f"{name} waits for the other")
+    other.join()
+    say(f"{name} sees {other.value!r}")
+
+
+@scenario
+def join_from_a_greenlet():
+    a = gevent.spawn(worker, "a", 2, True)
+    b = gevent.spawn(waits_for, a, "b")
+    gevent.joinall([a, b])
+
+
+@scenario
+def timers_wake_in_order():
+    def nap(name, secs):
+        gevent.sleep(secs)
+        say(f"{name} woke")
+    gs = [gevent.spawn(nap, "slow", 0.06), gevent.spawn(nap, "fast", 0.02), gevent.spawn(nap, "mid", 0.04)]
+    gevent.joinall(gs)
+
+
+if __name__ == "__main__":
+    name = sys.argv[1]
+    if name == "list":
+        for n in SCENARIOS:
+            print(n)
+    else:
+        SCENARIOS[name]()
