@@ -326,6 +326,21 @@ fn a_process_started_in_a_cell_prints_once_and_the_session_goes_on() {
 }
 
 #[test]
+fn a_greenlet_spawned_in_one_cell_is_joined_in_another() {
+    let mut repl = Repl::fresh("repl-greenlets");
+    repl.run("let h = Greenlet::spawn(|| { greenlet::sleep(0.0); 21 * 2 });");
+    // Spawned, not run: nothing has waited yet.
+    assert!(repl.run("h.dead()").contains("false"));
+    // Each cell has its own copy of the prelude; they share the thread's hub.
+    assert!(repl.run("h.get()").contains("Ok(42)"));
+    assert!(
+        repl.run("greenlet::getcurrent()")
+            .contains("<main greenlet>")
+    );
+    repl.quit();
+}
+
+#[test]
 fn unknown_commands_get_one_clear_line() {
     let mut repl = Repl::fresh("repl-commands");
     let unknown = repl.run(":frobnicate");

@@ -75,6 +75,8 @@ trait Task {
     fn ended(&self) -> bool;
     fn yielder(&self) -> *const Yielder<(), Park>;
     fn kill_requested(&self) -> bool;
+    /// The greenlet's display.
+    fn describe(&self) -> String;
 }
 
 struct Inner<T> {
@@ -121,6 +123,9 @@ impl<T: 'static> Task for Inner<T> {
     }
     fn kill_requested(&self) -> bool {
         self.kill.get()
+    }
+    fn describe(&self) -> String {
+        format!("<Greenlet at {:p}: {}>", self as *const Self, self.label)
     }
 }
 
@@ -245,6 +250,49 @@ pub fn sleep(secs: f64) {
         );
     } else {
         let _ = run_until(|| Instant::now() >= until, Some(until));
+    }
+}
+
+/// Who is running: a greenlet, or the thread's own (main) stack — gevent's
+/// `getcurrent()`.
+///
+/// ```
+/// use multitask::greenlet::{getcurrent, Greenlet};
+/// assert!(getcurrent().is_main());
+/// let g = Greenlet::spawn(|| getcurrent().to_string());
+/// assert_eq!(g.get(), Ok(g.to_string()));
+/// ```
+pub fn getcurrent() -> Current {
+    with_hub(|hub| Current {
+        running: hub.current.as_ref().map(|task| task.describe()),
+    })
+}
+
+/// What [`getcurrent`] returns.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Current {
+    running: Option<String>,
+}
+
+impl Current {
+    /// Is this the thread's own stack, not a greenlet?
+    pub fn is_main(&self) -> bool {
+        self.running.is_none()
+    }
+}
+
+impl fmt::Display for Current {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.running {
+            Some(greenlet) => f.write_str(greenlet),
+            None => f.write_str("<main greenlet>"),
+        }
+    }
+}
+
+impl fmt::Debug for Current {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

@@ -12,6 +12,7 @@
 //! | §2 (all) | the seed's own examples: `Fib`, `fib`, `mygen`, `jumping_range`, … | [`examples`] |
 //! | §1.1 进程 | processes by `fork()`: `Process`, `Pool`, pipes, queues, shared memory, locks, a Unix daemon | [`multiprocessing`] |
 //! | §1.2 线程 | threads: `Thread`, `current_thread`, locks, `Local`, thread limits, `ThreadPool::map` | [`threading`] |
+//! | §3 gevent | greenlets: `spawn!`, `join`, `joinall`, `sleep(0)` taking turns, `kill` | [`greenlet`] |
 //! | §1 (crashes) | a real segmentation fault, to see what a crash takes down | [`crash`] |
 //! | every chapter | exercises: checkers that print ✓ or ✗ with a hint, and progress | [`exercises`] |
 //!

@@ -22,10 +22,11 @@ pub use crate::generator::{
     getgeneratorstate,
 };
 pub use crate::genexpr;
+pub use crate::greenlet::{self, Greenlet};
 pub use crate::multiprocessing::{
     self, Array, Connection, Pool, Process, Queue, Value, current_process, getpid, getppid, pipe,
 };
 pub use crate::threading::{
     self, Local, Thread, ThreadPool, active_count, current_thread, main_thread,
 };
-pub use crate::{process, thread};
+pub use crate::{process, spawn, thread};
