@@ -81,6 +81,9 @@ trait Task {
 
 struct Inner<T> {
     label: String,
+    /// What it runs, until it first runs: its stack is taken only then, so
+    /// many short greenlets one after another reuse one stack.
+    body: RefCell<Option<Box<dyn FnOnce() -> T>>>,
     coroutine: RefCell<Option<Coroutine<(), Park, (), DefaultStack>>>,
     ending: RefCell<Option<Ending<T>>>,
     waiters: RefCell<Vec<Rc<dyn Task>>>,
@@ -92,6 +95,9 @@ impl<T: 'static> Task for Inner<T> {
     fn run(self: Rc<Self>) -> Option<Park> {
         if self.ended() {
             return None;
+        }
+        if let Some(body) = self.body.borrow_mut().take() {
+            *self.coroutine.borrow_mut() = Some(start(Rc::downgrade(&self), body));
         }
         let outcome = {
             let mut coroutine = self.coroutine.borrow_mut();
@@ -127,6 +133,25 @@ impl<T: 'static> Task for Inner<T> {
     fn describe(&self) -> String {
         format!("<Greenlet at {:p}: {}>", self as *const Self, self.label)
     }
+}
+
+/// The coroutine that runs `body` on a stack from the pool, storing its value.
+fn start<T: 'static>(
+    me: std::rc::Weak<Inner<T>>,
+    body: Box<dyn FnOnce() -> T>,
+) -> Coroutine<(), Park, (), DefaultStack> {
+    Coroutine::with_stack(stack::take(), move |yielder: &Yielder<(), Park>, ()| {
+        let Some(inner) = me.upgrade() else { return };
+        inner.yielder.set(yielder);
+        if inner.kill.get() {
+            panic::resume_unwind(Box::new(GreenletExit));
+        }
+        drop(inner);
+        let value = body();
+        if let Some(inner) = me.upgrade() {
+            *inner.ending.borrow_mut() = Some(Ending::Returned(value));
+        }
+    })
 }
 
 fn message(payload: &(dyn Any + Send)) -> String {
@@ -184,13 +209,17 @@ fn park(why: Park) {
 fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopExit> {
     while !done() {
         let next = with_hub(|hub| {
-            let now = Instant::now();
-            hub.timers.sort_by_key(|(at, _)| *at);
-            while hub.timers.first().is_some_and(|(at, _)| *at <= now) {
-                let (_, task) = hub.timers.remove(0);
-                hub.ready.push_back(task);
+            if !hub.timers.is_empty() {
+                let now = Instant::now();
+                hub.timers.sort_by_key(|(at, _)| *at);
+                while hub.timers.first().is_some_and(|(at, _)| *at <= now) {
+                    let (_, task) = hub.timers.remove(0);
+                    hub.ready.push_back(task);
+                }
             }
-            hub.ready.pop_front()
+            let next = hub.ready.pop_front();
+            hub.current.clone_from(&next);
+            next
         });
         let Some(task) = next else {
             let timer = with_hub(|hub| hub.timers.first().map(|(at, _)| *at));
@@ -200,7 +229,6 @@ fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopE
             }
             continue;
         };
-        with_hub(|hub| hub.current = Some(task.clone()));
         let parked = task.clone().run();
         with_hub(|hub| {
             hub.current = None;
@@ -329,27 +357,13 @@ impl<T: 'static> Greenlet<T> {
     pub fn labelled(call: &str, f: impl FnOnce() -> T + 'static) -> Greenlet<T> {
         let inner = Rc::new(Inner {
             label: call.split_whitespace().collect::<Vec<_>>().join(" "),
+            body: RefCell::new(Some(Box::new(f))),
             coroutine: RefCell::new(None),
             ending: RefCell::new(None),
             waiters: RefCell::new(Vec::new()),
             yielder: Cell::new(std::ptr::null()),
             kill: Cell::new(false),
         });
-        let weak = Rc::downgrade(&inner);
-        let coroutine =
-            Coroutine::with_stack(stack::take(), move |yielder: &Yielder<(), Park>, ()| {
-                let Some(me) = weak.upgrade() else { return };
-                me.yielder.set(yielder);
-                if me.kill.get() {
-                    panic::resume_unwind(Box::new(GreenletExit));
-                }
-                drop(me);
-                let value = f();
-                if let Some(me) = weak.upgrade() {
-                    *me.ending.borrow_mut() = Some(Ending::Returned(value));
-                }
-            });
-        *inner.coroutine.borrow_mut() = Some(coroutine);
         with_hub(|hub| hub.ready.push_back(inner.clone()));
         Greenlet { inner }
     }

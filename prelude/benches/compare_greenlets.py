@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Greenlets: multitask against gevent, measured in one run.
+
+Runs the criterion benches in `greenlets.rs` (beside this file), then times
+the same operations with gevent, and prints one Markdown table. gevent must be
+importable: `tests/run` puts it in `target/jupyter-venv`, so from the
+workspace root:
+
+    target/jupyter-venv/bin/python prelude/benches/compare_greenlets.py [--quick]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import gevent
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from compare_cpython import cpu_name  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def best(fn, repeat=5):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def switches(n):
+    def turns():
+        for _ in range(n // 2):
+            gevent.sleep(0)
+    gevent.joinall([gevent.spawn(turns), gevent.spawn(turns)])
+
+
+def spawn_join_10k():
+    gevent.joinall([gevent.spawn(lambda i=i: i) for i in range(10_000)])
+
+
+def gevent_seconds():
+    n = 200_000
+    return {
+        "switch via sleep(0)": best(lambda: switches(n)) / n,
+        "spawn + join 10k": best(spawn_join_10k),
+    }
+
+
+def rust_seconds(quick):
+    args = ["cargo", "bench", "-p", "multitask", "--bench", "greenlets", "--"]
+    if quick:
+        args += ["--warm-up-time", "1", "--measurement-time", "3"]
+    subprocess.run(args, cwd=ROOT, check=True, stdout=sys.stderr)
+    out = {}
+    for folder in (ROOT / "target" / "criterion" / "greenlets").iterdir():
+        estimates = folder / "new" / "estimates.json"
+        if estimates.exists():
+            name = json.loads((folder / "new" / "benchmark.json").read_text())["function_id"]
+            out[name] = json.loads(estimates.read_text())["median"]["point_estimate"] / 1e9
+    return out
+
+
+def show(seconds):
+    for unit, scale in [("s", 1), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)]:
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter criterion runs")
+    rust = rust_seconds(parser.parse_args().quick)
+    theirs = gevent_seconds()
+    print(
+        f"Measured {datetime.date.today()} on {cpu_name()}, {len(os.sched_getaffinity(0))} cores, "
+        f"CPython {platform.python_version()}, gevent {gevent.__version__}; "
+        f"multitask: criterion median, gevent: best of 5.\n"
+    )
+    print("| operation | multitask | gevent | gevent ÷ multitask |")
+    print("|---|---:|---:|---:|")
+    for name in ["switch via sleep(0)", "spawn + join 10k"]:
+        print(f"| {name} | {show(rust[name])} | {show(theirs[name])} | {theirs[name] / rust[name]:.1f}× |")
+
+
+if __name__ == "__main__":
+    main()
