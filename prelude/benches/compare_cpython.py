@@ -19,6 +19,8 @@ import sys
 import timeit
 from pathlib import Path
 
+from benchlib import cpu_name
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -72,16 +74,6 @@ def rust_ns(quick):
         estimates = ROOT / "target" / "criterion" / bench_id / "new" / "estimates.json"
         medians[bench_id] = json.loads(estimates.read_text())["median"]["point_estimate"]
     return medians
-
-
-def cpu_name():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def main():

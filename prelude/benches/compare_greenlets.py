@@ -10,20 +10,13 @@ workspace root:
 """
 import argparse
 import datetime
-import json
 import os
 import platform
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import gevent
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare_cpython import cpu_name  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[2]
+from benchlib import criterion_medians, cpu_name, show
 
 
 def best(fn, repeat=5):
@@ -55,24 +48,7 @@ def gevent_seconds():
 
 
 def rust_seconds(quick):
-    args = ["cargo", "bench", "-p", "multitask", "--bench", "greenlets", "--"]
-    if quick:
-        args += ["--warm-up-time", "1", "--measurement-time", "3"]
-    subprocess.run(args, cwd=ROOT, check=True, stdout=sys.stderr)
-    out = {}
-    for folder in (ROOT / "target" / "criterion" / "greenlets").iterdir():
-        estimates = folder / "new" / "estimates.json"
-        if estimates.exists():
-            name = json.loads((folder / "new" / "benchmark.json").read_text())["function_id"]
-            out[name] = json.loads(estimates.read_text())["median"]["point_estimate"] / 1e9
-    return out
-
-
-def show(seconds):
-    for unit, scale in [("s", 1), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)]:
-        if seconds >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds / 1e-9:.3g} ns"
+    return criterion_medians("greenlets", "greenlets", quick)
 
 
 def main():

@@ -14,18 +14,15 @@ The README's table for processes and threads is this script's output.
 """
 import argparse
 import datetime
-import json
 import multiprocessing as mp
 import multiprocessing.dummy
 import os
 import platform
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from benchlib import criterion_medians, cpu_name, show
+
 MESSAGES = 100_000
 
 
@@ -110,32 +107,7 @@ def cpython_seconds(quick):
 
 def rust_seconds(quick):
     """Runs the criterion benches; each one's median, in seconds."""
-    args = ["cargo", "bench", "-p", "multitask", "--bench", "multitasking", "--"]
-    if quick:
-        args += ["--warm-up-time", "1", "--measurement-time", "3"]
-    subprocess.run(args, cwd=ROOT, check=True, stdout=sys.stderr)
-    medians = {}
-    for folder in (ROOT / "target" / "criterion" / "multitasking").iterdir():
-        estimates = folder / "new" / "estimates.json"
-        benchmark = folder / "new" / "benchmark.json"
-        if estimates.exists():
-            name = json.loads(benchmark.read_text())["function_id"]
-            medians[name] = json.loads(estimates.read_text())["median"]["point_estimate"] / 1e9
-    return medians
-
-
-def show(seconds):
-    for unit, scale in [("s", 1), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)]:
-        if seconds >= scale:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds / 1e-9:.3g} ns"
-
-
-def cpu_name():
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown CPU"
+    return criterion_medians("multitasking", "multitasking", quick)
 
 
 ROWS = [
