@@ -52,4 +52,15 @@ same_as_gevent!(
     outcomes,
     join_from_a_greenlet,
     timers_wake_in_order,
+    io_switches_by_itself,
 );
+
+#[test]
+fn green_io_starts_no_os_thread() {
+    let out = ours("io_uses_no_new_os_thread");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("OS threads"))
+        .expect("the count");
+    assert_eq!(line, "OS threads before: 1, after: 1", "{out}");
+}

@@ -110,8 +110,83 @@ fn timers_wake_in_order() {
     joinall(&gs);
 }
 
+const PAGES: [(&str, f64, usize); 3] = [
+    ("/python", 0.3, 45661),
+    ("/github", 0.1, 14823),
+    ("/yahoo", 0.2, 304034),
+];
+
+/// A slow HTTP server in a child process: each page after its delay.
+fn slow_server() -> (multitask::multiprocessing::Process, u16) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = multitask::multiprocessing::Process::new(move || {
+        for conn in listener.incoming() {
+            let mut conn = conn.unwrap();
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                BufReader::new(&conn).read_line(&mut line).unwrap();
+                let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let (_, delay, size) = PAGES
+                    .iter()
+                    .find(|(p, ..)| *p == path)
+                    .copied()
+                    .unwrap_or(("", 0.0, 0));
+                std::thread::sleep(std::time::Duration::from_secs_f64(delay));
+                let _ = conn.write_all(b"HTTP/1.0 200 OK\r\n\r\n");
+                let _ = conn.write_all(&vec![b'x'; size]);
+            });
+        }
+    })
+    .daemon(true);
+    server.start().unwrap();
+    (server, port)
+}
+
+fn io_switches_by_itself() {
+    fetch_three(false);
+}
+
+/// Rust only: gevent resolves names on a pool of OS threads; these greenlets
+/// start none.
+fn io_uses_no_new_os_thread() {
+    fetch_three(true);
+}
+
+fn fetch_three(count_threads: bool) {
+    let (server, port) = slow_server();
+    let before = multitask::threading::limits::os_threads();
+    let start = std::time::Instant::now();
+    let gs: Vec<Greenlet> = PAGES
+        .iter()
+        .map(|&(path, ..)| {
+            Greenlet::spawn(move || {
+                println!("GET {path}");
+                let body =
+                    multitask::greenlet::net::http_get(&format!("http://127.0.0.1:{port}{path}"))
+                        .unwrap();
+                println!("{} bytes received from {path}.", body.len());
+            })
+        })
+        .collect();
+    joinall(&gs);
+    let took = start.elapsed().as_secs_f64();
+    let py = |b: bool| if b { "True" } else { "False" };
+    println!(
+        "less than the sum of the delays: {}",
+        py((0.3..0.6).contains(&took))
+    );
+    let after = multitask::threading::limits::os_threads();
+    if count_threads {
+        println!("OS threads before: {before}, after: {after}");
+    }
+    server.kill().unwrap();
+    server.join().unwrap();
+}
+
 fn main() {
-    let all: [(&str, fn()); 6] = [
+    let all: [(&str, fn()); 7] = [
         (
             "no_yield_runs_one_after_another",
             no_yield_runs_one_after_another,
@@ -124,6 +199,7 @@ fn main() {
         ("outcomes", outcomes),
         ("join_from_a_greenlet", join_from_a_greenlet),
         ("timers_wake_in_order", timers_wake_in_order),
+        ("io_switches_by_itself", io_switches_by_itself),
     ];
     let name = std::env::args().nth(1).expect("a scenario name, or `list`");
     if name == "list" {
@@ -134,8 +210,10 @@ fn main() {
     }
     // A panicking greenlet is reported by its `exception()`; keep stderr quiet.
     std::panic::set_hook(Box::new(|_| {}));
+    let rust_only: [(&str, fn()); 1] = [("io_uses_no_new_os_thread", io_uses_no_new_os_thread)];
     let (_, run) = all
         .iter()
+        .chain(&rust_only)
         .find(|(n, _)| *n == name)
         .expect("a known scenario");
     run();

@@ -93,6 +93,61 @@ def timers_wake_in_order():
     gevent.joinall(gs)
 
 
+PAGES = {"/python": (0.6, 45661), "/github": (0.2, 14823), "/yahoo": (0.4, 304034)}
+
+
+def slow_server(port_queue):
+    import http.server
+    import time
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            delay, size = PAGES[self.path]
+            time.sleep(delay)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"x" * size)
+
+        def log_message(self, *args):
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), Slow)
+    port_queue.put(server.server_address[1])
+    server.serve_forever()
+
+
+@scenario
+def io_switches_by_itself():
+    import multiprocessing as mp
+    import time
+
+    q = mp.Queue()
+    server = mp.Process(target=slow_server, args=(q,), daemon=True)
+    server.start()
+    port = q.get()
+
+    # Patched after the server's fork: the server keeps plain sockets.
+    from gevent import monkey
+
+    monkey.patch_socket()
+    import urllib.request
+
+    def fetch(path):
+        say(f"GET {path}")
+        data = urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").read()
+        say(f"{len(data)} bytes received from {path}.")
+
+    start = time.time()
+    gevent.joinall([gevent.spawn(fetch, p) for p in PAGES])
+    took = time.time() - start
+    say(f"less than the sum of the delays: {0.6 <= took < 1.2}")
+    server.kill()
+    server.join()
+
+
 if __name__ == "__main__":
     name = sys.argv[1]
     if name == "list":

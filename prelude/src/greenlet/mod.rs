@@ -41,6 +41,8 @@ use std::time::{Duration, Instant};
 use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 
+pub mod net;
+
 use crate::globals::shared;
 use crate::stack;
 
@@ -163,6 +165,10 @@ fn message(payload: &(dyn Any + Send)) -> String {
 struct Hub {
     ready: VecDeque<Rc<dyn Task>>,
     timers: Vec<(Instant, Rc<dyn Task>)>,
+    /// Greenlets waiting for a file descriptor, by poller key.
+    io: std::collections::HashMap<usize, Rc<dyn Task>>,
+    next_key: usize,
+    poller: Option<Rc<polling::Poller>>,
     /// The greenlet running now; `None` on the thread's own (main) stack.
     current: Option<Rc<dyn Task>>,
 }
@@ -223,9 +229,25 @@ fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopE
         });
         let Some(task) = next else {
             let timer = with_hub(|hub| hub.timers.first().map(|(at, _)| *at));
-            match timer.into_iter().chain(wake).min() {
-                Some(at) => std::thread::sleep(at.saturating_duration_since(Instant::now())),
-                None => return Err(LoopExit),
+            let until = timer.into_iter().chain(wake).min();
+            let poller = with_hub(|hub| (!hub.io.is_empty()).then(|| hub.poller.clone()).flatten());
+            match (poller, until) {
+                (Some(poller), until) => {
+                    let timeout = until.map(|at| at.saturating_duration_since(Instant::now()));
+                    let mut events = polling::Events::new();
+                    let _ = poller.wait(&mut events, timeout);
+                    with_hub(|hub| {
+                        for event in events.iter() {
+                            if let Some(task) = hub.io.remove(&event.key) {
+                                hub.ready.push_back(task);
+                            }
+                        }
+                    });
+                }
+                (None, Some(at)) => {
+                    std::thread::sleep(at.saturating_duration_since(Instant::now()))
+                }
+                (None, None) => return Err(LoopExit),
             }
             continue;
         };
@@ -239,6 +261,56 @@ fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopE
             }
         });
     }
+    Ok(())
+}
+
+/// Waits until `fd` is readable (or writable): inside a greenlet the hub runs
+/// the others meanwhile, as gevent's patched sockets do; on the main stack it
+/// simply blocks.
+pub(crate) fn wait_fd(fd: std::os::fd::BorrowedFd<'_>, writable: bool) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    if !in_greenlet() {
+        let flags = if writable {
+            nix::poll::PollFlags::POLLOUT
+        } else {
+            nix::poll::PollFlags::POLLIN
+        };
+        let mut fds = [nix::poll::PollFd::new(fd, flags)];
+        nix::poll::poll(&mut fds, nix::poll::PollTimeout::NONE)?;
+        return Ok(());
+    }
+    let (poller, key) = with_hub(|hub| -> std::io::Result<_> {
+        let poller = match &hub.poller {
+            Some(p) => p.clone(),
+            None => {
+                let p = Rc::new(polling::Poller::new()?);
+                hub.poller = Some(p.clone());
+                p
+            }
+        };
+        hub.next_key += 1;
+        let key = hub.next_key;
+        let me = hub.current.clone().expect("in a greenlet");
+        hub.io.insert(key, me);
+        Ok((poller, key))
+    })?;
+    let interest = if writable {
+        polling::Event::writable(key)
+    } else {
+        polling::Event::readable(key)
+    };
+    // SAFETY: the descriptor stays open until the guard below deletes it,
+    // before we return (or unwind, if killed while waiting).
+    unsafe { poller.add(fd.as_raw_fd(), interest) }?;
+    struct Registered<'a>(Rc<polling::Poller>, std::os::fd::BorrowedFd<'a>, usize);
+    impl Drop for Registered<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.delete(self.1);
+            with_hub(|hub| hub.io.remove(&self.2));
+        }
+    }
+    let _registered = Registered(poller, fd, key);
+    park(Park::Waiting);
     Ok(())
 }
 
