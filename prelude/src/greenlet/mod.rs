@@ -164,7 +164,9 @@ fn message(payload: &(dyn Any + Send)) -> String {
 #[derive(Default)]
 struct Hub {
     ready: VecDeque<Rc<dyn Task>>,
-    timers: Vec<(Instant, Rc<dyn Task>)>,
+    /// Sleeping greenlets, kept in wake-up order (inserted in place, so the
+    /// loop never sorts).
+    timers: VecDeque<(Instant, Rc<dyn Task>)>,
     /// Greenlets waiting for a file descriptor, by poller key.
     io: std::collections::HashMap<usize, Rc<dyn Task>>,
     next_key: usize,
@@ -217,9 +219,8 @@ fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopE
         let next = with_hub(|hub| {
             if !hub.timers.is_empty() {
                 let now = Instant::now();
-                hub.timers.sort_by_key(|(at, _)| *at);
-                while hub.timers.first().is_some_and(|(at, _)| *at <= now) {
-                    let (_, task) = hub.timers.remove(0);
+                while hub.timers.front().is_some_and(|(at, _)| *at <= now) {
+                    let (_, task) = hub.timers.pop_front().expect("a due timer");
                     hub.ready.push_back(task);
                 }
             }
@@ -228,7 +229,7 @@ fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopE
             next
         });
         let Some(task) = next else {
-            let timer = with_hub(|hub| hub.timers.first().map(|(at, _)| *at));
+            let timer = with_hub(|hub| hub.timers.front().map(|(at, _)| *at));
             let until = timer.into_iter().chain(wake).min();
             let poller = with_hub(|hub| (!hub.io.is_empty()).then(|| hub.poller.clone()).flatten());
             match (poller, until) {
@@ -256,7 +257,11 @@ fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopE
             hub.current = None;
             match parked {
                 Some(Park::Ready) => hub.ready.push_back(task),
-                Some(Park::Until(at)) => hub.timers.push((at, task)),
+                Some(Park::Until(at)) => {
+                    // After those due at the same time: equal deadlines wake in order.
+                    let place = hub.timers.partition_point(|(t, _)| *t <= at);
+                    hub.timers.insert(place, (at, task));
+                }
                 Some(Park::Waiting) | None => {}
             }
         });
