@@ -4,6 +4,7 @@ import json
 import platform
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +24,16 @@ def criterion_medians(bench, group, quick):
             name = json.loads((folder / "new" / "benchmark.json").read_text())["function_id"]
             medians[name] = json.loads(estimates.read_text())["median"]["point_estimate"] / 1e9
     return medians
+
+
+def best(fn, repeat=5):
+    """Best time of `repeat` calls of `fn`, in seconds (the minimum, as timeit advises)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
 
 
 def cpu_name():

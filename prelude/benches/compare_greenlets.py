@@ -12,20 +12,11 @@ import argparse
 import datetime
 import os
 import platform
-import time
 
 import gevent
 
-from benchlib import criterion_medians, cpu_name, show
+from benchlib import best, criterion_medians, cpu_name, show
 
-
-def best(fn, repeat=5):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def switches(n):

@@ -19,9 +19,8 @@ import multiprocessing.dummy
 import os
 import platform
 import threading
-import time
 
-from benchlib import criterion_medians, cpu_name, show
+from benchlib import best, criterion_medians, cpu_name, show
 
 MESSAGES = 100_000
 
@@ -47,15 +46,6 @@ def put_numbers(q, n):
     for i in range(n):
         q.put(i)
 
-
-def best(fn, repeat):
-    """Best time of `repeat` calls, in seconds (the minimum, as timeit advises)."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def process_start_join():

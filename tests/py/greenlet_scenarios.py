@@ -5,20 +5,10 @@ python, where tests/run installs gevent).
 `tests/bin/greenlet_scenarios.rs NAME` runs the same on multitask's greenlets.
 `list` prints the scenario names.
 """
-import sys
 
 import gevent
 
-SCENARIOS = {}
-
-
-def scenario(fn):
-    SCENARIOS[fn.__name__] = fn
-    return fn
-
-
-def say(*parts):
-    print(*parts, flush=True)
+from scenarios import main, say, scenario
 
 
 def worker(name, n, yields):
@@ -149,9 +139,4 @@ def io_switches_by_itself():
 
 
 if __name__ == "__main__":
-    name = sys.argv[1]
-    if name == "list":
-        for n in SCENARIOS:
-            print(n)
-    else:
-        SCENARIOS[name]()
+    main()

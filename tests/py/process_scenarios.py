@@ -17,16 +17,7 @@ import sys
 import threading
 import time
 
-SCENARIOS = {}
-
-
-def scenario(fn):
-    SCENARIOS[fn.__name__] = fn
-    return fn
-
-
-def say(*parts):
-    print(*parts, flush=True)
+from scenarios import main, say, scenario
 
 
 def children_left():
@@ -373,16 +364,14 @@ def thread_local():
     say(f"main sees {local.name}")
 
 
-if __name__ == "__main__":
-    mp.set_start_method("fork")
-    name = sys.argv[1]
-    if name == "list":
-        for n in SCENARIOS:
-            print(n)
-        sys.exit()
+def report_children_at_exit():
     import atexit
 
     # Registered first, so it runs last: after multiprocessing's own exit
     # handler has joined (and terminated) the children.
     atexit.register(lambda: say(f"children left: {children_left()}"))
-    SCENARIOS[name]()
+
+
+if __name__ == "__main__":
+    mp.set_start_method("fork")
+    main(before_run=report_children_at_exit)
