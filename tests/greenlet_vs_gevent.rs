@@ -36,13 +36,17 @@ fn both_sides_have_the_same_scenarios() {
 }
 
 macro_rules! same_as_gevent {
-    ($($name:ident),* $(,)?) => {$(
+    ($($name:ident),* $(,)?) => {
+        /// Every scenario that has a test here, to hold against the binary's list.
+        const COMPARED: &[&str] = &[$(stringify!($name)),*];
+        $(
         #[test]
         fn $name() {
             let name = stringify!($name);
             assert_eq!(ours(name), gevent(name), "scenario {name}: multitask (left) vs gevent (right)");
         }
-    )*};
+    )*
+    };
 }
 
 same_as_gevent!(
@@ -63,4 +67,13 @@ fn green_io_starts_no_os_thread() {
         .find(|l| l.starts_with("OS threads"))
         .expect("the count");
     assert_eq!(line, "OS threads before: 1, after: 1", "{out}");
+}
+
+#[test]
+fn every_scenario_of_the_binary_has_a_test_here() {
+    let listed: Vec<String> = ours("list").lines().map(str::to_string).collect();
+    assert_eq!(
+        listed, COMPARED,
+        "add the new scenario to `same_as_gevent!`"
+    );
 }

@@ -79,12 +79,16 @@ fn numbering_pids_keeps_identity() {
 }
 
 macro_rules! same_as_cpython {
-    ($($name:ident),* $(,)?) => {$(
+    ($($name:ident),* $(,)?) => {
+        /// Every scenario that has a test here, to hold against the binary's list.
+        const COMPARED: &[&str] = &[$(stringify!($name)),*];
+        $(
         #[test]
         fn $name() {
             compare(stringify!($name));
         }
-    )*};
+    )*
+    };
 }
 
 same_as_cpython!(
@@ -175,5 +179,14 @@ fn a_unix_daemon_detaches_and_stops_on_sigterm() {
          daemon PID started\n\
          daemon PID stopping on SIGTERM\n\
          children left: 0\n"
+    );
+}
+
+#[test]
+fn every_scenario_of_the_binary_has_a_test_here() {
+    let listed: Vec<String> = run_rust("list").lines().map(str::to_string).collect();
+    assert_eq!(
+        listed, COMPARED,
+        "add the new scenario to `same_as_cpython!`"
     );
 }
