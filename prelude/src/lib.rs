@@ -13,6 +13,9 @@
 //! | §1.1 进程 | processes by `fork()`: `Process`, `Pool`, pipes, queues, shared memory, locks, a Unix daemon | [`multiprocessing`] |
 //! | §1.2 线程 | threads: `Thread`, `current_thread`, locks, `Local`, thread limits, `ThreadPool::map` | [`threading`] |
 //! | §3 gevent | greenlets: `spawn!`, `join`, `joinall`, `sleep(0)` taking turns, `kill` | [`greenlet`] |
+//! | §3 gevent | green IO: sockets that switch by themselves, `http_get` | [`greenlet::net`] |
+//! | §3 (async IO) | tokio in asyncio's shape: `run`, `sleep`, `spawn`, `gather!`, `wait_for`, `http_get` | [`asyncio`] |
+//! | §3 (demo) | the seed's three slow sites, served offline | [`web`] |
 //! | §1 (crashes) | a real segmentation fault, to see what a crash takes down | [`crash`] |
 //! | every chapter | exercises: checkers that print ✓ or ✗ with a hint, and progress | [`exercises`] |
 //!
@@ -28,6 +31,7 @@
 //! assert_eq!(itr.send(-1), Ok(2));
 //! ```
 
+pub mod asyncio;
 pub mod crash;
 pub mod examples;
 pub mod exception;
@@ -39,6 +43,7 @@ pub mod multiprocessing;
 pub mod prelude;
 mod stack;
 pub mod threading;
+pub mod web;
 
 pub use exception::Exception;
 pub use generator::{GenState, Generator, GeneratorError};

@@ -11,6 +11,7 @@
 //! assert_eq!(itr.next(), Ok(0));
 //! ```
 
+pub use crate::asyncio;
 pub use crate::examples::{Fib, fib, jumping_range, mygen, mygen_raising_stop, squares};
 pub use crate::exception::Exception;
 pub use crate::exercises::{
@@ -29,4 +30,5 @@ pub use crate::multiprocessing::{
 pub use crate::threading::{
     self, Local, Thread, ThreadPool, active_count, current_thread, main_thread,
 };
-pub use crate::{process, spawn, thread};
+pub use crate::web::PageServer;
+pub use crate::{gather, process, spawn, thread};

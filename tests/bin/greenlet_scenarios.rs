@@ -110,40 +110,6 @@ fn timers_wake_in_order() {
     joinall(&gs);
 }
 
-const PAGES: [(&str, f64, usize); 3] = [
-    ("/python", 0.6, 45661),
-    ("/github", 0.2, 14823),
-    ("/yahoo", 0.4, 304034),
-];
-
-/// A slow HTTP server in a child process: each page after its delay.
-fn slow_server() -> (multitask::multiprocessing::Process, u16) {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server = multitask::multiprocessing::Process::new(move || {
-        for conn in listener.incoming() {
-            let mut conn = conn.unwrap();
-            std::thread::spawn(move || {
-                let mut line = String::new();
-                BufReader::new(&conn).read_line(&mut line).unwrap();
-                let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-                let (_, delay, size) = PAGES
-                    .iter()
-                    .find(|(p, ..)| *p == path)
-                    .copied()
-                    .unwrap_or(("", 0.0, 0));
-                std::thread::sleep(std::time::Duration::from_secs_f64(delay));
-                let _ = conn.write_all(b"HTTP/1.0 200 OK\r\n\r\n");
-                let _ = conn.write_all(&vec![b'x'; size]);
-            });
-        }
-    })
-    .daemon(true);
-    server.start().unwrap();
-    (server, port)
-}
-
 fn io_switches_by_itself() {
     fetch_three(false);
 }
@@ -155,17 +121,16 @@ fn io_uses_no_new_os_thread() {
 }
 
 fn fetch_three(count_threads: bool) {
-    let (server, port) = slow_server();
+    let server = multitask::web::PageServer::start().unwrap();
     let before = multitask::threading::limits::os_threads();
     let start = std::time::Instant::now();
-    let gs: Vec<Greenlet> = PAGES
+    let gs: Vec<Greenlet> = multitask::web::PAGES
         .iter()
         .map(|&(path, ..)| {
+            let url = server.url(path);
             Greenlet::spawn(move || {
                 println!("GET {path}");
-                let body =
-                    multitask::greenlet::net::http_get(&format!("http://127.0.0.1:{port}{path}"))
-                        .unwrap();
+                let body = multitask::greenlet::net::http_get(&url).unwrap();
                 println!("{} bytes received from {path}.", body.len());
             })
         })
@@ -181,8 +146,7 @@ fn fetch_three(count_threads: bool) {
     if count_threads {
         println!("OS threads before: {before}, after: {after}");
     }
-    server.kill().unwrap();
-    server.join().unwrap();
+    drop(server);
 }
 
 fn main() {

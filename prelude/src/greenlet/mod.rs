@@ -38,13 +38,16 @@ use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 
+mod arena;
 pub mod net;
 
 use crate::globals::shared;
-use crate::stack;
+use arena::{ArenaStack, Arenas, Image};
+
+/// A greenlet's coroutine, on its arena.
+type Body = Coroutine<(), Park, (), ArenaStack>;
 
 /// Why a greenlet gave the hub back its turn.
 enum Park {
@@ -77,16 +80,19 @@ trait Task {
     fn ended(&self) -> bool;
     fn yielder(&self) -> *const Yielder<(), Park>;
     fn kill_requested(&self) -> bool;
+    /// Its claim on an arena, once it started.
+    fn image(&self) -> Option<&Rc<Image>>;
     /// The greenlet's display.
     fn describe(&self) -> String;
 }
 
 struct Inner<T> {
     label: String,
-    /// What it runs, until it first runs: its stack is taken only then, so
-    /// many short greenlets one after another reuse one stack.
+    /// What it runs, until it first runs: its arena is taken only then, so
+    /// many short greenlets one after another reuse one arena.
     body: RefCell<Option<Box<dyn FnOnce() -> T>>>,
-    coroutine: RefCell<Option<Coroutine<(), Park, (), DefaultStack>>>,
+    coroutine: RefCell<Option<Body>>,
+    image: std::cell::OnceCell<Rc<Image>>,
     ending: RefCell<Option<Ending<T>>>,
     waiters: RefCell<Vec<Rc<dyn Task>>>,
     yielder: Cell<*const Yielder<(), Park>>,
@@ -98,8 +104,13 @@ impl<T: 'static> Task for Inner<T> {
         if self.ended() {
             return None;
         }
-        if let Some(body) = self.body.borrow_mut().take() {
-            *self.coroutine.borrow_mut() = Some(start(Rc::downgrade(&self), body));
+        let body = self.body.borrow_mut().take();
+        if let Some(body) = body {
+            let (stack, image) = with_hub(|hub| hub.arenas.assign(|| Park::Ready));
+            let _ = self.image.set(image);
+            *self.coroutine.borrow_mut() = Some(start(Rc::downgrade(&self), body, stack));
+        } else if let Some(image) = self.image.get() {
+            with_hub(|hub| hub.arenas.enter(image));
         }
         let outcome = {
             let mut coroutine = self.coroutine.borrow_mut();
@@ -115,8 +126,10 @@ impl<T: 'static> Task for Inner<T> {
         if let Some(ending) = ending {
             *self.ending.borrow_mut() = Some(ending);
         }
-        if let Some(co) = self.coroutine.borrow_mut().take() {
-            stack::give(co.into_stack());
+        let finished = self.coroutine.borrow_mut().take();
+        drop(finished);
+        if let Some(image) = self.image.get() {
+            with_hub(|hub| hub.arenas.release(image));
         }
         for waiter in self.waiters.borrow_mut().drain(..) {
             with_hub(|hub| hub.ready.push_back(waiter));
@@ -132,17 +145,34 @@ impl<T: 'static> Task for Inner<T> {
     fn kill_requested(&self) -> bool {
         self.kill.get()
     }
+    fn image(&self) -> Option<&Rc<Image>> {
+        self.image.get()
+    }
     fn describe(&self) -> String {
         format!("<Greenlet at {:p}: {}>", self as *const Self, self.label)
     }
 }
 
-/// The coroutine that runs `body` on a stack from the pool, storing its value.
+impl<T> Drop for Inner<T> {
+    fn drop(&mut self) {
+        // A suspended greenlet is never dropped: `park`, on its stack, holds
+        // it. Should one be, its frames are leaked rather than unwound, which
+        // would need its bytes back on its arena first.
+        if let Some(coroutine) = self.coroutine.get_mut().take()
+            && !coroutine.done()
+        {
+            std::mem::forget(coroutine);
+        }
+    }
+}
+
+/// The coroutine that runs `body` on its arena, storing its value.
 fn start<T: 'static>(
     me: std::rc::Weak<Inner<T>>,
     body: Box<dyn FnOnce() -> T>,
-) -> Coroutine<(), Park, (), DefaultStack> {
-    Coroutine::with_stack(stack::take(), move |yielder: &Yielder<(), Park>, ()| {
+    stack: ArenaStack,
+) -> Body {
+    Coroutine::with_stack(stack, move |yielder: &Yielder<(), Park>, ()| {
         let Some(inner) = me.upgrade() else { return };
         inner.yielder.set(yielder);
         if inner.kill.get() {
@@ -173,6 +203,7 @@ struct Hub {
     poller: Option<Rc<polling::Poller>>,
     /// The greenlet running now; `None` on the thread's own (main) stack.
     current: Option<Rc<dyn Task>>,
+    arenas: Arenas,
 }
 
 /// A thread's hub, in a process-wide table so that every copy of the prelude
@@ -203,9 +234,11 @@ fn park(why: Park) {
     if task.kill_requested() {
         panic::resume_unwind(Box::new(GreenletExit));
     }
+    let unnoted = std::cell::Cell::new(0);
+    let mark = task.image().map_or(&unnoted, |image| &image.mark);
     // SAFETY: the yielder belongs to the coroutine that is running right now
     // (it is `current`), and lives as long as its body.
-    unsafe { (*yielder).suspend(why) };
+    arena::suspend(unsafe { &*yielder }, mark, why);
     if task.kill_requested() {
         panic::resume_unwind(Box::new(GreenletExit));
     }
@@ -436,6 +469,7 @@ impl<T: 'static> Greenlet<T> {
             label: call.split_whitespace().collect::<Vec<_>>().join(" "),
             body: RefCell::new(Some(Box::new(f))),
             coroutine: RefCell::new(None),
+            image: std::cell::OnceCell::new(),
             ending: RefCell::new(None),
             waiters: RefCell::new(Vec::new()),
             yielder: Cell::new(std::ptr::null()),
@@ -550,4 +584,92 @@ macro_rules! spawn {
     ($($call:tt)+) => {
         $crate::greenlet::Greenlet::labelled(stringify!($($call)+), move || $($call)+)
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Recurses `depth` frames, each holding a block of numbers on the stack,
+    /// switching at every level; returns a sum over all the blocks, checked
+    /// against what they should hold after the switches.
+    fn deep(seed: u64, depth: u32) -> u64 {
+        let block: [u64; 32] =
+            std::array::from_fn(|i| seed.wrapping_mul(31).wrapping_add(i as u64));
+        sleep(0.0);
+        let below = if depth == 0 {
+            0
+        } else {
+            deep(seed + 1, depth - 1)
+        };
+        sleep(0.0);
+        let expected: u64 = (0..32).map(|i| seed.wrapping_mul(31).wrapping_add(i)).sum();
+        let sum: u64 = std::hint::black_box(&block).iter().sum();
+        assert_eq!(sum, expected, "a stack block changed across a switch");
+        sum.wrapping_add(below)
+    }
+
+    #[test]
+    fn many_greenlets_share_arenas_and_keep_their_stacks() {
+        // More greenlets than arenas, each switching at every level of a
+        // recursion of its own depth: every switch copies a stack out and in.
+        let n = 40 * arena::ARENAS as u64;
+        let gs: Vec<Greenlet<u64>> = (0..n)
+            .map(|i| Greenlet::spawn(move || deep(i * 1000, (i % 13) as u32)))
+            .collect();
+        joinall(&gs);
+        for (i, g) in (0..n).zip(&gs) {
+            let expected = (0..=(i % 13)).map(|d| {
+                let seed = i * 1000 + d;
+                (0..32)
+                    .map(|k| seed.wrapping_mul(31).wrapping_add(k))
+                    .sum::<u64>()
+            });
+            assert_eq!(
+                g.get(),
+                Ok(expected.fold(0, u64::wrapping_add)),
+                "greenlet {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_hundred_thousand_greenlets_wait_at_once() {
+        // One guard-paged mapping each would stop near 32,750 here.
+        let n = 100_000u64;
+        let waiting = Rc::new(Cell::new(0u64));
+        let gs: Vec<Greenlet<u64>> = (0..n)
+            .map(|i| {
+                let waiting = waiting.clone();
+                Greenlet::spawn(move || {
+                    waiting.set(waiting.get() + 1);
+                    sleep(0.0);
+                    i
+                })
+            })
+            .collect();
+        sleep(0.0);
+        assert_eq!(waiting.get(), n, "all started and are suspended together");
+        joinall(&gs);
+        assert_eq!(
+            gs.iter().map(|g| g.get().unwrap()).sum::<u64>(),
+            n * (n - 1) / 2
+        );
+    }
+
+    #[test]
+    fn a_stack_overflow_hits_the_guard_page() {
+        #[allow(unconditional_recursion)]
+        fn recurse(n: u64) -> u64 {
+            let block = [n; 64];
+            std::hint::black_box(&block);
+            recurse(n + 1) + block[3]
+        }
+        let child = crate::multiprocessing::Process::new(|| {
+            let g = Greenlet::spawn(|| recurse(0));
+            let _ = g.join();
+        });
+        child.start().unwrap();
+        assert_eq!(child.join().unwrap(), -(libc::SIGSEGV));
+    }
 }

@@ -110,19 +110,10 @@ impl TcpListener {
 /// `GET url` over HTTP/1.0 (`http://host:port/path`, no TLS); the body's
 /// bytes. Green: inside a greenlet, waiting for the answer lets others run.
 pub fn http_get(url: &str) -> io::Result<Vec<u8>> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "only http:// URLs"))?;
-    let (host, path) = rest
-        .split_once('/')
-        .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let (host, request) = crate::web::request(url)?;
     let mut conn = TcpStream::connect(host)?;
-    write!(conn, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n")?;
+    conn.write_all(request.as_bytes())?;
     let mut response = Vec::new();
     conn.read_to_end(&mut response)?;
-    let body = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map_or(0, |at| at + 4);
-    Ok(response.split_off(body))
+    Ok(crate::web::body(response))
 }

@@ -1,0 +1,157 @@
+//! Async IO on tokio, in asyncio's shape (seed §3's destination): [`run`],
+//! [`sleep`], [`spawn`], [`gather!`](crate::gather), [`wait_for`] and a
+//! non-blocking [`http_get`].
+//!
+//! Where a greenlet switches inside plain functions, a task switches only at
+//! `.await`: an `async fn` is a state machine the compiler builds, and the
+//! runtime — one per process, shared by every REPL cell — polls it. In the
+//! REPL and the notebooks a cell may `.await` at its top level; it then runs
+//! on this same runtime.
+//!
+//! ```
+//! use multitask::asyncio::{run, sleep, spawn};
+//! use multitask::gather;
+//!
+//! async fn nap(name: &str, secs: f64) -> String {
+//!     sleep(secs).await;
+//!     format!("{name} woke")
+//! }
+//! let (a, b) = run(async { gather!(nap("slow", 0.02), nap("fast", 0.01)) });
+//! assert_eq!((a.as_str(), b.as_str()), ("slow woke", "fast woke"));
+//! let task = spawn(async { 6 * 7 });
+//! assert_eq!(run(task).unwrap(), 42);
+//! ```
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::globals::shared;
+
+#[doc(hidden)]
+pub use tokio as __tokio;
+
+/// A spawned task's handle; `.await` it for `Ok(value)`, or `Err` if the task
+/// panicked or was aborted (asyncio's `Task`).
+pub type Task<T> = tokio::task::JoinHandle<T>;
+
+shared! {
+    /// The process's runtime: tokio's multi-threaded scheduler, one worker per core.
+    fn runtime() -> tokio::runtime::Runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("tokio-worker")
+        .build()
+        .expect("cannot start the tokio runtime");
+}
+
+/// Runs `future` to its end on the shared runtime and returns its output
+/// (asyncio's `run`). Also works from inside async code, e.g. a cell that
+/// awaits: the thread then steps out of the runtime while it blocks.
+pub fn run<F: Future>(future: F) -> F::Output {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        tokio::task::block_in_place(|| runtime().block_on(future))
+    } else {
+        runtime().block_on(future)
+    }
+}
+
+/// What the REPL wraps a cell that awaits in: the cell's future is boxed and
+/// driven by [`run`], compiled once here rather than in every cell.
+#[doc(hidden)]
+pub fn run_cell<T>(cell: impl Future<Output = T>) -> T {
+    let mut output = None;
+    run_boxed(Box::pin(async { output = Some(cell.await) }));
+    output.expect("the cell's future ran to its end")
+}
+
+fn run_boxed(cell: Pin<Box<dyn Future<Output = ()> + '_>>) {
+    run(cell)
+}
+
+/// Waits `secs` seconds without blocking the thread (asyncio's `sleep`);
+/// `sleep(0.0)` yields to the other tasks.
+///
+/// ```
+/// # multitask::asyncio::run(async {
+/// let start = std::time::Instant::now();
+/// multitask::asyncio::sleep(0.01).await;
+/// assert!(start.elapsed().as_secs_f64() >= 0.01);
+/// # });
+/// ```
+pub async fn sleep(secs: f64) {
+    if secs <= 0.0 {
+        tokio::task::yield_now().await;
+    } else {
+        tokio::time::sleep(Duration::from_secs_f64(secs)).await;
+    }
+}
+
+/// Starts `future` as a task on the shared runtime; it runs on its own,
+/// whether or not anyone awaits its [`Task`] (asyncio's `create_task`).
+///
+/// ```
+/// let task = multitask::asyncio::spawn(async { "done" });
+/// assert_eq!(multitask::asyncio::run(task).unwrap(), "done");
+/// ```
+pub fn spawn<F>(future: F) -> Task<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    runtime().spawn(future)
+}
+
+/// Awaits every future at once and gives their outputs as a tuple, in the
+/// order written (asyncio's `gather`; tokio's `join!`).
+///
+/// ```
+/// use multitask::{asyncio, gather};
+/// let (a, b) = asyncio::run(async { gather!(async { 1 }, async { "two" }) });
+/// assert_eq!((a, b), (1, "two"));
+/// ```
+#[macro_export]
+macro_rules! gather {
+    ($($future:expr),+ $(,)?) => {
+        $crate::asyncio::__tokio::join!($($future),+)
+    };
+}
+
+/// The future did not end in time ([`wait_for`]; asyncio's `TimeoutError`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("TimeoutError")]
+pub struct TimeoutError;
+
+/// Awaits `future` for at most `secs` seconds (asyncio's `wait_for`); on
+/// time out the future is dropped, which cancels it.
+///
+/// ```
+/// use multitask::asyncio::{run, sleep, wait_for, TimeoutError};
+/// assert_eq!(run(wait_for(async { 5 }, 1.0)), Ok(5));
+/// assert_eq!(run(wait_for(sleep(10.0), 0.01)), Err(TimeoutError));
+/// ```
+pub async fn wait_for<F: Future>(future: F, secs: f64) -> Result<F::Output, TimeoutError> {
+    tokio::time::timeout(Duration::from_secs_f64(secs), future)
+        .await
+        .map_err(|_| TimeoutError)
+}
+
+/// `GET url` over HTTP/1.0 (`http://host:port/path`, no TLS), awaiting the
+/// network instead of blocking: the tokio twin of
+/// [`greenlet::net::http_get`](crate::greenlet::net::http_get).
+///
+/// ```
+/// let server = multitask::web::PageServer::start()?;
+/// let body = multitask::asyncio::run(multitask::asyncio::http_get(&server.url("/github")))?;
+/// assert_eq!(body.len(), 14823);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub async fn http_get(url: &str) -> std::io::Result<Vec<u8>> {
+    let (host, request) = crate::web::request(url)?;
+    let mut conn = tokio::net::TcpStream::connect(host).await?;
+    conn.write_all(request.as_bytes()).await?;
+    let mut response = Vec::new();
+    conn.read_to_end(&mut response).await?;
+    Ok(crate::web::body(response))
+}

@@ -1,0 +1,105 @@
+//! The seed's three-site download, made offline: a slow HTTP server on
+//! 127.0.0.1 that serves the seed's three pages (same sizes) after different
+//! delays, and the little HTTP/1.0 both `http_get`s speak — the green one
+//! ([`greenlet::net::http_get`](crate::greenlet::net::http_get)) and the
+//! tokio one ([`asyncio::http_get`](crate::asyncio::http_get)).
+//!
+//! ```
+//! use multitask::web::PageServer;
+//! let server = PageServer::start()?;
+//! let body = multitask::greenlet::net::http_get(&server.url("/github"))?;
+//! assert_eq!(body.len(), 14823);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+use std::io::{self, BufRead, BufReader, Write};
+use std::time::Duration;
+
+use crate::multiprocessing::Process;
+
+/// The seed's pages: path, delay in seconds, size in bytes.
+pub const PAGES: [(&str, f64, usize); 3] = [
+    ("/python", 0.6, 45661),
+    ("/github", 0.2, 14823),
+    ("/yahoo", 0.4, 304034),
+];
+
+/// A slow HTTP server in a child process (a daemonic [`Process`]): each of
+/// [`PAGES`] after its delay, one thread per request. Stopped when dropped.
+pub struct PageServer {
+    process: Process,
+    port: u16,
+}
+
+impl PageServer {
+    /// Starts it on a free port of 127.0.0.1.
+    ///
+    /// # Errors
+    /// When no port can be bound or the process cannot start.
+    pub fn start() -> io::Result<PageServer> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let process = Process::new(move || {
+            for conn in listener.incoming().flatten() {
+                std::thread::spawn(move || serve(conn));
+            }
+        })
+        .with_name("PageServer")
+        .daemon(true);
+        process.start().map_err(io::Error::other)?;
+        Ok(PageServer { process, port })
+    }
+
+    /// Its port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The URL of `path` on it (`http://127.0.0.1:PORT/path`).
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for PageServer {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.join();
+    }
+}
+
+fn serve(mut conn: std::net::TcpStream) {
+    let mut line = String::new();
+    if BufReader::new(&conn).read_line(&mut line).is_err() {
+        return;
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("/");
+    let (status, delay, size) = match PAGES.iter().find(|(p, ..)| *p == path) {
+        Some(&(_, delay, size)) => ("200 OK", delay, size),
+        None => ("404 Not Found", 0.0, 0),
+    };
+    std::thread::sleep(Duration::from_secs_f64(delay));
+    let _ = write!(conn, "HTTP/1.0 {status}\r\nContent-Length: {size}\r\n\r\n");
+    let _ = conn.write_all(&vec![b'x'; size]);
+}
+
+/// `http://host:port/path` → the address to connect to and the request to send.
+pub(crate) fn request(url: &str) -> io::Result<(String, String)> {
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "only http:// URLs"))?;
+    let (host, path) = rest.split_once('/').map_or((rest, ""), |(h, p)| (h, p));
+    Ok((
+        host.to_string(),
+        format!("GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n"),
+    ))
+}
+
+/// The body of a whole HTTP response (what follows the blank line).
+pub(crate) fn body(mut response: Vec<u8>) -> Vec<u8> {
+    let start = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(0, |at| at + 4);
+    response.split_off(start)
+}
