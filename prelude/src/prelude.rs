@@ -12,6 +12,8 @@
 //! ```
 
 pub use crate::asyncio;
+/// The tokio the prelude's runtime is made of (cells that `.await` run on it).
+pub use ::tokio;
 pub use crate::examples::{Fib, fib, jumping_range, mygen, mygen_raising_stop, squares};
 pub use crate::exception::Exception;
 pub use crate::exercises::{

@@ -14,6 +14,8 @@ so. For each set-up, each with its own warmed build folder, it measures:
   until `2` is printed (a binding needs type inference, which warms up);
 - trivial cells: `let x = 1;`, `x + 1`, a `fn`, a struct with a method call,
   repeated, median of all;
+- the first cell that awaits (`async { 1 }.await`: async mode starts), and
+  the same trivial cells again after it (each cell is now async);
 - memory: resident size of the REPL and of evcxr's runtime process.
 
 Prints one Markdown table for the README. Usage:
@@ -142,22 +144,31 @@ def measure(mode, rounds):
     repl = Piped(mode)
     repl.run("1 + 1")
     first = time.monotonic() - repl.started  # start → first result
-    cells = []
-    for r in range(rounds):
-        cells.append(repl.run(f"let x{r} = 1;"))
-        cells.append(repl.run(f"x{r} + 1"))
-        cells.append(repl.run(f"fn double{r}(v: i32) -> i32 {{ v * 2 }}"))
-        cells.append(repl.run(
-            f"struct P{r} {{ a: i32 }} impl P{r} {{ fn get(&self) -> i32 {{ self.a }} }} "
-            f"P{r} {{ a: double{r}(x{r}) }}.get()"
-        ))
+    def trivial(tag):
+        cells = []
+        for r in range(rounds):
+            r = f"{tag}{r}"
+            cells.append(repl.run(f"let x{r} = 1;"))
+            cells.append(repl.run(f"x{r} + 1"))
+            cells.append(repl.run(f"fn double{r}(v: i32) -> i32 {{ v * 2 }}"))
+            cells.append(repl.run(
+                f"struct P{r} {{ a: i32 }} impl P{r} {{ fn get(&self) -> i32 {{ self.a }} }} "
+                f"P{r} {{ a: double{r}(x{r}) }}.get()"
+            ))
+        return statistics.median(cells)
+
+    median = trivial("a")
     repl_mb, runtime_mb = repl.rss_mb()
+    first_await = repl.run("async { 1 }.await")
+    median_async = trivial("b")
     repl.close()
     return {
         "prompt": prompt,
         "first": first,
         "first_let": first_let,
-        "median": statistics.median(cells),
+        "median": median,
+        "first_await": first_await,
+        "median_async": median_async,
         "repl_mb": repl_mb,
         "runtime_mb": runtime_mb,
     }
@@ -190,6 +201,8 @@ def main():
         ("start → first result (warm cache)", "first", "s"),
         ("start → first binding (`let`, warm cache)", "first_let", "s"),
         ("median trivial cell", "median", "s"),
+        ("first cell that awaits", "first_await", "s"),
+        ("median trivial cell after an `.await`", "median_async", "s"),
         ("REPL memory (RSS)", "repl_mb", "MB"),
         ("runtime process memory (RSS)", "runtime_mb", "MB"),
     ]
@@ -197,6 +210,10 @@ def main():
         a, b = ours[key], stock[key]
         fmt = "{:.2f} s" if unit == "s" else "{:.0f} MB"
         print(f"| {label} | {fmt.format(a)} | {fmt.format(b)} | {a / b:.2f}× |")
+    print()
+    for name, r in [("multitask", ours), (stock_name, stock)]:
+        print(f"{name}: a trivial cell after an `.await` takes "
+              f"{r['median_async'] / r['median']:.2f}× one before")
 
 
 if __name__ == "__main__":

@@ -303,6 +303,9 @@ impl Session {
             .replace('\\', "\\\\")
             .replace('"', "\\\"");
         let dep = format!(":dep multitask = {{ path = \"{path}\" }}");
+        // A cell that awaits runs on the prelude's tokio runtime (see
+        // vendor/evcxr/PATCHES.md), not on a tokio evcxr would add.
+        self.context.set_async_runner("multitask::asyncio::run_cell");
         let load = format!("{dep}\nuse multitask::prelude::*;\n{PANIC_HOOK}");
         if let Err(e) = self.context.execute(&load) {
             bail!(

@@ -77,6 +77,11 @@ impl CommandContext {
         self.eval_context.check(non_command_code, state, &code_info)
     }
 
+    /// See [`EvalContext::set_async_runner`]. (multitask patch)
+    pub fn set_async_runner(&mut self, runner: &str) {
+        self.eval_context.set_async_runner(runner);
+    }
+
     pub fn process_handle(&self) -> Arc<Mutex<std::process::Child>> {
         self.eval_context.process_handle()
     }

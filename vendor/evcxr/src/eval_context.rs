@@ -102,6 +102,10 @@ pub(crate) struct Config {
     pub(crate) allow_static_linking: bool,
     pub(crate) build_envs: HashMap<String, String>,
     subprocess_path: PathBuf,
+    /// A function of a dependency that runs a cell's future to its end
+    /// (`fn(impl Future<Output = T>) -> T`), used instead of a tokio
+    /// runtime built in every cell. (multitask patch)
+    pub(crate) async_runner: Option<String>,
 }
 
 fn create_initial_config(tmpdir: PathBuf, subprocess_path: PathBuf) -> Result<Config> {
@@ -148,6 +152,7 @@ impl Config {
             subprocess_path,
             codegen_backend: None,
             build_envs: Default::default(),
+            async_runner: None,
         })
     }
 
@@ -658,6 +663,16 @@ impl EvalContext {
         self.committed_state.set_time_passes(value);
     }
 
+    /// Cells that `.await` at their top level are handed, as one future, to
+    /// `runner` — a path such as `mycrate::block_on`, a function of a
+    /// dependency taking `impl Future<Output = T>` and returning `T` — instead
+    /// of a tokio runtime that evcxr adds as a dependency and creates in the
+    /// cell. The runner's code is compiled once, with its crate, not in every
+    /// cell. (multitask patch)
+    pub fn set_async_runner(&mut self, runner: &str) {
+        self.committed_state.config.async_runner = Some(runner.to_owned());
+    }
+
     pub fn set_preserve_vars_on_panic(&mut self, value: bool) {
         self.committed_state.set_preserve_vars_on_panic(value);
     }
@@ -1054,7 +1069,9 @@ impl EvalContext {
                 CodeKind::OriginalUserCode(_) | CodeKind::OtherUserCode => {
                     if error.code() == Some("E0728") && !state.async_mode {
                         state.async_mode = true;
-                        if !state.external_deps.contains_key("tokio") {
+                        if state.config.async_runner.is_none()
+                            && !state.external_deps.contains_key("tokio")
+                        {
                             state.add_dep(
                                 "tokio",
                                 "{version=\"1.34.0\", features=[\"rt\", \"rt-multi-thread\"]}",
@@ -1734,7 +1751,15 @@ impl ContextState {
         } else {
             code = code.generated("evcxr_variable_store: *mut u8) -> *mut u8 {");
         }
-        if self.async_mode {
+        if let (true, Some(runner)) = (self.async_mode, &self.config.async_runner) {
+            user_code = CodeBlock::new()
+                .generated(format!("let _ = {runner}(async {{"))
+                .add_all(user_code);
+            if self.allow_question_mark {
+                user_code = user_code.generated("Ok::<(), EvcxrUserCodeError>(())");
+            }
+            user_code = user_code.generated("});");
+        } else if self.async_mode {
             user_code = CodeBlock::new()
                 .generated(stringify!(
                 let mut mutex = evcxr_variable_store.lazy_arc("evcxr_tokio_runtime",
