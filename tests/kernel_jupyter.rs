@@ -98,6 +98,20 @@ fn jumping_range_sends_as_in_the_repl() {
 }
 
 #[test]
+fn cells_that_await_run_on_the_preludes_runtime_and_keep_variables() {
+    let awaits = &report()["awaits"];
+    assert_eq!(awaits[0]["reply_status"], "ok", "{awaits}");
+    // A task spawned in one cell, awaited in the next, ran on a worker of
+    // the prelude's runtime; so does one spawned on the runtime the awaiting
+    // cell itself runs on (evcxr's own is "tokio-rt-worker").
+    for step in [&awaits[1], &awaits[2]] {
+        assert_eq!(step["results"][0]["text/plain"], "Some(\"tokio-worker\")", "{awaits}");
+    }
+    // A variable from before the first `.await` is still there.
+    assert_eq!(awaits[3]["results"][0]["text/plain"], "Ok(4)", "{awaits}");
+}
+
+#[test]
 fn a_compile_error_is_an_error_and_variables_survive_it() {
     let report = report();
     let error = &report["compile_error"];

@@ -119,6 +119,13 @@ def main():
         report["compile_error"] = run(client, 'let wrong: i32 = "text";')
         report["kept_after_error"] = run(client, "itr.next()")
         report["panic"] = run(client, "let v = vec![1, 2, 3]; v[10]")
+        worker_name = "async { std::thread::current().name().map(String::from) }"
+        report["awaits"] = [
+            run(client, f"asyncio::sleep(0.01).await; let later = asyncio::spawn({worker_name});"),
+            run(client, "later.await.unwrap()"),
+            run(client, f"tokio::runtime::Handle::current().spawn({worker_name}).await.unwrap()"),
+            run(client, "itr.next()"),
+        ]
 
         report["is_complete"] = {
             code: shell_reply(client, client.is_complete(code))["status"]
