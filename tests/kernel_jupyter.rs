@@ -105,7 +105,10 @@ fn cells_that_await_run_on_the_preludes_runtime_and_keep_variables() {
     // the prelude's runtime; so does one spawned on the runtime the awaiting
     // cell itself runs on (evcxr's own is "tokio-rt-worker").
     for step in [&awaits[1], &awaits[2]] {
-        assert_eq!(step["results"][0]["text/plain"], "Some(\"tokio-worker\")", "{awaits}");
+        assert_eq!(
+            step["results"][0]["text/plain"], "Some(\"tokio-worker\")",
+            "{awaits}"
+        );
     }
     // A variable from before the first `.await` is still there.
     assert_eq!(awaits[3]["results"][0]["text/plain"], "Ok(4)", "{awaits}");

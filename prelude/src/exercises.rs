@@ -104,6 +104,44 @@ pub const ALL: &[Exercise] = &[
         ],
     },
     Exercise {
+        id: "04-take-turns",
+        chapter: "04-coroutines-gevent",
+        title: "take_turns(names, rounds): one greenlet per name, taking strict turns",
+        hints: &[
+            "Keep the log in an `Rc<RefCell<Vec<String>>>`: greenlets share one thread, so no lock is needed.",
+            "Spawn one `Greenlet::spawn(move || for i in 0..rounds { …push(format!(\"{name} {i}\")); greenlet::sleep(0.0); })` per name.",
+            "`greenlet::joinall(&gs)`, then take the log out: `log.borrow().clone()`.",
+        ],
+    },
+    Exercise {
+        id: "04-green-fetch",
+        chapter: "04-coroutines-gevent",
+        title: "fetch_all(urls): every URL fetched in a greenlet of its own, sizes in the URLs' order",
+        hints: &[
+            "`greenlet::net::http_get(&url)` lets the other greenlets run while it waits.",
+            "Spawn all the greenlets first (`Greenlet::spawn(move || http_get(&url).unwrap().len())`), then `get()` each in order.",
+        ],
+    },
+    Exercise {
+        id: "05-sleep-all",
+        chapter: "05-async-tokio",
+        title: "sleep_all(delays): one task per delay, all sleeping at once; the delays back in order",
+        hints: &[
+            "`asyncio::run(async { … })` runs async code from a plain function.",
+            "Spawn first: `let tasks: Vec<_> = delays.into_iter().map(|d| asyncio::spawn(async move { asyncio::sleep(d).await; d })).collect();`",
+            "Then await each in order: `for t in tasks { out.push(t.await.unwrap()); }`.",
+        ],
+    },
+    Exercise {
+        id: "05-deadline",
+        chapter: "05-async-tokio",
+        title: "fetch_within(url, secs): the body's size, or TimeoutError when it takes longer",
+        hints: &[
+            "`asyncio::http_get(&url)` is a future; `asyncio::wait_for(future, secs)` gives up after `secs`.",
+            "`asyncio::run(async { asyncio::wait_for(asyncio::http_get(&url), secs).await.map(|body| body.unwrap().len()) })`",
+        ],
+    },
+    Exercise {
         id: "06-io-map",
         chapter: "06-examples",
         title: "wait_all(delays): run slow waits concurrently, results in order, fast",
@@ -419,6 +457,190 @@ pub fn check_io_map(wait_all: fn(Vec<u64>) -> Vec<u64>) -> Verdict {
             "100 waits ({sequential} ms one after another) came back in order, concurrently"
         ))
     })
+}
+
+/// Checks `take_turns` (exercise `04-take-turns`), prints the verdict, records a pass.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-turns.txt")) };
+/// use multitask::greenlet::{self, Greenlet};
+/// use std::{cell::RefCell, rc::Rc};
+/// fn take_turns(names: Vec<&'static str>, rounds: usize) -> Vec<String> {
+///     let log = Rc::new(RefCell::new(Vec::new()));
+///     let gs: Vec<Greenlet> = names.into_iter().map(|name| {
+///         let log = log.clone();
+///         Greenlet::spawn(move || for i in 0..rounds {
+///             log.borrow_mut().push(format!("{name} {i}"));
+///             greenlet::sleep(0.0);
+///         })
+///     }).collect();
+///     greenlet::joinall(&gs);
+///     log.borrow().clone()
+/// }
+/// assert!(multitask::exercises::check_take_turns(take_turns).passed);
+/// ```
+pub fn check_take_turns(take_turns: fn(Vec<&'static str>, usize) -> Vec<String>) -> Verdict {
+    verdict("04-take-turns", || {
+        let got = take_turns(vec!["a", "b", "c"], 3);
+        let expected: Vec<String> = (0..3)
+            .flat_map(|i| ["a", "b", "c"].map(|name| format!("{name} {i}")))
+            .collect();
+        if got != expected {
+            return Err(format!(
+                "take_turns([a, b, c], 3) gave {got:?}; strict turns give {expected:?}"
+            ));
+        }
+        let one = take_turns(vec!["solo"], 2);
+        if one != ["solo 0", "solo 1"] {
+            return Err(format!("take_turns([solo], 2) gave {one:?}"));
+        }
+        Ok("a 0, b 0, c 0, a 1, …: strict turns, as gevent's sleep(0) gives".into())
+    })
+}
+
+/// Checks `fetch_all` (exercise `04-green-fetch`) against a [`PageServer`](crate::web::PageServer)
+/// it starts, prints the verdict, records a pass.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-fetch.txt")) };
+/// use multitask::greenlet::{net::http_get, Greenlet};
+/// fn fetch_all(urls: Vec<String>) -> Vec<usize> {
+///     let gs: Vec<Greenlet<usize>> = urls.into_iter()
+///         .map(|url| Greenlet::spawn(move || http_get(&url).unwrap().len()))
+///         .collect();
+///     gs.iter().map(|g| g.get().unwrap()).collect()
+/// }
+/// assert!(multitask::exercises::check_green_fetch(fetch_all).passed);
+/// ```
+pub fn check_green_fetch(fetch_all: fn(Vec<String>) -> Vec<usize>) -> Verdict {
+    verdict("04-green-fetch", || {
+        let (server, urls, sizes, sum, longest) = pages()?;
+        let start = std::time::Instant::now();
+        let got = fetch_all(urls);
+        let took = start.elapsed().as_secs_f64();
+        drop(server);
+        check_pages(&got, &sizes, took, sum, longest)
+    })
+}
+
+/// Checks `sleep_all` (exercise `05-sleep-all`), prints the verdict, records a pass.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-sleep-all.txt")) };
+/// use multitask::asyncio;
+/// fn sleep_all(delays: Vec<f64>) -> Vec<f64> {
+///     asyncio::run(async {
+///         let tasks: Vec<_> = delays.into_iter()
+///             .map(|d| asyncio::spawn(async move { asyncio::sleep(d).await; d }))
+///             .collect();
+///         let mut out = Vec::new();
+///         for t in tasks { out.push(t.await.unwrap()); }
+///         out
+///     })
+/// }
+/// assert!(multitask::exercises::check_sleep_all(sleep_all).passed);
+/// ```
+pub fn check_sleep_all(sleep_all: fn(Vec<f64>) -> Vec<f64>) -> Verdict {
+    verdict("05-sleep-all", || {
+        let delays: Vec<f64> = (0..200).map(|i| 0.05 + f64::from(i % 5) * 0.02).collect();
+        let start = std::time::Instant::now();
+        let got = sleep_all(delays.clone());
+        let took = start.elapsed().as_secs_f64();
+        if got != delays {
+            return Err("the results must be the delays, in the order given".into());
+        }
+        if took < 0.13 {
+            return Err(format!(
+                "it took {took:.3} s, less than the longest delay (0.13 s): does it sleep?"
+            ));
+        }
+        if took > 1.0 {
+            return Err(format!(
+                "it took {took:.2} s; 200 sleepers of at most 0.13 s at once take about 0.13 s — spawn them all before awaiting"
+            ));
+        }
+        Ok(format!(
+            "200 sleepers finished together in {took:.2} s, results in order"
+        ))
+    })
+}
+
+/// Checks `fetch_within` (exercise `05-deadline`) against a [`PageServer`](crate::web::PageServer)
+/// it starts, prints the verdict, records a pass.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-deadline.txt")) };
+/// use multitask::asyncio::{self, TimeoutError};
+/// fn fetch_within(url: String, secs: f64) -> Result<usize, TimeoutError> {
+///     asyncio::run(async {
+///         asyncio::wait_for(asyncio::http_get(&url), secs).await.map(|body| body.unwrap().len())
+///     })
+/// }
+/// assert!(multitask::exercises::check_deadline(fetch_within).passed);
+/// ```
+pub fn check_deadline(
+    fetch_within: fn(String, f64) -> Result<usize, crate::asyncio::TimeoutError>,
+) -> Verdict {
+    verdict("05-deadline", || {
+        let server = crate::web::PageServer::start()
+            .map_err(|e| format!("cannot start the page server: {e}"))?;
+        let fast = fetch_within(server.url("/github"), 2.0);
+        if fast != Ok(14823) {
+            return Err(format!(
+                "/github (0.2 s, 14823 bytes) within 2 s gave {fast:?}, expected Ok(14823)"
+            ));
+        }
+        let start = std::time::Instant::now();
+        let slow = fetch_within(server.url("/python"), 0.2);
+        let took = start.elapsed().as_secs_f64();
+        if slow != Err(crate::asyncio::TimeoutError) {
+            return Err(format!(
+                "/python (0.6 s) within 0.2 s gave {slow:?}, expected Err(TimeoutError)"
+            ));
+        }
+        if took > 0.5 {
+            return Err(format!(
+                "giving up took {took:.2} s: it should stop waiting at 0.2 s"
+            ));
+        }
+        Ok("Ok(14823) in time, Err(TimeoutError) after 0.2 s when the page takes 0.6 s".into())
+    })
+}
+
+type Pages = (crate::web::PageServer, Vec<String>, Vec<usize>, f64, f64);
+
+/// A page server, and the seed's pages: URLs, sizes, sum and longest of the delays.
+fn pages() -> Result<Pages, String> {
+    let server = crate::web::PageServer::start()
+        .map_err(|e| format!("cannot start the page server: {e}"))?;
+    let pages = crate::web::PAGES;
+    let urls = pages.iter().map(|(path, ..)| server.url(path)).collect();
+    let sizes = pages.iter().map(|&(_, _, size)| size).collect();
+    let sum = pages.iter().map(|&(_, delay, _)| delay).sum();
+    let longest = pages.iter().map(|&(_, delay, _)| delay).fold(0.0, f64::max);
+    Ok((server, urls, sizes, sum, longest))
+}
+
+fn check_pages(
+    got: &[usize],
+    sizes: &[usize],
+    took: f64,
+    sum: f64,
+    longest: f64,
+) -> Result<String, String> {
+    if got != sizes {
+        return Err(format!(
+            "the sizes came back as {got:?}, expected {sizes:?} (the URLs' order)"
+        ));
+    }
+    if took >= sum {
+        return Err(format!(
+            "it took {took:.2} s, the sum of the delays ({sum} s): the fetches waited one after another"
+        ));
+    }
+    Ok(format!(
+        "three pages in {took:.2} s (longest delay {longest} s, sum {sum} s), sizes in order"
+    ))
 }
 
 /// Every value a generator gives, or what went wrong.

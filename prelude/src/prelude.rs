@@ -12,13 +12,12 @@
 //! ```
 
 pub use crate::asyncio;
-/// The tokio the prelude's runtime is made of (cells that `.await` run on it).
-pub use ::tokio;
 pub use crate::examples::{Fib, fib, jumping_range, mygen, mygen_raising_stop, squares};
 pub use crate::exception::Exception;
 pub use crate::exercises::{
-    check_countdown, check_io_map, check_lossless_counter, check_named_threads, check_pool_squares,
-    check_running_total, check_safe_counter, hint,
+    check_countdown, check_deadline, check_green_fetch, check_io_map, check_lossless_counter,
+    check_named_threads, check_pool_squares, check_running_total, check_safe_counter,
+    check_sleep_all, check_take_turns, hint,
 };
 pub use crate::generator::{
     Co, GEN_CLOSED, GEN_CREATED, GEN_RUNNING, GEN_SUSPENDED, GenState, Generator, GeneratorError,
@@ -34,3 +33,5 @@ pub use crate::threading::{
 };
 pub use crate::web::PageServer;
 pub use crate::{gather, process, spawn, thread};
+/// The tokio the prelude's runtime is made of (cells that `.await` run on it).
+pub use ::tokio;

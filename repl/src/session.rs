@@ -305,7 +305,8 @@ impl Session {
         let dep = format!(":dep multitask = {{ path = \"{path}\" }}");
         // A cell that awaits runs on the prelude's tokio runtime (see
         // vendor/evcxr/PATCHES.md), not on a tokio evcxr would add.
-        self.context.set_async_runner("multitask::asyncio::run_cell");
+        self.context
+            .set_async_runner("multitask::asyncio::run_cell");
         let load = format!("{dep}\nuse multitask::prelude::*;\n{PANIC_HOOK}");
         if let Err(e) = self.context.execute(&load) {
             bail!(

@@ -109,8 +109,6 @@ impl<T: 'static> Task for Inner<T> {
             let (stack, image) = with_hub(|hub| hub.arenas.assign(|| Park::Ready));
             let _ = self.image.set(image);
             *self.coroutine.borrow_mut() = Some(start(Rc::downgrade(&self), body, stack));
-        } else if let Some(image) = self.image.get() {
-            with_hub(|hub| hub.arenas.enter(image));
         }
         let outcome = {
             let mut coroutine = self.coroutine.borrow_mut();
@@ -220,8 +218,12 @@ shared! {
 }
 
 fn with_hub<R>(f: impl FnOnce(&mut Hub) -> R) -> R {
-    let hub = hubs().get_or(|| HubCell(RefCell::new(Hub::default())));
-    f(&mut hub.0.borrow_mut())
+    thread_local! {
+        // This thread's entry of the shared table, looked up once per thread
+        // (by this copy of the prelude): the hub is reached on every switch.
+        static HUB: &'static HubCell = hubs().get_or(|| HubCell(RefCell::new(Hub::default())));
+    }
+    HUB.with(|hub| f(&mut hub.0.borrow_mut()))
 }
 
 /// Suspends the running greenlet back to the hub. Panics (unwinding as
@@ -258,6 +260,11 @@ fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopE
                 }
             }
             let next = hub.ready.pop_front();
+            if let Some(image) = next.as_ref().and_then(|task| task.image()) {
+                // Its bytes back on its arena (no copy unless another
+                // greenlet of that arena ran since).
+                hub.arenas.enter(image);
+            }
             hub.current.clone_from(&next);
             next
         });
@@ -365,29 +372,29 @@ fn in_greenlet() -> bool {
 /// Waits `secs` seconds, letting other greenlets run; `sleep(0.0)` only
 /// yields (gevent's `gevent.sleep`).
 pub fn sleep(secs: f64) {
-    let until = Instant::now() + Duration::from_secs_f64(secs.max(0.0));
+    // `sleep(0)` is the switch itself: it does not read the clock.
+    let until = (secs > 0.0).then(|| Instant::now() + Duration::from_secs_f64(secs));
     if in_greenlet() {
-        park(if secs <= 0.0 {
-            Park::Ready
-        } else {
-            Park::Until(until)
-        });
+        park(until.map_or(Park::Ready, Park::Until));
         return;
     }
-    if secs <= 0.0 {
-        // The main stack's turn comes after everyone queued now.
-        let queued = with_hub(|hub| hub.ready.len());
-        let ran = Cell::new(0);
-        let _ = run_until(
-            || {
-                let done = ran.get() >= queued;
-                ran.set(ran.get() + 1);
-                done
-            },
-            None,
-        );
-    } else {
-        let _ = run_until(|| Instant::now() >= until, Some(until));
+    match until {
+        None => {
+            // The main stack's turn comes after everyone queued now.
+            let queued = with_hub(|hub| hub.ready.len());
+            let ran = Cell::new(0);
+            let _ = run_until(
+                || {
+                    let done = ran.get() >= queued;
+                    ran.set(ran.get() + 1);
+                    done
+                },
+                None,
+            );
+        }
+        Some(until) => {
+            let _ = run_until(|| Instant::now() >= until, Some(until));
+        }
     }
 }
 
