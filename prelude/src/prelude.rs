@@ -33,5 +33,6 @@ pub use crate::threading::{
 };
 pub use crate::web::PageServer;
 pub use crate::{gather, process, spawn, thread};
-/// The tokio the prelude's runtime is made of (cells that `.await` run on it).
+/// The tokio the prelude's runtime is made of: it names the types a cell
+/// keeps (`tokio::task::JoinHandle<T>`). Spawn with `asyncio::spawn`.
 pub use ::tokio;

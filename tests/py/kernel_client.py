@@ -119,11 +119,13 @@ def main():
         report["compile_error"] = run(client, 'let wrong: i32 = "text";')
         report["kept_after_error"] = run(client, "itr.next()")
         report["panic"] = run(client, "let v = vec![1, 2, 3]; v[10]")
-        worker_name = "async { std::thread::current().name().map(String::from) }"
+        worker_name = "std::thread::current().name().map(String::from)"
         report["awaits"] = [
-            run(client, f"asyncio::sleep(0.01).await; let later = asyncio::spawn({worker_name});"),
+            run(client, "asyncio::sleep(0.01).await; let later = asyncio::spawn(async { "
+                        f"asyncio::sleep(0.2).await; {worker_name} }});"),
             run(client, "later.await.unwrap()"),
-            run(client, f"tokio::runtime::Handle::current().spawn({worker_name}).await.unwrap()"),
+            run(client, "multitask::asyncio::__tokio::runtime::Handle::current()"
+                        f".spawn(async {{ {worker_name} }}).await.unwrap()"),
             run(client, "itr.next()"),
         ]
 

@@ -8,6 +8,13 @@
 //! REPL and the notebooks a cell may `.await` at its top level; it then runs
 //! on this same runtime.
 //!
+//! In the REPL, spawn with [`spawn`], not `tokio::spawn`: every cell is a
+//! library of its own with its own copy of tokio's thread-local state, and a
+//! task runs on the runtime's worker threads, where only the copy that made
+//! the runtime has its context set. [`spawn`] and [`run`] set the context of
+//! the calling cell's copy around every poll, so `sleep`, `wait_for` and
+//! sockets inside a task work whichever cell spawned it.
+//!
 //! ```
 //! use multitask::asyncio::{run, sleep, spawn};
 //! use multitask::gather;
@@ -50,10 +57,37 @@ shared! {
 /// (asyncio's `run`). Also works from inside async code, e.g. a cell that
 /// awaits: the thread then steps out of the runtime while it blocks.
 pub fn run<F: Future>(future: F) -> F::Output {
+    let future = InRuntime::new(future);
     if tokio::runtime::Handle::try_current().is_ok() {
         tokio::task::block_in_place(|| runtime().block_on(future))
     } else {
         runtime().block_on(future)
+    }
+}
+
+/// A future polled with the shared runtime as the current one — for the
+/// copy of tokio compiled where the future was wrapped (see the module's
+/// notes on REPL cells).
+struct InRuntime<F> {
+    future: Pin<Box<F>>,
+}
+
+impl<F: Future> InRuntime<F> {
+    fn new(future: F) -> Self {
+        InRuntime {
+            future: Box::pin(future),
+        }
+    }
+}
+
+impl<F: Future> Future for InRuntime<F> {
+    type Output = F::Output;
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        let _entered = runtime().enter();
+        self.future.as_mut().poll(cx)
     }
 }
 
@@ -100,7 +134,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    runtime().spawn(future)
+    runtime().spawn(InRuntime::new(future))
 }
 
 /// Awaits every future at once and gives their outputs as a tuple, in the
