@@ -319,6 +319,11 @@ panic = 'unwind'
 incremental = true
 overflow-checks = true
 
+# Dependencies (the prelude, tokio, …) are built once per build folder:
+# optimised, whatever level the cells compile at. (multitask patch)
+[profile.dev.package."*"]
+opt-level = 2
+
 [dependencies]
 {RUNTIME_CRATE} = {{ path = "{RUNTIME_CRATE}" }}
 {}
