@@ -229,10 +229,15 @@ fn with_hub<R>(f: impl FnOnce(&mut Hub) -> R) -> R {
 /// Suspends the running greenlet back to the hub. Panics (unwinding as
 /// `GreenletExit`) if it was killed meanwhile.
 fn park(why: Park) {
-    let (yielder, task) = with_hub(|hub| {
-        let task = hub.current.clone().expect("park runs inside a greenlet");
-        (task.yielder(), task)
-    });
+    assert!(try_park(why), "park runs inside a greenlet");
+}
+
+/// [`park`] if a greenlet is running; `false` on the thread's own stack.
+fn try_park(why: Park) -> bool {
+    let Some(task) = with_hub(|hub| hub.current.clone()) else {
+        return false;
+    };
+    let yielder = task.yielder();
     if task.kill_requested() {
         panic::resume_unwind(Box::new(GreenletExit));
     }
@@ -244,6 +249,7 @@ fn park(why: Park) {
     if task.kill_requested() {
         panic::resume_unwind(Box::new(GreenletExit));
     }
+    true
 }
 
 /// Runs queued greenlets until `done()` holds; on the main stack only.
@@ -382,8 +388,7 @@ fn in_greenlet() -> bool {
 pub fn sleep(secs: f64) {
     // `sleep(0)` is the switch itself: it does not read the clock.
     let until = (secs > 0.0).then(|| Instant::now() + Duration::from_secs_f64(secs));
-    if in_greenlet() {
-        park(until.map_or(Park::Ready, Park::Until));
+    if try_park(until.map_or(Park::Ready, Park::Until)) {
         return;
     }
     match until {
