@@ -202,6 +202,18 @@ impl Arenas {
         arena.occupant = Some(image.clone());
     }
 
+    /// Overwrites 4 KiB of the arena just below what a suspended greenlet
+    /// keeps — what must be dead if the margin is right.
+    #[cfg(test)]
+    pub(crate) fn scramble_below(&mut self, image: &Rc<Image>) {
+        let arena = &self.arenas[image.arena];
+        let low = image.mark.get() - image.margin;
+        let floor = arena.stack.limit().get() + (64 << 10);
+        assert!(low > floor, "the greenlet is not that deep");
+        // SAFETY: below the suspended greenlet's live bytes, above the guard page.
+        unsafe { std::ptr::write_bytes((low - 4096) as *mut u8, 0xA5, 4096) };
+    }
+
     /// Frees a finished greenlet's arena.
     pub(crate) fn release(&mut self, image: &Rc<Image>) {
         let arena = &mut self.arenas[image.arena];

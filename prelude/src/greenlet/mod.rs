@@ -659,6 +659,28 @@ mod tests {
     }
 
     #[test]
+    fn what_a_suspended_greenlet_keeps_covers_all_it_uses() {
+        // Garbage just below the copied part of a suspended greenlet's stack
+        // must not matter when it resumes: everything it still needs, the
+        // registers the switch pushed included, lies above.
+        let g = Greenlet::spawn(|| deep(7, 5));
+        while !g.dead() {
+            sleep(0.0);
+            if let Some(image) = g.inner.image.get() {
+                with_hub(|hub| hub.arenas.scramble_below(image));
+            }
+        }
+        let expected = (0..=5u64)
+            .map(|d| {
+                (0..32)
+                    .map(|k| (7 + d).wrapping_mul(31).wrapping_add(k))
+                    .sum::<u64>()
+            })
+            .fold(0, u64::wrapping_add);
+        assert_eq!(g.get(), Ok(expected));
+    }
+
+    #[test]
     fn a_hundred_thousand_greenlets_wait_at_once() {
         // One guard-paged mapping each would stop near 32,750 here.
         let n = 100_000u64;
