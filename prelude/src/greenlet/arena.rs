@@ -75,18 +75,17 @@ pub(crate) struct Image {
     arena: usize,
     /// Set by [`suspend`].
     pub(crate) mark: Cell<usize>,
-    margin: usize,
     saved: RefCell<Vec<u8>>,
 }
 
 impl Image {
-    fn save(&self, base: usize) {
+    fn save(&self, base: usize, margin: usize) {
         let mark = self.mark.get();
         assert!(
             mark != 0 && mark < base,
             "a greenlet is saved only once it suspended"
         );
-        let low = mark - self.margin;
+        let low = mark - margin;
         let len = base - low;
         let mut saved = self.saved.borrow_mut();
         saved.clear();
@@ -142,16 +141,18 @@ struct Arena {
 pub(crate) struct Arenas {
     arenas: Vec<Arena>,
     next: usize,
+    /// [`margin`], known once the first arena is mapped.
+    margin: usize,
 }
 
 impl Arenas {
     /// Gives a greenlet about to run for the first time an arena — a free
     /// one if there is one — and makes it the arena's occupant, saving the
-    /// one it displaces.
+    /// one it displaces. `value` is any value the greenlets suspend with
+    /// (see [`margin`]).
     ///
     /// # Panics
     /// When the operating system refuses to map an arena.
-    /// `value` is any value the greenlets suspend with (see [`margin`]).
     pub(crate) fn assign<Y: 'static>(
         &mut self,
         value: impl FnOnce() -> Y,
@@ -161,6 +162,7 @@ impl Arenas {
             None if self.arenas.len() < ARENAS => {
                 let stack = DefaultStack::new(ARENA_SIZE)
                     .unwrap_or_else(|e| panic!("cannot map a greenlet stack: {e}"));
+                self.margin = margin(value);
                 self.arenas.push(Arena {
                     stack,
                     occupant: None,
@@ -175,7 +177,6 @@ impl Arenas {
         let image = Rc::new(Image {
             arena,
             mark: Cell::new(0),
-            margin: margin(value),
             saved: RefCell::new(Vec::new()),
         });
         self.enter(&image);
@@ -195,7 +196,7 @@ impl Arenas {
         let base = arena.stack.base().get();
         match &arena.occupant {
             Some(occupant) if Rc::ptr_eq(occupant, image) => return,
-            Some(occupant) => occupant.save(base),
+            Some(occupant) => occupant.save(base, self.margin),
             None => {}
         }
         image.restore(base);
@@ -207,7 +208,7 @@ impl Arenas {
     #[cfg(test)]
     pub(crate) fn scramble_below(&mut self, image: &Rc<Image>) {
         let arena = &self.arenas[image.arena];
-        let low = image.mark.get() - image.margin;
+        let low = image.mark.get() - self.margin;
         let floor = arena.stack.limit().get() + (64 << 10);
         assert!(low > floor, "the greenlet is not that deep");
         // SAFETY: below the suspended greenlet's live bytes, above the guard page.

@@ -131,8 +131,7 @@ impl<T: 'static> Task for Inner<T> {
         if let Some(ending) = ending {
             *self.ending.borrow_mut() = Some(ending);
         }
-        let finished = self.coroutine.borrow_mut().take();
-        drop(finished);
+        self.coroutine.replace(None);
         if let Some(image) = self.image.get() {
             with_hub(|hub| hub.arenas.release(image));
         }
@@ -154,8 +153,16 @@ impl<T: 'static> Task for Inner<T> {
         self.image.get()
     }
     fn describe(&self) -> String {
-        format!("<Greenlet at {:p}: {}>", self as *const Self, self.label)
+        describe(self)
     }
+}
+
+/// gevent's display of a greenlet: `<Greenlet at 0x…: f(5)>`.
+fn describe<T>(inner: &Inner<T>) -> String {
+    format!(
+        "<Greenlet at {:p}: {}>",
+        inner as *const Inner<T>, inner.label
+    )
 }
 
 impl<T> Drop for Inner<T> {
@@ -248,11 +255,10 @@ fn try_park(why: Park) -> bool {
     if task.kill_requested() {
         panic::resume_unwind(Box::new(GreenletExit));
     }
-    let unnoted = std::cell::Cell::new(0);
-    let mark = task.image().map_or(&unnoted, |image| &image.mark);
+    let image = task.image().expect("a running greenlet has its arena");
     // SAFETY: the yielder belongs to the coroutine that is running right now
     // (it is `current`), and lives as long as its body.
-    arena::suspend(unsafe { &*yielder }, mark, why);
+    arena::suspend(unsafe { &*yielder }, &image.mark, why);
     if task.kill_requested() {
         panic::resume_unwind(Box::new(GreenletExit));
     }
@@ -579,12 +585,7 @@ impl<T: 'static> Greenlet<T> {
 
 impl<T> fmt::Display for Greenlet<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "<Greenlet at {:p}: {}>",
-            Rc::as_ptr(&self.inner),
-            self.inner.label
-        )
+        f.write_str(&describe(&self.inner))
     }
 }
 
@@ -618,9 +619,8 @@ mod tests {
     /// Recurses `depth` frames, each holding a block of numbers on the stack,
     /// switching at every level; returns a sum over all the blocks, checked
     /// against what they should hold after the switches.
-    fn deep(seed: u64, depth: u32) -> u64 {
-        let block: [u64; 32] =
-            std::array::from_fn(|i| seed.wrapping_mul(31).wrapping_add(i as u64));
+    fn deep(seed: u64, depth: u64) -> u64 {
+        let block: [u64; 32] = std::array::from_fn(|i| block_value(seed, i as u64));
         sleep(0.0);
         let below = if depth == 0 {
             0
@@ -628,10 +628,28 @@ mod tests {
             deep(seed + 1, depth - 1)
         };
         sleep(0.0);
-        let expected: u64 = (0..32).map(|i| seed.wrapping_mul(31).wrapping_add(i)).sum();
         let sum: u64 = std::hint::black_box(&block).iter().sum();
-        assert_eq!(sum, expected, "a stack block changed across a switch");
+        assert_eq!(
+            sum,
+            block_sum(seed),
+            "a stack block changed across a switch"
+        );
         sum.wrapping_add(below)
+    }
+
+    fn block_value(seed: u64, i: u64) -> u64 {
+        seed.wrapping_mul(31).wrapping_add(i)
+    }
+
+    fn block_sum(seed: u64) -> u64 {
+        (0..32).map(|i| block_value(seed, i)).sum()
+    }
+
+    /// What `deep(seed, depth)` returns when every block survived.
+    fn deep_sum(seed: u64, depth: u64) -> u64 {
+        (0..=depth)
+            .map(|d| block_sum(seed + d))
+            .fold(0, u64::wrapping_add)
     }
 
     #[test]
@@ -640,21 +658,11 @@ mod tests {
         // recursion of its own depth: every switch copies a stack out and in.
         let n = 40 * arena::ARENAS as u64;
         let gs: Vec<Greenlet<u64>> = (0..n)
-            .map(|i| Greenlet::spawn(move || deep(i * 1000, (i % 13) as u32)))
+            .map(|i| Greenlet::spawn(move || deep(i * 1000, i % 13)))
             .collect();
         joinall(&gs);
         for (i, g) in (0..n).zip(&gs) {
-            let expected = (0..=(i % 13)).map(|d| {
-                let seed = i * 1000 + d;
-                (0..32)
-                    .map(|k| seed.wrapping_mul(31).wrapping_add(k))
-                    .sum::<u64>()
-            });
-            assert_eq!(
-                g.get(),
-                Ok(expected.fold(0, u64::wrapping_add)),
-                "greenlet {i}"
-            );
+            assert_eq!(g.get(), Ok(deep_sum(i * 1000, i % 13)), "greenlet {i}");
         }
     }
 
@@ -670,14 +678,7 @@ mod tests {
                 with_hub(|hub| hub.arenas.scramble_below(image));
             }
         }
-        let expected = (0..=5u64)
-            .map(|d| {
-                (0..32)
-                    .map(|k| (7 + d).wrapping_mul(31).wrapping_add(k))
-                    .sum::<u64>()
-            })
-            .fold(0, u64::wrapping_add);
-        assert_eq!(g.get(), Ok(expected));
+        assert_eq!(g.get(), Ok(deep_sum(7, 5)));
     }
 
     #[test]
