@@ -216,6 +216,9 @@ struct Hub {
     /// The greenlet running now; `None` on the thread's own (main) stack.
     current: Option<Rc<dyn Task>>,
     arenas: Arenas,
+    /// A greenlet was killed since the timers were last swept: some of them
+    /// may belong to ended greenlets.
+    killed: bool,
 }
 
 /// A thread's hub, in a process-wide table so that every copy of the prelude
@@ -293,8 +296,11 @@ fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopE
         });
         let Some(task) = next else {
             let timer = with_hub(|hub| {
-                // Killed sleepers' timers would only delay a `LoopExit`.
-                hub.timers.retain(|(_, task)| !task.ended());
+                // Killed sleepers' timers would only delay a `LoopExit`;
+                // swept once after a run of kills, not on every idle turn.
+                if std::mem::take(&mut hub.killed) {
+                    hub.timers.retain(|(_, task)| !task.ended());
+                }
                 hub.timers.front().map(|(at, _)| *at)
             });
             let until = timer.into_iter().chain(wake).min();
@@ -557,7 +563,10 @@ impl<T: 'static> Greenlet<T> {
         // waiters, the ready queue) stays: an ended greenlet taken from
         // there is skipped, so a kill costs the same among 100,000.
         let task: Rc<dyn Task> = self.inner.clone();
-        with_hub(|hub| hub.ready.push_front(task));
+        with_hub(|hub| {
+            hub.ready.push_front(task);
+            hub.killed = true;
+        });
         let _ = self.join();
     }
 
@@ -706,7 +715,7 @@ mod tests {
     }
 
     #[test]
-    fn killing_many_sleepers_is_quick_and_leaves_no_timer_behind() {
+    fn killed_sleepers_end_and_leave_no_timer_behind() {
         let gs: Vec<Greenlet> = (0..50_000)
             .map(|_| Greenlet::spawn(|| sleep(3600.0)))
             .collect();
@@ -715,6 +724,12 @@ mod tests {
             g.kill();
         }
         assert!(gs.iter().all(|g| g.dead() && g.successful()));
+        sleep(0.001); // the hub goes idle once
+        assert_eq!(
+            with_hub(|hub| hub.timers.len()),
+            0,
+            "timers of ended greenlets"
+        );
         // Nothing can end this wait: with the killed sleepers' timers gone,
         // that is a LoopExit now, not an hour from now.
         let never = Greenlet::spawn(|| park(Park::Waiting));
