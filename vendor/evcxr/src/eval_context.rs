@@ -1751,32 +1751,28 @@ impl ContextState {
         } else {
             code = code.generated("evcxr_variable_store: *mut u8) -> *mut u8 {");
         }
-        if let (true, Some(runner)) = (self.async_mode, &self.config.async_runner) {
-            user_code = CodeBlock::new()
-                .generated(format!("let _ = {runner}(async {{"))
-                .add_all(user_code);
+        if self.async_mode {
+            // The cell as one future, run to its end: by the runner when one
+            // is set (multitask patch), else on a tokio runtime kept in the
+            // variable store.
+            let run = match &self.config.async_runner {
+                Some(runner) => CodeBlock::new().generated(format!("let _ = {runner}(async {{")),
+                None => CodeBlock::new()
+                    .generated(stringify!(
+                    let mut mutex = evcxr_variable_store.lazy_arc("evcxr_tokio_runtime",
+                        || std::sync::Mutex::new(tokio::runtime::Runtime::new().unwrap())
+                    );
+                    // If a previous cell execution did panic, then the mutex may be poisoned.
+                    match mutex.lock() {
+                        Ok(guard) => guard,
+                        Err(poisoned) => poisoned.into_inner(),
+                    }
+                    ))
+                    .generated(".block_on(async {"),
+            };
+            user_code = run.add_all(user_code);
             if self.allow_question_mark {
                 user_code = user_code.generated("Ok::<(), EvcxrUserCodeError>(())");
-            }
-            user_code = user_code.generated("});");
-        } else if self.async_mode {
-            user_code = CodeBlock::new()
-                .generated(stringify!(
-                let mut mutex = evcxr_variable_store.lazy_arc("evcxr_tokio_runtime",
-                    || std::sync::Mutex::new(tokio::runtime::Runtime::new().unwrap())
-                );
-                // If a previous cell execution did panic, then the mutex may be poisoned.
-                match mutex.lock() {
-                    Ok(guard) => guard,
-                    Err(poisoned) => poisoned.into_inner(),
-                }
-                ))
-                .generated(".block_on(async {")
-                .add_all(user_code);
-            if self.allow_question_mark {
-                user_code = CodeBlock::new()
-                    .add_all(user_code)
-                    .generated("Ok::<(), EvcxrUserCodeError>(())");
             }
             user_code = user_code.generated("});")
         } else if self.allow_question_mark {
