@@ -15,6 +15,7 @@ fn chapters() -> Vec<&'static str> {
         .iter()
         .map(|e| e.chapter)
         .collect();
+    chapters.sort_unstable();
     chapters.dedup();
     chapters
 }
