@@ -426,7 +426,7 @@ fn result(
                 ..ExecuteReply::default()
             }
         }
-        failed @ (Reply::CompileErrors(_) | Reply::Crashed { .. } | Reply::Error(_)) => {
+        failed @ (Reply::CompileErrors { .. } | Reply::Crashed { .. } | Reply::Error(_)) => {
             let failed = failed.failure().expect("a failed reply");
             failure(kernel, parent, failed, count)
         }

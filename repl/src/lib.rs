@@ -8,6 +8,7 @@
 //! - [`notebook`]: nbformat 4 notebooks, read and written as Jupyter does.
 //! - [`check`]: `multitask check`, notebooks run and compared with their stored outputs.
 //! - [`step`]: `multitask step`, a notebook walked in the terminal.
+//! - [`reserved`]: `gen` (reserved in Rust 2024) as a learner's name.
 //! - [`input`]: whether typed input is a whole cell yet.
 //! - [`output`]: the runtime's output lines, taken off evcxr's channels as they come.
 //! - [`build_dir`]: the persistent, locked folder evcxr compiles in.
@@ -21,6 +22,7 @@ pub mod kernel;
 pub mod notebook;
 pub mod output;
 pub mod progress;
+pub mod reserved;
 pub mod session;
 pub mod step;
 pub mod terminal;

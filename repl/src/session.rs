@@ -15,6 +15,8 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 use evcxr::{CommandContext, CompilationError, EvalContextOutputs};
 
+use crate::reserved::{self, Rewritten};
+
 /// How to set a session up.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -34,7 +36,13 @@ pub enum Reply {
     /// rustc refused the cell; nothing ran and every variable is kept. (A
     /// cell that panics is a `Value`: its message is in the output, printed
     /// by [`PANIC_HOOK`], and earlier variables are kept.)
-    CompileErrors(Vec<CompilationError>),
+    CompileErrors {
+        /// rustc's errors, their spans in `cell.code`.
+        errors: Vec<CompilationError>,
+        /// The cell as compiled (reserved names made raw) and how it maps
+        /// back to what the learner typed.
+        cell: Rewritten,
+    },
     /// The runtime process died (abort, segfault, `exit`) or was stopped by an
     /// interrupt (Ctrl-C, Jupyter's interrupt). It has been restarted with the
     /// prelude; these variables were lost.
@@ -68,7 +76,7 @@ impl Reply {
     /// The failure in this reply, if the cell failed.
     pub fn failure(&self) -> Option<Failure> {
         let (ename, evalue, traceback) = match self {
-            Reply::CompileErrors(errors) => {
+            Reply::CompileErrors { errors, .. } => {
                 let traceback = errors
                     .iter()
                     .map(|error| {
@@ -338,8 +346,9 @@ impl Session {
             ));
         }
         let before: Vec<String> = self.variables().into_iter().map(|(name, _)| name).collect();
+        let rewritten = reserved::rewrite(cell);
         self.running.store(true, Ordering::SeqCst);
-        let result = self.context.execute(cell);
+        let result = self.context.execute(&rewritten.code);
         self.running.store(false, Ordering::SeqCst);
         match result {
             Ok(outputs) => {
@@ -366,9 +375,12 @@ impl Session {
                     return Reply::Error(format!("unknown command {name}; :help lists them"));
                 }
                 if errors.len() == 1 && cell.trim_start().starts_with(':') {
-                    return Reply::Error(errors[0].message());
+                    return Reply::Error(clean(&errors[0].message()));
                 }
-                Reply::CompileErrors(errors)
+                Reply::CompileErrors {
+                    errors,
+                    cell: rewritten,
+                }
             }
             Err(evcxr::Error::SubprocessTerminated(status)) => {
                 let interrupted = self.interrupted.swap(false, Ordering::SeqCst);
@@ -397,7 +409,7 @@ impl Session {
             .context
             .variables_and_types()
             .filter(|(name, _)| *name != WARM_UP_VARIABLE)
-            .map(|(name, ty)| (name.to_string(), ty.to_string()))
+            .map(|(name, ty)| (reserved::unraw(name), reserved::unraw(ty)))
             .collect();
         vars.sort();
         vars
@@ -417,13 +429,17 @@ impl Session {
     /// Completions at byte offset `position` of `source`: where the replaced
     /// text starts, and the candidates.
     pub fn completions(&mut self, source: &str, position: usize) -> (usize, Vec<String>) {
-        match self.context.completions(source, position) {
+        let rewritten = reserved::rewrite(source);
+        match self
+            .context
+            .completions(&rewritten.code, rewritten.to_code(position))
+        {
             Ok(found) => (
-                found.start_offset,
+                rewritten.to_learner(found.start_offset),
                 found
                     .completions
                     .into_iter()
-                    .map(|c| without_placeholders(&c.code))
+                    .map(|c| without_placeholders(&reserved::unraw(&c.code)))
                     .collect(),
             ),
             Err(_) => (position, Vec::new()),
@@ -499,11 +515,14 @@ pub fn describe(error: &evcxr::Error) -> String {
 }
 
 /// Takes evcxr's insides out of a message: the hidden variable store that
-/// follows the learner's code shows up as "the end of the cell".
+/// follows the learner's code shows up as "the end of the cell", and `r#gen`
+/// (see [`reserved`]) as the `gen` the learner typed.
 pub fn clean(message: &str) -> String {
-    message
-        .replace("`evcxr_variable_store`", "the end of the cell")
-        .replace("evcxr_variable_store", "the end of the cell")
+    reserved::unraw(
+        &message
+            .replace("`evcxr_variable_store`", "the end of the cell")
+            .replace("evcxr_variable_store", "the end of the cell"),
+    )
 }
 
 /// A line of advice for a compile error a learner of this tutorial is likely

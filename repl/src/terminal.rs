@@ -23,6 +23,7 @@ use crate::background::Background;
 use crate::input::{Completeness, completeness};
 use crate::output::{self, Forwarded, Stream};
 use crate::progress;
+use crate::reserved::Rewritten;
 use crate::session::{self, Options, Reply, Session};
 
 const PROMPT: &str = ">> ";
@@ -258,7 +259,7 @@ fn render(source: &str, reply: Reply) -> bool {
             }
         }
         Reply::Text(text) => println!("{text}"),
-        Reply::CompileErrors(errors) => print_compile_errors(source, &errors),
+        Reply::CompileErrors { errors, cell } => print_compile_errors(source, &cell, &errors),
         Reply::Crashed { reason, lost, .. } => {
             println!("\x1b[91mthe runtime stopped: {reason}.\x1b[0m");
             println!("It has been restarted with the prelude.");
@@ -274,11 +275,16 @@ fn render(source: &str, reply: Reply) -> bool {
     false
 }
 
-fn print_compile_errors(source: &str, errors: &[CompilationError]) {
+fn print_compile_errors(source: &str, cell: &Rewritten, errors: &[CompilationError]) {
     for error in errors {
         let mut text = Vec::new();
         let report = error
-            .build_report("cell".to_string(), source.to_string(), Theme::Dark)
+            .build_report_mapped(
+                "cell".to_string(),
+                cell.code.clone(),
+                Theme::Dark,
+                &|offset| cell.to_learner(offset),
+            )
             .and_then(|report| {
                 report
                     .write(

@@ -61,6 +61,20 @@ impl CompilationError {
         source: String,
         theme: Theme,
     ) -> Option<Report<'_, (String, Range<usize>)>> {
+        self.build_report_mapped(file_name, source, theme, &|offset| offset)
+    }
+
+    /// [`CompilationError::build_report`] for a report shown against another
+    /// text than the `source` that was compiled: `to_shown` maps a byte
+    /// offset of `source` to the shown text's. (multitask patch: a cell
+    /// compiles with `gen` written `r#gen`, the learner sees `gen`.)
+    pub fn build_report_mapped(
+        &'_ self,
+        file_name: String,
+        source: String,
+        theme: Theme,
+        to_shown: &dyn Fn(usize) -> usize,
+    ) -> Option<Report<'_, (String, Range<usize>)>> {
         let error = self;
         if !source.is_ascii() {
             return None;
@@ -93,8 +107,10 @@ impl CompilationError {
                 if spanned_message.label.is_empty() {
                     continue;
                 }
+                let range = span_to_byte_range(&source, span);
+                let range = to_shown(range.start)..to_shown(range.end);
                 builder = builder.with_label(
-                    Label::new((file_name.clone(), span_to_byte_range(&source, span)))
+                    Label::new((file_name.clone(), range))
                         .with_message(&spanned_message.label)
                         .with_color(next_color())
                         .with_order(10),

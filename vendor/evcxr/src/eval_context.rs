@@ -1901,10 +1901,13 @@ impl ContextState {
                 continue;
             };
             if let Some(let_stmt) = ast::LetStmt::cast(node.clone()) {
+                // A `let` without a pattern (`let fn = 1;`: a keyword where the
+                // name goes) was dropped here, so the cell ran without it and
+                // said nothing. It is kept for rustc to explain. (multitask patch)
                 if let Some(pat) = let_stmt.pat() {
                     self.record_new_locals(pat, let_stmt.ty(), &segment, node.text_range());
-                    code_out = code_out.with_segment(segment);
                 }
+                code_out = code_out.with_segment(segment);
             } else if ast::Attr::can_cast(node.kind()) {
                 self.attributes.insert(
                     node.text().to_string(),
