@@ -88,6 +88,61 @@ fn jumping_range_works_without_any_setup() {
 }
 
 #[test]
+fn the_tutorials_gen_is_a_name() {
+    let mut repl = Repl::fresh("repl-gen");
+    repl.run("let gen = jumping_range(5);");
+    assert!(repl.run("gen.send(None)").contains("Ok(0)"));
+    assert!(repl.run("gen.send(2)").contains("Ok(2)"));
+    let rest = repl.run("for x in gen { println!(\"{x}\") }");
+    assert!(rest.contains("3\r\n4"), "{rest}");
+    repl.run("let gen = mygen(4);");
+    let vars = repl.run(":vars");
+    assert!(vars.contains("gen: "), "{vars}");
+    // What the learner reads says `gen`, at the columns they typed it.
+    let error = repl.run("let n: u8 = gen;");
+    assert!(error.contains("mismatched types"), "{error}");
+    assert!(!error.contains("r#"), "{error}");
+    assert!(repl.run("gen.next()").contains("Ok(0)"));
+    repl.quit();
+}
+
+#[test]
+fn a_let_the_session_cannot_take_is_an_error_not_silence() {
+    let mut repl = Repl::fresh("repl-keyword-let");
+    let error = repl.run("let fn = 3;");
+    assert!(
+        error.contains("expected identifier, found keyword `fn`"),
+        "{error}"
+    );
+    assert!(repl.run(":vars").contains("no variables yet"));
+    repl.quit();
+}
+
+#[test]
+fn a_first_binding_takes_its_types_from_rustc_not_rust_analyzer() {
+    let mut repl = Repl::fresh("repl-first-binding");
+    repl.run(":timing");
+    // The first binding of a fresh session: rustc's type check names the
+    // variable's type; rust-analyzer (seconds to load) is not asked.
+    let first = repl.run("let g = jumping_range(5);");
+    assert!(first.contains("Type inference"), "{first}");
+    assert!(!first.contains("rust-analyzer"), "{first}");
+    assert!(repl.run("g.next()").contains("Ok(0)"));
+    // A type rustc names by a path the cell cannot use (a private module):
+    // rust-analyzer is asked instead, and the variable works.
+    repl.run(
+        "mod shapes { mod inner { #[derive(Debug)] pub struct Square; } pub use inner::Square; }",
+    );
+    let private = repl.run("let sq = shapes::Square;");
+    assert!(
+        private.contains("Type inference (rust-analyzer)"),
+        "{private}"
+    );
+    assert!(repl.run("sq").contains("Square"));
+    repl.quit();
+}
+
+#[test]
 fn a_compile_error_is_readable_and_the_session_goes_on() {
     let mut repl = Repl::fresh("repl-compile-error");
     repl.run("let kept = 40;");

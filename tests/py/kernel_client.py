@@ -124,7 +124,7 @@ def main():
             run(client, "asyncio::sleep(0.01).await; let later = asyncio::spawn(async { "
                         f"asyncio::sleep(0.2).await; {worker_name} }});"),
             run(client, "later.await.unwrap()"),
-            run(client, "multitask::asyncio::__tokio::runtime::Handle::current()"
+            run(client, "multitask::asyncio::tokio::runtime::Handle::current()"
                         f".spawn(async {{ {worker_name} }}).await.unwrap()"),
             run(client, "itr.next()"),
         ]

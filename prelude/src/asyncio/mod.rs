@@ -37,8 +37,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::globals::shared;
 
+/// The prelude's tokio, for `gather!`, and the path rustc names its types
+/// by in the REPL (a cell's variable of type `Task<T>` is stored as a
+/// `multitask::asyncio::tokio::task::JoinHandle<T>`).
 #[doc(hidden)]
-pub use tokio as __tokio;
+pub use tokio;
 
 /// A spawned task's handle; `.await` it for `Ok(value)`, or `Err` if the task
 /// panicked or was aborted (asyncio's `Task`).
@@ -148,7 +151,7 @@ where
 #[macro_export]
 macro_rules! gather {
     ($($future:expr),+ $(,)?) => {
-        $crate::asyncio::__tokio::join!($($future),+)
+        $crate::asyncio::tokio::join!($($future),+)
     };
 }
 

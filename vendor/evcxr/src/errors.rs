@@ -29,6 +29,10 @@ pub struct CompilationError {
     message: String,
     pub json: Value,
     pub(crate) code_origins: Vec<CodeKind>,
+    /// rustc's own error code and where it points, before a child message
+    /// about the learner's code took the error's place (so evcxr can still
+    /// tell an error at its generated code). (multitask patch)
+    pub(crate) primary: (Option<String>, Vec<CodeKind>),
     spanned_messages: Vec<SpannedMessage>,
     spanned_helps: Vec<SpannedMessage>,
     level: String,
@@ -194,8 +198,19 @@ impl CompilationError {
             json = json["message"].clone();
         }
         let mut code_origins = get_code_origins(&json, code_block);
+        let primary = (
+            json["code"]["code"].as_str().map(str::to_owned),
+            code_origins.iter().map(|&origin| origin.clone()).collect(),
+        );
         let mut user_error_json = None;
-        if let Value::Array(children) = &json["children"] {
+        // The type probe's message names the type; a child pointing at the
+        // learner's code must not replace it. (multitask patch)
+        let is_type_probe = json["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with(crate::eval_context::TYPE_PROBE_MESSAGE));
+        if let Value::Array(children) = &json["children"]
+            && !is_type_probe
+        {
             for child in children {
                 let child_origins = get_code_origins(child, code_block);
                 if !code_origins.iter().any(|k| k.is_user_supplied())
@@ -239,6 +254,7 @@ impl CompilationError {
             level: json["level"].as_str().unwrap_or("").to_owned(),
             json,
             code_origins: code_origins.into_iter().cloned().collect(),
+            primary,
         })
     }
 
@@ -266,6 +282,7 @@ impl CompilationError {
             message,
             json: Value::Null,
             code_origins: vec![segment.kind.clone()],
+            primary: (None, vec![segment.kind.clone()]),
             level: "error".to_owned(),
         }
     }

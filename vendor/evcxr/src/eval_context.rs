@@ -529,7 +529,13 @@ impl EvalContext {
         state.config.expand_use_statements = false;
         let user_code = state.apply(user_code, &code_info.nodes)?;
         let code = state.analysis_code(user_code.clone());
-        let errors = self.module.check(&code, &state.config)?;
+        // A `cargo check` builds every dependency's metadata again, minutes
+        // the first time: the recorded rustc command checks the cell alone.
+        // (multitask patch)
+        let errors = match self.module.probe(&code, &state.config) {
+            Some(errors) => errors?,
+            None => self.module.check(&code, &state.config)?,
+        };
         Ok(state.apply_custom_errors(errors, &user_code, code_info))
     }
 
@@ -751,9 +757,11 @@ impl EvalContext {
         self.write_cargo_toml(state)?;
         // Type inference is only needed when the cell may bind new variables;
         // skipping it saves tens of milliseconds per cell. (multitask patch)
+        let mut named_by_rustc = false;
         let analysis = if may_bind_variables(&code_info.nodes) {
-            let analysis_code = state.analysis_code(user_code.clone());
-            let result = self.fix_variable_types(state, analysis_code);
+            let result = self
+                .infer_variable_types(state, &user_code)
+                .map(|by_rustc| named_by_rustc = by_rustc);
             phases.phase_complete("Type inference");
             result
         } else {
@@ -801,6 +809,16 @@ impl EvalContext {
                 }
 
                 Err(Error::CompilationErrors(errors)) => {
+                    // A type rustc named that does not work where the variable
+                    // is stored (a private path, say): ask rust-analyzer
+                    // instead, once. (multitask patch)
+                    if named_by_rustc && errors.iter().any(is_unusable_type) {
+                        named_by_rustc = false;
+                        let analysis_code = state.analysis_code(user_code.clone());
+                        self.fix_variable_types(state, analysis_code)?;
+                        phases.phase_complete("Type inference (rust-analyzer)");
+                        continue;
+                    }
                     // If we failed to compile, attempt to deal with the first
                     // round of compilation errors by adjusting variable types,
                     // whether they've been moved into the catch_unwind block
@@ -877,6 +895,71 @@ impl EvalContext {
         Ok(())
     }
 
+    /// Finds the types of the cell's new variables: from rustc when it can
+    /// name them all (one type check of the cell, a tenth of a second),
+    /// else from rust-analyzer, whose first analysis of a session takes
+    /// seconds and holds hundreds of megabytes. `Ok(true)` when rustc named
+    /// them. (multitask patch)
+    fn infer_variable_types(
+        &mut self,
+        state: &mut ContextState,
+        user_code: &CodeBlock,
+    ) -> Result<bool, Error> {
+        if self.probe_variable_types(state, user_code)? {
+            return Ok(true);
+        }
+        let analysis_code = state.analysis_code(user_code.clone());
+        self.fix_variable_types(state, analysis_code)?;
+        Ok(false)
+    }
+
+    /// The type probe: the cell type-checked with each new variable handed
+    /// to a function whose bound no type meets, so rustc's error for each
+    /// names its type (`#[diagnostic::on_unimplemented]` puts the type in
+    /// the message). Whether every new variable got a type — or the cell
+    /// has errors of its own, which its compile will report.
+    fn probe_variable_types(
+        &mut self,
+        state: &mut ContextState,
+        user_code: &CodeBlock,
+    ) -> Result<bool, Error> {
+        let code = state.probe_code(user_code.clone());
+        let errors = match self.module.probe(&code, &state.config) {
+            Some(Ok(errors)) => errors,
+            Some(Err(_)) | None => return Ok(false),
+        };
+        let mut probed = HashMap::new();
+        let mut user_errors = false;
+        for error in errors.iter().filter(|e| e.level() == "error") {
+            let message = error.message();
+            let Some(type_name) = message.strip_prefix(TYPE_PROBE_MESSAGE) else {
+                user_errors = true;
+                continue;
+            };
+            for origin in &error.code_origins {
+                if let CodeKind::PackVariable { variable_name } = origin {
+                    probed.insert(variable_name.clone(), type_name.to_owned());
+                }
+            }
+        }
+        let mut all_named = true;
+        for (name, variable) in &mut state.variable_states {
+            if variable.move_state != VariableMoveState::New {
+                continue;
+            }
+            match probed.get(name).map(|t| ProbedType::from_rustc(t)) {
+                Some(ProbedType::Named(type_name)) => {
+                    variable.type_name = replace_reserved_words_in_type(&type_name);
+                }
+                Some(ProbedType::Closure) if !user_errors => {
+                    return Err(closure_not_persistable(name));
+                }
+                _ => all_named = false,
+            }
+        }
+        Ok(all_named || user_errors)
+    }
+
     fn fix_variable_types(
         &mut self,
         state: &mut ContextState,
@@ -897,14 +980,7 @@ impl EvalContext {
             }
             let type_name = match type_name {
                 TypeName::Named(x) => x,
-                TypeName::Closure => bail!(
-                    "The variable `{}` is a closure, which cannot be persisted.\n\
-                     You can however persist closures if you box them. e.g.:\n\
-                     let f: Box<dyn Fn()> = Box::new(|| {{println!(\"foo\")}});\n\
-                     Alternatively, you can prevent evcxr from attempting to persist\n\
-                     the variable by wrapping your code in braces.",
-                    variable_name
-                ),
+                TypeName::Closure => return Err(closure_not_persistable(&variable_name)),
                 TypeName::Unknown => bail!(
                     "Couldn't automatically determine type of variable `{}`.\n\
                      Please give it an explicit type.",
@@ -1143,6 +1219,62 @@ fn may_bind_variables(nodes: &[SyntaxNode]) -> bool {
                 !name.is_some_and(|name| NEVER_BIND.contains(&name.as_str()))
             })
     })
+}
+
+fn closure_not_persistable(variable_name: &str) -> Error {
+    Error::Message(format!(
+        "The variable `{variable_name}` is a closure, which cannot be persisted.\n\
+         You can however persist closures if you box them. e.g.:\n\
+         let f: Box<dyn Fn()> = Box::new(|| {{println!(\"foo\")}});\n\
+         Alternatively, you can prevent evcxr from attempting to persist\n\
+         the variable by wrapping your code in braces."
+    ))
+}
+
+/// What the type probe's message begins with; the type follows.
+pub(crate) const TYPE_PROBE_MESSAGE: &str = "evcxr type probe: ";
+
+/// A new variable's type as rustc wrote it in the probe's message.
+#[derive(Debug, PartialEq, Eq)]
+enum ProbedType {
+    /// Source code for the type.
+    Named(String),
+    /// A closure (or something holding one): not nameable.
+    Closure,
+    /// Something else rustc cannot write as code (an opaque `impl Trait`,
+    /// a function item, an error).
+    Unnameable,
+}
+
+impl ProbedType {
+    fn from_rustc(type_name: &str) -> ProbedType {
+        // The probe runs before integer and float fallback, which give an
+        // otherwise unconstrained literal these types.
+        let type_name = type_name
+            .replace("{integer}", "i32")
+            .replace("{float}", "f64");
+        if type_name.contains("{closure@") {
+            ProbedType::Closure
+        } else if type_name.contains('{') || type_name.contains("impl ") {
+            ProbedType::Unnameable
+        } else {
+            ProbedType::Named(type_name)
+        }
+    }
+}
+
+/// Whether `error` says a type written where a variable is stored is no
+/// good there (not found, private, mismatched). (multitask patch)
+fn is_unusable_type(error: &CompilationError) -> bool {
+    let (code, origins) = &error.primary;
+    let at_store = origins
+        .iter()
+        .any(|origin| matches!(origin, CodeKind::PackVariable { .. }));
+    at_store
+        && matches!(
+            code.as_deref(),
+            Some("E0308" | "E0412" | "E0433" | "E0603" | "E0107" | "E0425")
+        )
 }
 
 fn non_persistable_type_error(variable_name: &str, actual_type: &str) -> Result<(), Error> {
@@ -1618,12 +1750,39 @@ impl ContextState {
 
     /// Returns code suitable for analysis purposes. Doesn't attempt to preserve runtime behaviour.
     fn analysis_code(&self, user_code: CodeBlock) -> CodeBlock {
+        self.analysis_code_storing(
+            user_code,
+            "fn evcxr_variable_store<T: 'static>(_: T) {}",
+            |var_name| format!("evcxr_variable_store({var_name});"),
+        )
+    }
+
+    /// The analysis code with each new variable handed to a function no
+    /// type can be given to: rustc's error for it names the variable's type
+    /// (see `EvalContext::probe_variable_types`). (multitask patch)
+    fn probe_code(&self, user_code: CodeBlock) -> CodeBlock {
+        let store = format!(
+            "#[diagnostic::on_unimplemented(message = \"{TYPE_PROBE_MESSAGE}{{Self}}\")] \
+             trait EvcxrTypeProbe {{}} \
+             fn evcxr_variable_store<T: EvcxrTypeProbe>(_: &T) {{}}"
+        );
+        self.analysis_code_storing(user_code, &store, |var_name| {
+            format!("evcxr_variable_store(&{var_name});")
+        })
+    }
+
+    fn analysis_code_storing(
+        &self,
+        user_code: CodeBlock,
+        store_definition: &str,
+        store: impl Fn(&str) -> String,
+    ) -> CodeBlock {
         let mut code = CodeBlock::new()
             .generated("#![allow(unused_imports, unused_mut, dead_code)]")
             .add_all(self.attributes_code())
             .add_all(self.items_code())
             .add_all(self.error_trait_code(true))
-            .generated("fn evcxr_variable_store<T: 'static>(_: T) {}")
+            .generated(store_definition)
             .generated("#[allow(unused_variables)]")
             .generated("async fn evcxr_analysis_wrapper(");
         for (var_name, state) in &self.stored_variable_states {
@@ -1642,10 +1801,7 @@ impl ContextState {
         // just call a function that enforces that the variable doesn't contain any non-static
         // lifetimes.
         for var_name in self.variable_states.keys() {
-            code.pack_variable(
-                var_name.clone(),
-                format!("evcxr_variable_store({var_name});"),
-            );
+            code.pack_variable(var_name.clone(), store(var_name));
         }
 
         code = code.generated("Ok(())").generated("}");

@@ -193,6 +193,32 @@ impl Module {
         Ok(errors)
     }
 
+    /// Type-checks `code_block` with the cell crate's recorded rustc command
+    /// (see [`direct::Recorded::probe_command`]): its errors, or `None` when
+    /// no recorded command applies (before a session's first cell, after a
+    /// `:dep`), as a `cargo check` would build every dependency again.
+    /// (multitask patch)
+    pub(crate) fn probe(
+        &mut self,
+        code_block: &CodeBlock,
+        config: &Config,
+    ) -> Option<Result<Vec<CompilationError>, Error>> {
+        let key = direct::key(&build_command(config), config.crate_dir());
+        let recorded = match &self.direct {
+            Some((direct_key, recorded)) if *direct_key == key => recorded.clone(),
+            _ => return None,
+        };
+        Some((|| {
+            self.write_code(code_block, config)?;
+            let out_dir = config.crate_dir().join("target").join("evcxr-probe");
+            let output = match recorded.probe_command(&out_dir).output() {
+                Ok(output) => output,
+                Err(error) => bail!("Error running rustc: {}", error),
+            };
+            Ok(errors_from_cargo_output(&output, code_block).0)
+        })())
+    }
+
     pub(crate) fn compile(
         &mut self,
         code_block: &CodeBlock,
@@ -203,7 +229,7 @@ impl Module {
             config.cargo_command("clean").output()?;
         }
         self.last_allow_static = Some(config.allow_static_linking);
-        let mut command = config.cargo_command("build");
+        let mut command = build_command(config);
         if config.time_passes && config.toolchain != "nightly" {
             bail!("time_passes option requires nightly compiler");
         }
@@ -212,7 +238,6 @@ impl Module {
 
         let next_build_num = self.build_num + 1;
         let so_path_file = config.crate_dir().join(EXECUTION_SO_PATH_FILE);
-        command.env(EXECUTION_SO_PATH_ENV, &so_path_file);
 
         match fs::remove_file(&so_path_file) {
             Ok(()) => {}
@@ -242,6 +267,9 @@ impl Module {
                     let output = String::from_utf8_lossy(&cargo_output.stderr);
                     eprintln!("{output}");
                 }
+                // The key as cargo leaves the folder: a first build writes
+                // Cargo.lock, and a key taken before it would never match.
+                let key = direct::key(&build_command(config), config.crate_dir());
                 self.direct = direct::Recorded::load(&record_file).map(|r| (key, r));
 
                 match fs::read_to_string(&so_path_file) {
@@ -561,6 +589,16 @@ fn map_extern_arg(ext: &str) -> OsString {
         }
     }
     OsString::from(ext)
+}
+
+/// `cargo build` for the cell's crate, told where to say which shared object it built.
+fn build_command(config: &Config) -> Command {
+    let mut command = config.cargo_command("build");
+    command.env(
+        EXECUTION_SO_PATH_ENV,
+        config.crate_dir().join(EXECUTION_SO_PATH_FILE),
+    );
+    command
 }
 
 /// Run a cargo command prepared for the provided `code_block`, processing the

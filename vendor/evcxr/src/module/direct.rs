@@ -77,6 +77,41 @@ impl Recorded {
         command
     }
 
+    /// The recorded command changed to type-check the cell and nothing more
+    /// (no code generated, nothing linked), writing into `out_dir`, with
+    /// types in messages written as full paths (`std::collections::HashMap`,
+    /// not `HashMap`): the type probe reads them as the types of new
+    /// variables. `-Z trim-diagnostic-paths` is unstable, hence
+    /// `RUSTC_BOOTSTRAP` for this one throwaway check; if rustc refuses it,
+    /// the probe finds no types and rust-analyzer answers instead.
+    pub(crate) fn probe_command(&self, out_dir: &Path) -> Command {
+        let mut args = Vec::with_capacity(self.args.len() + 8);
+        let mut recorded = self.args.iter();
+        while let Some(arg) = recorded.next() {
+            match arg.as_str() {
+                "--crate-type" | "--out-dir" | "--emit" => {
+                    recorded.next();
+                }
+                arg if arg.starts_with("--emit=") => {}
+                arg => args.push(arg.to_owned()),
+            }
+        }
+        args.extend(
+            ["--crate-type", "lib", "--emit=metadata", "-Ztrim-diagnostic-paths=false"]
+                .map(str::to_owned),
+        );
+        let mut probe = Command::new(&self.program);
+        probe
+            .args(&args)
+            .arg("--out-dir")
+            .arg(out_dir)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env("RUSTC_BOOTSTRAP", "1")
+            .current_dir(&self.cwd);
+        probe
+    }
+
     /// Where rustc writes the cell's shared object.
     pub(crate) fn so_path(&self, so_name: &str) -> Option<PathBuf> {
         let out_dir = self
