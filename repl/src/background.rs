@@ -1,14 +1,14 @@
-//! A session that starts, then warms up, behind a front end that is already
-//! answering: the terminal shows its prompt at once, the Jupyter kernel
-//! answers `kernel_info` at once.
+//! A session that starts behind a front end that is already answering: the
+//! terminal shows its prompt at once, the Jupyter kernel answers
+//! `kernel_info` at once.
 
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use anyhow::Result;
 
+use crate::interrupt::Interrupter;
 use crate::session::Session;
 
 /// The session, ready or still starting.
@@ -26,8 +26,6 @@ pub struct Background {
     slot: Mutex<Slot>,
     /// Signalled when the slot leaves `Starting`.
     started: Condvar,
-    /// Callers waiting for the session: the warm-up lets them go first.
-    wanted: AtomicUsize,
 }
 
 /// The ready session, held: nobody else runs a cell meanwhile.
@@ -54,37 +52,52 @@ impl DerefMut for Held<'_> {
 }
 
 impl Background {
-    /// Starts a session with `start` on a thread of its own, then warms it up.
+    /// Starts a session with `start` on a thread of its own.
     pub fn spawn(start: impl FnOnce() -> Result<Session> + Send + 'static) -> Arc<Background> {
         let background = Arc::new(Background::default());
         let shared = background.clone();
-        std::thread::spawn(move || {
-            shared.fill(start());
-            shared.warm_up_when_idle();
-        });
+        std::thread::spawn(move || shared.fill(start()));
         background
     }
 
-    /// A session started already (or why it failed), warmed up in the background.
+    /// A session started already (or why it failed).
     pub fn started(started: Result<Session>) -> Arc<Background> {
         let background = Arc::new(Background::default());
         background.fill(started);
-        let shared = background.clone();
-        std::thread::spawn(move || shared.warm_up_when_idle());
         background
     }
 
     /// Waits for the session to be ready and holds it; `Err` with the reason
     /// it never will be.
     pub fn session(&self) -> Result<Held<'_>, String> {
-        self.wanted.fetch_add(1, Ordering::SeqCst);
         let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
         while let Slot::Starting = &*slot {
             slot = self.started.wait(slot).unwrap_or_else(|e| e.into_inner());
         }
-        self.wanted.fetch_sub(1, Ordering::SeqCst);
         match &*slot {
             Slot::Ready(_) => Ok(Held(slot)),
+            Slot::Failed(why) => Err(why.clone()),
+            Slot::Starting => unreachable!(),
+        }
+    }
+
+    /// [`Background::session`] for the current cell of `interrupter`:
+    /// `Ok(None)` when the cell is interrupted before the session is ready
+    /// (it then must not run).
+    pub fn session_for(&self, interrupter: &Interrupter) -> Result<Option<Held<'_>>, String> {
+        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        while let Slot::Starting = &*slot {
+            if interrupter.requested() {
+                return Ok(None);
+            }
+            slot = self
+                .started
+                .wait_timeout(slot, Duration::from_millis(50))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        match &*slot {
+            Slot::Ready(_) => Ok(Some(Held(slot))),
             Slot::Failed(why) => Err(why.clone()),
             Slot::Starting => unreachable!(),
         }
@@ -98,23 +111,5 @@ impl Background {
             Err(e) => Slot::Failed(format!("{e:#}")),
         };
         self.started.notify_all();
-    }
-
-    /// Warms the session up (see [`Session::warm_up`]) once nobody is waiting
-    /// for it: a cell sent at once runs first, and only a cell sent during the
-    /// warm-up waits for the rest of it.
-    fn warm_up_when_idle(&self) {
-        loop {
-            if self.wanted.load(Ordering::SeqCst) == 0 {
-                let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
-                if self.wanted.load(Ordering::SeqCst) == 0 {
-                    if let Slot::Ready(session) = &mut *slot {
-                        session.warm_up();
-                    }
-                    return;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
     }
 }

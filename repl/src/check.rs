@@ -18,8 +18,8 @@ use anyhow::{Context as _, Result, bail};
 use regex::Regex;
 
 use crate::notebook::{Notebook, Output};
-use crate::output::{self, Stream};
-use crate::session::{Options, Reply, Session};
+use crate::output::Stream;
+use crate::session::{Hooks, Options, Reply, Session};
 
 /// The tag of a cell that must fail.
 pub const RAISES: &str = "raises-exception";
@@ -125,7 +125,6 @@ pub fn check(
     path: &Path,
     session: &mut Session,
     streamed: &Arc<Mutex<Vec<(Stream, String)>>>,
-    forwarded: &output::Forwarded,
     update: bool,
 ) -> Result<Vec<Problem>> {
     let mut notebook = Notebook::read(path)?;
@@ -139,7 +138,6 @@ pub fn check(
         count += 1;
         streamed.lock().unwrap_or_else(|e| e.into_inner()).clear();
         let reply = session.execute(&cell.source);
-        forwarded.settle(matches!(reply, Reply::Crashed { .. }));
         let lines = std::mem::take(&mut *streamed.lock().unwrap_or_else(|e| e.into_inner()));
         let outputs = outputs_of(lines, &reply);
 
@@ -270,17 +268,17 @@ pub fn run_single(path: &Path, options: &Options, update: bool) -> Result<bool> 
     let _ = std::fs::remove_file(&progress);
     // SAFETY: no other thread runs yet; the runtime process inherits this.
     unsafe { std::env::set_var("MULTITASK_PROGRESS", &progress) };
-    let (mut session, outputs) = Session::start(options)?;
-    // The preload's cargo lines are not any cell's output.
-    while outputs.stderr.try_recv().is_ok() {}
     let streamed: Arc<Mutex<Vec<(Stream, String)>>> = Arc::default();
     let sink = streamed.clone();
-    let forwarded = output::forward(outputs, move |stream, line| {
-        sink.lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((stream, line))
-    });
-    let problems = check(path, &mut session, &streamed, &forwarded, update);
+    let mut session = Session::start(
+        options,
+        Hooks::output(move |stream, line| {
+            sink.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((stream, line))
+        }),
+    )?;
+    let problems = check(path, &mut session, &streamed, update);
     let _ = std::fs::remove_file(&progress);
     let problems = problems?;
     for problem in &problems {

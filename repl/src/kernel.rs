@@ -17,8 +17,7 @@ pub mod install;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
@@ -34,8 +33,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::background::Background;
 use crate::input::{Completeness, completeness};
-use crate::output::{self, Forwarded, Stream};
-use crate::session::{Failure, Interrupter, Options, Reply, Session};
+use crate::interrupt::{Current, Interrupter};
+use crate::output::Stream;
+use crate::session::{Failure, Hooks, Options, Reply, Session};
 
 /// Serves the kernel described by `connection_file` until a shutdown request.
 pub fn run(connection_file: &Path, options: Options) -> Result<()> {
@@ -57,6 +57,9 @@ enum Job {
         code: String,
         parent: Box<JupyterMessage>,
         count: ExecutionCount,
+        /// The cell, current from its arrival to its reply (see
+        /// [`crate::interrupt`]).
+        current: Current,
         done: oneshot::Sender<ExecuteReply>,
     },
     Complete {
@@ -72,8 +75,11 @@ struct Kernel {
     iopub: mpsc::UnboundedSender<JupyterMessage>,
     /// The cell that output lines belong to: the one running, or the last.
     parent: Arc<Mutex<Option<JupyterMessage>>>,
-    /// Stops the runtime, once the session has started.
-    interrupter: Mutex<Option<Interrupter>>,
+    /// Stops the current cell, at any moment.
+    interrupter: Interrupter,
+    /// Whether the session's start compiled anything (then the cell that
+    /// waited for it hears when it is done).
+    compiled: std::sync::atomic::AtomicBool,
 }
 
 async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
@@ -104,7 +110,8 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
     let kernel = Arc::new(Kernel {
         iopub,
         parent: Arc::default(),
-        interrupter: Mutex::default(),
+        interrupter: options.interrupter.clone(),
+        compiled: false.into(),
     });
     let jobs = start_session(options, kernel.clone());
 
@@ -174,70 +181,78 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
             _ = &mut shutdown_requested => break,
         };
         let _ = kernel.iopub.send(Status::busy().as_child_of(&message));
-        let reply = match &message.content {
-            JupyterMessageContent::KernelInfoRequest(_) => {
-                Some(kernel_info().as_child_of(&message))
-            }
-            JupyterMessageContent::ExecuteRequest(request) => {
-                if !request.silent && request.store_history {
-                    count.increment();
+        let answer = async {
+            match &message.content {
+                JupyterMessageContent::KernelInfoRequest(_) => {
+                    Some(kernel_info().as_child_of(&message))
                 }
-                Some(execute(&kernel, &jobs, request, &message, count).await)
-            }
-            JupyterMessageContent::IsCompleteRequest(request) => {
-                let status = is_complete(&request.code);
-                let indent = match status {
-                    IsCompleteReplyStatus::Incomplete => "    ",
-                    _ => "",
-                };
-                Some(IsCompleteReply::new(status, indent.to_string()).as_child_of(&message))
-            }
-            JupyterMessageContent::CompleteRequest(request) => {
-                let (done, reply) = oneshot::channel();
-                let job = Job::Complete {
-                    code: request.code.clone(),
-                    cursor: request.cursor_pos,
-                    done,
-                };
-                let reply = match jobs.send(job) {
-                    Ok(()) => reply.await.unwrap_or_default(),
-                    Err(_) => CompleteReply::default(),
-                };
-                Some(reply.as_child_of(&message))
-            }
-            JupyterMessageContent::InspectRequest(_) => Some(
-                InspectReply {
-                    found: false,
-                    data: Media::default(),
-                    metadata: Default::default(),
-                    status: ReplyStatus::Ok,
-                    error: None,
+                JupyterMessageContent::ExecuteRequest(request) => {
+                    if !request.silent && request.store_history {
+                        count.increment();
+                    }
+                    Some(execute(&kernel, &jobs, request, &message, count).await)
                 }
-                .as_child_of(&message),
-            ),
-            JupyterMessageContent::HistoryRequest(_) => Some(
-                HistoryReply {
-                    history: Vec::new(),
-                    status: ReplyStatus::Ok,
-                    error: None,
+                JupyterMessageContent::IsCompleteRequest(request) => {
+                    let status = is_complete(&request.code);
+                    let indent = match status {
+                        IsCompleteReplyStatus::Incomplete => "    ",
+                        _ => "",
+                    };
+                    Some(IsCompleteReply::new(status, indent.to_string()).as_child_of(&message))
                 }
-                .as_child_of(&message),
-            ),
-            JupyterMessageContent::CommInfoRequest(_) => Some(
-                CommInfoReply {
-                    status: ReplyStatus::Ok,
-                    comms: Default::default(),
-                    error: None,
+                JupyterMessageContent::CompleteRequest(request) => {
+                    let (done, reply) = oneshot::channel();
+                    let job = Job::Complete {
+                        code: request.code.clone(),
+                        cursor: request.cursor_pos,
+                        done,
+                    };
+                    let reply = match jobs.send(job) {
+                        Ok(()) => reply.await.unwrap_or_default(),
+                        Err(_) => CompleteReply::default(),
+                    };
+                    Some(reply.as_child_of(&message))
                 }
-                .as_child_of(&message),
-            ),
-            other => {
-                eprintln!(
-                    "multitask kernel: no answer for a {} message",
-                    other.message_type()
-                );
-                None
+                JupyterMessageContent::InspectRequest(_) => Some(
+                    InspectReply {
+                        found: false,
+                        data: Media::default(),
+                        metadata: Default::default(),
+                        status: ReplyStatus::Ok,
+                        error: None,
+                    }
+                    .as_child_of(&message),
+                ),
+                JupyterMessageContent::HistoryRequest(_) => Some(
+                    HistoryReply {
+                        history: Vec::new(),
+                        status: ReplyStatus::Ok,
+                        error: None,
+                    }
+                    .as_child_of(&message),
+                ),
+                JupyterMessageContent::CommInfoRequest(_) => Some(
+                    CommInfoReply {
+                        status: ReplyStatus::Ok,
+                        comms: Default::default(),
+                        error: None,
+                    }
+                    .as_child_of(&message),
+                ),
+                other => {
+                    eprintln!(
+                        "multitask kernel: no answer for a {} message",
+                        other.message_type()
+                    );
+                    None
+                }
             }
+        };
+        // A shutdown also ends a cell that is busy, or still waiting for the
+        // session to start: nothing waits for its reply.
+        let reply = tokio::select! {
+            reply = answer => reply,
+            _ = &mut shutdown_requested => break,
         };
         if let Some(reply) = reply
             && let Err(e) = shell_writer.send(reply).await
@@ -272,6 +287,7 @@ async fn execute(
         code: request.code.clone(),
         parent: Box::new(message.clone()),
         count,
+        current: kernel.interrupter.cell(),
         done,
     };
     let reply = match jobs.send(job) {
@@ -316,43 +332,26 @@ fn failure(
 /// Starts the session thread; returns where to send it jobs.
 fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync::mpsc::Sender<Job> {
     let (jobs, queue) = std::sync::mpsc::channel::<Job>();
-    let forwarded: Arc<OnceLock<Arc<Forwarded>>> = Arc::default();
     let background = {
-        let (kernel, forwarded) = (kernel.clone(), forwarded.clone());
+        let kernel = kernel.clone();
         Background::spawn(move || {
             eprintln!(
                 "multitask kernel: starting the session (the first start compiles the prelude)"
             );
             let started = std::time::Instant::now();
-            // cargo's "Compiling …" lines go to the kernel's log as they come:
-            // a first start takes minutes, and Jupyter's log shows why.
-            let logging = Arc::new(AtomicBool::new(true));
-            let (session, outputs) = Session::start_with(&options, |outputs| {
-                let (stderr, logging) = (outputs.stderr.clone(), logging.clone());
-                std::thread::spawn(move || {
-                    while logging.load(Ordering::SeqCst) {
-                        if let Ok(line) = stderr.recv_timeout(Duration::from_millis(50)) {
-                            eprintln!("multitask kernel: {}", line.trim());
-                        }
-                    }
-                });
-            })?;
-            logging.store(false, Ordering::SeqCst);
-            std::thread::sleep(Duration::from_millis(60)); // the logger has let go
-            while let Ok(line) = outputs.stderr.try_recv() {
-                eprintln!("multitask kernel: {}", line.trim());
-            }
-            *kernel.interrupter.lock().unwrap_or_else(|e| e.into_inner()) =
-                Some(session.interrupter());
-            let sink_kernel = kernel.clone();
-            let _ = forwarded.set(output::forward(outputs, move |stream, text| {
-                sink_kernel.stream(stream, text)
-            }));
-            eprintln!(
-                "multitask kernel: session ready in {:.1} s",
-                started.elapsed().as_secs_f64()
+            let (building, output) = (kernel.clone(), kernel.clone());
+            let session = Session::start(
+                &options,
+                Hooks {
+                    // cargo's lines go to the kernel's log, and to the cell
+                    // that waits for the session, as they come: a first
+                    // start takes minutes.
+                    build: Box::new(move |line| building.building(line)),
+                    output: Box::new(move |stream, text| output.stream(stream, text)),
+                },
             );
-            Ok(session)
+            kernel.started(started.elapsed(), session.is_ok());
+            session
         })
     };
     std::thread::spawn(move || {
@@ -362,18 +361,18 @@ fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync::mpsc::Send
                     code,
                     parent,
                     count,
+                    current,
                     done,
                 } => {
                     *kernel.parent.lock().unwrap_or_else(|e| e.into_inner()) =
                         Some((*parent).clone());
-                    let reply = match background.session() {
-                        Ok(mut session) => session.execute(&code),
+                    let reply = match background.session_for(&kernel.interrupter) {
+                        Ok(Some(mut session)) => session.execute(&code),
+                        Ok(None) => Reply::NotRun,
                         Err(why) => Reply::Error(format!("the session could not start: {why}")),
                     };
-                    if let Some(forwarded) = forwarded.get() {
-                        forwarded.settle(matches!(reply, Reply::Crashed { .. }));
-                    }
                     let _ = done.send(result(&kernel, &parent, reply, count));
+                    drop(current);
                 }
                 Job::Complete { code, cursor, done } => {
                     let reply = match background.session() {
@@ -426,7 +425,10 @@ fn result(
                 ..ExecuteReply::default()
             }
         }
-        failed @ (Reply::CompileErrors { .. } | Reply::Crashed { .. } | Reply::Error(_)) => {
+        failed @ (Reply::CompileErrors { .. }
+        | Reply::Crashed { .. }
+        | Reply::NotRun
+        | Reply::Error(_)) => {
             let failed = failed.failure().expect("a failed reply");
             failure(kernel, parent, failed, count)
         }
@@ -518,11 +520,34 @@ impl Kernel {
         let _ = self.iopub.send(content.as_child_of(&parent));
     }
 
-    /// Stops the running cell by killing the runtime (evcxr restarts it);
-    /// at rest, nothing happens.
+    /// Stops the current cell (see [`crate::interrupt`]); at rest, nothing
+    /// happens.
     fn interrupt(&self) {
-        if let Some(interrupter) = &*self.interrupter.lock().unwrap_or_else(|e| e.into_inner()) {
-            interrupter.interrupt();
+        self.interrupter.interrupt();
+    }
+
+    /// One of cargo's lines while the session starts: in the kernel's log,
+    /// and in the cell that waits for the session.
+    fn building(&self, line: &str) {
+        let line = line.trim();
+        eprintln!("multitask kernel: {line}");
+        if line.starts_with("Compiling ") {
+            self.compiled
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+            self.stream(
+                Stream::Stderr,
+                format!("{line} (the prelude builds once; the first start takes minutes)"),
+            );
+        }
+    }
+
+    /// The session has started (or failed to) after `took`.
+    fn started(&self, took: Duration, ok: bool) {
+        let verdict = if ok { "ready" } else { "failed" };
+        let line = format!("session {verdict} in {:.1} s", took.as_secs_f64());
+        eprintln!("multitask kernel: {line}");
+        if self.compiled.load(std::sync::atomic::Ordering::SeqCst) {
+            self.stream(Stream::Stderr, format!("The {line}."));
         }
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! - [`session`]: one learner's evcxr context with the prelude loaded, our
 //!   colon commands and crash bookkeeping; every front end goes through it.
-//! - [`background`]: a session starting and warming up behind a front end.
+//! - [`interrupt`]: stopping the current cell from another thread, at any moment.
+//! - [`background`]: a session starting behind a front end.
 //! - [`terminal`]: the rustyline REPL.
 //! - [`kernel`]: the Jupyter kernel, and its kernelspec installer.
 //! - [`notebook`]: nbformat 4 notebooks, read and written as Jupyter does.
@@ -18,6 +19,7 @@ pub mod background;
 pub mod build_dir;
 pub mod check;
 pub mod input;
+pub mod interrupt;
 pub mod kernel;
 pub mod notebook;
 pub mod output;

@@ -136,6 +136,7 @@ fn run(args: Args) -> Result<()> {
     let options = Options {
         prelude,
         opt_level: (!args.stock).then_some(args.opt),
+        interrupter: Default::default(),
     };
     match args.command {
         None => terminal::run(options, build_dir.path(), first_start),

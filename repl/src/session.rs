@@ -7,14 +7,16 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Child;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
-use evcxr::{CommandContext, CompilationError, EvalContextOutputs};
+use crossbeam_channel::Receiver;
+use evcxr::{CommandContext, CompilationError};
 
+use crate::interrupt::Interrupter;
+use crate::output::{self, Forwarded, Stream};
 use crate::reserved::{self, Rewritten};
 
 /// How to set a session up.
@@ -24,6 +26,9 @@ pub struct Options {
     pub prelude: Option<PathBuf>,
     /// rustc's optimisation level for cells ("0", "1", "2", …); `None` keeps evcxr's.
     pub opt_level: Option<String>,
+    /// Stops the front end's current cell (see [`crate::interrupt`]); made
+    /// before the session starts, so an interrupt is never too early.
+    pub interrupter: Interrupter,
 }
 
 /// What became of one cell.
@@ -54,6 +59,9 @@ pub enum Reply {
         /// The variables that existed before the cell, now gone.
         lost: Vec<String>,
     },
+    /// An interrupt came before the cell began (the session was still
+    /// starting, say): it did not run, and nothing was lost.
+    NotRun,
     /// A command was wrong (unknown name, bad argument): one line saying why.
     Error(String),
     /// The learner asked to leave.
@@ -114,6 +122,7 @@ impl Reply {
                 };
                 (ename, evalue, Vec::new())
             }
+            Reply::NotRun => ("Interrupted", NOT_RUN.to_string(), Vec::new()),
             Reply::Error(message) => ("Error", message.clone(), Vec::new()),
             Reply::Value(_) | Reply::Text(_) | Reply::Quit => return None,
         };
@@ -210,98 +219,121 @@ pub const PANIC_HOOK: &str = r#"std::panic::set_hook(Box::new(|info| {
     }
 }));"#;
 
-/// The variable [`Session::warm_up`] binds.
-const WARM_UP_VARIABLE: &str = "__multitask_warm_up";
+/// What a cell interrupted before it began says.
+pub const NOT_RUN: &str =
+    "interrupted before it began: the cell did not run, and no variable was lost";
 
 /// A session: evcxr's context with the prelude in scope.
 pub struct Session {
     context: CommandContext,
-    /// Set by an [`Interrupter`]: the runtime's death was asked for.
-    interrupted: Arc<AtomicBool>,
-    /// Whether a learner's cell runs now (not the warm-up, not at rest).
-    running: Arc<AtomicBool>,
+    interrupter: Interrupter,
+    /// The runtime's output on its way to the front end (from the end of
+    /// the start on).
+    forwarded: Option<Arc<Forwarded>>,
 }
 
-/// Stops the running cell: evcxr cannot stop a thread in the runtime, so this
-/// kills the runtime, which the session restarts with the prelude (the cell's
-/// reply is [`Reply::Crashed`], naming the lost variables).
-#[derive(Clone)]
-pub struct Interrupter {
-    runtime: Arc<Mutex<Child>>,
-    interrupted: Arc<AtomicBool>,
-    running: Arc<AtomicBool>,
+/// cargo's lines relayed to a [`Hooks::build`] while the session starts.
+struct Relay {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl Interrupter {
-    /// Stops the running cell; does nothing at rest (killing the runtime then
-    /// would only lose the variables).
-    pub fn interrupt(&self) {
-        if !self.running.load(Ordering::SeqCst) {
-            return;
+impl Relay {
+    fn start(lines: Receiver<String>, mut build: Box<dyn FnMut(&str) + Send>) -> Relay {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let thread = std::thread::spawn(move || {
+            loop {
+                match lines.recv_timeout(Duration::from_millis(20)) {
+                    Ok(line) => build(line.trim_end()),
+                    // Stopped and nothing left: the start is over.
+                    Err(_) if stopping.load(Ordering::SeqCst) => break,
+                    Err(_) => {}
+                }
+            }
+        });
+        Relay {
+            stop,
+            thread: Some(thread),
         }
-        self.interrupted.store(true, Ordering::SeqCst);
-        let _ = self
-            .runtime
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .kill();
+    }
+}
+
+impl Drop for Relay {
+    /// Relays what is left and stops: the runtime's output after this is
+    /// the cells'.
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// How a front end hears from its session.
+pub struct Hooks {
+    /// Each of cargo's lines while the session starts (a first start
+    /// compiles every dependency of the prelude: minutes).
+    pub build: Box<dyn FnMut(&str) + Send>,
+    /// Each line the runtime prints once the session is up: a cell's, or a
+    /// thread's or a child process's at any time, in order per stream.
+    pub output: Box<dyn FnMut(Stream, String) + Send>,
+}
+
+impl Hooks {
+    /// Hooks that drop cargo's lines and hand the runtime's to `output`.
+    pub fn output(output: impl FnMut(Stream, String) + Send + 'static) -> Hooks {
+        Hooks {
+            build: Box::new(|_| ()),
+            output: Box::new(output),
+        }
     }
 }
 
 impl Session {
-    /// Starts evcxr's runtime and preloads the prelude. Slow the first time
-    /// (the prelude's dependencies compile), about a second later on.
+    /// Starts evcxr's runtime and preloads the prelude, telling `hooks` what
+    /// comes: slow the first time (the prelude's dependencies compile),
+    /// about a second later on. The one start-up every front end uses.
     ///
     /// evcxr reads `EVCXR_TMPDIR` for its build folder: set it first (see
     /// [`crate::build_dir`]) or every start compiles everything again.
-    pub fn start(options: &Options) -> Result<(Session, EvalContextOutputs)> {
-        Session::start_with(options, |_| ())
-    }
-
-    /// [`Session::start`], calling `watch` with the output channels before
-    /// the prelude loads, so a front end can show cargo's progress as it comes.
-    pub fn start_with(
-        options: &Options,
-        watch: impl FnOnce(&EvalContextOutputs),
-    ) -> Result<(Session, EvalContextOutputs)> {
+    pub fn start(options: &Options, hooks: Hooks) -> Result<Session> {
+        let Hooks { build, output } = hooks;
         let (context, outputs) = CommandContext::new().context("cannot start evcxr")?;
-        watch(&outputs);
+        // cargo's lines come on the runtime's stderr channel while the
+        // prelude builds; they go to `build` as they come.
+        let relay = Relay::start(outputs.stderr.clone(), build);
+        options.interrupter.attach(context.process_handle());
         let mut session = Session {
             context,
-            interrupted: Arc::default(),
-            running: Arc::default(),
+            interrupter: options.interrupter.clone(),
+            forwarded: None,
         };
+        session.set_up(options)?;
+        drop(relay);
+        session.forwarded = Some(output::forward(outputs, output));
+        Ok(session)
+    }
+
+    fn set_up(&mut self, options: &Options) -> Result<()> {
         if let Some(level) = &options.opt_level {
-            session
-                .context
+            self.context
                 .set_opt_level(level)
                 .context("bad optimisation level")?;
         }
-        if options.prelude.is_some() {
+        if let Some(prelude) = &options.prelude {
             // Measured on trivial cells (2 cores, opt-level 0): one codegen unit
             // and no incremental cache compile 20–30 % faster than evcxr's 16
             // units with incremental on. Cargo's environment overrides the
             // profile evcxr writes into the cell crate's Cargo.toml.
             for setting in ["CARGO_INCREMENTAL=0", "CARGO_PROFILE_DEV_CODEGEN_UNITS=1"] {
-                session
-                    .context
+                self.context
                     .execute(&format!(":build_env {setting}"))
                     .context("cannot set up the build environment")?;
             }
+            self.preload(prelude)?;
         }
-        if let Some(prelude) = &options.prelude {
-            session.preload(prelude)?;
-        }
-        Ok((session, outputs))
-    }
-
-    /// Pays the one-off cost of the first variable binding (seconds: evcxr's
-    /// type inference warming up) now, so the learner's first `let` does not.
-    /// The variable it binds is hidden from [`Session::variables`].
-    pub fn warm_up(&mut self) {
-        let _ = self
-            .context
-            .execute(&format!("let {WARM_UP_VARIABLE} = 0u8;"));
+        Ok(())
     }
 
     fn preload(&mut self, prelude: &Path) -> Result<()> {
@@ -326,8 +358,18 @@ impl Session {
         Ok(())
     }
 
-    /// Runs one cell (code, colon commands, or both).
+    /// Runs one cell (code, colon commands, or both). Returns once the
+    /// runtime's output of the cell has reached the front end's hook.
     pub fn execute(&mut self, cell: &str) -> Reply {
+        let reply = self.run(cell);
+        if let Some(forwarded) = &self.forwarded {
+            // After a crash, the runtime's last words come on another pipe.
+            forwarded.settle(matches!(reply, Reply::Crashed { .. }));
+        }
+        reply
+    }
+
+    fn run(&mut self, cell: &str) -> Reply {
         let trimmed = cell.trim();
         match trimmed {
             ":help" | ":h" => return Reply::Text(help()),
@@ -347,9 +389,11 @@ impl Session {
         }
         let before: Vec<String> = self.variables().into_iter().map(|(name, _)| name).collect();
         let rewritten = reserved::rewrite(cell);
-        self.running.store(true, Ordering::SeqCst);
+        if !self.interrupter.begin() {
+            return Reply::NotRun;
+        }
         let result = self.context.execute(&rewritten.code);
-        self.running.store(false, Ordering::SeqCst);
+        let interrupted = self.interrupter.end();
         match result {
             Ok(outputs) => {
                 let mut values = outputs.content_by_mime_type;
@@ -383,7 +427,6 @@ impl Session {
                 }
             }
             Err(evcxr::Error::SubprocessTerminated(status)) => {
-                let interrupted = self.interrupted.swap(false, Ordering::SeqCst);
                 let reason = if interrupted {
                     "interrupted, the cell was stopped".to_string()
                 } else {
@@ -408,7 +451,6 @@ impl Session {
         let mut vars: Vec<(String, String)> = self
             .context
             .variables_and_types()
-            .filter(|(name, _)| *name != WARM_UP_VARIABLE)
             .map(|(name, ty)| (reserved::unraw(name), reserved::unraw(ty)))
             .collect();
         vars.sort();
@@ -443,16 +485,6 @@ impl Session {
                     .collect(),
             ),
             Err(_) => (position, Vec::new()),
-        }
-    }
-
-    /// A handle that stops a running cell from another thread (Ctrl-C in the
-    /// terminal, an interrupt request in Jupyter).
-    pub fn interrupter(&self) -> Interrupter {
-        Interrupter {
-            runtime: self.context.process_handle(),
-            interrupted: self.interrupted.clone(),
-            running: self.running.clone(),
         }
     }
 }

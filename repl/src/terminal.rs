@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use evcxr::{CompilationError, Theme};
@@ -21,10 +21,11 @@ use rustyline::{CompletionType, Config, Editor, ExternalPrinter, Helper};
 
 use crate::background::Background;
 use crate::input::{Completeness, completeness};
-use crate::output::{self, Forwarded, Stream};
+use crate::interrupt::Interrupter;
+use crate::output::Stream;
 use crate::progress;
 use crate::reserved::Rewritten;
-use crate::session::{self, Options, Reply, Session};
+use crate::session::{self, Hooks, Options, Reply, Session};
 
 const PROMPT: &str = ">> ";
 
@@ -41,8 +42,9 @@ impl Completer for LineHelper {
         pos: usize,
         _ctx: &rustyline::Context<'_>,
     ) -> rustyline::Result<(usize, Vec<String>)> {
-        // Tab waits for the session if it is still starting or warming up
-        // (a second or two at most): completions need its analysis anyway.
+        // Tab waits for the session if it is still starting (a second at
+        // most), and the first Tab of a session for rust-analyzer's first
+        // analysis (seconds): completions need it.
         let Ok(mut session) = self.shared.session() else {
             return Ok((pos, Vec::new()));
         };
@@ -105,7 +107,7 @@ pub enum Leave {
 pub struct Terminal {
     editor: Editor<LineHelper, DefaultHistory>,
     shared: Arc<Background>,
-    forwarded: Arc<OnceLock<Arc<Forwarded>>>,
+    interrupter: Interrupter,
     history: Option<PathBuf>,
 }
 
@@ -132,19 +134,16 @@ impl Terminal {
             let printer = editor.create_external_printer().ok()?;
             Some(Box::new(printer))
         };
-        let printers = (printer(), printer());
-        let forwarded: Arc<OnceLock<Arc<Forwarded>>> = Arc::default();
+        let (mut stdout, mut stderr) = (printer(), printer());
         let prelude = options.prelude.clone();
+        let interrupter = options.interrupter.clone();
 
-        let start = {
-            let forwarded = forwarded.clone();
-            move || -> Result<Session> {
-                let (session, outputs) = Session::start(&options)?;
-                // cargo's "Compiling …" lines from the preload: the progress bar
-                // (first start) or nothing (later starts) has shown them already.
-                while outputs.stderr.try_recv().is_ok() {}
-                let (mut stdout, mut stderr) = printers;
-                let _ = forwarded.set(output::forward(outputs, move |stream, line| {
+        // cargo's "Compiling …" lines: the progress bar (first start) or
+        // nothing (later starts) shows them.
+        let start = move || {
+            Session::start(
+                &options,
+                Hooks::output(move |stream, line| {
                     let (printer, text) = match stream {
                         Stream::Stdout => (&mut stdout, line),
                         Stream::Stderr => (&mut stderr, format!("\x1b[91m{line}\x1b[0m")),
@@ -156,9 +155,8 @@ impl Terminal {
                     if !printed {
                         let _ = writeln!(std::io::stdout(), "{text}");
                     }
-                }));
-                Ok(session)
-            }
+                }),
+            )
         };
 
         println!(
@@ -178,7 +176,10 @@ impl Terminal {
             shared: shared.clone(),
         }));
 
-        install_interrupt_handler(&shared);
+        // Ctrl-C while a cell runs (or waits for the session) stops it; at
+        // the prompt, rustyline sees it as a key and clears the line.
+        let stopper = interrupter.clone();
+        let _ = ctrlc::set_handler(move || stopper.interrupt());
 
         let history = history_file();
         if let Some(path) = &history {
@@ -187,7 +188,7 @@ impl Terminal {
         Ok(Terminal {
             editor,
             shared,
-            forwarded,
+            interrupter,
             history,
         })
     }
@@ -230,19 +231,15 @@ impl Terminal {
         if let Some(path) = &self.history {
             let _ = self.editor.append_history(path);
         }
-        let mut session = match self.shared.session() {
-            Ok(session) => session,
+        let _current = self.interrupter.cell();
+        let reply = match self.shared.session_for(&self.interrupter) {
+            Ok(Some(mut session)) => session.execute(code),
+            Ok(None) => Reply::NotRun,
             Err(why) => {
                 eprintln!("\x1b[91mthe session could not start: {why}\x1b[0m");
                 return Err(anyhow::anyhow!("the session could not start: {why}"));
             }
         };
-        let reply = session.execute(code);
-        drop(session);
-        // The cell's own output first; after a crash, the runtime's last words.
-        if let Some(forwarded) = self.forwarded.get() {
-            forwarded.settle(matches!(reply, Reply::Crashed { .. }));
-        }
         Ok(render(code, reply))
     }
 }
@@ -269,6 +266,7 @@ fn render(source: &str, reply: Reply) -> bool {
                 println!("Lost variables: {}", lost.join(", "));
             }
         }
+        Reply::NotRun => println!("\x1b[91m{}.\x1b[0m", session::NOT_RUN),
         Reply::Error(message) => println!("\x1b[91merror: {message}\x1b[0m"),
         Reply::Quit => return true,
     }
@@ -303,23 +301,4 @@ fn print_compile_errors(source: &str, cell: &Rewritten, errors: &[CompilationErr
         }
     }
     let _ = std::io::stdout().flush();
-}
-
-/// Ctrl-C while a cell runs stops it (the runtime restarts); at the prompt,
-/// rustyline sees it as a key and clears the line.
-fn install_interrupt_handler(shared: &Arc<Background>) {
-    let shared = shared.clone();
-    let interrupter = Arc::new(Mutex::new(None));
-    let taken = interrupter.clone();
-    // The interrupter is taken once the session is ready.
-    std::thread::spawn(move || {
-        if let Ok(session) = shared.session() {
-            *taken.lock().unwrap_or_else(|e| e.into_inner()) = Some(session.interrupter());
-        }
-    });
-    let _ = ctrlc::set_handler(move || {
-        if let Some(interrupter) = &*interrupter.lock().unwrap_or_else(|e| e.into_inner()) {
-            interrupter.interrupt();
-        }
-    });
 }
