@@ -6,7 +6,7 @@ use anyhow::{Context as _, Result, bail};
 use clap::{Parser, Subcommand};
 use multitask_repl::build_dir::BuildDir;
 use multitask_repl::session::{self, Options, find_prelude};
-use multitask_repl::{check, kernel, progress, step, terminal};
+use multitask_repl::{check, kernel, step, terminal};
 
 /// A Rust REPL with the multitask prelude preloaded: Python's multitasking
 /// (generators, processes, threads, coroutines) the Rust way.
@@ -132,10 +132,11 @@ fn run(args: Args) -> Result<()> {
     }
 
     let build_dir = build_dir(args.cache.clone())?;
-    let first_start = progress::is_first_start(build_dir.path());
+    let first_start = !build_dir.is_ready();
     let options = Options {
         prelude,
         opt_level: (!args.stock).then_some(args.opt),
+        build_dir: Some(build_dir.path().to_path_buf()),
         interrupter: Default::default(),
     };
     match args.command {
@@ -177,8 +178,13 @@ fn build_dir(cache: Option<PathBuf>) -> Result<BuildDir> {
     if !build_dir.is_primary() {
         // On stderr for a kernel: its stdout is not a terminal anyone reads.
         eprintln!(
-            "Another multitask is running: this one builds in {}.",
-            build_dir.path().display()
+            "Another multitask is running: this one builds in {}{}.",
+            build_dir.path().display(),
+            if build_dir.is_ready() {
+                " (the prelude compiled already)"
+            } else {
+                ""
+            }
         );
     }
     let library_path = runtime_library_path()?;

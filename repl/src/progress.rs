@@ -1,7 +1,7 @@
 //! The first start's progress bar: the prelude's dependencies compile once,
 //! into the persistent build folder, and the learner sees them go by.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -9,20 +9,11 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// The marker that says a build folder has the prelude compiled in it.
-const READY_MARKER: &str = ".multitask-ready";
-
-/// Has `build_dir` seen a successful start before?
-pub fn is_first_start(build_dir: &Path) -> bool {
-    !build_dir.join(READY_MARKER).exists()
-}
-
 /// A progress bar that counts compiled crates until [`FirstStart::finish`].
 pub struct FirstStart {
     bar: ProgressBar,
     done: Arc<AtomicBool>,
     watcher: Option<JoinHandle<()>>,
-    build_dir: PathBuf,
 }
 
 impl FirstStart {
@@ -57,11 +48,10 @@ impl FirstStart {
             bar,
             done,
             watcher: Some(watcher),
-            build_dir: build_dir.to_path_buf(),
         }
     }
 
-    /// Stops the bar: "ready", and the folder marked for next time, on success.
+    /// Stops the bar, saying "ready" on success.
     pub fn finish(mut self, ok: bool) {
         self.done.store(true, Ordering::SeqCst);
         if let Some(watcher) = self.watcher.take() {
@@ -69,7 +59,6 @@ impl FirstStart {
         }
         if ok {
             self.bar.finish_and_clear();
-            let _ = std::fs::write(self.build_dir.join(READY_MARKER), "");
             println!("ready");
         } else {
             self.bar.abandon();

@@ -26,6 +26,9 @@ pub struct Options {
     pub prelude: Option<PathBuf>,
     /// rustc's optimisation level for cells ("0", "1", "2", …); `None` keeps evcxr's.
     pub opt_level: Option<String>,
+    /// The build folder evcxr compiles in (see [`crate::build_dir`]), marked
+    /// ready once a session has started there.
+    pub build_dir: Option<PathBuf>,
     /// Stops the front end's current cell (see [`crate::interrupt`]); made
     /// before the session starts, so an interrupt is never too early.
     pub interrupter: Interrupter,
@@ -311,6 +314,10 @@ impl Session {
         };
         session.set_up(options)?;
         drop(relay);
+        if let Some(folder) = &options.build_dir {
+            // A later start here, or a copy of this folder, compiles nothing.
+            let _ = crate::build_dir::mark_ready(folder);
+        }
         session.forwarded = Some(output::forward(outputs, output));
         Ok(session)
     }
