@@ -180,6 +180,65 @@ fn a_restart_starts_a_fresh_session() {
 }
 
 #[test]
+fn the_tutorials_gen_is_a_name_in_the_kernel() {
+    let cells = &report()["gen"];
+    assert_eq!(cells[1]["results"][0]["text/plain"], "Ok(0)", "{cells}");
+    assert_eq!(cells[2]["results"][0]["text/plain"], "Ok(2)", "{cells}");
+    assert_eq!(cells[3]["stdout"], "3\n4\n", "{cells}");
+    let vars = text(&cells[5]["stdout"]);
+    assert!(vars.contains("gen: ") && !vars.contains("r#"), "{vars}");
+    // A `let` the session cannot take is an error, never silence.
+    assert_eq!(cells[6]["errors"][0]["ename"], "CompileError", "{cells}");
+    assert!(text(&cells[6]["errors"][0]["evalue"]).contains("found keyword `fn`"));
+}
+
+#[test]
+fn a_first_binding_does_not_wait_for_rust_analyzer() {
+    let first = &report()["first_binding"];
+    let timing = text(&first["stdout"]);
+    assert!(timing.contains("Type inference"), "{first}");
+    assert!(!timing.contains("rust-analyzer"), "{first}");
+}
+
+#[test]
+fn a_second_kernel_compiles_no_dependency_again() {
+    let report = report();
+    let log = text(&report["second_log"]);
+    assert!(log.contains("(the prelude compiled already)"), "{log}");
+    let compiled: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("Compiling "))
+        .filter(|line| !line.contains("evcxr_internal_runtime"))
+        .collect();
+    assert!(compiled.is_empty(), "compiled again: {compiled:?}");
+    assert_eq!(report["second_value"]["results"][0]["text/plain"], "2");
+}
+
+#[test]
+fn an_interrupt_in_the_first_second_stops_the_waiting_cell() {
+    let report = report();
+    let stopped = &report["interrupt_at_once"];
+    assert_eq!(stopped["reply_status"], "error", "{stopped}");
+    assert_eq!(stopped["errors"][0]["ename"], "Interrupted", "{stopped}");
+    assert!(text(&stopped["errors"][0]["evalue"]).contains("did not run"));
+    assert_eq!(report["second_value"]["results"][0]["text/plain"], "2");
+}
+
+#[test]
+fn a_shutdown_in_the_first_second_is_honoured() {
+    assert_eq!(report()["shutdown_at_once_exit_code"], 0);
+}
+
+#[test]
+fn a_first_start_shows_its_progress_in_the_waiting_cell() {
+    let cold = &report()["cold_first_cell"];
+    let progress = text(&cold["stderr"]);
+    assert!(progress.contains("Compiling tokio"), "{cold}");
+    assert!(progress.contains("The session ready in"), "{cold}");
+    assert_eq!(cold["results"][0]["text/plain"], "2", "{cold}");
+}
+
+#[test]
 fn the_kernel_leaves_on_its_own_when_asked_to_shut_down_even_mid_cell() {
     assert_eq!(report()["exit_code"], 0);
 }

@@ -16,10 +16,20 @@ so. For each set-up, each with its own warmed build folder, it measures:
   repeated, median of all;
 - the first cell that awaits (`async { 1 }.await`: async mode starts), and
   the same trivial cells again after it (each cell is now async);
-- memory: resident size of the REPL and of evcxr's runtime process.
+- memory: resident size of the REPL and of evcxr's runtime process;
+- a session's first `let` + use (`let g = vec![0i64; 5];` then `g.len()`),
+  sent once the session has answered its first cell, against the same pair
+  later in the session;
+- a second session started while one runs, on a build folder never built
+  in: its time to first result against the first session's (multitask only:
+  stock evcxr has one build folder, which two sessions would share).
 
-Prints one Markdown table for the README. Usage:
-python3 repl/benches/latency.py [--rounds N] [--evcxr PATH]
+With jupyter_client importable (the test venv has it), the same for the
+Jupyter kernel: start → first result, first `let` + use, a second kernel's
+start, idle memory of the kernel and its runtime.
+
+Prints Markdown tables for the README. Usage:
+target/jupyter-venv/bin/python repl/benches/latency.py [--rounds N] [--evcxr PATH]
 """
 import argparse
 import datetime
@@ -130,11 +140,41 @@ class Piped:
         self.proc.wait(timeout=60)
 
 
+FIRST_PAIR = ["let g{n} = vec![0i64; 5];", "g{n}.len()"]
+
+
+def pair(session, n):
+    """Seconds for the `let` + use pair, numbered `n`."""
+    return sum(session.run(cell.format(n=n)) for cell in FIRST_PAIR)
+
+
+def second_session(mode):
+    """Start → first result of a session started while another runs, on a
+    build folder never built in (removed first)."""
+    for n in range(1, 16):
+        shutil.rmtree(CACHE / mode / f"build-{n}", ignore_errors=True)
+    first = Piped(mode)
+    first.run("1 + 1")
+    second = Piped(mode)
+    second.run("1 + 1")
+    took = time.monotonic() - second.started
+    second.close()
+    first.close()
+    return took
+
+
 def measure(mode, rounds):
     # A throwaway session warms this set-up's build folder.
     warm = Piped(mode)
     warm.run("1 + 1")
     warm.close()
+
+    fresh = Piped(mode)
+    fresh.run("1 + 1")
+    first_pair = pair(fresh, 0)
+    later_pair = statistics.median(pair(fresh, n) for n in range(1, 6))
+    idle_mb = fresh.rss_mb()[0]
+    fresh.close()
 
     prompt = prompt_time(mode)
     binding = Piped(mode)
@@ -163,6 +203,10 @@ def measure(mode, rounds):
     median_async = trivial("b")
     repl.close()
     return {
+        "first_pair": first_pair,
+        "later_pair": later_pair,
+        "idle_mb": idle_mb,
+        "second": second_session(mode) if mode == "multitask" else None,
         "prompt": prompt,
         "first": first,
         "first_let": first_let,
@@ -172,6 +216,60 @@ def measure(mode, rounds):
         "repl_mb": repl_mb,
         "runtime_mb": runtime_mb,
     }
+
+
+def measure_kernel():
+    """The kernel, driven by jupyter_client as Jupyter drives it."""
+    import tempfile as tmp
+    from jupyter_client.manager import KernelManager
+
+    def execute(client, code):
+        start = time.monotonic()
+        reply = client.execute_interactive(code, timeout=600, output_hook=lambda msg: None)
+        assert reply["content"]["status"] == "ok", (code, reply["content"])
+        return time.monotonic() - start
+
+    def start(env):
+        km = KernelManager(kernel_name="multitask")
+        started = time.monotonic()
+        km.start_kernel(env=env)
+        client = km.client()
+        client.start_channels()
+        client.wait_for_ready(timeout=600)
+        execute(client, "1 + 1")
+        return km, client, time.monotonic() - started
+
+    def rss_mb(pid):
+        def one(pid):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+            return 0.0
+        children = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            children += (task / "children").read_text().split()
+        return one(pid), max((one(int(c)) for c in children), default=0.0)
+
+    with tmp.TemporaryDirectory() as prefix:
+        subprocess.run([str(BIN), "kernel", "install", "--prefix", prefix],
+                       check=True, capture_output=True)
+        os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
+        env = env_for("multitask")
+        km, client, _ = start(env)  # warms the build folder
+        km.shutdown_kernel(now=False)
+        km, client, first = start(env)
+        first_pair = sum(execute(client, c.format(n=0)) for c in FIRST_PAIR)
+        later_pair = statistics.median(
+            sum(execute(client, c.format(n=n)) for c in FIRST_PAIR) for n in range(1, 6))
+        time.sleep(2)
+        kernel_mb, runtime_mb = rss_mb(km.provisioner.process.pid)
+        for n in range(1, 16):
+            shutil.rmtree(CACHE / "multitask" / f"build-{n}", ignore_errors=True)
+        km2, client2, second = start(env)
+        km2.shutdown_kernel(now=False)
+        km.shutdown_kernel(now=False)
+    return {"first": first, "first_pair": first_pair, "later_pair": later_pair,
+            "second": second, "kernel_mb": kernel_mb, "runtime_mb": runtime_mb}
 
 
 def main():
@@ -214,6 +312,35 @@ def main():
     for name, r in [("multitask", ours), (stock_name, stock)]:
         print(f"{name}: a trivial cell after an `.await` takes "
               f"{r['median_async'] / r['median']:.2f}× one before")
+
+    print("\nThe first minute (issue 12), the REPL:\n")
+    print(f"| | multitask | {stock_name}, no prelude |")
+    print("|---|---:|---:|")
+    for name, key in [("first `let` + use of a session", "first_pair"),
+                      ("the same pair later (median of 5)", "later_pair")]:
+        print(f"| {name} | {ours[key]:.2f} s | {stock[key]:.2f} s |")
+    print(f"| first ÷ later | {ours['first_pair'] / ours['later_pair']:.2f}× | "
+          f"{stock['first_pair'] / stock['later_pair']:.2f}× |")
+    print(f"| second session: start → first result (first: {ours['first']:.2f} s) | "
+          f"{ours['second']:.2f} s ({ours['second'] / ours['first']:.2f}×) | — |")
+    print(f"| idle REPL memory (RSS) | {ours['idle_mb']:.0f} MB | {stock['idle_mb']:.0f} MB |")
+    try:
+        import jupyter_client  # noqa: F401
+    except ImportError:
+        print("\n(no jupyter_client here: run with target/jupyter-venv/bin/python for the kernel)")
+        return
+    k = measure_kernel()
+    print("\nThe kernel (jupyter_client):\n")
+    print("| | multitask kernel |")
+    print("|---|---:|")
+    print(f"| start → first result | {k['first']:.2f} s |")
+    print(f"| first `let` + use of a session | {k['first_pair']:.2f} s |")
+    print(f"| the same pair later (median of 5) | {k['later_pair']:.2f} s |")
+    print(f"| first ÷ later | {k['first_pair'] / k['later_pair']:.2f}× |")
+    print(f"| second kernel: start → first result | {k['second']:.2f} s "
+          f"({k['second'] / k['first']:.2f}×) |")
+    print(f"| idle kernel memory (RSS) | {k['kernel_mb']:.0f} MB "
+          f"(+ runtime {k['runtime_mb']:.0f} MB) |")
 
 
 if __name__ == "__main__":

@@ -77,9 +77,8 @@ struct Kernel {
     parent: Arc<Mutex<Option<JupyterMessage>>>,
     /// Stops the current cell, at any moment.
     interrupter: Interrupter,
-    /// Whether the session's start compiled anything (then the cell that
-    /// waited for it hears when it is done).
-    compiled: std::sync::atomic::AtomicBool,
+    /// How far the session's start is (see [`Start`]).
+    start: Mutex<Start>,
 }
 
 async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
@@ -111,7 +110,7 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
         iopub,
         parent: Arc::default(),
         interrupter: options.interrupter.clone(),
-        compiled: false.into(),
+        start: Mutex::default(),
     });
     let jobs = start_session(options, kernel.clone());
 
@@ -180,6 +179,10 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
             },
             _ = &mut shutdown_requested => break,
         };
+        // A cell is current from before the client hears it is busy: an
+        // interrupt sent on seeing `busy` always finds it.
+        let current = matches!(message.content, JupyterMessageContent::ExecuteRequest(_))
+            .then(|| kernel.interrupter.cell());
         let _ = kernel.iopub.send(Status::busy().as_child_of(&message));
         let answer = async {
             match &message.content {
@@ -190,7 +193,8 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
                     if !request.silent && request.store_history {
                         count.increment();
                     }
-                    Some(execute(&kernel, &jobs, request, &message, count).await)
+                    let current = current.expect("marked for an execute request");
+                    Some(execute(&kernel, &jobs, request, &message, count, current).await)
                 }
                 JupyterMessageContent::IsCompleteRequest(request) => {
                     let status = is_complete(&request.code);
@@ -274,6 +278,7 @@ async fn execute(
     request: &ExecuteRequest,
     message: &JupyterMessage,
     count: ExecutionCount,
+    current: Current,
 ) -> JupyterMessage {
     if !request.silent {
         let input = ExecuteInput {
@@ -287,7 +292,7 @@ async fn execute(
         code: request.code.clone(),
         parent: Box::new(message.clone()),
         count,
-        current: kernel.interrupter.cell(),
+        current,
         done,
     };
     let reply = match jobs.send(job) {
@@ -526,19 +531,19 @@ impl Kernel {
         self.interrupter.interrupt();
     }
 
-    /// One of cargo's lines while the session starts: in the kernel's log,
-    /// and in the cell that waits for the session.
+    /// One of cargo's "Compiling …" lines (the session's start, a `:dep`):
+    /// in the kernel's log, and in the cell that runs or waits.
     fn building(&self, line: &str) {
-        let line = line.trim();
         eprintln!("multitask kernel: {line}");
-        if line.starts_with("Compiling ") {
-            self.compiled
-                .store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut start = self.start.lock().unwrap_or_else(|e| e.into_inner());
+        if *start == Start::Starting {
+            *start = Start::Compiling;
             self.stream(
                 Stream::Stderr,
-                format!("{line} (the prelude builds once; the first start takes minutes)"),
+                "Building the prelude in this build folder, once (a few minutes)…".into(),
             );
         }
+        self.stream(Stream::Stderr, line.to_string());
     }
 
     /// The session has started (or failed to) after `took`.
@@ -546,10 +551,24 @@ impl Kernel {
         let verdict = if ok { "ready" } else { "failed" };
         let line = format!("session {verdict} in {:.1} s", took.as_secs_f64());
         eprintln!("multitask kernel: {line}");
-        if self.compiled.load(std::sync::atomic::Ordering::SeqCst) {
+        let mut start = self.start.lock().unwrap_or_else(|e| e.into_inner());
+        if *start == Start::Compiling {
             self.stream(Stream::Stderr, format!("The {line}."));
         }
+        *start = Start::Done;
     }
+}
+
+/// How far the session's start is.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// Started, nothing compiled yet.
+    #[default]
+    Starting,
+    /// It compiles dependencies: the waiting cell shows them.
+    Compiling,
+    /// Ready, or failed.
+    Done,
 }
 
 /// What the kernel says about itself.

@@ -8,11 +8,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
-use crossbeam_channel::Receiver;
 use evcxr::{CommandContext, CompilationError};
 
 use crate::interrupt::Interrupter;
@@ -235,48 +233,11 @@ pub struct Session {
     forwarded: Option<Arc<Forwarded>>,
 }
 
-/// cargo's lines relayed to a [`Hooks::build`] while the session starts.
-struct Relay {
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Relay {
-    fn start(lines: Receiver<String>, mut build: Box<dyn FnMut(&str) + Send>) -> Relay {
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopping = stop.clone();
-        let thread = std::thread::spawn(move || {
-            loop {
-                match lines.recv_timeout(Duration::from_millis(20)) {
-                    Ok(line) => build(line.trim_end()),
-                    // Stopped and nothing left: the start is over.
-                    Err(_) if stopping.load(Ordering::SeqCst) => break,
-                    Err(_) => {}
-                }
-            }
-        });
-        Relay {
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Relay {
-    /// Relays what is left and stops: the runtime's output after this is
-    /// the cells'.
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
 /// How a front end hears from its session.
 pub struct Hooks {
-    /// Each of cargo's lines while the session starts (a first start
-    /// compiles every dependency of the prelude: minutes).
+    /// Each of cargo's "Compiling …" lines, as they come: while the
+    /// session starts (a first start compiles every dependency of the
+    /// prelude: minutes) and in a cell's `:dep`.
     pub build: Box<dyn FnMut(&str) + Send>,
     /// Each line the runtime prints once the session is up: a cell's, or a
     /// thread's or a child process's at any time, in order per stream.
@@ -284,10 +245,11 @@ pub struct Hooks {
 }
 
 impl Hooks {
-    /// Hooks that drop cargo's lines and hand the runtime's to `output`.
+    /// Hooks that print cargo's lines on stderr and hand the runtime's to
+    /// `output`.
     pub fn output(output: impl FnMut(Stream, String) + Send + 'static) -> Hooks {
         Hooks {
-            build: Box::new(|_| ()),
+            build: Box::new(|line| eprintln!("{line}")),
             output: Box::new(output),
         }
     }
@@ -302,10 +264,8 @@ impl Session {
     /// [`crate::build_dir`]) or every start compiles everything again.
     pub fn start(options: &Options, hooks: Hooks) -> Result<Session> {
         let Hooks { build, output } = hooks;
+        evcxr::set_build_line_sink(build);
         let (context, outputs) = CommandContext::new().context("cannot start evcxr")?;
-        // cargo's lines come on the runtime's stderr channel while the
-        // prelude builds; they go to `build` as they come.
-        let relay = Relay::start(outputs.stderr.clone(), build);
         options.interrupter.attach(context.process_handle());
         let mut session = Session {
             context,
@@ -313,7 +273,6 @@ impl Session {
             forwarded: None,
         };
         session.set_up(options)?;
-        drop(relay);
         if let Some(folder) = &options.build_dir {
             // A later start here, or a copy of this folder, compiles nothing.
             let _ = crate::build_dir::mark_ready(folder);

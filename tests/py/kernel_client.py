@@ -7,6 +7,7 @@ The kernelspec is installed into a temporary prefix (`multitask kernel install
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -56,6 +57,31 @@ def run(client, code, settle=0.0):
     return out
 
 
+def wait_busy(client, msg_id):
+    """Until the kernel says it is busy with the cell `msg_id`."""
+    while True:
+        msg = client.get_iopub_msg(timeout=TIMEOUT)
+        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                and msg["content"]["execution_state"] == "busy"):
+            return
+
+
+def collect(client, msg_id):
+    """The errors of a cell already sent, until it is idle, and its reply."""
+    out = {"errors": []}
+    while True:
+        msg = client.get_iopub_msg(timeout=TIMEOUT)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "error":
+            out["errors"].append({"ename": msg["content"]["ename"],
+                                  "evalue": msg["content"]["evalue"]})
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+    out["reply_status"] = shell_reply(client, msg_id)["status"]
+    return out
+
+
 def shell_reply(client, msg_id):
     reply = client.get_shell_msg(timeout=TIMEOUT)
     while reply["parent_header"].get("msg_id") != msg_id:
@@ -87,6 +113,70 @@ def main():
 
         report["value"] = run(client, "1 + 1")
         report["first_result_seconds"] = time.time() - started
+        # The session's first binding: its types come from rustc, and it does
+        # not wait for rust-analyzer's first analysis.
+        run(client, ":timing")
+        report["first_binding"] = run(client, "let first = jumping_range(3);")
+        run(client, ":timing")
+        # The tutorial's own name for a generator.
+        report["gen"] = [
+            run(client, "let gen = jumping_range(5);"),
+            run(client, "gen.send(None)"),
+            run(client, "gen.send(2)"),
+            run(client, 'for x in gen { println!("{x}") }'),
+            run(client, "let gen = mygen(4);"),
+            run(client, ":vars"),
+            run(client, "let fn = 3;"),
+        ]
+
+        # A second kernel while this one runs: its build folder starts as a
+        # copy of a warm one, so its log names no dependency compiling.
+        cache = os.environ["MULTITASK_CACHE"]
+        for n in range(1, 16):
+            shutil.rmtree(os.path.join(cache, f"build-{n}"), ignore_errors=True)
+        with tempfile.NamedTemporaryFile("w+", suffix=".log") as log:
+            second = KernelManager(kernel_name="multitask")
+            second.start_kernel(stderr=log)
+            client2 = second.client()
+            client2.start_channels()
+            client2.wait_for_ready(timeout=TIMEOUT)
+            # An interrupt in the session's first second: the waiting cell
+            # does not run, and the session goes on.
+            msg_id = client2.execute("loop {}")
+            wait_busy(client2, msg_id)
+            second.interrupt_kernel()
+            report["interrupt_at_once"] = collect(client2, msg_id)
+            report["second_value"] = run(client2, "1 + 1")
+            second.shutdown_kernel(now=False)
+            client2.stop_channels()
+            log.seek(0)
+            report["second_log"] = log.read()
+
+        # A shutdown in a session's first second, with a cell waiting.
+        third = KernelManager(kernel_name="multitask")
+        third.start_kernel()
+        client3 = third.client()
+        client3.start_channels()
+        client3.wait_for_ready(timeout=TIMEOUT)
+        wait_busy(client3, client3.execute("loop {}"))
+        process3 = third.provisioner.process
+        third.shutdown_kernel(now=False)
+        report["shutdown_at_once_exit_code"] = process3.wait(timeout=30)
+        client3.stop_channels()
+
+        # A first start in an empty cache: the cell that waits for it shows
+        # cargo's progress, then that the session is ready.
+        with tempfile.TemporaryDirectory() as cold_cache:
+            os.environ["MULTITASK_CACHE"] = cold_cache
+            cold = KernelManager(kernel_name="multitask")
+            cold.start_kernel()
+            client4 = cold.client()
+            client4.start_channels()
+            client4.wait_for_ready(timeout=TIMEOUT)
+            report["cold_first_cell"] = run(client4, "1 + 1")
+            cold.shutdown_kernel(now=False)
+            client4.stop_channels()
+            os.environ["MULTITASK_CACHE"] = cache
         report["stream"] = run(client, 'println!("hello from a cell");')
         report["jumping_range"] = [
             run(client, "let itr = jumping_range(5);"),
@@ -166,18 +256,7 @@ def main():
         msg_id = client.execute("loop {}")
         time.sleep(1.5)
         km.interrupt_kernel()
-        out = {"errors": []}
-        while True:
-            msg = client.get_iopub_msg(timeout=TIMEOUT)
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            if msg["msg_type"] == "error":
-                out["errors"].append({"ename": msg["content"]["ename"],
-                                      "evalue": msg["content"]["evalue"]})
-            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-                break
-        out["reply_status"] = shell_reply(client, msg_id)["status"]
-        report["interrupted"] = out
+        report["interrupted"] = collect(client, msg_id)
         report["after_interrupt"] = run(client, "1 + 2")
 
         # Jupyter's "Restart kernel": a shutdown request with restart, then a

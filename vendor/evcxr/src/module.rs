@@ -689,7 +689,20 @@ fn run_rustc(
     bail!(Error::CompilationErrors(errors));
 }
 
-/// Process one line from cargo, either copying it to stderr or ignoring.
+/// Where cargo's "Compiling …" lines go, if not to stderr. (multitask patch)
+type BuildLineSink = Box<dyn FnMut(&str) + Send>;
+static BUILD_LINE_SINK: std::sync::Mutex<Option<BuildLineSink>> = std::sync::Mutex::new(None);
+
+/// Sends cargo's "Compiling …" lines of dependencies (a first build, a
+/// `:dep`) to `sink` instead of this process's stderr, so a front end can
+/// show them where the learner looks. One evcxr context per process, so one
+/// sink. (multitask patch)
+pub fn set_build_line_sink(sink: impl FnMut(&str) + Send + 'static) {
+    *BUILD_LINE_SINK.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(sink));
+}
+
+/// Process one line from cargo, either copying it to stderr (or the build
+/// line sink) or ignoring.
 ///
 /// At this point it looks for messages about compiling dependency crates.
 fn tee_error_line(line: &[u8]) {
@@ -698,6 +711,11 @@ fn tee_error_line(line: &[u8]) {
     if let Some(captures) = CRATE_COMPILING.captures(line) {
         let crate_name = captures.get(1).unwrap().as_bytes();
         if crate_name != CRATE_NAME.as_bytes() {
+            let mut sink = BUILD_LINE_SINK.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(sink) = sink.as_mut() {
+                sink(String::from_utf8_lossy(line).trim());
+                return;
+            }
             // write line and the following nl symbol as it was stripped before
             std::io::stderr()
                 .write_all(line)
