@@ -196,7 +196,7 @@ fn the_tutorials_gen_is_a_name_in_the_kernel() {
 fn a_first_binding_does_not_wait_for_rust_analyzer() {
     let first = &report()["first_binding"];
     let timing = text(&first["stdout"]);
-    assert!(timing.contains("Type inference"), "{first}");
+    assert!(timing.contains("Type inference (rustc)"), "{first}");
     assert!(!timing.contains("rust-analyzer"), "{first}");
 }
 

@@ -125,7 +125,7 @@ fn a_first_binding_takes_its_types_from_rustc_not_rust_analyzer() {
     // The first binding of a fresh session: rustc's type check names the
     // variable's type; rust-analyzer (seconds to load) is not asked.
     let first = repl.run("let g = jumping_range(5);");
-    assert!(first.contains("Type inference"), "{first}");
+    assert!(first.contains("Type inference (rustc)"), "{first}");
     assert!(!first.contains("rust-analyzer"), "{first}");
     assert!(repl.run("g.next()").contains("Ok(0)"));
     // A type rustc names by a path the cell cannot use (a private module):

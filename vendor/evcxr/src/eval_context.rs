@@ -762,7 +762,11 @@ impl EvalContext {
             let result = self
                 .infer_variable_types(state, &user_code)
                 .map(|by_rustc| named_by_rustc = by_rustc);
-            phases.phase_complete("Type inference");
+            phases.phase_complete(if named_by_rustc {
+                "Type inference (rustc)"
+            } else {
+                "Type inference (rust-analyzer)"
+            });
             result
         } else {
             Ok(())
