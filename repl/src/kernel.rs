@@ -184,78 +184,10 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
         let current = matches!(message.content, JupyterMessageContent::ExecuteRequest(_))
             .then(|| kernel.interrupter.cell());
         let _ = kernel.iopub.send(Status::busy().as_child_of(&message));
-        let answer = async {
-            match &message.content {
-                JupyterMessageContent::KernelInfoRequest(_) => {
-                    Some(kernel_info().as_child_of(&message))
-                }
-                JupyterMessageContent::ExecuteRequest(request) => {
-                    if !request.silent && request.store_history {
-                        count.increment();
-                    }
-                    let current = current.expect("marked for an execute request");
-                    Some(execute(&kernel, &jobs, request, &message, count, current).await)
-                }
-                JupyterMessageContent::IsCompleteRequest(request) => {
-                    let status = is_complete(&request.code);
-                    let indent = match status {
-                        IsCompleteReplyStatus::Incomplete => "    ",
-                        _ => "",
-                    };
-                    Some(IsCompleteReply::new(status, indent.to_string()).as_child_of(&message))
-                }
-                JupyterMessageContent::CompleteRequest(request) => {
-                    let (done, reply) = oneshot::channel();
-                    let job = Job::Complete {
-                        code: request.code.clone(),
-                        cursor: request.cursor_pos,
-                        done,
-                    };
-                    let reply = match jobs.send(job) {
-                        Ok(()) => reply.await.unwrap_or_default(),
-                        Err(_) => CompleteReply::default(),
-                    };
-                    Some(reply.as_child_of(&message))
-                }
-                JupyterMessageContent::InspectRequest(_) => Some(
-                    InspectReply {
-                        found: false,
-                        data: Media::default(),
-                        metadata: Default::default(),
-                        status: ReplyStatus::Ok,
-                        error: None,
-                    }
-                    .as_child_of(&message),
-                ),
-                JupyterMessageContent::HistoryRequest(_) => Some(
-                    HistoryReply {
-                        history: Vec::new(),
-                        status: ReplyStatus::Ok,
-                        error: None,
-                    }
-                    .as_child_of(&message),
-                ),
-                JupyterMessageContent::CommInfoRequest(_) => Some(
-                    CommInfoReply {
-                        status: ReplyStatus::Ok,
-                        comms: Default::default(),
-                        error: None,
-                    }
-                    .as_child_of(&message),
-                ),
-                other => {
-                    eprintln!(
-                        "multitask kernel: no answer for a {} message",
-                        other.message_type()
-                    );
-                    None
-                }
-            }
-        };
         // A shutdown also ends a cell that is busy, or still waiting for the
         // session to start: nothing waits for its reply.
         let reply = tokio::select! {
-            reply = answer => reply,
+            reply = answer(&kernel, &jobs, &message, &mut count, current) => reply,
             _ = &mut shutdown_requested => break,
         };
         if let Some(reply) = reply
@@ -268,6 +200,81 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
     // Give the iopub task a moment to send what is queued (the last idle).
     tokio::time::sleep(Duration::from_millis(100)).await;
     Ok(())
+}
+
+/// The answer to one shell request (`None`: none is due); `current` is the
+/// cell an execute request is, marked before the kernel said busy.
+async fn answer(
+    kernel: &Kernel,
+    jobs: &std::sync::mpsc::Sender<Job>,
+    message: &JupyterMessage,
+    count: &mut ExecutionCount,
+    current: Option<Current>,
+) -> Option<JupyterMessage> {
+    match &message.content {
+        JupyterMessageContent::KernelInfoRequest(_) => Some(kernel_info().as_child_of(message)),
+        JupyterMessageContent::ExecuteRequest(request) => {
+            if !request.silent && request.store_history {
+                count.increment();
+            }
+            let current = current.expect("marked for an execute request");
+            Some(execute(kernel, jobs, request, message, *count, current).await)
+        }
+        JupyterMessageContent::IsCompleteRequest(request) => {
+            let status = is_complete(&request.code);
+            let indent = match status {
+                IsCompleteReplyStatus::Incomplete => "    ",
+                _ => "",
+            };
+            Some(IsCompleteReply::new(status, indent.to_string()).as_child_of(message))
+        }
+        JupyterMessageContent::CompleteRequest(request) => {
+            let (done, reply) = oneshot::channel();
+            let job = Job::Complete {
+                code: request.code.clone(),
+                cursor: request.cursor_pos,
+                done,
+            };
+            let reply = match jobs.send(job) {
+                Ok(()) => reply.await.unwrap_or_default(),
+                Err(_) => CompleteReply::default(),
+            };
+            Some(reply.as_child_of(message))
+        }
+        JupyterMessageContent::InspectRequest(_) => Some(
+            InspectReply {
+                found: false,
+                data: Media::default(),
+                metadata: Default::default(),
+                status: ReplyStatus::Ok,
+                error: None,
+            }
+            .as_child_of(message),
+        ),
+        JupyterMessageContent::HistoryRequest(_) => Some(
+            HistoryReply {
+                history: Vec::new(),
+                status: ReplyStatus::Ok,
+                error: None,
+            }
+            .as_child_of(message),
+        ),
+        JupyterMessageContent::CommInfoRequest(_) => Some(
+            CommInfoReply {
+                status: ReplyStatus::Ok,
+                comms: Default::default(),
+                error: None,
+            }
+            .as_child_of(message),
+        ),
+        other => {
+            eprintln!(
+                "multitask kernel: no answer for a {} message",
+                other.message_type()
+            );
+            None
+        }
+    }
 }
 
 /// Runs one `execute_request`: its input, outputs and result on iopub, its

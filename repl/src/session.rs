@@ -228,9 +228,8 @@ pub const NOT_RUN: &str =
 pub struct Session {
     context: CommandContext,
     interrupter: Interrupter,
-    /// The runtime's output on its way to the front end (from the end of
-    /// the start on).
-    forwarded: Option<Arc<Forwarded>>,
+    /// The runtime's output on its way to the front end.
+    forwarded: Arc<Forwarded>,
 }
 
 /// How a front end hears from its session.
@@ -270,14 +269,13 @@ impl Session {
         let mut session = Session {
             context,
             interrupter: options.interrupter.clone(),
-            forwarded: None,
+            forwarded: output::forward(outputs, output),
         };
         session.set_up(options)?;
         if let Some(folder) = &options.build_dir {
             // A later start here, or a copy of this folder, compiles nothing.
             let _ = crate::build_dir::mark_ready(folder);
         }
-        session.forwarded = Some(output::forward(outputs, output));
         Ok(session)
     }
 
@@ -328,10 +326,9 @@ impl Session {
     /// runtime's output of the cell has reached the front end's hook.
     pub fn execute(&mut self, cell: &str) -> Reply {
         let reply = self.run(cell);
-        if let Some(forwarded) = &self.forwarded {
-            // After a crash, the runtime's last words come on another pipe.
-            forwarded.settle(matches!(reply, Reply::Crashed { .. }));
-        }
+        // After a crash, the runtime's last words come on another pipe.
+        self.forwarded
+            .settle(matches!(reply, Reply::Crashed { .. }));
         reply
     }
 
@@ -527,12 +524,6 @@ pub fn clean(message: &str) -> String {
 /// to meet, beyond what rustc says.
 pub fn hint(error: &CompilationError) -> Option<&'static str> {
     let message = error.message();
-    if message.contains("reserved keyword") && error.rendered().contains("gen") {
-        return Some(
-            "`gen` is a reserved word since Rust 2024 (for native generators): name the \
-             variable `g` or `itr`, or write `r#gen`.",
-        );
-    }
     if message.contains("cannot borrow") && message.contains("as mutable") {
         return Some(
             "generators and iterators from the prelude are resumed with `&self`; plain iterators need `let mut`.",
