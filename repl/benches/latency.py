@@ -89,6 +89,21 @@ def prompt_time(mode):
         os.close(fd)
 
 
+def rss_mb(pid):
+    """Resident memory of process `pid` and of its largest child (evcxr's
+    runtime), in MB."""
+    def one(pid):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += (task / "children").read_text().split()
+    return one(pid), max((one(int(c)) for c in children), default=0.0)
+
+
 class Piped:
     """The REPL with piped stdin/stdout; `:markN` (an unknown command, answered
     at once without compiling) marks the end of each cell's output."""
@@ -122,17 +137,7 @@ class Piped:
 
     def rss_mb(self):
         """Resident memory of the REPL and of its runtime child, in MB."""
-        def rss(pid):
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-            return 0.0
-
-        children = []
-        for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
-            children += (task / "children").read_text().split()
-        runtime = max((rss(int(c)) for c in children), default=0.0)
-        return rss(self.proc.pid), runtime
+        return rss_mb(self.proc.pid)
 
     def close(self):
         self.proc.stdin.write(":quit\n")
@@ -238,17 +243,6 @@ def measure_kernel():
         client.wait_for_ready(timeout=600)
         execute(client, "1 + 1")
         return km, client, time.monotonic() - started
-
-    def rss_mb(pid):
-        def one(pid):
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-            return 0.0
-        children = []
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            children += (task / "children").read_text().split()
-        return one(pid), max((one(int(c)) for c in children), default=0.0)
 
     with tmp.TemporaryDirectory() as prefix:
         subprocess.run([str(BIN), "kernel", "install", "--prefix", prefix],
