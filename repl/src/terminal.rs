@@ -138,8 +138,9 @@ impl Terminal {
         let prelude = options.prelude.clone();
         let interrupter = options.interrupter.clone();
 
-        // cargo's "Compiling …" lines: the progress bar (first start) or
-        // nothing (later starts) shows them.
+        // cargo's "Compiling …" lines go to stderr (Hooks::output), as evcxr
+        // printed them: above the progress bar on a first start, and for a
+        // cell's `:dep`.
         let start = move || {
             Session::start(
                 &options,
