@@ -115,6 +115,9 @@ fn a_let_the_session_cannot_take_is_an_error_not_silence() {
         "{error}"
     );
     assert!(repl.run(":vars").contains("no variables yet"));
+    // A stray closing brace parses into no statement: still an error.
+    let stray = repl.run("}");
+    assert!(stray.contains("unexpected closing delimiter"), "{stray}");
     repl.quit();
 }
 

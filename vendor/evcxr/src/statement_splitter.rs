@@ -57,7 +57,28 @@ pub(crate) fn split_into_statements(code: &str) -> Vec<OriginalUserCode<'_>> {
             start_byte = end;
         }
     }
+    if output.is_empty() && has_code(&parsed_file.syntax_node(), prelude.len(), code.len()) {
+        // Code that parses into no statement at all (a stray `}` closes the
+        // wrapping function) was dropped here, and the cell said nothing. It
+        // goes on whole, for rustc to explain. (multitask patch)
+        output.push(OriginalUserCode {
+            code,
+            node: parsed_file.syntax_node(),
+            start_byte: 0,
+        });
+    }
     output
+}
+
+/// Whether the `len` bytes from `start` of `file` hold anything but
+/// whitespace and comments.
+fn has_code(file: &SyntaxNode, start: usize, len: usize) -> bool {
+    let user = start..start + len;
+    file.descendants_with_tokens()
+        .filter_map(|element| element.into_token())
+        .any(|token| {
+            !token.kind().is_trivia() && user.contains(&usize::from(token.text_range().start()))
+        })
 }
 
 #[cfg(test)]
@@ -73,6 +94,12 @@ mod test {
             .into_iter()
             .map(|orig| orig.code)
             .collect()
+    }
+
+    #[test]
+    fn a_stray_closing_brace_is_kept_and_a_comment_is_nothing() {
+        assert_eq!(split_and_get_text("}"), vec!["}"]);
+        assert!(split_and_get_text("// only a comment\n").is_empty());
     }
 
     #[test]
