@@ -41,9 +41,15 @@ impl Repl {
 
     /// Starts the REPL with its history in `home` and waits for the first prompt.
     fn start(home: &Path) -> Repl {
+        Repl::start_with(home, &[])
+    }
+
+    /// [`Repl::start`] with these variables in its environment.
+    fn start_with(home: &Path, env: &[(&str, &str)]) -> Repl {
         let one_at_a_time = one_at_a_time();
         let mut command = Command::new(multitask_bin());
         command
+            .envs(env.iter().copied())
             .env("MULTITASK_CACHE", shared_cache())
             .env("XDG_DATA_HOME", home.join("data"))
             .env("TERM", "xterm")
@@ -143,6 +149,45 @@ fn a_first_binding_takes_its_types_from_rustc_not_rust_analyzer() {
     );
     assert!(repl.run("sq").contains("Square"));
     repl.quit();
+}
+
+#[test]
+fn the_build_folder_keeps_the_environment_to_itself() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let started = std::time::SystemTime::now();
+    let secret = "hunter2-not-for-disk";
+    let mut repl = Repl::start_with(
+        &scratch_dir("repl-secrets"),
+        &[("MULTITASK_TEST_TOKEN", secret)],
+    );
+    // The first cell goes through cargo, which records rustc's command;
+    // the second runs it.
+    assert!(repl.run("1 + 1").contains('2'));
+    assert!(repl.run("2 + 2").contains('4'));
+    repl.quit();
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let mut records = 0;
+    for folder in std::fs::read_dir(shared_cache()).unwrap() {
+        let folder = folder.unwrap().path();
+        let record = folder.join(".evcxr-rustc-command");
+        let fresh = std::fs::metadata(&record)
+            .and_then(|m| m.modified())
+            .is_ok_and(|modified| modified >= started);
+        if !fresh {
+            continue;
+        }
+        records += 1;
+        let text = std::fs::read_to_string(&record).unwrap();
+        assert!(
+            !text.contains(secret),
+            "{} keeps the environment",
+            record.display()
+        );
+        assert!(text.contains("CARGO_PKG_NAME"), "what rustc needs is kept");
+        assert_eq!(mode(&record), 0o600, "{}", record.display());
+        assert_eq!(mode(&folder), 0o700, "{}", folder.display());
+    }
+    assert!(records > 0, "no build folder recorded a command");
 }
 
 #[test]

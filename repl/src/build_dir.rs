@@ -42,7 +42,7 @@ impl BuildDir {
                 0 => root.join("build"),
                 n => root.join(format!("build-{n}")),
             };
-            fs::create_dir_all(&path)?;
+            create_private_dir(&path)?;
             let lock = OpenOptions::new()
                 .create(true)
                 .truncate(false)
@@ -83,6 +83,17 @@ impl BuildDir {
     pub fn is_primary(&self) -> bool {
         self.path.file_name().is_some_and(|name| name == "build")
     }
+}
+
+/// Makes `folder` (and what is missing above it) readable by its owner
+/// only: cells' sources and evcxr's records live there.
+fn create_private_dir(folder: &Path) -> io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(folder)?;
+    fs::set_permissions(folder, fs::Permissions::from_mode(0o700))
 }
 
 /// Whether `folder` has the prelude compiled in it.

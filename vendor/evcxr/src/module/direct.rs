@@ -42,14 +42,8 @@ impl Recorded {
             Some(Recorded {
                 program: text(command.get_program())?,
                 args: command.get_args().map(text).collect::<Option<_>>()?,
-                // Cargo's jobserver pipes are gone once cargo exits: rustc
-                // run later must not look for them.
                 env: std::env::vars_os()
-                    .filter(|(key, _)| {
-                        ![RECORD_ENV, "CARGO_MAKEFLAGS", "MAKEFLAGS", "MFLAGS"]
-                            .iter()
-                            .any(|k| key == k)
-                    })
+                    .filter(|(key, _)| key.to_str().is_some_and(is_build_variable))
                     .map(|(key, value)| Some((text(&key)?, text(&value)?)))
                     .collect::<Option<_>>()?,
                 cwd: text(std::env::current_dir().ok()?.as_os_str())?,
@@ -57,7 +51,7 @@ impl Recorded {
         })();
         // No record (a non-UTF-8 path) only means the next cell uses cargo.
         if let Some(json) = recorded.and_then(|r| serde_json::to_string(&r).ok()) {
-            let _ = fs::write(path, json);
+            let _ = write_private(Path::new(&path), &json);
         }
     }
 
@@ -66,12 +60,12 @@ impl Recorded {
         serde_json::from_str(&fs::read_to_string(path).ok()?).ok()
     }
 
-    /// The recorded command, ready to run.
+    /// The recorded command, ready to run: this process's environment (the
+    /// one cargo inherited) with what cargo set for rustc on top.
     pub(crate) fn command(&self) -> Command {
         let mut command = Command::new(&self.program);
         command
             .args(&self.args)
-            .env_clear()
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .current_dir(&self.cwd);
         command
@@ -105,7 +99,6 @@ impl Recorded {
             .args(&args)
             .arg("--out-dir")
             .arg(out_dir)
-            .env_clear()
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .env("RUSTC_BOOTSTRAP", "1")
             .current_dir(&self.cwd);
@@ -121,6 +114,31 @@ impl Recorded {
             .and_then(|i| self.args.get(i + 1))?;
         Some(Path::new(out_dir).join(so_name))
     }
+}
+
+/// Whether cargo sets `key` for rustc (`CARGO_PKG_NAME`, `CARGO_MANIFEST_DIR`,
+/// …, read by `env!`) or evcxr's wrapper reads it. Only these are recorded:
+/// the rest of the environment is the session's own, which may hold tokens,
+/// and the recorded command runs with it anyway. Cargo's jobserver pipes are
+/// gone once cargo exits: rustc run later must not look for them.
+fn is_build_variable(key: &str) -> bool {
+    let jobserver = matches!(key, "CARGO_MAKEFLAGS" | "MAKEFLAGS" | "MFLAGS");
+    let ours = key == RECORD_ENV;
+    let build = key.starts_with("CARGO")
+        || key.starts_with("EVCXR_")
+        || key.starts_with("RUSTC")
+        || matches!(key, "OUT_DIR" | "LD_LIBRARY_PATH" | "RUSTFLAGS");
+    build && !jobserver && !ours
+}
+
+/// Writes `contents` to `path`, readable by its owner only.
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
 }
 
 /// What decides whether a recorded command still applies: cargo's command
