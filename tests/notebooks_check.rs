@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use multitask_tests::{jupyter_python, multitask_bin, py_script, scratch_dir, tests_dir};
+use multitask_tests::{
+    children_of, jupyter_python, multitask_bin, proc_stat, py_script, scratch_dir, tests_dir,
+};
 
 fn notebooks_dir() -> PathBuf {
     tests_dir().join("..").join("notebooks")
@@ -64,6 +66,87 @@ fn every_notebook_passes_its_check_and_leaves_no_process_behind() {
         }
     }
     assert!(stdout.contains("left behind: []"), "{stdout}");
+}
+
+/// A notebook of these code cells, written in a scratch folder.
+fn notebook_of(cells: &[&str], test: &str) -> PathBuf {
+    let cells: Vec<serde_json::Value> = cells
+        .iter()
+        .map(|source| {
+            serde_json::json!({
+                "cell_type": "code", "execution_count": null, "metadata": {},
+                "outputs": [], "source": [source],
+            })
+        })
+        .collect();
+    let notebook = serde_json::json!({
+        "cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    });
+    let path = scratch_dir(test).join("cells.ipynb");
+    std::fs::write(&path, notebook.to_string()).expect("write the notebook");
+    path
+}
+
+#[test]
+fn a_cell_that_runs_too_long_is_stopped_and_fails() {
+    let notebook = notebook_of(&["let kept = 1;", "loop {}", "kept + 1"], "check-timeout");
+    let output = check(&["--timeout".as_ref(), "3".as_ref(), notebook.as_os_str()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains(
+            "cell 1 timed out after 3 s and was stopped; the cells after it were not run"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("cell 2"),
+        "a cell ran after the timeout: {stdout}"
+    );
+}
+
+#[test]
+fn a_killed_check_leaves_no_notebook_running() {
+    let notebook = notebook_of(&["loop {}"], "check-killed");
+    let _one_at_a_time = crate::repl_pty::one_at_a_time();
+    let mut check = Command::new(multitask_bin())
+        .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
+        .arg("check")
+        .arg(&notebook)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start multitask check");
+    // The notebook's process (`check --single`) and its runtime, spinning.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
+    let family = loop {
+        let singles = children_of(check.id() as i32);
+        let runtimes: Vec<i32> = singles
+            .iter()
+            .flat_map(|&(single, _)| children_of(single))
+            .filter(|&(pid, state)| {
+                let comm = std::fs::read_to_string(format!("/proc/{pid}/comm"));
+                state == 'R' && comm.is_ok_and(|name| name.trim() == "multitask")
+            })
+            .map(|(pid, _)| pid)
+            .collect();
+        if !runtimes.is_empty() {
+            break [singles.iter().map(|&(pid, _)| pid).collect(), runtimes].concat();
+        }
+        assert!(std::time::Instant::now() < deadline, "the cell never ran");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    check.kill().expect("kill check");
+    check.wait().expect("reap check");
+    let gone = |pid: i32| proc_stat(pid).is_none_or(|(state, _)| state == 'Z');
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !family.iter().all(|&pid| gone(pid)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running after check was killed: {:?}",
+            family.iter().filter(|&&pid| !gone(pid)).collect::<Vec<_>>()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
 
 #[test]

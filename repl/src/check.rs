@@ -9,10 +9,13 @@
 //! - `nbval-ignore-output`: the cell only has to run.
 //!
 //! evcxr allows one context per process, so each notebook runs in a process
-//! of its own (`multitask check --single`).
+//! of its own (`multitask check --single`), which dies with `check` itself.
+//! A cell that runs longer than the timeout (`--timeout SECS`, as nbval and
+//! nbclient have one) is stopped and fails; the cells after it do not run.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use regex::Regex;
@@ -119,14 +122,24 @@ pub struct Problem {
     pub diff: String,
 }
 
+/// How a notebook is checked.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Rewrite the stored outputs instead of comparing.
+    pub update: bool,
+    /// How long one cell may run before it is stopped and fails.
+    pub timeout: Duration,
+}
+
 /// Runs every code cell of `path` in `session`; compares or (with `update`)
 /// rewrites the outputs. Returns the problems found.
 pub fn check(
     path: &Path,
     session: &mut Session,
     streamed: &Arc<Mutex<Vec<(Stream, String)>>>,
-    update: bool,
+    settings: Settings,
 ) -> Result<Vec<Problem>> {
+    let update = settings.update;
     let mut notebook = Notebook::read(path)?;
     let sanitizer = Sanitizer::beside(path)?;
     let mut problems = Vec::new();
@@ -137,9 +150,20 @@ pub fn check(
         }
         count += 1;
         streamed.lock().unwrap_or_else(|e| e.into_inner()).clear();
-        let reply = session.execute(&cell.source);
+        let (reply, timed_out) = run_with_timeout(session, &cell.source, settings.timeout);
         let lines = std::mem::take(&mut *streamed.lock().unwrap_or_else(|e| e.into_inner()));
         let outputs = outputs_of(lines, &reply);
+        if timed_out {
+            problems.push(Problem {
+                cell: index,
+                what: format!(
+                    "timed out after {} s and was stopped; the cells after it were not run",
+                    settings.timeout.as_secs_f64()
+                ),
+                diff: outputs.iter().map(Output::text).collect(),
+            });
+            break;
+        }
 
         let failed = outputs.iter().any(|o| matches!(o, Output::Error { .. }));
         let raises = cell.tags.iter().any(|t| t == RAISES);
@@ -177,6 +201,31 @@ pub fn check(
         notebook.write(path)?;
     }
     Ok(problems)
+}
+
+/// Runs `code`, stopping it (as an interrupt does) if it takes longer than
+/// `timeout`: the reply, and whether it was stopped for that.
+fn run_with_timeout(session: &mut Session, code: &str, timeout: Duration) -> (Reply, bool) {
+    let interrupter = session.interrupter().clone();
+    let _current = interrupter.cell();
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let watchdog = {
+        let interrupter = interrupter.clone();
+        std::thread::spawn(move || {
+            let late = matches!(
+                finished.recv_timeout(timeout),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+            );
+            if late {
+                interrupter.interrupt();
+            }
+            late
+        })
+    };
+    let reply = session.execute(code);
+    let _ = done.send(());
+    let timed_out = watchdog.join().unwrap_or(false);
+    (reply, timed_out)
 }
 
 /// A cell's outputs in nbformat's order: what it printed (runs of one stream
@@ -261,7 +310,10 @@ fn comparable(outputs: &[Output], sanitizer: &Sanitizer) -> String {
 
 /// `multitask check --single PATH`: one notebook in this process's session.
 /// Prints the problems; `Ok(false)` when there were any.
-pub fn run_single(path: &Path, options: &Options, update: bool) -> Result<bool> {
+pub fn run_single(path: &Path, options: &Options, settings: Settings) -> Result<bool> {
+    // `check` itself started this process: it ends with it (its runtime
+    // follows, see `main`'s die_with_parent), never spinning on alone.
+    let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
     // Exercise checks and hints record progress: in a file of this run, not
     // the learner's (and so hints start from the first, every run).
     let progress = std::env::temp_dir().join(format!("multitask-check-{}.txt", std::process::id()));
@@ -278,7 +330,7 @@ pub fn run_single(path: &Path, options: &Options, update: bool) -> Result<bool> 
                 .push((stream, line))
         }),
     )?;
-    let problems = check(path, &mut session, &streamed, update);
+    let problems = check(path, &mut session, &streamed, settings);
     let _ = std::fs::remove_file(&progress);
     let problems = problems?;
     for problem in &problems {
@@ -292,7 +344,8 @@ pub fn run_single(path: &Path, options: &Options, update: bool) -> Result<bool> 
 
 /// `multitask check PATH…`: each notebook in a process of its own (evcxr
 /// allows one context per process). `Ok(false)` when any failed.
-pub fn run_all(paths: &[PathBuf], forwarded_args: &[String], update: bool) -> Result<bool> {
+pub fn run_all(paths: &[PathBuf], forwarded_args: &[String], settings: Settings) -> Result<bool> {
+    let update = settings.update;
     let notebooks = notebooks(paths)?;
     if notebooks.is_empty() {
         bail!("no notebooks found in {paths:?}");
@@ -302,7 +355,12 @@ pub fn run_all(paths: &[PathBuf], forwarded_args: &[String], update: bool) -> Re
     for notebook in &notebooks {
         let started = std::time::Instant::now();
         let mut command = std::process::Command::new(&exe);
-        command.args(forwarded_args).arg("check").arg("--single");
+        command
+            .args(forwarded_args)
+            .arg("check")
+            .arg("--single")
+            .arg("--timeout")
+            .arg(settings.timeout.as_secs_f64().to_string());
         if update {
             command.arg("--update");
         }

@@ -43,6 +43,9 @@ enum Command {
         /// Rewrite the stored outputs instead of comparing
         #[arg(long)]
         update: bool,
+        /// Seconds a cell may run before it is stopped and fails
+        #[arg(long, default_value_t = 300.0)]
+        timeout: f64,
         /// Check this one notebook in this process (used by `check` itself)
         #[arg(long, hide = true)]
         single: bool,
@@ -112,6 +115,7 @@ fn run(args: Args) -> Result<()> {
         }
         Some(Command::Check {
             update,
+            timeout,
             single: false,
             paths,
         }) => {
@@ -123,7 +127,11 @@ fn run(args: Args) -> Result<()> {
             if let Some(cache) = &args.cache {
                 forwarded.extend(["--cache".to_string(), cache.display().to_string()]);
             }
-            if !check::run_all(paths, &forwarded, *update)? {
+            let settings = check::Settings {
+                update: *update,
+                timeout: cell_timeout(*timeout)?,
+            };
+            if !check::run_all(paths, &forwarded, settings)? {
                 std::process::exit(1);
             }
             return Ok(());
@@ -144,11 +152,20 @@ fn run(args: Args) -> Result<()> {
         Some(Command::Step { notebook }) => {
             step::run(&notebook, options, build_dir.path(), first_start)
         }
-        Some(Command::Check { update, paths, .. }) => {
+        Some(Command::Check {
+            update,
+            timeout,
+            paths,
+            ..
+        }) => {
             let [path] = paths.as_slice() else {
                 bail!("`check --single` takes one notebook");
             };
-            if !check::run_single(path, &options, update)? {
+            let settings = check::Settings {
+                update,
+                timeout: cell_timeout(timeout)?,
+            };
+            if !check::run_single(path, &options, settings)? {
                 std::process::exit(1);
             }
             Ok(())
@@ -162,6 +179,14 @@ fn run(args: Args) -> Result<()> {
         }
         Some(Command::Exercises) => unreachable!("answered above"),
     }
+}
+
+/// `--timeout SECS` as a duration: a positive number of seconds.
+fn cell_timeout(seconds: f64) -> Result<std::time::Duration> {
+    std::time::Duration::try_from_secs_f64(seconds)
+        .ok()
+        .filter(|timeout| !timeout.is_zero())
+        .with_context(|| format!("--timeout takes a positive number of seconds, not {seconds}"))
 }
 
 /// Locks a build folder under `cache` (or the user's cache folder) and points

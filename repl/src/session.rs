@@ -409,6 +409,11 @@ impl Session {
         }
     }
 
+    /// What stops this session's current cell.
+    pub fn interrupter(&self) -> &Interrupter {
+        &self.interrupter
+    }
+
     /// The variables defined so far and their types, sorted by name.
     pub fn variables(&self) -> Vec<(String, String)> {
         let mut vars: Vec<(String, String)> = self
