@@ -191,6 +191,43 @@ fn the_build_folder_keeps_the_environment_to_itself() {
 }
 
 #[test]
+fn processes_a_session_started_end_with_it() {
+    // One left running, one killed with its REPL: neither outlives it.
+    let mut pids = Vec::new();
+    for kill in [false, true] {
+        let mut repl = Repl::fresh(&format!("repl-children-end-{kill}"));
+        repl.run(
+            "let p = Process::new(|| loop { std::thread::sleep(std::time::Duration::from_millis(50)) });",
+        );
+        repl.run("p.start().unwrap();");
+        let shown = repl.run("p.pid().unwrap()");
+        let pid: i32 = shown
+            .lines()
+            .filter_map(|line| line.trim().parse().ok())
+            .next()
+            .unwrap_or_else(|| panic!("no pid in {shown:?}"));
+        if kill {
+            repl.session
+                .process_mut()
+                .signal(rexpect::process::Signal::SIGKILL)
+                .unwrap();
+        } else {
+            repl.quit();
+        }
+        pids.push(pid);
+    }
+    let gone = |pid: i32| multitask_tests::proc_stat(pid).is_none_or(|(state, _)| state == 'Z');
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !pids.iter().all(|&pid| gone(pid)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "children outlived their session: {pids:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
 fn a_compile_error_is_readable_and_the_session_goes_on() {
     let mut repl = Repl::fresh("repl-compile-error");
     repl.run("let kept = 40;");

@@ -79,6 +79,9 @@ fn main() {
     // REPL or kernel only while a cell is busy (an idle one reads stdin and
     // leaves at its end), so it watches for its parent's end.
     if std::env::var_os("EVCXR_IS_RUNTIME").is_some() {
+        // A session's runtime: when the session is over, so is every process
+        // its cells started (Python would wait for them).
+        multitask::multiprocessing::end_children_at_exit();
         die_with_parent();
     }
     evcxr::runtime_hook();
@@ -233,9 +236,10 @@ fn die_with_parent() {
         loop {
             std::thread::sleep(std::time::Duration::from_millis(250));
             if nix::unistd::getppid() != parent {
+                // The cells' child processes end with the session; then
                 // `_exit`, not `exit`: exit handlers would wait for the
-                // learner's non-daemon threads and child processes, which
-                // may never end.
+                // learner's non-daemon threads, which may never end.
+                multitask::multiprocessing::end_children();
                 // SAFETY: `_exit` ends the process at once.
                 unsafe { libc::_exit(1) };
             }

@@ -52,6 +52,11 @@ shared! {
 shared! {
     fn at_exit() -> Once = Once::new();
 }
+shared! {
+    /// Set by an interactive session's runtime: at exit, children are ended,
+    /// not waited for (see [`end_children_at_exit`]).
+    fn ending_children() -> AtomicBool = AtomicBool::new(false);
+}
 
 fn book() -> MutexGuard<'static, Book> {
     book_lock()
@@ -245,7 +250,63 @@ fn reap_orphans() {
 }
 
 extern "C" fn finish_children_at_exit() {
-    finish_children();
+    if ending_children().load(Ordering::SeqCst) {
+        end_children();
+    } else {
+        finish_children();
+    }
+}
+
+/// Makes this process end its children at exit instead of waiting for
+/// them, as Python does: for a REPL's or a kernel's runtime, whose session
+/// is over when it exits, so a child that never ends does not keep it (or
+/// itself) running on. The `multitask` binary calls it in its runtime.
+#[doc(hidden)]
+pub fn end_children_at_exit() {
+    ending_children().store(true, Ordering::SeqCst);
+}
+
+/// How long a child has between `SIGTERM` and `SIGKILL` when a session ends.
+const GRACE: Duration = Duration::from_millis(500);
+
+/// Whether child `pid` has ended, reaping it if so, without waiting. (Not
+/// our child any more, reaped elsewhere, counts as ended.)
+fn reap_now(pid: i32) -> bool {
+    !matches!(
+        waitpid(Pid::from_raw(pid), Some(WaitPidFlag::WNOHANG)),
+        Ok(WaitStatus::StillAlive) | Err(Errno::EINTR)
+    )
+}
+
+/// Ends every child this process started and has not reaped: `SIGTERM`,
+/// then `SIGKILL` for those still there after [`GRACE`], each reaped. For a
+/// session that is over (see [`end_children_at_exit`]); also called by the
+/// runtime when its REPL or kernel is gone.
+#[doc(hidden)]
+pub fn end_children() {
+    let pids: Vec<i32> = book()
+        .children
+        .iter()
+        .filter(|(_, child)| child.status.is_none())
+        .map(|(&pid, _)| pid)
+        .collect();
+    for &pid in &pids {
+        let _ = signal(pid, Signal::SIGTERM);
+    }
+    let deadline = std::time::Instant::now() + GRACE;
+    let mut left = pids;
+    while !left.is_empty() {
+        left.retain(|&pid| !reap_now(pid));
+        if std::time::Instant::now() >= deadline {
+            for &pid in &left {
+                let _ = signal(pid, Signal::SIGKILL);
+                let _ = waitpid(Pid::from_raw(pid), None);
+            }
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    book().children.clear();
 }
 
 /// What Python does at exit: terminate daemonic children, then join all.

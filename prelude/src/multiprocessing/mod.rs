@@ -50,6 +50,8 @@ mod shm;
 mod sync;
 
 pub use error::{Error, Result};
+#[doc(hidden)]
+pub use fork::{end_children, end_children_at_exit};
 pub use pipe::{Connection, duplex, pipe, pipe_oneway};
 pub use pool::Pool;
 pub use process::{CurrentProcess, Process, current_process, exit, getpid, getppid};
