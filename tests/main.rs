@@ -3,6 +3,7 @@
 mod exercises;
 mod generator_vs_cpython;
 mod greenlet_vs_gevent;
+mod kernel_faults;
 mod kernel_jupyter;
 mod notebooks_check;
 mod process_vs_cpython;

@@ -11,9 +11,12 @@
 //!   messages for the cell that is running or that ran last.
 //!
 //! Every incoming message must carry a valid HMAC signature made with the
-//! connection file's key; one that does not is logged and dropped.
+//! connection file's key and scheme; one that does not is logged and dropped.
+//! The sockets themselves ([`sockets`]) refuse oversized messages before any
+//! key is checked.
 
 pub mod install;
+pub mod sockets;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -83,14 +86,14 @@ struct Kernel {
 
 async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
     let session_id = uuid::Uuid::new_v4().to_string();
-    let mut heartbeat = jupyter_zmq_client::create_kernel_heartbeat_connection(&info).await?;
-    let shell = jupyter_zmq_client::create_kernel_shell_connection(&info, &session_id).await?;
+    let sockets::Sockets {
+        shell,
+        mut control,
+        stdin: _stdin,
+        iopub: mut iopub_socket,
+        heartbeat,
+    } = sockets::bind(&info, &session_id).await?;
     let (mut shell_writer, mut shell_reader) = shell.split();
-    let mut control =
-        jupyter_zmq_client::create_kernel_control_connection(&info, &session_id).await?;
-    let _stdin = jupyter_zmq_client::create_kernel_stdin_connection(&info, &session_id).await?;
-    let mut iopub_socket =
-        jupyter_zmq_client::create_kernel_iopub_connection(&info, &session_id).await?;
     eprintln!(
         "multitask kernel: listening on {}:{} (shell)",
         info.ip, info.shell_port
@@ -104,7 +107,7 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
             }
         }
     });
-    tokio::spawn(async move { while heartbeat.single_heartbeat().await.is_ok() {} });
+    tokio::spawn(beat(heartbeat));
 
     let kernel = Arc::new(Kernel {
         iopub,
@@ -200,6 +203,32 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
     // Give the iopub task a moment to send what is queued (the last idle).
     tokio::time::sleep(Duration::from_millis(100)).await;
     Ok(())
+}
+
+/// Answers the heartbeat for as long as the kernel runs. A peer that sends
+/// something odd, or leaves before its pong, is dropped (by the socket) and
+/// forgotten (here): one bad peer must not stop the heartbeat, or Jupyter
+/// would take the kernel for dead.
+async fn beat(mut heartbeat: jupyter_zmq_client::KernelHeartbeatConnection) {
+    use zeromq::{SocketRecv as _, SocketSend as _};
+    loop {
+        let ping = match heartbeat.socket.recv().await {
+            Ok(ping) => ping,
+            Err(zeromq::ZmqError::NoMessage) => {
+                // No peer at all: nothing to answer yet.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+            Err(e) => {
+                eprintln!("multitask kernel: dropped a heartbeat peer: {e}");
+                continue;
+            }
+        };
+        // The heartbeat echoes what it got, as ipykernel's does.
+        if let Err(e) = heartbeat.socket.send(ping).await {
+            eprintln!("multitask kernel: cannot answer a heartbeat: {e}");
+        }
+    }
 }
 
 /// The answer to one shell request (`None`: none is due); `current` is the

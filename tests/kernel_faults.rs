@@ -1,0 +1,86 @@
+//! Hostile and broken input against the kernel (issue 13): what anyone who
+//! can reach its ports may send, and connection files Jupyter's own library
+//! would not write. `tests/py/kernel_faults.py` sends it all and reports.
+
+use std::process::Command;
+
+use multitask_tests::{jupyter_python, multitask_bin, py_script};
+use serde_json::Value;
+
+fn report() -> &'static Value {
+    static REPORT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    REPORT.get_or_init(|| {
+        let _one_at_a_time = crate::repl_pty::one_at_a_time();
+        let output = Command::new(jupyter_python())
+            .arg(py_script("kernel_faults.py"))
+            .arg(multitask_bin())
+            .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
+            .output()
+            .expect("run the fault client");
+        assert!(
+            output.status.success(),
+            "kernel_faults.py failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("the client prints JSON")
+    })
+}
+
+fn value(cell: &Value) -> &Value {
+    &cell["results"][0]["text/plain"]
+}
+
+#[test]
+fn a_frame_header_claiming_exabytes_drops_that_peer_not_the_kernel() {
+    let report = report();
+    for (channel, seen) in report["oversized"].as_object().expect("per channel") {
+        assert_eq!(seen["alive"], true, "{channel}: {seen}\n{}", report["log"]);
+        assert_eq!(seen["heartbeat"], true, "{channel}: {seen}");
+    }
+    // The sockets the kernel reads from hang up on that peer.
+    for channel in ["shell", "control", "iopub"] {
+        assert_eq!(report["oversized"][channel]["dropped"], true, "{channel}");
+    }
+    assert_eq!(value(&report["after_oversized"]), "42", "{report}");
+}
+
+#[test]
+fn ten_thousand_random_and_mutated_messages_leave_the_kernel_answering() {
+    let report = report();
+    assert!(report["fuzz_sent"].as_u64() >= Some(10_000), "{report}");
+    assert_eq!(value(&report["after_fuzz"]), "43", "{}", report["log"]);
+    assert_eq!(report["heartbeat_after_fuzz"], true);
+}
+
+#[test]
+fn the_connection_files_signature_scheme_is_honoured() {
+    let report = report();
+    assert_eq!(value(&report["sha512"]), "2", "{}", report["sha512"]);
+    assert_eq!(value(&report["empty_key"]), "4");
+}
+
+#[test]
+fn an_empty_key_is_served_with_a_warning_in_the_log() {
+    let log = report()["empty_key_log"].as_str().unwrap_or_default();
+    assert!(
+        log.contains("key is empty, so messages are not signed"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_scheme_jupyter_does_not_define_is_refused_by_name() {
+    let report = report();
+    for (scheme, said) in [
+        ("rot13", "is not a scheme Jupyter defines"),
+        ("md5", "names a hash this kernel does not compute"),
+    ] {
+        let seen = &report[scheme];
+        assert_eq!(seen["exit_code"], 1, "{seen}");
+        assert!(
+            seen["stderr"].as_str().unwrap_or_default().contains(said),
+            "{seen}"
+        );
+    }
+}

@@ -1,0 +1,248 @@
+"""Hostile and broken input against the multitask kernel, from a real Jupyter
+client's machinery (jupyter_client, pyzmq) and from raw TCP; prints one JSON
+report. tests/kernel_faults.rs asserts on it.
+
+Usage: kernel_faults.py MULTITASK_BIN
+"""
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import zmq
+from jupyter_client.manager import KernelManager
+from jupyter_client.session import Session
+
+from kernel_client import TIMEOUT, run
+
+SEED = 13
+FUZZ_MESSAGES = 10_000
+SOCKET_TYPE = {"shell": b"DEALER", "control": b"DEALER", "stdin": b"DEALER",
+               "iopub": b"SUB", "hb": b"REQ"}
+
+
+def greeting():
+    """A ZMTP 3.0 greeting with the NULL mechanism, as a client sends it."""
+    return (b"\xff" + b"\x00" * 8 + b"\x7f" + b"\x03\x00" + b"NULL".ljust(20, b"\x00")
+            + b"\x00" + b"\x00" * 31)
+
+
+def ready(socket_type):
+    """A ZMTP READY command naming the peer's socket type."""
+    body = b"\x05READY" + b"\x0bSocket-Type" + len(socket_type).to_bytes(4, "big") + socket_type
+    return b"\x04" + bytes([len(body)]) + body
+
+
+def port_of(km, channel):
+    return getattr(km, f"{channel}_port")
+
+
+def raw(km, channel, payload, wait=5.0):
+    """Sends `payload` on a fresh TCP connection to `channel`; True when the
+    kernel then closed that connection (within `wait` seconds)."""
+    with socket.create_connection((km.ip, port_of(km, channel)), timeout=wait) as s:
+        s.sendall(payload)
+        deadline = time.time() + wait
+        try:
+            while time.time() < deadline:
+                if not s.recv(65536):
+                    return True
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+        except socket.timeout:
+            return False
+    return False
+
+
+def heartbeat_answers(km):
+    """A ping on the heartbeat socket comes back."""
+    s = zmq.Context.instance().socket(zmq.REQ)
+    s.connect(f"tcp://{km.ip}:{km.hb_port}")
+    s.send(b"ping")
+    answered = bool(s.poll(5000))
+    s.close(linger=0)
+    return answered
+
+
+def start(extra_env=None, scheme=None, key=None):
+    km = KernelManager(kernel_name="multitask")
+    if scheme:
+        km.session.signature_scheme = scheme
+    if key is not None:
+        km.session.key = key
+    log = tempfile.TemporaryFile("w+")
+    km.start_kernel(stderr=log, env={**os.environ, **(extra_env or {})})
+    client = km.client()
+    client.start_channels()
+    client.wait_for_ready(timeout=TIMEOUT)
+    return km, client, log
+
+
+def stop(km, client, log):
+    km.shutdown_kernel(now=False)
+    client.stop_channels()
+    log.seek(0)
+    text = log.read()
+    log.close()
+    return text
+
+
+def by_hand(binary, scheme, key="k"):
+    """The kernel started on a connection file written by hand: what a
+    client Jupyter's own library would refuse to write can still reach us."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "connection.json")
+        with open(path, "w") as f:
+            json.dump({"ip": "127.0.0.1", "transport": "tcp", "shell_port": 0,
+                       "iopub_port": 0, "stdin_port": 0, "control_port": 0,
+                       "hb_port": 0, "key": key, "signature_scheme": scheme}, f)
+        try:
+            done = subprocess.run([binary, "kernel", "--connection-file", path],
+                                  capture_output=True, text=True, timeout=20)
+            return {"exit_code": done.returncode, "stderr": done.stderr}
+        except subprocess.TimeoutExpired:
+            return {"exit_code": None, "stderr": "still running after 20 s"}
+
+
+def fuzz(km, rng):
+    """Random and mutated frames on every socket; returns how many were sent."""
+    sent = 0
+    # Raw TCP: garbage before, in and after the greeting, frame headers that
+    # claim any length.
+    for channel in SOCKET_TYPE:
+        for _ in range(40):
+            kind = rng.randrange(4)
+            if kind == 0:
+                payload = rng.randbytes(rng.randrange(1, 2000))
+            elif kind == 1:
+                payload = greeting()[: rng.randrange(1, 64)] + rng.randbytes(rng.randrange(100))
+            else:
+                payload = greeting() + ready(SOCKET_TYPE[channel])
+                for _ in range(rng.randrange(1, 20)):
+                    flags = rng.choice([0, 1, 2, 3, 4, 6, rng.randrange(256)])
+                    if flags & 2:
+                        length = rng.choice([rng.randrange(300), 2**62, 2**64 - 1,
+                                             rng.randrange(2**40)])
+                        payload += bytes([flags]) + length.to_bytes(8, "big")
+                    else:
+                        payload += bytes([flags, rng.randrange(256)])
+                    payload += rng.randbytes(rng.randrange(64))
+                    sent += 1
+            with socket.create_connection((km.ip, port_of(km, channel))) as s:
+                s.sendall(payload)
+            sent += 1
+
+    # Through pyzmq: mutated Jupyter messages, signed and not.
+    context = zmq.Context.instance()
+    session = Session(key=km.session.key, signature_scheme=km.session.signature_scheme,
+                      username="fuzz")
+    sockets = {}
+    for channel, kind in [("shell", zmq.DEALER), ("control", zmq.DEALER),
+                          ("stdin", zmq.DEALER), ("hb", zmq.DEALER)]:
+        s = context.socket(kind)
+        s.setsockopt(zmq.SNDHWM, 100_000)
+        s.connect(f"tcp://{km.ip}:{port_of(km, channel)}")
+        sockets[channel] = s
+    # Requests that answer fast and run no code.
+    bases = [
+        ("kernel_info_request", {}),
+        ("is_complete_request", {"code": "fn f() {"}),
+        ("inspect_request", {"code": "x", "cursor_pos": 1, "detail_level": 0}),
+        ("history_request", {"output": False, "raw": True, "hist_access_type": "tail", "n": 1}),
+        ("comm_info_request", {}),
+        ("no_such_request", {"what": 1}),
+    ]
+    while sent < FUZZ_MESSAGES:
+        channel = rng.choice(["shell", "shell", "control", "stdin", "hb"])
+        msg_type, content = rng.choice(bases)
+        message = session.msg(msg_type, content)
+        parts = [session.pack(message[k]) for k in
+                 ("header", "parent_header", "metadata", "content")]
+        mutation = rng.randrange(6)
+        if mutation == 0:  # bytes flipped in one part, signed after
+            i = rng.randrange(4)
+            part = bytearray(parts[i])
+            for _ in range(rng.randrange(1, 5)):
+                part[rng.randrange(len(part))] = rng.randrange(256)
+            parts[i] = bytes(part)
+        elif mutation == 1:  # a part replaced by random bytes, signed after
+            parts[rng.randrange(4)] = rng.randbytes(rng.randrange(50))
+        elif mutation == 2:  # a part missing, or parts added
+            if rng.random() < 0.5:
+                del parts[rng.randrange(4)]
+            else:
+                parts += [rng.randbytes(10) for _ in range(rng.randrange(1, 4))]
+        elif mutation == 3:  # a header of the wrong shape, signed
+            parts[0] = json.dumps(rng.choice([[], 1, None, "x", {"msg_type": 3},
+                                              {"msg_id": None}])).encode()
+        elif mutation == 4:  # content of the wrong shape, signed
+            parts[3] = json.dumps(rng.choice([[], 1, None, "x", {"code": 7},
+                                              {"cursor_pos": "x"}])).encode()
+        signature = session.sign(parts)
+        if rng.random() < 0.2:
+            signature = rng.randbytes(len(signature)).hex()[: len(signature)].encode()
+        frames = [b"<IDS|MSG>", signature] + parts
+        if rng.random() < 0.1:
+            frames = [rng.randbytes(rng.randrange(30)) for _ in range(rng.randrange(1, 8))]
+        sockets[channel].send_multipart(frames)
+        sent += 1
+    for s in sockets.values():
+        s.close(linger=1000)
+    return sent
+
+
+def main():
+    binary = sys.argv[1]
+    report = {}
+    rng = random.Random(SEED)
+    with tempfile.TemporaryDirectory() as prefix:
+        subprocess.run([binary, "kernel", "install", "--prefix", prefix],
+                       capture_output=True, text=True, check=True)
+        os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
+
+        km, client, log = start()
+        report["before"] = run(client, "let kept = 40; kept + 1")
+
+        # One frame header claiming 2^62 bytes, without any key: the peer
+        # is dropped and the kernel serves the others.
+        report["oversized"] = {}
+        for channel, kind in SOCKET_TYPE.items():
+            header = b"\x02" + (2**62).to_bytes(8, "big")
+            try:
+                closed = raw(km, channel, greeting() + ready(kind) + header)
+            except OSError as e:  # the kernel is gone
+                closed = f"cannot connect: {e}"
+            report["oversized"][channel] = {
+                "dropped": closed,
+                "alive": km.is_alive(),
+                "heartbeat": heartbeat_answers(km),
+            }
+        if not km.is_alive():
+            report["log"] = stop(km, client, log)
+            print(json.dumps(report, indent=1))
+            return
+        report["after_oversized"] = run(client, "kept + 2")
+
+        report["fuzz_sent"] = fuzz(km, rng)
+        report["after_fuzz"] = run(client, "kept + 3")
+        report["heartbeat_after_fuzz"] = heartbeat_answers(km)
+        report["log"] = stop(km, client, log)
+
+        # Signature schemes: the connection file's is honoured.
+        km, client, log = start(scheme="hmac-sha512")
+        report["sha512"] = run(client, "1 + 1")
+        stop(km, client, log)
+        km, client, log = start(key=b"")
+        report["empty_key"] = run(client, "2 + 2")
+        report["empty_key_log"] = stop(km, client, log)
+        report["rot13"] = by_hand(binary, "rot13")
+        report["md5"] = by_hand(binary, "hmac-md5")
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
