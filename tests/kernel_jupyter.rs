@@ -129,12 +129,25 @@ fn a_compile_error_is_an_error_and_variables_survive_it() {
 }
 
 #[test]
-fn a_panic_prints_its_message() {
-    let panic = &report()["panic"];
+fn a_panic_is_an_error_with_its_message_and_variables_survive_it() {
+    let report = report();
+    let panic = &report["panic"];
     assert!(
         text(&panic["stdout"]).contains("panicked: index out of bounds"),
         "{panic}"
     );
+    // As IPython replies to an exception.
+    assert_eq!(panic["reply_status"], "error", "{panic}");
+    assert_eq!(panic["errors"][0]["ename"], "Panic");
+    assert_eq!(
+        panic["errors"][0]["evalue"],
+        "index out of bounds: the len is 3 but the index is 10"
+    );
+    assert_eq!(value_of(&report["kept_after_panic"]), "[1, 2, 3]");
+}
+
+fn value_of(cell: &Value) -> &str {
+    text(&cell["results"][0]["text/plain"])
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod generator_vs_cpython;
 mod greenlet_vs_gevent;
 mod kernel_faults;
 mod kernel_jupyter;
+mod notebook_faults;
 mod notebooks_check;
 mod process_vs_cpython;
 mod repl_pty;

@@ -284,6 +284,41 @@ fn a_panic_keeps_earlier_variables() {
 }
 
 #[test]
+fn a_stack_overflow_and_a_failed_allocation_are_named() {
+    let mut repl = Repl::fresh("repl-overflow");
+    repl.run("let kept = 1;");
+    repl.run("fn deeper(n: u64) -> u64 { if n == 0 { 0 } else { 1 + deeper(n - 1) } }");
+    let crash = repl.run("deeper(100_000_000)");
+    assert!(
+        crash.contains("the runtime stopped: a stack overflow"),
+        "{crash}"
+    );
+    assert!(crash.contains("Lost variables: kept"), "{crash}");
+    let crash = repl.run("let huge: Vec<u8> = Vec::with_capacity(usize::MAX / 2);");
+    assert!(
+        crash.contains("the runtime stopped: an allocation of 9223372036854775807 bytes failed"),
+        "{crash}"
+    );
+    assert!(repl.run("20 + 1").contains("21"));
+    repl.quit();
+}
+
+#[test]
+fn what_a_cell_prints_without_a_line_break_shows_in_that_cell() {
+    let mut repl = Repl::fresh("repl-print");
+    let printed = repl.run("print!(\"no line break\")");
+    assert!(printed.contains("no line break"), "{printed}");
+    let printed = repl.run("print!(\"a\"); print!(\"b\"); 40 + 2");
+    assert!(printed.contains("ab\r\n42"), "{printed}");
+    let next = repl.run("println!(\"next\");");
+    assert!(
+        !next.contains("line break") && !next.contains("ab"),
+        "{next}"
+    );
+    repl.quit();
+}
+
+#[test]
 fn an_abort_restarts_the_runtime_and_names_the_lost_variables() {
     let mut repl = Repl::fresh("repl-abort");
     repl.run("let apples = 3;");
@@ -307,7 +342,7 @@ fn a_segfault_restarts_the_runtime_without_a_backtrace() {
     let mut repl = Repl::fresh("repl-segfault");
     repl.run("let kept_name = String::from(\"x\");");
     let crash = repl.run("unsafe { std::ptr::write_volatile(std::ptr::null_mut::<u64>(), 1) }");
-    assert!(crash.contains("Segmentation fault"), "{crash}");
+    assert!(crash.contains("a segmentation fault"), "{crash}");
     assert!(
         crash.contains("kept_name"),
         "lost variables not named: {crash}"

@@ -131,16 +131,17 @@ pub struct Settings {
     pub timeout: Duration,
 }
 
-/// Runs every code cell of `path` in `session`; compares or (with `update`)
-/// rewrites the outputs. Returns the problems found.
+/// Runs every code cell of `notebook` (read from `path`) in `session`;
+/// compares or (with `update`) rewrites the outputs. Returns the problems
+/// found.
 pub fn check(
     path: &Path,
+    mut notebook: Notebook,
     session: &mut Session,
     streamed: &Arc<Mutex<Vec<(Stream, String)>>>,
     settings: Settings,
 ) -> Result<Vec<Problem>> {
     let update = settings.update;
-    let mut notebook = Notebook::read(path)?;
     let sanitizer = Sanitizer::beside(path)?;
     let mut problems = Vec::new();
     let mut count = 0;
@@ -314,6 +315,8 @@ pub fn run_single(path: &Path, options: &Options, settings: Settings) -> Result<
     // `check` itself started this process: it ends with it (its runtime
     // follows, see `main`'s die_with_parent), never spinning on alone.
     let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
+    // A notebook that does not read is said at once, before a session starts.
+    let notebook = Notebook::read(path)?;
     // Exercise checks and hints record progress: in a file of this run, not
     // the learner's (and so hints start from the first, every run).
     let progress = std::env::temp_dir().join(format!("multitask-check-{}.txt", std::process::id()));
@@ -330,7 +333,7 @@ pub fn run_single(path: &Path, options: &Options, settings: Settings) -> Result<
                 .push((stream, line))
         }),
     )?;
-    let problems = check(path, &mut session, &streamed, settings);
+    let problems = check(path, notebook, &mut session, &streamed, settings);
     let _ = std::fs::remove_file(&progress);
     let problems = problems?;
     for problem in &problems {

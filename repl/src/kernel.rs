@@ -17,6 +17,7 @@
 
 pub mod install;
 pub mod sockets;
+pub mod wire;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -39,6 +40,7 @@ use crate::input::{Completeness, completeness};
 use crate::interrupt::{Current, Interrupter};
 use crate::output::Stream;
 use crate::session::{Failure, Hooks, Options, Reply, Session};
+use wire::Incoming;
 
 /// Serves the kernel described by `connection_file` until a shutdown request.
 pub fn run(connection_file: &Path, options: Options) -> Result<()> {
@@ -122,8 +124,15 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
     tokio::spawn(async move {
         let mut shutdown = Some(shutdown);
         loop {
-            let message = match control.read().await {
-                Ok(message) => message,
+            let message = match wire::read(&mut control).await {
+                Ok(Incoming::Request(message)) => message,
+                Ok(Incoming::Malformed { parent, why }) => {
+                    eprintln!(
+                        "multitask kernel: dropped a malformed {} on control: {why}",
+                        parent.header.msg_type
+                    );
+                    continue;
+                }
                 Err(e) if is_bad_message(&e) => {
                     eprintln!(
                         "multitask kernel: dropped a control message: {}",
@@ -169,8 +178,18 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
     let mut count = ExecutionCount::new(0);
     loop {
         let message = tokio::select! {
-            read = shell_reader.read() => match read {
-                Ok(message) => message,
+            read = wire::read(&mut shell_reader) => match read {
+                Ok(Incoming::Request(message)) => message,
+                Ok(Incoming::Malformed { parent, why }) => {
+                    if let Some(reply) = refuse(&kernel, &parent, &why, count) {
+                        let _ = kernel.iopub.send(Status::busy().as_child_of(&parent));
+                        if let Err(e) = shell_writer.send(reply).await {
+                            eprintln!("multitask kernel: cannot reply on shell: {e}");
+                        }
+                        let _ = kernel.iopub.send(Status::idle().as_child_of(&parent));
+                    }
+                    continue;
+                }
                 Err(e) if is_bad_message(&e) => {
                     eprintln!("multitask kernel: dropped a shell message: {}", why_rejected(&e));
                     continue;
@@ -304,6 +323,29 @@ async fn answer(
             None
         }
     }
+}
+
+/// The answer to a signed request whose content does not fit its type:
+/// an `execute_request` gets an error reply saying what is wrong (its client
+/// waits for one); the others are only logged.
+fn refuse(
+    kernel: &Kernel,
+    parent: &JupyterMessage,
+    why: &str,
+    count: ExecutionCount,
+) -> Option<JupyterMessage> {
+    let kind = &parent.header.msg_type;
+    eprintln!("multitask kernel: a malformed {kind}: {why}");
+    if kind != "execute_request" {
+        return None;
+    }
+    let evalue = format!("this execute_request cannot run: {why}");
+    let failed = Failure {
+        ename: "MalformedRequest".into(),
+        traceback: vec![format!("\x1b[91mMalformedRequest\x1b[0m: {evalue}")],
+        evalue,
+    };
+    Some(failure(kernel, parent, failed, count).as_child_of(parent))
 }
 
 /// Runs one `execute_request`: its input, outputs and result on iopub, its
@@ -466,7 +508,8 @@ fn result(
                 ..ExecuteReply::default()
             }
         }
-        failed @ (Reply::CompileErrors { .. }
+        failed @ (Reply::Panicked(_)
+        | Reply::CompileErrors { .. }
         | Reply::Crashed { .. }
         | Reply::NotRun
         | Reply::Error(_)) => {

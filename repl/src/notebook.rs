@@ -159,8 +159,11 @@ impl Notebook {
         if json.get("nbformat").and_then(Value::as_u64) != Some(4) {
             bail!("only nbformat 4 notebooks are supported");
         }
-        if !json.get("cells").is_some_and(Value::is_array) {
+        let Some(cells) = json.get("cells").and_then(Value::as_array) else {
             bail!("no cells");
+        };
+        for (index, cell) in cells.iter().enumerate() {
+            check_cell(index, cell)?;
         }
         Ok(Notebook { json })
     }
@@ -219,6 +222,31 @@ impl Notebook {
 
     fn cell_values(&self) -> &[Value] {
         self.json["cells"].as_array().map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A cell as nbformat requires one: a `cell_type`, and a `source` that is
+/// text or a list of lines. Anything else is named, never run as nothing.
+fn check_cell(index: usize, cell: &Value) -> Result<()> {
+    let Some(kind) = cell.get("cell_type").and_then(Value::as_str) else {
+        bail!("cell {index} is malformed: it has no cell_type");
+    };
+    let what = |value: &Value| match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list with something other than text in it",
+        Value::Object(_) => "an object",
+    };
+    match cell.get("source") {
+        Some(Value::String(_)) => Ok(()),
+        Some(Value::Array(lines)) if lines.iter().all(Value::is_string) => Ok(()),
+        None => bail!("cell {index} (a {kind} cell) is malformed: it has no source"),
+        Some(other) => bail!(
+            "cell {index} (a {kind} cell) is malformed: its source is {}, not text or a list of lines",
+            what(other)
+        ),
     }
 }
 
@@ -298,6 +326,16 @@ mod tests {
  "nbformat_minor": 5
 }
 "##;
+
+    #[test]
+    fn a_cell_without_source_or_with_a_number_for_one_is_named() {
+        let without = SAMPLE.replacen("\"source\": [\n    \"1 + 1\"\n   ]", "\"x\": 1", 1);
+        let error = Notebook::parse(&without).unwrap_err().to_string();
+        assert_eq!(error, "cell 1 (a code cell) is malformed: it has no source");
+        let number = SAMPLE.replacen("\"source\": [\n    \"1 + 1\"\n   ]", "\"source\": 7", 1);
+        let error = Notebook::parse(&number).unwrap_err().to_string();
+        assert!(error.contains("cell 1 (a code cell) is malformed: its source is a number"));
+    }
 
     #[test]
     fn a_notebook_round_trips_byte_for_byte() {

@@ -7,8 +7,8 @@
 //! line printed so far has been handed over, so a cell's output comes before
 //! its result.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
@@ -30,6 +30,9 @@ pub struct Forwarded {
     taken: AtomicU64,
     handed: AtomicU64,
     receivers: [Receiver<String>; 2],
+    /// What the runtime said of its own end, if it said something we know
+    /// (see [`last_words`]).
+    last_words: Mutex<Option<String>>,
 }
 
 impl Forwarded {
@@ -52,6 +55,45 @@ impl Forwarded {
             std::thread::sleep(Duration::from_millis(2));
         }
     }
+
+    /// Why the runtime died, in words, if its last lines on stderr said (a
+    /// stack overflow, a failed allocation: both abort, and the signal alone
+    /// does not tell them apart); forgotten once taken.
+    pub fn take_last_words(&self) -> Option<String> {
+        self.last_words
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+}
+
+/// The reason a line of the runtime's stderr gives for its end, if it is one
+/// of std's last words before an abort.
+///
+/// ```
+/// use multitask_repl::output::last_words;
+///
+/// let said = last_words("thread 'main' has overflowed its stack").unwrap();
+/// assert!(said.starts_with("a stack overflow"));
+/// let said = last_words("memory allocation of 9223372036854775807 bytes failed").unwrap();
+/// assert!(said.contains("9223372036854775807 bytes"));
+/// assert_eq!(last_words("an ordinary line"), None);
+/// ```
+pub fn last_words(line: &str) -> Option<String> {
+    if line.contains("has overflowed its stack") {
+        return Some(
+            "a stack overflow: the cell went too deep (endless recursion?) or put too much \
+             on the stack"
+                .to_string(),
+        );
+    }
+    let bytes = line
+        .strip_prefix("memory allocation of ")?
+        .strip_suffix(" bytes failed")?;
+    Some(format!(
+        "an allocation of {bytes} bytes failed, more than the machine can give; Rust ends \
+         the process when memory runs out (a panic cannot catch it)"
+    ))
 }
 
 /// Hands every output line of the session to `sink`, in order per stream,
@@ -64,6 +106,7 @@ pub fn forward(
         taken: AtomicU64::new(0),
         handed: AtomicU64::new(0),
         receivers: [outputs.stdout.clone(), outputs.stderr.clone()],
+        last_words: Mutex::default(),
     });
     let counts = forwarded.clone();
     std::thread::spawn(move || {
@@ -80,6 +123,11 @@ pub fn forward(
                 },
             };
             counts.taken.fetch_add(1, Ordering::SeqCst);
+            if stream == Stream::Stderr
+                && let Some(words) = last_words(&line)
+            {
+                *counts.last_words.lock().unwrap_or_else(|e| e.into_inner()) = Some(words);
+            }
             let shown = match stream {
                 Stream::Stdout => Some(line),
                 Stream::Stderr => filter.filter(&line),

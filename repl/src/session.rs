@@ -39,9 +39,11 @@ pub enum Reply {
     Value(Output),
     /// Text from one of our own commands (`:help`, `:vars`, …).
     Text(String),
-    /// rustc refused the cell; nothing ran and every variable is kept. (A
-    /// cell that panics is a `Value`: its message is in the output, printed
-    /// by [`PANIC_HOOK`], and earlier variables are kept.)
+    /// The cell panicked: this is the message (printed already, by
+    /// [`PANIC_HOOK`], in order with the cell's output). Variables from
+    /// before the cell are kept, as after a Python exception.
+    Panicked(String),
+    /// rustc refused the cell; nothing ran and every variable is kept.
     CompileErrors {
         /// rustc's errors, their spans in `cell.code`.
         errors: Vec<CompilationError>,
@@ -73,7 +75,7 @@ pub enum Reply {
 /// the lines of a traceback (rustc's rendered messages, in colour).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
-    /// `CompileError`, `RuntimeCrashed`, `Interrupted` or `Error`.
+    /// `Panic`, `CompileError`, `RuntimeCrashed`, `Interrupted` or `Error`.
     pub ename: String,
     /// What went wrong, in one line.
     pub evalue: String,
@@ -123,6 +125,7 @@ impl Reply {
                 };
                 (ename, evalue, Vec::new())
             }
+            Reply::Panicked(message) => ("Panic", message.clone(), Vec::new()),
             Reply::NotRun => ("Interrupted", NOT_RUN.to_string(), Vec::new()),
             Reply::Error(message) => ("Error", message.clone(), Vec::new()),
             Reply::Value(_) | Reply::Text(_) | Reply::Quit => return None,
@@ -355,9 +358,13 @@ impl Session {
         if !self.interrupter.begin() {
             return Reply::NotRun;
         }
+        let _ = self.forwarded.take_last_words();
         let result = self.context.execute(&rewritten.code);
         let interrupted = self.interrupter.end();
         match result {
+            Ok(outputs) if outputs.panic.is_some() => {
+                Reply::Panicked(outputs.panic.unwrap_or_default())
+            }
             Ok(outputs) => {
                 let mut values = outputs.content_by_mime_type;
                 if let Some(text) = values.get_mut("text/plain") {
@@ -390,8 +397,13 @@ impl Session {
                 }
             }
             Err(evcxr::Error::SubprocessTerminated(status)) => {
+                // The runtime's last words on stderr may say more than its
+                // signal does.
+                self.forwarded.settle(true);
                 let reason = if interrupted {
                     "interrupted, the cell was stopped".to_string()
+                } else if let Some(words) = self.forwarded.take_last_words() {
+                    format!("{words} [{}]", signal_of(&status).unwrap_or("abort"))
                 } else {
                     crash_reason(&status)
                 };
@@ -481,26 +493,36 @@ fn help() -> String {
     text.trim_end().to_string()
 }
 
+/// The signal's name in a runtime's exit status (`SIGABRT`), if it died of one.
+fn signal_of(status: &str) -> Option<&'static str> {
+    CRASH_SIGNALS
+        .iter()
+        .map(|(signal, _)| *signal)
+        .find(|signal| status.contains(signal))
+}
+
 /// A crash, in the learner's words: the signal's name and what it usually means.
 fn crash_reason(status: &str) -> String {
-    let known = [
-        (
-            "SIGABRT",
-            "the process aborted (std::process::abort, a crash signal, or a panic while panicking)",
-        ),
-        ("SIGSEGV", "a segmentation fault (invalid memory access)"),
-        ("SIGINT", "interrupted (Ctrl-C)"),
-        ("SIGKILL", "killed"),
-        ("SIGBUS", "a bus error (invalid memory access)"),
-        ("SIGILL", "an illegal instruction"),
-    ];
-    for (signal, meaning) in known {
+    for (signal, meaning) in CRASH_SIGNALS {
         if status.contains(signal) {
             return format!("{meaning} [{signal}]");
         }
     }
     status.trim().to_string()
 }
+
+/// Signals a runtime dies of, and what each usually means.
+const CRASH_SIGNALS: [(&str, &str); 6] = [
+    (
+        "SIGABRT",
+        "the process aborted (std::process::abort, a crash signal, or a panic while panicking)",
+    ),
+    ("SIGSEGV", "a segmentation fault (invalid memory access)"),
+    ("SIGINT", "interrupted (Ctrl-C)"),
+    ("SIGKILL", "killed"),
+    ("SIGBUS", "a bus error (invalid memory access)"),
+    ("SIGILL", "an illegal instruction"),
+];
 
 /// An evcxr error as one readable message.
 pub fn describe(error: &evcxr::Error) -> String {
@@ -538,7 +560,7 @@ pub fn hint(error: &CompilationError) -> Option<&'static str> {
 }
 
 /// Drops the noise from the runtime's stderr: panic backtraces (runtime
-/// frames, none of them the learner's) and evcxr's crash reports.
+/// frames, none of them the learner's).
 #[derive(Debug, Default)]
 pub struct StderrFilter {
     in_backtrace: bool,
@@ -551,16 +573,6 @@ impl StderrFilter {
         if trimmed == "stack backtrace:" {
             self.in_backtrace = true;
             return None;
-        }
-        // evcxr's crash handler names the signal, prints a backtrace, aborts.
-        if matches!(
-            trimmed,
-            "Segmentation fault." | "Illegal instruction." | "Bus error." | "Unexpected signal."
-        ) {
-            self.in_backtrace = true;
-            return Some(format!(
-                "{trimmed} The cell touched memory it does not own."
-            ));
         }
         if self.in_backtrace && trimmed.is_empty() {
             return None;
@@ -644,21 +656,6 @@ mod tests {
         ];
         let shown: Vec<String> = lines.iter().filter_map(|l| filter.filter(l)).collect();
         assert_eq!(shown, ["panicked:", "boom", "after"]);
-    }
-
-    #[test]
-    fn a_segfault_report_loses_its_backtrace() {
-        let mut filter = StderrFilter::default();
-        let lines = [
-            "Segmentation fault.",
-            "   0: evcxr::runtime::Runtime::install_crash_handlers::segfault_handler",
-            "   1: <unknown>",
-            "             at ./csu/../sysdeps/nptl/libc_start_call_main.h:58:16",
-            "",
-        ];
-        let shown: Vec<String> = lines.iter().filter_map(|l| filter.filter(l)).collect();
-        assert_eq!(shown.len(), 1, "{shown:?}");
-        assert!(shown[0].starts_with("Segmentation fault."));
     }
 
     #[test]

@@ -257,6 +257,8 @@ fn render(source: &str, reply: Reply) -> bool {
             }
         }
         Reply::Text(text) => println!("{text}"),
+        // Its message is printed already, in order with the cell's output.
+        Reply::Panicked(_) => {}
         Reply::CompileErrors { errors, cell } => print_compile_errors(source, &cell, &errors),
         Reply::Crashed { reason, lost, .. } => {
             println!("\x1b[91mthe runtime stopped: {reason}.\x1b[0m");

@@ -208,7 +208,9 @@ def main():
         )
         report["compile_error"] = run(client, 'let wrong: i32 = "text";')
         report["kept_after_error"] = run(client, "itr.next()")
-        report["panic"] = run(client, "let v = vec![1, 2, 3]; v[10]")
+        run(client, "let v = vec![1, 2, 3];")
+        report["panic"] = run(client, "v[10]")
+        report["kept_after_panic"] = run(client, "v")
         worker_name = "std::thread::current().name().map(String::from)"
         report["awaits"] = [
             run(client, "asyncio::sleep(0.01).await; let later = asyncio::spawn(async { "

@@ -17,7 +17,7 @@ import zmq
 from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
 
-from kernel_client import TIMEOUT, run
+from kernel_client import TIMEOUT, run, shell_reply
 
 SEED = 13
 FUZZ_MESSAGES = 10_000
@@ -66,6 +66,17 @@ def heartbeat_answers(km):
     answered = bool(s.poll(5000))
     s.close(linger=0)
     return answered
+
+
+def cpu_seconds_over(pid, seconds):
+    """CPU time the process `pid` used (all its threads) in `seconds`."""
+    def used():
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    before = used()
+    time.sleep(seconds)
+    return used() - before
 
 
 def start(extra_env=None, scheme=None, key=None):
@@ -227,8 +238,25 @@ def main():
             return
         report["after_oversized"] = run(client, "kept + 2")
 
+        # Signed requests whose content does not fit: a reply saying so.
+        report["malformed"] = {}
+        for name, content in [("no_code", {"silent": False}),
+                              ("code_is_a_number", {"code": 7, "silent": False,
+                                                    "store_history": True,
+                                                    "user_expressions": {},
+                                                    "allow_stdin": False,
+                                                    "stop_on_error": True})]:
+            message = client.session.msg("execute_request", content)
+            client.shell_channel.send(message)
+            reply = shell_reply(client, message["header"]["msg_id"])
+            report["malformed"][name] = {k: reply.get(k) for k in ("status", "ename", "evalue")}
+        report["after_malformed"] = run(client, "kept + 1")
+
         report["fuzz_sent"] = fuzz(km, rng)
         report["after_fuzz"] = run(client, "kept + 3")
+        # At rest after all that, the kernel does not spin on a peer that
+        # left mid-frame.
+        report["idle_cpu_seconds"] = cpu_seconds_over(km.provisioner.process.pid, 3.0)
         report["heartbeat_after_fuzz"] = heartbeat_answers(km)
         report["log"] = stop(km, client, log)
 

@@ -362,7 +362,44 @@ fn debug_display_trait_def(format: &str, with_type: bool) -> String {
     )
 }
 
-const PANIC_NOTIFICATION: &str = "EVCXR_PANIC_NOTIFICATION";
+use evcxr_internal_runtime::PANIC_NOTIFICATION;
+
+/// `line` split where a protocol marker begins after text the cell printed
+/// without a line break: that text, and the marker with what follows.
+/// (multitask patch)
+fn marked(line: &str) -> Option<(&str, &str)> {
+    let markers = [
+        runtime::EVCXR_EXECUTION_COMPLETE,
+        PANIC_NOTIFICATION,
+        "EVCXR_BEGIN_CONTENT",
+        evcxr_internal_runtime::USER_ERROR_OCCURRED,
+        evcxr_internal_runtime::VARIABLE_CHANGED_TYPE,
+        evcxr_input::GET_CMD,
+    ];
+    let at = markers.iter().filter_map(|marker| line.find(marker)).min()?;
+    (at > 0).then(|| line.split_at(at))
+}
+
+/// A panic's message from its notification line: `\\` and `\n` undone (see
+/// `evcxr_internal_runtime::notify_panic`). (multitask patch)
+fn panic_message(escaped: &str) -> String {
+    let mut message = String::new();
+    let mut chars = escaped.strip_prefix(' ').unwrap_or(escaped).chars();
+    while let Some(c) = chars.next() {
+        match (c, chars.clone().next()) {
+            ('\\', Some('n')) => {
+                message.push('\n');
+                chars.next();
+            }
+            ('\\', Some('\\')) => {
+                message.push('\\');
+                chars.next();
+            }
+            _ => message.push(c),
+        }
+    }
+    message
+}
 
 // Outputs from an EvalContext. This is a separate struct since users may want
 // destructure this and pass its components to separate threads.
@@ -1028,18 +1065,28 @@ impl EvalContext {
 
         state.build_num += 1;
 
-        let mut got_panic = false;
+        // multitask patch: the panic's message (see `notify_panic`).
+        let mut got_panic: Option<String> = None;
         let mut lost_variables = Vec::new();
         static MIME_OUTPUT: Lazy<Regex> =
             Lazy::new(|| Regex::new("EVCXR_BEGIN_CONTENT ([^ ]+)").unwrap());
         loop {
             let line = self.child_process.recv_line()?;
+            // multitask patch: a marker may follow what the cell printed
+            // without a line break; that text is output.
+            let line = match marked(&line) {
+                Some((printed, marker)) => {
+                    let _ = self.stdout_sender.send(printed.to_owned());
+                    marker.to_owned()
+                }
+                None => line,
+            };
             if line == runtime::EVCXR_EXECUTION_COMPLETE {
                 self.child_process.end_cell();
                 break;
             }
-            if line == PANIC_NOTIFICATION {
-                got_panic = true;
+            if let Some(message) = line.strip_prefix(PANIC_NOTIFICATION) {
+                got_panic = Some(panic_message(message));
             } else if line.starts_with(evcxr_input::GET_CMD) {
                 let is_password = line.starts_with(evcxr_input::GET_CMD_PASSWORD);
                 let prompt = line.split(':').nth(1).unwrap_or_default().to_owned();
@@ -1068,8 +1115,8 @@ impl EvalContext {
                     if line == "EVCXR_END_CONTENT" {
                         break;
                     }
-                    if line == PANIC_NOTIFICATION {
-                        got_panic = true;
+                    if let Some(message) = line.strip_prefix(PANIC_NOTIFICATION) {
+                        got_panic = Some(panic_message(message));
                         break;
                     }
                     if !content.is_empty() {
@@ -1084,7 +1131,7 @@ impl EvalContext {
                 let _ = self.stdout_sender.send(line);
             }
         }
-        if got_panic {
+        if got_panic.is_some() {
             state
                 .variable_states
                 .retain(|_variable_name, variable_state| {
@@ -1101,6 +1148,7 @@ impl EvalContext {
             sleep_duration = std::cmp::min(sleep_duration * 2, Duration::from_millis(100));
         }
 
+        output.panic = got_panic;
         Ok(output)
     }
 
@@ -1356,6 +1404,9 @@ pub struct EvalOutputs {
     pub content_by_mime_type: HashMap<String, String>,
     pub timing: Option<Duration>,
     pub phases: Vec<PhaseDetails>,
+    /// The message of the panic that ended the cell, if one did (its
+    /// earlier variables are kept). (multitask patch)
+    pub panic: Option<String>,
 }
 
 impl EvalOutputs {
@@ -1364,6 +1415,7 @@ impl EvalOutputs {
             content_by_mime_type: HashMap::new(),
             timing: None,
             phases: Vec::new(),
+            panic: None,
         }
     }
 
@@ -1396,6 +1448,7 @@ impl EvalOutputs {
             (t1, t2) => t1.or(t2),
         };
         self.phases.append(&mut other.phases);
+        self.panic = self.panic.take().or(other.panic);
     }
 }
 
@@ -1951,15 +2004,15 @@ impl ContextState {
                     // main variable store.
                     .generated("})) { ")
                     .generated("  Ok(_) => {}")
-                    .generated("  Err(_) => {")
-                    .generated(format!("    println!(\"{PANIC_NOTIFICATION}\");"))
+                    .generated("  Err(payload) => {")
+                    .generated("    evcxr_internal_runtime::notify_panic(&*payload);")
                     .generated("}}");
             } else {
                 code = code
-                    .generated("if std::panic::catch_unwind(||{")
+                    .generated("if let Err(payload) = std::panic::catch_unwind(||{")
                     .add_all(user_code)
-                    .generated("}).is_err() {")
-                    .generated(format!("    println!(\"{PANIC_NOTIFICATION}\");"))
+                    .generated("}) {")
+                    .generated("    evcxr_internal_runtime::notify_panic(&*payload);")
                     .generated("}");
             }
         } else {
@@ -1968,6 +2021,8 @@ impl ContextState {
         if needs_variable_store {
             code = code.add_all(self.store_variable_statements(VariableMoveState::Available));
         }
+        // multitask patch: a `print!` without a line break shows in its cell.
+        code = code.generated("evcxr_internal_runtime::flush_stdout();");
         code = code.generated("evcxr_variable_store");
         code.generated("}")
     }

@@ -11,6 +11,30 @@
 
 pub const VARIABLE_CHANGED_TYPE: &str = "EVCXR_VARIABLE_CHANGED_TYPE:";
 pub const USER_ERROR_OCCURRED: &str = "EVCXR_ERROR_OCCURRED";
+pub const PANIC_NOTIFICATION: &str = "EVCXR_PANIC_NOTIFICATION";
+
+// multitask patch: the cell's panic, with its message, on one line (`\` and
+// line breaks escaped; see `panic_message` in eval_context.rs), so the front
+// end can fail the cell with it, as Jupyter does for an exception.
+pub fn notify_panic(payload: &(dyn std::any::Any + Send)) {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(a panic without a text message)".to_string());
+    flush_stdout();
+    println!(
+        "{PANIC_NOTIFICATION} {}",
+        message.replace('\\', "\\\\").replace('\n', "\\n")
+    );
+}
+
+// multitask patch: what the cell printed without a line break reaches evcxr
+// before the cell's end (cells have their own copy of std, and so their own
+// stdout buffer, apart from the runtime's).
+pub fn flush_stdout() {
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+}
 
 pub struct VariableStore {
     variables: std::collections::HashMap<String, Box<dyn std::any::Any + 'static>>,

@@ -5,10 +5,6 @@
 // or https://opensource.org/licenses/MIT>, at your option. This file may not be
 // copied, modified, or distributed except according to those terms.
 
-#[cfg(all(unix, not(target_os = "freebsd")))]
-#[macro_use]
-extern crate sig;
-
 #[macro_use]
 mod errors;
 mod cargo_metadata;

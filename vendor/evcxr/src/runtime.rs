@@ -51,7 +51,11 @@ impl Runtime {
     fn run_loop(&mut self) -> ! {
         use std::io::BufRead;
 
-        self.install_crash_handlers();
+        // multitask patch: no crash handlers. evcxr's ran on the faulting
+        // stack, so a stack overflow faulted again inside it and was reported
+        // as a segmentation fault; std's own handler (on an alternate stack)
+        // names a stack overflow, and any other fault kills the runtime with
+        // its own signal, which the front end names.
 
         let stdin = std::io::stdin();
         for line in stdin.lock().lines() {
@@ -86,32 +90,6 @@ impl Runtime {
         self.shared_objects.push(shared_object);
         Ok(())
     }
-
-    #[cfg(all(unix, not(target_os = "freebsd")))]
-    pub fn install_crash_handlers(&self) {
-        use backtrace::Backtrace;
-        use sig::ffi::Sig;
-        extern "C" fn segfault_handler(signal: i32) {
-            eprintln!(
-                "{}",
-                match signal {
-                    Sig::SEGV => "Segmentation fault.",
-                    Sig::ILL => "Illegal instruction.",
-                    Sig::BUS => "Bus error.",
-                    _ => "Unexpected signal.",
-                }
-            );
-            eprintln!("{:?}", Backtrace::new());
-            std::process::abort();
-        }
-
-        signal!(Sig::SEGV, segfault_handler);
-        signal!(Sig::ILL, segfault_handler);
-        signal!(Sig::BUS, segfault_handler);
-    }
-
-    #[cfg(not(all(unix, not(target_os = "freebsd"))))]
-    pub fn install_crash_handlers(&self) {}
 }
 
 impl Drop for Runtime {

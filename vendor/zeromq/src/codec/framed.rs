@@ -35,6 +35,10 @@ pub struct ZmqFramedRead {
     // Configuration is shared; adaptation state belongs to this connection.
     options: Arc<SocketOptions>,
     short_reads: usize,
+    // multitask patch: the stream ends after its first error. A peer that
+    // left mid-frame otherwise gave the same error on every poll, and a
+    // socket that goes on serving its other peers (REP) spun on it.
+    failed: bool,
 }
 
 impl ZmqFramedRead {
@@ -46,6 +50,7 @@ impl ZmqFramedRead {
             read_chunk_size: options.read_buffer_initial_size,
             options,
             short_reads: 0,
+            failed: false,
         }
     }
 
@@ -109,6 +114,20 @@ impl Stream for ZmqFramedRead {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
+        if this.failed {
+            return Poll::Ready(None);
+        }
+        let next = this.poll_frames(cx);
+        if let Poll::Ready(Some(Err(_))) = next {
+            this.failed = true;
+        }
+        next
+    }
+}
+
+impl ZmqFramedRead {
+    fn poll_frames(&mut self, cx: &mut Context<'_>) -> Poll<Option<CodecResult<Message>>> {
+        let this = self;
 
         // Consume buffered data first; read from the socket only when the
         // current buffer cannot produce a full message.
@@ -174,6 +193,8 @@ impl FramedIo {
 mod tests {
     mod read_buffer;
     mod socket_options;
+    // multitask patch
+    mod after_an_error;
 
     use super::*;
     use crate::async_rt;
