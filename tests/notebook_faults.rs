@@ -105,7 +105,8 @@ const TEXT_MUTATIONS: &[(&str, TextMutation)] = &[
     }),
     ("a byte changed", |text, rng| {
         let at = rng.below(text.len());
-        text[at] = b" {}[],:\"\\0x7"[rng.below(13)];
+        let bytes = b" {}[],:\"\\0x7";
+        text[at] = bytes[rng.below(bytes.len())];
     }),
     ("a stretch deleted", |text, rng| {
         let at = rng.below(text.len());
