@@ -375,6 +375,61 @@ fn ctrl_c_stops_a_running_cell_and_the_repl_goes_on() {
     repl.quit();
 }
 
+/// The compilers that build in the tests' shared cache, running now.
+fn compilers_in_the_cache() -> Vec<String> {
+    let cache = shared_cache().display().to_string();
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let command = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let command = String::from_utf8_lossy(&command).replace('\0', " ");
+            let name = std::fs::read_to_string(entry.path().join("comm")).ok()?;
+            (matches!(name.trim(), "rustc" | "cargo") && command.contains(&cache))
+                .then_some(command)
+        })
+        .collect()
+}
+
+#[test]
+fn ctrl_c_during_a_long_compile_stops_the_compile_and_keeps_the_variables() {
+    let mut repl = Repl::fresh("repl-ctrl-c-compile");
+    repl.run("let kept = 7;");
+    // rustc evaluates this constant for ever.
+    repl.session
+        .send_line(
+            "#[allow(long_running_const_eval)] const SPIN: u64 = \
+             { let mut i = 0u64; loop { i = i.wrapping_add(1); } }; SPIN",
+        )
+        .expect("type a line");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while compilers_in_the_cache().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no compiler started");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    repl.session.send_control('c').expect("press Ctrl-C");
+    let stopped = repl.expect(READY);
+    assert!(
+        stopped.contains("interrupted before it ran") && stopped.contains("no variable was lost"),
+        "{stopped}"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !compilers_in_the_cache().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the compile goes on: {:?}",
+            compilers_in_the_cache()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // The runtime was left be: the variable is there, the next cell runs.
+    let next = repl.run("kept + 1");
+    assert!(next.contains('8') && !next.contains("interrupt"), "{next}");
+    repl.quit();
+}
+
 #[test]
 fn a_function_typed_over_three_lines_is_one_cell() {
     let mut repl = Repl::fresh("repl-multi-line");

@@ -6,8 +6,10 @@
 //! an interrupt applies to that cell and to nothing else (at rest it does
 //! nothing: killing the runtime then would only lose the variables). A cell
 //! that has not begun when the interrupt comes is not run at all; one that
-//! has is stopped by killing the runtime, which evcxr cannot stop any other
-//! way: the session restarts it with the prelude and names what was lost.
+//! compiles has its compile stopped (it does not run, and nothing is lost);
+//! one that runs is stopped by killing the runtime, which evcxr cannot stop
+//! any other way: the session restarts it with the prelude and names what
+//! was lost.
 
 use std::process::Child;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -33,6 +35,19 @@ struct State {
     requested: bool,
     /// The session is running the current cell (compiling or executing).
     running: bool,
+    /// The interrupt stopped the cell's compile (the runtime was left be).
+    compile_stopped: bool,
+}
+
+/// How a cell that ran ended, as far as interrupts go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// No interrupt came.
+    Normally,
+    /// An interrupt stopped its compile: it did not run, nothing was lost.
+    CompileStopped,
+    /// An interrupt killed the runtime while the cell ran.
+    RuntimeKilled,
 }
 
 /// The current cell, marked for as long as this value lives (it may move
@@ -61,17 +76,21 @@ impl Interrupter {
         }
     }
 
-    /// Stops the current cell: it will not run if it has not begun, or the
-    /// runtime is killed if it has. Nothing happens at rest.
+    /// Stops the current cell: it will not run if it has not begun, its
+    /// compile is stopped if it compiles, or the runtime is killed if it
+    /// runs. Nothing happens at rest.
     pub fn interrupt(&self) {
         let mut state = self.state();
         if !state.current {
             return;
         }
         state.requested = true;
-        if state.running
-            && let Some(runtime) = self.shared.runtime.get()
-        {
+        if !state.running {
+            return;
+        }
+        if evcxr::stop_build() {
+            state.compile_stopped = true;
+        } else if let Some(runtime) = self.shared.runtime.get() {
             let _ = runtime.lock().unwrap_or_else(|e| e.into_inner()).kill();
         }
     }
@@ -97,11 +116,17 @@ impl Interrupter {
         true
     }
 
-    /// Called by the session when the cell has ended: whether it was stopped.
-    pub(crate) fn end(&self) -> bool {
+    /// Called by the session when the cell has ended: whether (and how) it
+    /// was stopped.
+    pub(crate) fn end(&self) -> Ended {
         let mut state = self.state();
         state.running = false;
-        std::mem::take(&mut state.requested)
+        let compile_stopped = std::mem::take(&mut state.compile_stopped);
+        match (std::mem::take(&mut state.requested), compile_stopped) {
+            (false, _) => Ended::Normally,
+            (true, true) => Ended::CompileStopped,
+            (true, false) => Ended::RuntimeKilled,
+        }
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -119,7 +144,7 @@ mod tests {
         interrupter.interrupt();
         let _cell = interrupter.cell();
         assert!(interrupter.begin(), "a stale interrupt stopped a new cell");
-        assert!(!interrupter.end());
+        assert_eq!(interrupter.end(), Ended::Normally);
     }
 
     #[test]
@@ -140,6 +165,6 @@ mod tests {
         let _cell = interrupter.cell();
         assert!(interrupter.begin());
         interrupter.interrupt();
-        assert!(interrupter.end());
+        assert_eq!(interrupter.end(), Ended::RuntimeKilled);
     }
 }

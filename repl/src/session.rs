@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 use evcxr::{CommandContext, CompilationError};
 
-use crate::interrupt::Interrupter;
+use crate::interrupt::{Ended, Interrupter};
 use crate::output::{self, Forwarded, Stream};
 use crate::reserved::{self, Rewritten};
 
@@ -62,8 +62,9 @@ pub enum Reply {
         /// The variables that existed before the cell, now gone.
         lost: Vec<String>,
     },
-    /// An interrupt came before the cell began (the session was still
-    /// starting, say): it did not run, and nothing was lost.
+    /// An interrupt came before the cell ran (the session was still
+    /// starting, or the cell compiling): it did not run, and nothing was
+    /// lost.
     NotRun,
     /// A command was wrong (unknown name, bad argument): one line saying why.
     Error(String),
@@ -223,9 +224,9 @@ pub const PANIC_HOOK: &str = r#"std::panic::set_hook(Box::new(|info| {
     }
 }));"#;
 
-/// What a cell interrupted before it began says.
+/// What a cell interrupted before it ran says.
 pub const NOT_RUN: &str =
-    "interrupted before it began: the cell did not run, and no variable was lost";
+    "interrupted before it ran: the cell did not run, and no variable was lost";
 
 /// A session: evcxr's context with the prelude in scope.
 pub struct Session {
@@ -360,7 +361,12 @@ impl Session {
         }
         let _ = self.forwarded.take_last_words();
         let result = self.context.execute(&rewritten.code);
-        let interrupted = self.interrupter.end();
+        let interrupted = match self.interrupter.end() {
+            // Whatever the stopped compile said, the cell did not run.
+            Ended::CompileStopped => return Reply::NotRun,
+            Ended::RuntimeKilled => true,
+            Ended::Normally => false,
+        };
         match result {
             Ok(outputs) if outputs.panic.is_some() => {
                 Reply::Panicked(outputs.panic.unwrap_or_default())

@@ -62,6 +62,11 @@ impl ChildProcess {
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
+        // multitask patch: a process group of its own, so that a terminal's
+        // Ctrl-C reaches only the front end, which stops what is running (a
+        // compile, or the cell) and nothing else: the runtime, its
+        // variables and the processes its cells started stay.
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         ChildProcess::new_internal(
             Arc::new(Mutex::new(command)),
             None,

@@ -32,6 +32,7 @@ pub use crate::eval_context::EvalCallbacks;
 pub use crate::eval_context::EvalContext;
 pub use crate::eval_context::EvalContextOutputs;
 pub use crate::eval_context::EvalOutputs;
+pub use crate::module::build_process::stop as stop_build;
 pub use crate::module::set_build_line_sink;
 pub use crate::runtime::runtime_hook;
 pub use rust_analyzer::Completions;

@@ -26,6 +26,8 @@ use std::path::PathBuf;
 use std::process::Command;
 
 mod artifacts;
+// multitask patch
+pub(crate) mod build_process;
 pub(crate) mod cache;
 mod direct;
 
@@ -183,7 +185,7 @@ impl Module {
         config: &Config,
     ) -> Result<Vec<CompilationError>, Error> {
         self.write_code(code_block, config)?;
-        let output = config.cargo_command("check").output();
+        let output = build_process::output(&mut config.cargo_command("check"));
 
         let cargo_output = match output {
             Ok(out) => out,
@@ -211,7 +213,7 @@ impl Module {
         Some((|| {
             self.write_code(code_block, config)?;
             let out_dir = config.crate_dir().join("target").join("evcxr-probe");
-            let output = match recorded.probe_command(&out_dir).output() {
+            let output = match build_process::output(&mut recorded.probe_command(&out_dir)) {
                 Ok(output) => output,
                 Err(error) => bail!("Error running rustc: {}", error),
             };
@@ -610,14 +612,17 @@ fn run_cargo(
     use std::io::BufRead;
     use std::io::Read;
 
-    let mb_child = command
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn();
-    let mut child = match mb_child {
+    // multitask patch: registered, so that an interrupt can stop it.
+    let mb_child = build_process::spawn(
+        command
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped()),
+    );
+    let mut running = match mb_child {
         Ok(out) => out,
         Err(err) => bail!("Error running 'cargo rustc': {}", err),
     };
+    let child = running.child();
 
     // Collect stdout in a parallel thread
     let mut stdout = child.stdout.take().unwrap();
@@ -672,7 +677,7 @@ fn run_rustc(
     mut command: std::process::Command,
     code_block: &CodeBlock,
 ) -> Result<std::process::Output, Error> {
-    let output = match command.output() {
+    let output = match build_process::output(&mut command) {
         Ok(output) => output,
         Err(err) => bail!("Error running rustc: {}", err),
     };
