@@ -2,29 +2,11 @@
 //! can reach its ports may send, and connection files Jupyter's own library
 //! would not write. `tests/py/kernel_faults.py` sends it all and reports.
 
-use std::process::Command;
-
-use multitask_tests::{jupyter_python, multitask_bin, py_script};
 use serde_json::Value;
 
 fn report() -> &'static Value {
     static REPORT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    REPORT.get_or_init(|| {
-        let _one_at_a_time = crate::repl_pty::one_at_a_time();
-        let output = Command::new(jupyter_python())
-            .arg(py_script("kernel_faults.py"))
-            .arg(multitask_bin())
-            .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
-            .output()
-            .expect("run the fault client");
-        assert!(
-            output.status.success(),
-            "kernel_faults.py failed ({}):\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).expect("the client prints JSON")
-    })
+    REPORT.get_or_init(|| crate::kernel_jupyter::client_report("kernel_faults.py"))
 }
 
 fn value(cell: &Value) -> &Value {

@@ -12,22 +12,26 @@ use serde_json::Value;
 /// what came back. One kernel, many checks: a kernel start is the slow part.
 fn report() -> &'static Value {
     static REPORT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    REPORT.get_or_init(|| {
-        let _one_at_a_time = crate::repl_pty::one_at_a_time();
-        let output = Command::new(jupyter_python())
-            .arg(py_script("kernel_client.py"))
-            .arg(multitask_bin())
-            .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
-            .output()
-            .expect("run the Jupyter client");
-        assert!(
-            output.status.success(),
-            "kernel_client.py failed ({}):\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).expect("the client prints JSON")
-    })
+    REPORT.get_or_init(|| client_report("kernel_client.py"))
+}
+
+/// Runs the Jupyter client script `tests/py/SCRIPT` on the `multitask`
+/// binary, with the tests' shared build cache; the JSON it prints.
+pub(crate) fn client_report(script: &str) -> Value {
+    let _one_at_a_time = crate::repl_pty::one_at_a_time();
+    let output = Command::new(jupyter_python())
+        .arg(py_script(script))
+        .arg(multitask_bin())
+        .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
+        .output()
+        .expect("run the Jupyter client");
+    assert!(
+        output.status.success(),
+        "{script} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the client prints JSON")
 }
 
 fn text(value: &Value) -> &str {
