@@ -88,3 +88,33 @@ fn an_execute_request_that_does_not_fit_gets_an_error_reply() {
     }
     assert_eq!(value(&report["after_malformed"]), "41");
 }
+
+#[test]
+fn a_cell_that_reads_stdin_gets_an_input_box_and_never_the_kernels_commands() {
+    let stdin = &report()["stdin"];
+    assert_eq!(stdin["request_type"], "input_request", "{stdin}");
+    assert_eq!(stdin["request_parent"], true);
+    assert_eq!(
+        stdin["allowed"]["stdout"], "read \"typed in the box\\n\"\n",
+        "{stdin}"
+    );
+    // A front end that takes no input: an empty line, and a note why.
+    let not_allowed = &stdin["not_allowed"];
+    assert_eq!(not_allowed["stdout"], "read \"\\n\"\n", "{stdin}");
+    assert!(
+        not_allowed["stderr"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("allow_stdin is false"),
+        "{stdin}"
+    );
+    // A thread still reading after its cell: asked for in a later cell, it
+    // gets that line, and no command of the kernel.
+    assert_eq!(stdin["thread_request"], "input_request", "{stdin}");
+    assert_eq!(
+        value(&stdin["next_cells"][0]),
+        "\"for the thread\\n\"",
+        "{stdin}"
+    );
+    assert_eq!(value(&stdin["next_cells"][1]), "60", "{stdin}");
+}

@@ -15,6 +15,9 @@ const TIMEOUT_MS: u64 = 240_000;
 /// marks a new cell exactly once.
 const READY: &str = "\x1b[?2004h";
 
+/// What the REPL shows while a cell waits for a line from stdin.
+const STDIN: &str = "stdin>";
+
 /// One REPL at a time: they share the compiled prelude in one build folder.
 pub(crate) fn one_at_a_time() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
@@ -427,6 +430,43 @@ fn ctrl_c_during_a_long_compile_stops_the_compile_and_keeps_the_variables() {
     // The runtime was left be: the variable is there, the next cell runs.
     let next = repl.run("kept + 1");
     assert!(next.contains('8') && !next.contains("interrupt"), "{next}");
+    repl.quit();
+}
+
+#[test]
+fn a_cell_that_reads_stdin_reads_the_terminal_and_never_the_sessions_commands() {
+    let mut repl = Repl::fresh("repl-stdin");
+    repl.run("let kept = 5;");
+    repl.session
+        .send_line(
+            "let mut line = String::new(); std::io::stdin().read_line(&mut line).unwrap(); \
+             println!(\"read {line:?}\");",
+        )
+        .expect("type a line");
+    repl.expect(STDIN);
+    repl.session
+        .send_line("typed here")
+        .expect("type the answer");
+    let read = repl.expect(READY);
+    assert!(read.contains("read \"typed here\\n\""), "{read}");
+    // A thread that reads after its cell waits for a later cell that runs,
+    // gets what is typed then, and takes none of the session's commands.
+    repl.run(
+        "let reader = std::thread::spawn(|| { let mut t = String::new(); \
+         std::io::stdin().read_line(&mut t).unwrap(); t });",
+    );
+    repl.session
+        .send_line("std::thread::sleep(std::time::Duration::from_millis(500)); kept + 10")
+        .expect("type a line");
+    repl.expect(STDIN);
+    repl.session
+        .send_line("for the thread")
+        .expect("type the answer");
+    let next = repl.expect(READY);
+    assert!(next.contains("15"), "{next}");
+    let joined = repl.run("reader.join().unwrap()");
+    assert!(joined.contains("\"for the thread\\n\""), "{joined}");
+    assert!(repl.run("kept + 20").contains("25"));
     repl.quit();
 }
 

@@ -17,10 +17,12 @@
 
 pub mod install;
 pub mod sockets;
+pub mod stdin;
 pub mod wire;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -62,6 +64,8 @@ enum Job {
         code: String,
         parent: Box<JupyterMessage>,
         count: ExecutionCount,
+        /// Whether the front end takes input for this cell.
+        allow_stdin: bool,
         /// The cell, current from its arrival to its reply (see
         /// [`crate::interrupt`]).
         current: Current,
@@ -84,6 +88,10 @@ struct Kernel {
     interrupter: Interrupter,
     /// How far the session's start is (see [`Start`]).
     start: Mutex<Start>,
+    /// Asks the front end for a line when a cell reads stdin.
+    stdin: stdin::Asker,
+    /// Whether the current cell's front end takes input.
+    allow_stdin: AtomicBool,
 }
 
 async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
@@ -91,7 +99,7 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
     let sockets::Sockets {
         shell,
         mut control,
-        stdin: _stdin,
+        stdin: stdin_socket,
         iopub: mut iopub_socket,
         heartbeat,
     } = sockets::bind(&info, &session_id).await?;
@@ -116,6 +124,8 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
         parent: Arc::default(),
         interrupter: options.interrupter.clone(),
         start: Mutex::default(),
+        stdin: stdin::serve(stdin_socket),
+        allow_stdin: AtomicBool::new(false),
     });
     let jobs = start_session(options, kernel.clone());
 
@@ -182,7 +192,6 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
                 Ok(Incoming::Request(message)) => message,
                 Ok(Incoming::Malformed { parent, why }) => {
                     if let Some(reply) = refuse(&kernel, &parent, &why, count) {
-                        let _ = kernel.iopub.send(Status::busy().as_child_of(&parent));
                         if let Err(e) = shell_writer.send(reply).await {
                             eprintln!("multitask kernel: cannot reply on shell: {e}");
                         }
@@ -327,7 +336,8 @@ async fn answer(
 
 /// The answer to a signed request whose content does not fit its type:
 /// an `execute_request` gets an error reply saying what is wrong (its client
-/// waits for one); the others are only logged.
+/// waits for one), after `busy` and its `error` output on iopub (the caller
+/// sends `idle` after the reply); the others are only logged.
 fn refuse(
     kernel: &Kernel,
     parent: &JupyterMessage,
@@ -339,6 +349,7 @@ fn refuse(
     if kind != "execute_request" {
         return None;
     }
+    let _ = kernel.iopub.send(Status::busy().as_child_of(parent));
     let evalue = format!("this execute_request cannot run: {why}");
     let failed = Failure {
         ename: "MalformedRequest".into(),
@@ -370,6 +381,7 @@ async fn execute(
         code: request.code.clone(),
         parent: Box::new(message.clone()),
         count,
+        allow_stdin: request.allow_stdin,
         current,
         done,
     };
@@ -422,7 +434,7 @@ fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync::mpsc::Send
                 "multitask kernel: starting the session (the first start compiles the prelude)"
             );
             let started = std::time::Instant::now();
-            let (building, output) = (kernel.clone(), kernel.clone());
+            let (building, output, input) = (kernel.clone(), kernel.clone(), kernel.clone());
             let session = Session::start(
                 &options,
                 Hooks {
@@ -431,6 +443,7 @@ fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync::mpsc::Send
                     // start takes minutes.
                     build: Box::new(move |line| building.building(line)),
                     output: Box::new(move |stream, text| output.stream(stream, text)),
+                    input: Box::new(move |prompt| input.input(prompt)),
                 },
             );
             kernel.started(started.elapsed(), session.is_ok());
@@ -444,11 +457,13 @@ fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync::mpsc::Send
                     code,
                     parent,
                     count,
+                    allow_stdin,
                     current,
                     done,
                 } => {
                     *kernel.parent.lock().unwrap_or_else(|e| e.into_inner()) =
                         Some((*parent).clone());
+                    kernel.allow_stdin.store(allow_stdin, Ordering::SeqCst);
                     let reply = match background.session_for(&kernel.interrupter) {
                         Ok(Some(mut session)) => session.execute(&code),
                         Ok(None) => Reply::NotRun,
@@ -602,6 +617,31 @@ impl Kernel {
             Stream::Stderr => StreamContent::stderr(&text),
         };
         let _ = self.iopub.send(content.as_child_of(&parent));
+    }
+
+    /// A line for the current cell, which reads stdin: from an input box in
+    /// the front end if it takes input, else an empty line and a note why.
+    fn input(&self, prompt: &str) -> String {
+        let parent = self
+            .parent
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let Some(parent) = parent else {
+            return String::new();
+        };
+        if !self.allow_stdin.load(Ordering::SeqCst) {
+            self.stream(
+                Stream::Stderr,
+                "This cell reads stdin, but its front end takes no input (allow_stdin is \
+                 false): it got an empty line."
+                    .into(),
+            );
+            return String::new();
+        }
+        self.stdin
+            .ask(&parent, prompt, &self.interrupter)
+            .unwrap_or_default()
     }
 
     /// Stops the current cell (see [`crate::interrupt`]); at rest, nothing

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
-use evcxr::{CommandContext, CompilationError};
+use evcxr::{CommandContext, CompilationError, EvalCallbacks};
 
 use crate::interrupt::{Ended, Interrupter};
 use crate::output::{self, Forwarded, Stream};
@@ -234,7 +234,12 @@ pub struct Session {
     interrupter: Interrupter,
     /// The runtime's output on its way to the front end.
     forwarded: Arc<Forwarded>,
+    /// Answers a cell that reads stdin (see [`Hooks::input`]).
+    input: Input,
 }
+
+/// A line for a cell that reads stdin, given the prompt evcxr passes on.
+pub type Input = Box<dyn FnMut(&str) -> String + Send>;
 
 /// How a front end hears from its session.
 pub struct Hooks {
@@ -245,6 +250,9 @@ pub struct Hooks {
     /// Each line the runtime prints once the session is up: a cell's, or a
     /// thread's or a child process's at any time, in order per stream.
     pub output: Box<dyn FnMut(Stream, String) + Send>,
+    /// A line for the cell that runs, when it (or a thread of it) reads
+    /// stdin: typed in the terminal, or a Jupyter `input_request`.
+    pub input: Input,
 }
 
 impl Hooks {
@@ -254,6 +262,12 @@ impl Hooks {
         Hooks {
             build: Box::new(|line| eprintln!("{line}")),
             output: Box::new(output),
+            input: Box::new(|_| {
+                eprintln!(
+                    "(a cell read stdin, which nobody types into here: it got an empty line)"
+                );
+                String::new()
+            }),
         }
     }
 }
@@ -266,7 +280,11 @@ impl Session {
     /// evcxr reads `EVCXR_TMPDIR` for its build folder: set it first (see
     /// [`crate::build_dir`]) or every start compiles everything again.
     pub fn start(options: &Options, hooks: Hooks) -> Result<Session> {
-        let Hooks { build, output } = hooks;
+        let Hooks {
+            build,
+            output,
+            input,
+        } = hooks;
         evcxr::set_build_line_sink(build);
         let (context, outputs) = CommandContext::new().context("cannot start evcxr")?;
         options.interrupter.attach(context.process_handle());
@@ -274,6 +292,7 @@ impl Session {
             context,
             interrupter: options.interrupter.clone(),
             forwarded: output::forward(outputs, output),
+            input,
         };
         session.set_up(options)?;
         if let Some(folder) = &options.build_dir {
@@ -360,17 +379,28 @@ impl Session {
             return Reply::NotRun;
         }
         let _ = self.forwarded.take_last_words();
-        let result = self.context.execute(&rewritten.code);
+        let input = std::sync::Mutex::new(&mut self.input);
+        let reader = |request: evcxr::InputRequest| {
+            (input.lock().unwrap_or_else(|e| e.into_inner()))(&request.prompt)
+        };
+        let result = self.context.execute_with_callbacks(
+            &rewritten.code,
+            &mut EvalCallbacks {
+                input_reader: &reader,
+            },
+        );
         let interrupted = match self.interrupter.end() {
-            // Whatever the stopped compile said, the cell did not run.
-            Ended::CompileStopped => return Reply::NotRun,
+            // Whatever the stopped compile said, the cell did not run (if
+            // the compile ended on its own just before, the cell ran).
+            Ended::CompileStopped if result.is_err() => return Reply::NotRun,
+            Ended::CompileStopped | Ended::Normally => false,
             Ended::RuntimeKilled => true,
-            Ended::Normally => false,
         };
         match result {
-            Ok(outputs) if outputs.panic.is_some() => {
-                Reply::Panicked(outputs.panic.unwrap_or_default())
-            }
+            Ok(evcxr::EvalOutputs {
+                panic: Some(message),
+                ..
+            }) => Reply::Panicked(message),
             Ok(outputs) => {
                 let mut values = outputs.content_by_mime_type;
                 if let Some(text) = values.get_mut("text/plain") {

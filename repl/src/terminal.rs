@@ -142,22 +142,33 @@ impl Terminal {
         // printed them: above the progress bar on a first start, and for a
         // cell's `:dep`.
         let start = move || {
-            Session::start(
-                &options,
-                Hooks::output(move |stream, line| {
-                    let (printer, text) = match stream {
-                        Stream::Stdout => (&mut stdout, line),
-                        Stream::Stderr => (&mut stderr, format!("\x1b[91m{line}\x1b[0m")),
-                    };
-                    // Above the prompt when there is a terminal; plainly when not.
-                    let printed = printer
-                        .as_mut()
-                        .is_some_and(|p| p.print(format!("{text}\n")).is_ok());
-                    if !printed {
-                        let _ = writeln!(std::io::stdout(), "{text}");
-                    }
-                }),
-            )
+            let mut hooks = Hooks::output(move |stream, line| {
+                let (printer, text) = match stream {
+                    Stream::Stdout => (&mut stdout, line),
+                    Stream::Stderr => (&mut stderr, format!("\x1b[91m{line}\x1b[0m")),
+                };
+                // Above the prompt when there is a terminal; plainly when not.
+                let printed = printer
+                    .as_mut()
+                    .is_some_and(|p| p.print(format!("{text}\n")).is_ok());
+                if !printed {
+                    let _ = writeln!(std::io::stdout(), "{text}");
+                }
+            });
+            // A cell that reads stdin reads what is typed here, after a
+            // prompt that says it waits (a bare read_line shows none).
+            hooks.input = Box::new(|prompt| {
+                if prompt.is_empty() {
+                    print!("{STDIN_PROMPT}");
+                } else {
+                    print!("{prompt}");
+                }
+                let _ = std::io::stdout().flush();
+                let mut line = String::new();
+                let _ = std::io::stdin().read_line(&mut line);
+                line.trim_end_matches(['\r', '\n']).to_string()
+            });
+            Session::start(&options, hooks)
         };
 
         println!(
@@ -244,6 +255,9 @@ impl Terminal {
         Ok(render(code, reply))
     }
 }
+
+/// What the terminal shows while a cell waits for a line from stdin.
+pub const STDIN_PROMPT: &str = "\x1b[2mstdin>\x1b[0m ";
 
 /// Prints a reply; `true` when the learner asked to quit.
 fn render(source: &str, reply: Reply) -> bool {

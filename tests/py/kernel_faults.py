@@ -79,6 +79,47 @@ def cpu_seconds_over(pid, seconds):
     return used() - before
 
 
+def stdin_cells(client):
+    """Cells that read stdin: answered through an input_request when the
+    client allows stdin, an empty line and a note when not; a thread that
+    reads stdin after its cell takes none of the kernel's commands."""
+    seen = {}
+    read = ('let mut line = String::new(); std::io::stdin().read_line(&mut line).unwrap(); '
+            'println!("read {line:?}");')
+    msg_id = client.execute(read, allow_stdin=True)
+    request = client.get_stdin_msg(timeout=TIMEOUT)
+    seen["request_type"] = request["msg_type"]
+    seen["request_parent"] = request["parent_header"].get("msg_id") == msg_id
+    client.input("typed in the box")
+    seen["allowed"] = collect_outputs(client, msg_id)
+    seen["not_allowed"] = collect_outputs(client, client.execute(read, allow_stdin=False))
+    # A thread still reading after its cell: asked for a line in the next
+    # cell that runs long enough (as ipykernel asks in the current cell),
+    # and given nothing of the kernel's.
+    run(client, "let reader = std::thread::spawn(|| { let mut t = String::new(); "
+                "std::io::stdin().read_line(&mut t).unwrap(); t });")
+    msg_id = client.execute("std::thread::sleep(std::time::Duration::from_millis(500)); kept + 10",
+                            allow_stdin=True)
+    seen["thread_request"] = client.get_stdin_msg(timeout=TIMEOUT)["msg_type"]
+    client.input("for the thread")
+    collect_outputs(client, msg_id)
+    seen["next_cells"] = [run(client, "reader.join().unwrap()"), run(client, "kept + 20")]
+    return seen
+
+
+def collect_outputs(client, msg_id):
+    """What iopub says of the cell `msg_id` until it is idle."""
+    out = {"stdout": "", "stderr": ""}
+    while True:
+        msg = client.get_iopub_msg(timeout=TIMEOUT)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "stream":
+            out[msg["content"]["name"]] += msg["content"]["text"]
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return out
+
+
 def start(extra_env=None, scheme=None, key=None):
     km = KernelManager(kernel_name="multitask")
     if scheme:
@@ -251,6 +292,8 @@ def main():
             reply = shell_reply(client, message["header"]["msg_id"])
             report["malformed"][name] = {k: reply.get(k) for k in ("status", "ename", "evalue")}
         report["after_malformed"] = run(client, "kept + 1")
+
+        report["stdin"] = stdin_cells(client)
 
         report["fuzz_sent"] = fuzz(km, rng)
         report["after_fuzz"] = run(client, "kept + 3")

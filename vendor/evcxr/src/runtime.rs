@@ -49,16 +49,22 @@ impl Runtime {
     }
 
     fn run_loop(&mut self) -> ! {
-        use std::io::BufRead;
-
         // multitask patch: no crash handlers. evcxr's ran on the faulting
         // stack, so a stack overflow faulted again inside it and was reported
         // as a segmentation fault; std's own handler (on an alternate stack)
         // names a stack overflow, and any other fault kills the runtime with
         // its own signal, which the front end names.
 
-        let stdin = std::io::stdin();
-        for line in stdin.lock().lines() {
+        // multitask patch: the commands no longer come on stdin, which is
+        // the cells' own (see runtime_stdin.rs).
+        let commands = match crate::runtime_stdin::take_over() {
+            Ok(commands) => commands,
+            Err(error) => {
+                eprintln!("Cannot give the runtime a stdin of its own: {error}");
+                std::process::exit(99);
+            }
+        };
+        for line in commands.map(Ok) {
             if let Err(error) = self.handle_line(&line) {
                 eprintln!("While processing instruction `{line:?}`, got error: {error:?}",);
                 std::process::exit(99);
@@ -81,12 +87,13 @@ impl Runtime {
     fn load_and_run(&mut self, so_path: &str, fn_name: &str) -> Result<(), Error> {
         use std::os::raw::c_void;
         let shared_object = unsafe { libloading::Library::new(so_path) }?;
+        let cell = crate::runtime_stdin::Cell::begin();
         unsafe {
             let user_fn = shared_object
                 .get::<extern "C" fn(*mut c_void) -> *mut c_void>(fn_name.as_bytes())?;
             self.variable_store_ptr = user_fn(self.variable_store_ptr);
         }
-        println!("{EVCXR_EXECUTION_COMPLETE}");
+        cell.end(EVCXR_EXECUTION_COMPLETE);
         self.shared_objects.push(shared_object);
         Ok(())
     }
