@@ -21,14 +21,35 @@ fn scenarios_bin() -> Command {
 }
 
 /// Runs one scenario as multitask; stdout only (stderr holds panic messages).
+/// Its stdin is open and never written, as a terminal nobody types into: a
+/// child that reads it must not wait on it (it is killed after a minute).
 fn run_rust(name: &str) -> String {
-    let output = scenarios_bin()
+    let mut child = scenarios_bin()
         .arg(name)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .output()
+        .spawn()
         .expect("the scenarios binary runs");
-    assert!(output.status.success(), "{name} failed: {}", output.status);
-    String::from_utf8(output.stdout).expect("UTF-8")
+    let _stdin = child.stdin.take();
+    let mut stdout = child.stdout.take().expect("piped");
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut text).map(|_| text)
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the scenario") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{name} hung");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(status.success(), "{name} failed: {status}");
+    reader.join().expect("the reader").expect("UTF-8")
 }
 
 /// `pid:12345` becomes `pid#0`, `pid#1`, … by first appearance.
@@ -94,6 +115,7 @@ macro_rules! same_as_cpython {
 same_as_cpython!(
     seed_run_proc,
     flush_before_fork,
+    child_stdin,
     exit_codes,
     join_timeout,
     names,

@@ -44,6 +44,18 @@ fn flush_before_fork() -> Result<(), Error> {
     Ok(())
 }
 
+fn child_stdin() -> Result<(), Error> {
+    let p = Process::new(|| {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text);
+        println!("the child read {} bytes", text.len());
+    });
+    p.start()?;
+    p.join()?;
+    println!("joined: exitcode {}", p.exitcode().unwrap());
+    Ok(())
+}
+
 fn exit_codes() -> Result<(), Error> {
     let targets: [(&str, fn()); 5] = [
         ("returns", || {}),
@@ -552,6 +564,7 @@ fn main() {
     let all = scenarios![
         seed_run_proc,
         flush_before_fork,
+        child_stdin,
         exit_codes,
         join_timeout,
         names,

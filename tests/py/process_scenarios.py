@@ -61,6 +61,19 @@ def flush_before_fork():
     say("the parent's line")
 
 
+def read_stdin():
+    say(f"the child read {len(sys.stdin.read())} bytes")
+
+
+@scenario
+def child_stdin():
+    # multiprocessing gives a child /dev/null for stdin: its read ends at once.
+    p = mp.Process(target=read_stdin)
+    p.start()
+    p.join()
+    say(f"joined: exitcode {p.exitcode}")
+
+
 def segfault():
     ctypes.string_at(0)
 

@@ -136,6 +136,12 @@ pub(crate) fn spawn(daemon: bool, body: impl FnOnce() -> i32) -> io::Result<i32>
                     exit_child(1);
                 }
             }
+            // As multiprocessing does: the child's stdin is /dev/null, so a
+            // read ends at once instead of waiting on the parent's input.
+            if let Ok(null) = std::fs::File::open("/dev/null") {
+                // SAFETY: dup2 onto fd 0 of this single-threaded child.
+                unsafe { libc::dup2(std::os::fd::AsRawFd::as_raw_fd(&null), 0) };
+            }
             let code = panic::catch_unwind(AssertUnwindSafe(body)).unwrap_or(1);
             exit_child(code)
         }
