@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use multitask_tests::{multitask_bin, scratch_dir};
+use multitask_tests::{multitask_bin, scratch_dir, wait_or_kill};
 use serde_json::{Value, json};
 
 /// The first cells of each notebook are kept: enough to meet every kind of
@@ -168,17 +168,7 @@ fn run(args: &[&str], file: &Path) -> (Output, bool) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start multitask");
-    let started = Instant::now();
-    let hung = loop {
-        match child.try_wait().expect("wait for multitask") {
-            Some(_) => break false,
-            None if started.elapsed() > HANG => {
-                let _ = child.kill();
-                break true;
-            }
-            None => std::thread::sleep(Duration::from_millis(20)),
-        }
-    };
+    let hung = wait_or_kill(&mut child, HANG).is_none();
     (child.wait_with_output().expect("its output"), hung)
 }
 

@@ -37,17 +37,8 @@ fn run_rust(name: &str) -> String {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut stdout, &mut text).map(|_| text)
     });
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the scenario") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("{name} hung");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let status = multitask_tests::wait_or_kill(&mut child, Duration::from_secs(60))
+        .unwrap_or_else(|| panic!("{name} hung"));
     assert!(status.success(), "{name} failed: {status}");
     reader.join().expect("the reader").expect("UTF-8")
 }

@@ -119,3 +119,23 @@ pub fn children_of(parent: i32) -> Vec<(i32, char)> {
         })
         .collect()
 }
+
+/// Waits for `child` for at most `limit`, then kills it: its status, or
+/// `None` when it had to be killed (it hung).
+pub fn wait_or_kill(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+) -> Option<std::process::ExitStatus> {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for a child") {
+            return Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}

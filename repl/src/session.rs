@@ -349,9 +349,8 @@ impl Session {
     /// runtime's output of the cell has reached the front end's hook.
     pub fn execute(&mut self, cell: &str) -> Reply {
         let reply = self.run(cell);
-        // After a crash, the runtime's last words come on another pipe.
-        self.forwarded
-            .settle(matches!(reply, Reply::Crashed { .. }));
+        // (After a crash, `run` has waited for the runtime's last words.)
+        self.forwarded.settle(false);
         reply
     }
 
