@@ -17,6 +17,8 @@
 //! | §3 (async IO) | tokio in asyncio's shape: `run`, `sleep`, `spawn`, `gather!`, `wait_for`, `http_get` | [`asyncio`] |
 //! | §3 (demo) | the seed's three slow sites, served offline | [`web`] |
 //! | §1 (crashes) | a real segmentation fault, to see what a crash takes down | [`crash`] |
+//! | every chapter | Ctrl-C that keeps your variables: `KeyboardInterrupt`, cooperatively | [`interrupt`] |
+//! | every chapter | Python's `time.sleep`, interruptible: `time::sleep(1.0)` | [`time`] |
 //! | every chapter | exercises: checkers that print ✓ or ✗ with a hint, and progress | [`exercises`] |
 //!
 //! `use multitask::prelude::*;` brings in what a learner needs:
@@ -39,10 +41,12 @@ pub mod exercises;
 pub mod generator;
 mod globals;
 pub mod greenlet;
+pub mod interrupt;
 pub mod multiprocessing;
 pub mod prelude;
 mod stack;
 pub mod threading;
+pub mod time;
 pub mod web;
 
 pub use exception::Exception;

@@ -4,15 +4,26 @@
 //!
 //! A front end marks the cell it is answering with [`Interrupter::cell`];
 //! an interrupt applies to that cell and to nothing else (at rest it does
-//! nothing: killing the runtime then would only lose the variables). A cell
-//! that has not begun when the interrupt comes is not run at all; one that
-//! compiles has its compile stopped (it does not run, and nothing is lost);
-//! one that runs is stopped by killing the runtime, which evcxr cannot stop
-//! any other way: the session restarts it with the prelude and names what
-//! was lost.
+//! nothing). A cell that has not begun when the interrupt comes is not run
+//! at all; one that compiles has its compile stopped (it does not run, and
+//! nothing is lost). One that runs is asked to stop: the runtime's main
+//! thread gets [`multitask::interrupt::SIGNAL`], and the cell unwinds with a
+//! `KeyboardInterrupt` at its next check (see `multitask::interrupt`),
+//! keeping every variable. If it is still running after [`GRACE`] — code
+//! that never checks — or a second interrupt comes, the runtime is killed,
+//! which evcxr cannot avoid any other way: the session restarts it with the
+//! prelude and names what was lost.
 
 use std::process::Child;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+/// How long a running cell has to stop by itself before the runtime is killed.
+pub const GRACE: Duration = Duration::from_secs(2);
+
+/// How often the request is sent again meanwhile (a cell that was about to
+/// start when the first came did not see it).
+const RESEND: Duration = Duration::from_millis(100);
 
 /// A handle, cloned freely, that stops the current cell.
 #[derive(Clone, Debug, Default)]
@@ -23,12 +34,16 @@ pub struct Interrupter {
 #[derive(Debug, Default)]
 struct Shared {
     state: Mutex<State>,
+    /// Wakes the grace timer when the cell ends.
+    changed: Condvar,
     /// The runtime process, once the session has started one.
     runtime: OnceLock<Arc<Mutex<Child>>>,
 }
 
 #[derive(Debug, Default)]
 struct State {
+    /// Counts cells, so that a grace timer acts on its own cell only.
+    cell: u64,
     /// A front end is answering a cell (from its arrival to its reply).
     current: bool,
     /// An interrupt came for the current cell.
@@ -37,6 +52,10 @@ struct State {
     running: bool,
     /// The interrupt stopped the cell's compile (the runtime was left be).
     compile_stopped: bool,
+    /// The running cell was asked to stop (a grace timer runs).
+    asked: bool,
+    /// The runtime was killed.
+    killed: bool,
 }
 
 /// How a cell that ran ended, as far as interrupts go.
@@ -46,8 +65,12 @@ pub enum Ended {
     Normally,
     /// An interrupt stopped its compile: it did not run, nothing was lost.
     CompileStopped,
-    /// An interrupt killed the runtime while the cell ran.
-    RuntimeKilled,
+    /// An interrupt came while it ran: it was asked to stop, and if
+    /// `killed`, the runtime was killed when it did not.
+    Interrupted {
+        /// The runtime was killed (the grace ran out, or a second interrupt).
+        killed: bool,
+    },
 }
 
 /// The current cell, marked for as long as this value lives (it may move
@@ -60,38 +83,114 @@ pub struct Current {
 impl Drop for Current {
     fn drop(&mut self) {
         let mut state = self.interrupter.state();
-        *state = State::default();
+        *state = State {
+            cell: state.cell,
+            ..State::default()
+        };
+        self.interrupter.shared.changed.notify_all();
     }
 }
 
 impl Interrupter {
     /// Marks a cell as the current one until the returned value is dropped.
     pub fn cell(&self) -> Current {
-        *self.state() = State {
+        let mut state = self.state();
+        *state = State {
+            cell: state.cell + 1,
             current: true,
             ..State::default()
         };
+        drop(state);
         Current {
             interrupter: self.clone(),
         }
     }
 
     /// Stops the current cell: it will not run if it has not begun, its
-    /// compile is stopped if it compiles, or the runtime is killed if it
-    /// runs. Nothing happens at rest.
+    /// compile is stopped if it compiles, and if it runs it is asked to stop
+    /// (killed after [`GRACE`], or at once on a second interrupt). Nothing
+    /// happens at rest.
     pub fn interrupt(&self) {
+        self.stop(false);
+    }
+
+    /// Stops the current cell at once: as [`interrupt`](Self::interrupt),
+    /// but a running cell's runtime is killed without a grace (a shutdown).
+    pub fn interrupt_now(&self) {
+        self.stop(true);
+    }
+
+    fn stop(&self, now: bool) {
         let mut state = self.state();
         if !state.current {
             return;
         }
         state.requested = true;
-        if !state.running {
+        if !state.running || state.killed {
             return;
         }
         if evcxr::stop_build() {
             state.compile_stopped = true;
-        } else if let Some(runtime) = self.shared.runtime.get() {
+        } else if now || state.asked {
+            self.kill(&mut state);
+        } else {
+            state.asked = true;
+            self.ask();
+            let cell = state.cell;
+            let interrupter = self.clone();
+            std::thread::spawn(move || interrupter.grace(cell));
+        }
+    }
+
+    /// Sends the runtime's main thread the request to stop.
+    fn ask(&self) {
+        if let Some(runtime) = self.shared.runtime.get() {
+            let pid = runtime.lock().unwrap_or_else(|e| e.into_inner()).id() as libc::pid_t;
+            // To the main thread (where cells run), so that no other
+            // thread's system call is interrupted.
+            // SAFETY: a plain system call; a stale pid only fails.
+            unsafe {
+                libc::syscall(
+                    libc::SYS_tgkill,
+                    pid,
+                    pid,
+                    multitask::interrupt::SIGNAL as libc::c_int,
+                )
+            };
+        }
+    }
+
+    fn kill(&self, state: &mut State) {
+        if let Some(runtime) = self.shared.runtime.get() {
             let _ = runtime.lock().unwrap_or_else(|e| e.into_inner()).kill();
+        }
+        state.killed = true;
+    }
+
+    /// Asks `cell` again and again while it runs; kills the runtime if it
+    /// still runs after the grace.
+    fn grace(&self, cell: u64) {
+        let deadline = Instant::now() + GRACE;
+        let mut state = self.state();
+        loop {
+            if state.cell != cell || !state.running || state.killed {
+                return;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                self.kill(&mut state);
+                return;
+            }
+            let wait = RESEND.min(deadline - now);
+            state = self
+                .shared
+                .changed
+                .wait_timeout(state, wait)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+            if state.cell == cell && state.running && !state.killed {
+                self.ask();
+            }
         }
     }
 
@@ -121,11 +220,14 @@ impl Interrupter {
     pub(crate) fn end(&self) -> Ended {
         let mut state = self.state();
         state.running = false;
+        self.shared.changed.notify_all();
         let compile_stopped = std::mem::take(&mut state.compile_stopped);
+        let killed = std::mem::take(&mut state.killed);
+        state.asked = false;
         match (std::mem::take(&mut state.requested), compile_stopped) {
             (false, _) => Ended::Normally,
             (true, true) => Ended::CompileStopped,
-            (true, false) => Ended::RuntimeKilled,
+            (true, false) => Ended::Interrupted { killed },
         }
     }
 
@@ -165,6 +267,6 @@ mod tests {
         let _cell = interrupter.cell();
         assert!(interrupter.begin());
         interrupter.interrupt();
-        assert_eq!(interrupter.end(), Ended::RuntimeKilled);
+        assert_eq!(interrupter.end(), Ended::Interrupted { killed: false });
     }
 }

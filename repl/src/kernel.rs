@@ -524,6 +524,7 @@ fn result(
             }
         }
         failed @ (Reply::Panicked(_)
+        | Reply::KeyboardInterrupt { .. }
         | Reply::CompileErrors { .. }
         | Reply::Crashed { .. }
         | Reply::NotRun

@@ -9,7 +9,9 @@
 //! - [`notebook`]: nbformat 4 notebooks, read and written as Jupyter does.
 //! - [`check`]: `multitask check`, notebooks run and compared with their stored outputs.
 //! - [`step`]: `multitask step`, a notebook walked in the terminal.
+//! - [`rewrite`]: what a cell becomes before it compiles, and offsets back.
 //! - [`reserved`]: `gen` (reserved in Rust 2024) as a learner's name.
+//! - [`loop_checks`]: a check for an interrupt at the top of each loop body.
 //! - [`input`]: whether typed input is a whole cell yet.
 //! - [`output`]: the runtime's output lines, taken off evcxr's channels as they come.
 //! - [`build_dir`]: the persistent, locked folder evcxr compiles in.
@@ -21,10 +23,12 @@ pub mod check;
 pub mod input;
 pub mod interrupt;
 pub mod kernel;
+pub mod loop_checks;
 pub mod notebook;
 pub mod output;
 pub mod progress;
 pub mod reserved;
+pub mod rewrite;
 pub mod session;
 pub mod step;
 pub mod terminal;

@@ -83,8 +83,16 @@ fn main() {
         // its cells started (Python would wait for them).
         multitask::multiprocessing::end_children_at_exit();
         die_with_parent();
+        // An interrupt stops the running cell and keeps the variables
+        // (see multitask::interrupt); without the handler, only a kill would.
+        if let Err(error) = multitask::interrupt::install() {
+            eprintln!("multitask runtime: interrupts will lose variables: {error}");
+        }
     }
-    evcxr::runtime_hook();
+    evcxr::runtime_hook_with(evcxr::CellHooks {
+        begin: multitask::interrupt::begin_cell,
+        end: multitask::interrupt::end_cell,
+    });
 
     if let Err(error) = run(Args::parse()) {
         eprintln!("multitask: {error:#}");

@@ -20,59 +20,23 @@ use ra_ap_rustc_lexer::{FrontmatterAllowed, TokenKind, tokenize};
 /// The reserved words a learner may use as names.
 const RESERVED: &[&str] = &["gen"];
 
-/// A cell with its reserved names written as raw identifiers, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rewritten {
-    /// The code to compile.
-    pub code: String,
-    /// Offsets in the learner's text where `r#` was put in, ascending.
-    inserted: Vec<usize>,
-}
-
-impl Rewritten {
-    /// The offset in [`Rewritten::code`] of byte `offset` of the learner's text.
-    pub fn to_code(&self, offset: usize) -> usize {
-        offset + 2 * self.inserted.iter().filter(|&&at| at < offset).count()
-    }
-
-    /// The offset in the learner's text of byte `offset` of [`Rewritten::code`]
-    /// (inside an inserted `r#`, the name's start).
-    pub fn to_learner(&self, offset: usize) -> usize {
-        let mut shift = 0;
-        for &at in &self.inserted {
-            let raw_prefix = at + shift;
-            if offset < raw_prefix {
-                break;
-            }
-            if offset < raw_prefix + 2 {
-                return at;
-            }
-            shift += 2;
-        }
-        offset - shift
-    }
-}
-
-/// `code` with every bare reserved name written `r#name`. Colon commands
-/// other than `:t`/`:type` (whose argument is code) are left as typed.
-pub fn rewrite(code: &str) -> Rewritten {
-    let mut out = String::with_capacity(code.len());
-    let mut inserted = Vec::new();
+/// The offsets of `code` where `r#` goes: before each bare reserved name,
+/// ascending. Colon commands other than `:t`/`:type` (whose argument is
+/// code) are left as typed. (See [`crate::rewrite`] for the whole rewrite.)
+pub fn raw_names(code: &str) -> Vec<usize> {
+    let mut names = Vec::new();
     let mut at = 0;
     for token in tokenize(code, FrontmatterAllowed::No) {
         let end = at + token.len as usize;
-        let text = &code[at..end];
-        if token.kind == TokenKind::Ident && RESERVED.contains(&text) && !in_command(code, at) {
-            out.push_str("r#");
-            inserted.push(at);
+        if token.kind == TokenKind::Ident
+            && RESERVED.contains(&&code[at..end])
+            && !in_command(code, at)
+        {
+            names.push(at);
         }
-        out.push_str(text);
         at = end;
     }
-    Rewritten {
-        code: out,
-        inserted,
-    }
+    names
 }
 
 /// Whether byte `at` of `code` is on a line of a colon command that takes
@@ -96,39 +60,32 @@ pub fn unraw(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rewrite::{Checks, rewrite};
+
+    fn raw(code: &str) -> String {
+        rewrite(code, Checks::None).code
+    }
 
     #[test]
     fn bare_gen_becomes_raw_and_nothing_else_changes() {
         let cell = "let gen = jumping_range(5); gen.send(2); for x in gen {} // gen\n";
         assert_eq!(
-            rewrite(cell).code,
+            raw(cell),
             "let r#gen = jumping_range(5); r#gen.send(2); for x in r#gen {} // gen\n"
         );
         let untouched =
             r#"let generator = "gen"; let r#gen = 'g'; fn f<'gen>() {} println!("{gen}");"#;
-        assert_eq!(rewrite(untouched).code, untouched);
+        assert_eq!(raw(untouched), untouched);
     }
 
     #[test]
     fn macro_arguments_are_code_and_commands_are_not() {
-        assert_eq!(rewrite("vec![gen, gen]").code, "vec![r#gen, r#gen]");
-        assert_eq!(rewrite(":t gen").code, ":t r#gen");
+        assert_eq!(raw("vec![gen, gen]"), "vec![r#gen, r#gen]");
+        assert_eq!(raw(":t gen"), ":t r#gen");
         assert_eq!(
-            rewrite(":dep gen = \"1\"\nlet gen = 1;").code,
+            raw(":dep gen = \"1\"\nlet gen = 1;"),
             ":dep gen = \"1\"\nlet r#gen = 1;"
         );
-    }
-
-    #[test]
-    fn offsets_map_both_ways() {
-        let rewritten = rewrite("gen.send(gen)");
-        assert_eq!(rewritten.code, "r#gen.send(r#gen)");
-        assert_eq!(rewritten.to_code(0), 0);
-        assert_eq!(rewritten.to_code(4), 6); // `s` of send
-        assert_eq!(rewritten.to_code(13), 17); // the end
-        assert_eq!(rewritten.to_learner(6), 4);
-        assert_eq!(rewritten.to_learner(1), 0); // inside the first `r#`
-        assert_eq!(rewritten.to_learner(17), 13);
     }
 
     #[test]

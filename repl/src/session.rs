@@ -15,7 +15,8 @@ use evcxr::{CommandContext, CompilationError, EvalCallbacks};
 
 use crate::interrupt::{Ended, Interrupter};
 use crate::output::{self, Forwarded, Stream};
-use crate::reserved::{self, Rewritten};
+use crate::reserved;
+use crate::rewrite::{self, Checks, Rewritten};
 
 /// How to set a session up.
 #[derive(Debug, Clone)]
@@ -66,6 +67,13 @@ pub enum Reply {
     /// starting, or the cell compiling): it did not run, and nothing was
     /// lost.
     NotRun,
+    /// An interrupt stopped the running cell where it waited or looped
+    /// (Python's `KeyboardInterrupt`, see [`crate::interrupt`]); the runtime
+    /// lives on.
+    KeyboardInterrupt {
+        /// Variables from before the cell that are gone: those it moved.
+        lost: Vec<String>,
+    },
     /// A command was wrong (unknown name, bad argument): one line saying why.
     Error(String),
     /// The learner asked to leave.
@@ -127,6 +135,7 @@ impl Reply {
                 (ename, evalue, Vec::new())
             }
             Reply::Panicked(message) => ("Panic", message.clone(), Vec::new()),
+            Reply::KeyboardInterrupt { lost } => ("KeyboardInterrupt", stopped(lost), Vec::new()),
             Reply::NotRun => ("Interrupted", NOT_RUN.to_string(), Vec::new()),
             Reply::Error(message) => ("Error", message.clone(), Vec::new()),
             Reply::Value(_) | Reply::Text(_) | Reply::Quit => return None,
@@ -224,6 +233,24 @@ pub const PANIC_HOOK: &str = r#"std::panic::set_hook(Box::new(|info| {
     }
 }));"#;
 
+/// What a cell stopped by an interrupt says, naming the variables it had
+/// moved (the others are kept).
+pub fn stopped(lost: &[String]) -> String {
+    let kept = if lost.is_empty() {
+        "every variable is kept".to_string()
+    } else {
+        format!(
+            "the others are kept, but it had moved (and lost) {}",
+            lost.join(", ")
+        )
+    };
+    format!("the cell was interrupted and stopped; {kept}")
+}
+
+/// Why the runtime was killed when a cell did not stop by itself.
+pub const DID_NOT_STOP: &str = "interrupted, and the cell did not stop by itself (code outside the \
+     prelude, such as std::thread::sleep, cannot be stopped any other way)";
+
 /// What a cell interrupted before it ran says.
 pub const NOT_RUN: &str =
     "interrupted before it ran: the cell did not run, and no variable was lost";
@@ -236,6 +263,8 @@ pub struct Session {
     forwarded: Arc<Forwarded>,
     /// Answers a cell that reads stdin (see [`Hooks::input`]).
     input: Input,
+    /// Whether loops check for an interrupt (they can with the prelude).
+    checks: Checks,
 }
 
 /// A line for a cell that reads stdin, given the prompt evcxr passes on.
@@ -293,6 +322,10 @@ impl Session {
             interrupter: options.interrupter.clone(),
             forwarded: output::forward(outputs, output),
             input,
+            checks: match options.prelude {
+                Some(_) => Checks::Loops,
+                None => Checks::None,
+            },
         };
         session.set_up(options)?;
         if let Some(folder) = &options.build_dir {
@@ -373,7 +406,7 @@ impl Session {
             ));
         }
         let before: Vec<String> = self.variables().into_iter().map(|(name, _)| name).collect();
-        let rewritten = reserved::rewrite(cell);
+        let rewritten = rewrite::rewrite(cell, self.checks);
         if !self.interrupter.begin() {
             return Reply::NotRun;
         }
@@ -392,10 +425,22 @@ impl Session {
             // Whatever the stopped compile said, the cell did not run (if
             // the compile ended on its own just before, the cell ran).
             Ended::CompileStopped if result.is_err() => return Reply::NotRun,
-            Ended::CompileStopped | Ended::Normally => false,
-            Ended::RuntimeKilled => true,
+            Ended::CompileStopped | Ended::Normally => None,
+            Ended::Interrupted { killed } => Some(killed),
+        };
+        let lost = |session: &Session| -> Vec<String> {
+            let after: Vec<String> = session.variables().into_iter().map(|(n, _)| n).collect();
+            before
+                .iter()
+                .filter(|v| !after.contains(v))
+                .cloned()
+                .collect()
         };
         match result {
+            // The interrupt's unwinding (it carries no message).
+            Ok(evcxr::EvalOutputs { panic: Some(_), .. }) if interrupted.is_some() => {
+                Reply::KeyboardInterrupt { lost: lost(self) }
+            }
             Ok(evcxr::EvalOutputs {
                 panic: Some(message),
                 ..
@@ -435,20 +480,22 @@ impl Session {
                 // The runtime's last words on stderr may say more than its
                 // signal does.
                 self.forwarded.settle(true);
-                let reason = if interrupted {
-                    "interrupted, the cell was stopped".to_string()
-                } else if let Some(words) = self.forwarded.take_last_words() {
-                    format!("{words} [{}]", signal_of(&status).unwrap_or("abort"))
-                } else {
-                    crash_reason(&status)
+                let reason = match interrupted {
+                    Some(true) => DID_NOT_STOP.to_string(),
+                    Some(false) => "interrupted, the cell was stopped".to_string(),
+                    None => match self.forwarded.take_last_words() {
+                        Some(words) => {
+                            format!("{words} [{}]", signal_of(&status).unwrap_or("abort"))
+                        }
+                        None => crash_reason(&status),
+                    },
                 };
-                let after: Vec<String> = self.variables().into_iter().map(|(n, _)| n).collect();
-                let lost = before.into_iter().filter(|v| !after.contains(v)).collect();
+                let lost = lost(self);
                 // The new runtime process has the prelude's items but not our hook.
                 let _ = self.context.execute(PANIC_HOOK);
                 Reply::Crashed {
                     reason,
-                    interrupted,
+                    interrupted: interrupted.is_some(),
                     lost,
                 }
             }
@@ -486,7 +533,7 @@ impl Session {
     /// Completions at byte offset `position` of `source`: where the replaced
     /// text starts, and the candidates.
     pub fn completions(&mut self, source: &str, position: usize) -> (usize, Vec<String>) {
-        let rewritten = reserved::rewrite(source);
+        let rewritten = rewrite::rewrite(source, Checks::None);
         match self
             .context
             .completions(&rewritten.code, rewritten.to_code(position))

@@ -24,7 +24,7 @@ use crate::input::{Completeness, completeness};
 use crate::interrupt::Interrupter;
 use crate::output::Stream;
 use crate::progress;
-use crate::reserved::Rewritten;
+use crate::rewrite::Rewritten;
 use crate::session::{self, Hooks, Options, Reply, Session};
 
 const PROMPT: &str = ">> ";
@@ -284,6 +284,12 @@ fn render(source: &str, reply: Reply) -> bool {
             }
         }
         Reply::NotRun => println!("\x1b[91m{}.\x1b[0m", session::NOT_RUN),
+        Reply::KeyboardInterrupt { lost } => {
+            println!(
+                "\x1b[91mKeyboardInterrupt: {}.\x1b[0m",
+                session::stopped(&lost)
+            )
+        }
         Reply::Error(message) => println!("\x1b[91merror: {message}\x1b[0m"),
         Reply::Quit => return true,
     }

@@ -60,11 +60,63 @@ shared! {
 /// (asyncio's `run`). Also works from inside async code, e.g. a cell that
 /// awaits: the thread then steps out of the runtime while it blocks.
 pub fn run<F: Future>(future: F) -> F::Output {
+    if crate::interrupt::watching() {
+        // Dropped (cancelled) on an interrupt, which is then raised here.
+        return match block_on(Interruptible::new(future)) {
+            Some(output) => output,
+            None => crate::interrupt::raise(),
+        };
+    }
+    block_on(future)
+}
+
+fn block_on<F: Future>(future: F) -> F::Output {
     let future = InRuntime::new(future);
     if tokio::runtime::Handle::try_current().is_ok() {
         tokio::task::block_in_place(|| runtime().block_on(future))
     } else {
         runtime().block_on(future)
+    }
+}
+
+/// A future that gives up (`None`) when an interrupt comes, looking every
+/// [`SLICE`](crate::interrupt::SLICE).
+struct Interruptible<F> {
+    future: Pin<Box<F>>,
+    tick: Option<tokio::time::Interval>,
+}
+
+impl<F: Future> Interruptible<F> {
+    fn new(future: F) -> Self {
+        Interruptible {
+            future: Box::pin(future),
+            tick: None,
+        }
+    }
+}
+
+impl<F: Future> Future for Interruptible<F> {
+    type Output = Option<F::Output>;
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<F::Output>> {
+        use std::task::Poll;
+        if crate::interrupt::requested() {
+            return Poll::Ready(None);
+        }
+        if let Poll::Ready(output) = self.future.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        let tick = self
+            .tick
+            .get_or_insert_with(|| tokio::time::interval(crate::interrupt::SLICE));
+        while tick.poll_tick(cx).is_ready() {
+            if crate::interrupt::requested() {
+                return Poll::Ready(None);
+            }
+        }
+        Poll::Pending
     }
 }
 

@@ -122,10 +122,17 @@ impl<T: 'static> Task for Inner<T> {
             let co = coroutine.as_mut()?;
             panic::catch_unwind(AssertUnwindSafe(|| co.resume(())))
         };
+        let mut interrupted = None;
         let ending = match outcome {
             Ok(CoroutineResult::Yield(park)) => return Some(park),
             Ok(CoroutineResult::Return(())) => None,
             Err(payload) if payload.is::<GreenletExit>() => Some(Ending::Killed),
+            Err(payload) if crate::interrupt::is_interrupt(&*payload) => {
+                // As in gevent: the greenlet ends with it, and it goes on
+                // to the main stack.
+                interrupted = Some(payload);
+                Some(Ending::Panicked("KeyboardInterrupt".into()))
+            }
             Err(payload) => Some(Ending::Panicked(message(&*payload))),
         };
         if let Some(ending) = ending {
@@ -137,6 +144,10 @@ impl<T: 'static> Task for Inner<T> {
         }
         for waiter in self.waiters.borrow_mut().drain(..) {
             with_hub(|hub| hub.ready.push_back(waiter));
+        }
+        if let Some(payload) = interrupted {
+            with_hub(|hub| hub.current = None);
+            panic::resume_unwind(payload);
         }
         None
     }
@@ -272,7 +283,10 @@ fn try_park(why: Park) -> bool {
 /// `wake` is when the main stack wants to look at `done` again even if no
 /// greenlet is due (its own `sleep`).
 fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopExit> {
+    // Where an interrupt may come, the hub never waits long without looking.
+    let slice = crate::interrupt::watching().then_some(crate::interrupt::SLICE);
     while !done() {
+        crate::interrupt::check();
         let next = with_hub(|hub| {
             if !hub.timers.is_empty() {
                 let now = Instant::now();
@@ -308,6 +322,10 @@ fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopE
             match (poller, until) {
                 (Some(poller), until) => {
                     let timeout = until.map(|at| at.saturating_duration_since(Instant::now()));
+                    let timeout = match (timeout, slice) {
+                        (Some(timeout), Some(slice)) => Some(timeout.min(slice)),
+                        (timeout, slice) => timeout.or(slice),
+                    };
                     let mut events = polling::Events::new();
                     let _ = poller.wait(&mut events, timeout);
                     with_hub(|hub| {
@@ -319,7 +337,8 @@ fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopE
                     });
                 }
                 (None, Some(at)) => {
-                    std::thread::sleep(at.saturating_duration_since(Instant::now()))
+                    let left = at.saturating_duration_since(Instant::now());
+                    std::thread::sleep(slice.map_or(left, |slice| left.min(slice)))
                 }
                 (None, None) => return Err(LoopExit),
             }
@@ -354,8 +373,16 @@ pub(crate) fn wait_fd(fd: std::os::fd::BorrowedFd<'_>, writable: bool) -> std::i
             nix::poll::PollFlags::POLLIN
         };
         let mut fds = [nix::poll::PollFd::new(fd, flags)];
-        nix::poll::poll(&mut fds, nix::poll::PollTimeout::NONE)?;
-        return Ok(());
+        return crate::interrupt::blocking(|slice| {
+            let timeout = slice.map_or(nix::poll::PollTimeout::NONE, |slice| {
+                nix::poll::PollTimeout::try_from(slice).unwrap_or(nix::poll::PollTimeout::MAX)
+            });
+            match nix::poll::poll(&mut fds, timeout) {
+                Ok(0) | Err(nix::errno::Errno::EINTR) => None,
+                Ok(_) => Some(Ok(())),
+                Err(e) => Some(Err(e.into())),
+            }
+        });
     }
     let (poller, key) = with_hub(|hub| -> std::io::Result<_> {
         let poller = match &hub.poller {

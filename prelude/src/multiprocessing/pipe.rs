@@ -209,6 +209,11 @@ impl<S, R> Connection<S, R> {
             *start = 0;
             let len = bytes.len();
             bytes.resize(len + 64 * 1024, 0);
+            // Wait for bytes first, so that an interrupt can come meanwhile.
+            crate::interrupt::blocking(|slice| {
+                wait_readable(self.file.as_fd(), slice)
+                    .map_or(Some(()), |ready| ready.then_some(()))
+            });
             let n = loop {
                 match (&self.file).read(&mut bytes[len..]) {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,

@@ -127,14 +127,24 @@ impl Pool {
             Ok::<_, Error>(())
         })();
         let mut results: Vec<Option<R>> = (0..n).map(|_| None).collect();
-        let outcome = started.and_then(|()| master(&mut workers, &mut chunks, &mut results));
+        // An interrupt unwinds out of `master`: the workers end first.
+        let run = panic::catch_unwind(AssertUnwindSafe(|| {
+            started.and_then(|()| master(&mut workers, &mut chunks, &mut results))
+        }));
+        let (outcome, unwinding) = match run {
+            Ok(outcome) => (outcome, None),
+            Err(payload) => (Ok(()), Some(payload)),
+        };
         for w in &workers {
-            if outcome.is_err() {
+            if outcome.is_err() || unwinding.is_some() {
                 let _ = fork::signal(w.pid, Signal::SIGKILL);
             }
         }
         for w in &workers {
             let _ = fork::wait(w.pid, true);
+        }
+        if let Some(payload) = unwinding {
+            panic::resume_unwind(payload);
         }
         outcome?;
         Ok(results
@@ -235,12 +245,19 @@ fn master<R: Serialize + DeserializeOwned>(
     for (w, slot) in workers.iter_mut().zip(&mut pending) {
         give(w, slot, chunks)?;
     }
+    // Where an interrupt may come, the wait is in slices.
+    let timeout = if crate::interrupt::watching() {
+        PollTimeout::try_from(crate::interrupt::SLICE).unwrap_or(PollTimeout::MAX)
+    } else {
+        PollTimeout::NONE
+    };
     while workers.iter().any(|w| w.busy) {
+        crate::interrupt::check();
         let mut fds: Vec<PollFd<'_>> = workers
             .iter()
             .map(|w| PollFd::new(w.conn.as_fd(), PollFlags::POLLIN))
             .collect();
-        match poll(&mut fds, PollTimeout::NONE) {
+        match poll(&mut fds, timeout) {
             Ok(_) | Err(nix::errno::Errno::EINTR) => {}
             Err(e) => return Err(e.into()),
         }

@@ -325,12 +325,15 @@ impl Process {
             State::Started { pid } => pid,
         };
         let deadline = timeout.map(|t| Instant::now() + t);
+        // Where an interrupt may come, no wait blocks for good.
+        let watched = crate::interrupt::watching();
         let mut pause = Duration::from_micros(50);
         let code = loop {
-            match fork::wait(pid, deadline.is_none())? {
+            match fork::wait(pid, deadline.is_none() && !watched)? {
                 Some(code) => break code,
                 None if deadline.is_some_and(|d| Instant::now() >= d) => return Ok(None),
                 None => {
+                    crate::interrupt::check();
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_millis(5));
                 }

@@ -146,7 +146,17 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
             None => self.inner.readers.acquire(),
             Some(t) => self.inner.readers.acquire_timeout(t).ok_or(Error::Empty)?,
         };
-        if !wait_readable(self.inner.read.as_fd(), left())? {
+        let ready = crate::interrupt::blocking(|slice| {
+            let wait = match (left(), slice) {
+                (Some(left), Some(slice)) => Some(left.min(slice)),
+                (left, slice) => left.or(slice),
+            };
+            match wait_readable(self.inner.read.as_fd(), wait) {
+                Ok(false) if left().is_none_or(|left| !left.is_zero()) => None,
+                other => Some(other),
+            }
+        })?;
+        if !ready {
             return Err(Error::Empty);
         }
         let mut header = [0; 4];

@@ -31,6 +31,14 @@ impl Sem {
     }
 
     fn wait(&self) {
+        if crate::interrupt::watching() {
+            // In slices, to notice an interrupt.
+            crate::interrupt::blocking(|slice| {
+                self.wait_once(slice.unwrap_or(crate::interrupt::SLICE))
+                    .then_some(())
+            });
+            return;
+        }
         // SAFETY: an initialised semaphore that lives as long as `self`.
         while unsafe { libc::sem_wait(self.raw()) } != 0 {
             let e = io::Error::last_os_error();
@@ -44,6 +52,19 @@ impl Sem {
     }
 
     fn wait_timeout(&self, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        crate::interrupt::blocking(|slice| {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.wait_once(slice.map_or(left, |slice| slice.min(left))) {
+                true => Some(true),
+                false if left.is_zero() => Some(false),
+                false => None,
+            }
+        })
+    }
+
+    /// One `sem_timedwait` of at most `timeout`; `true` if it took a place.
+    fn wait_once(&self, timeout: Duration) -> bool {
         // sem_timedwait wants a deadline on the realtime clock.
         let deadline = SystemTime::now() + timeout;
         let since = deadline.duration_since(UNIX_EPOCH).unwrap_or_default();

@@ -83,7 +83,22 @@ impl ThreadPool {
             return Err(Error::PoolNotRunning);
         }
         let items: Vec<T> = items.into_iter().collect();
-        Ok(self.pool.install(|| items.into_par_iter().map(f).collect()))
+        if !crate::interrupt::watching() {
+            return Ok(self.pool.install(|| items.into_par_iter().map(f).collect()));
+        }
+        // Interruptible: once an interrupt comes, the workers take no new
+        // item; those in progress end, and the interrupt is raised here.
+        let results: Vec<Option<R>> = self.pool.install(|| {
+            items
+                .into_par_iter()
+                .map(|item| (!crate::interrupt::requested()).then(|| f(item)))
+                .collect()
+        });
+        crate::interrupt::check();
+        Ok(results
+            .into_iter()
+            .map(|r| r.expect("an item is skipped only after an interrupt"))
+            .collect())
     }
 
     /// No more `map`s (Python's `close()`).

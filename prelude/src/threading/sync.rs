@@ -16,33 +16,10 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
+use crate::interrupt::wait_until;
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// Waits on `cv` until `ready` holds or `deadline` passes; `true` if ready.
-fn wait_until<'a, T>(
-    cv: &Condvar,
-    mut guard: MutexGuard<'a, T>,
-    deadline: Option<Instant>,
-    ready: impl Fn(&T) -> bool,
-) -> (MutexGuard<'a, T>, bool) {
-    while !ready(&guard) {
-        match deadline {
-            None => guard = cv.wait(guard).unwrap_or_else(|p| p.into_inner()),
-            Some(d) => {
-                let left = d.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return (guard, false);
-                }
-                guard = cv
-                    .wait_timeout(guard, left)
-                    .unwrap_or_else(|p| p.into_inner())
-                    .0;
-            }
-        }
-    }
-    (guard, true)
 }
 
 /// A plain lock: one holder at a time (Python's `threading.Lock`).
@@ -396,7 +373,25 @@ impl ConditionGuard<'_> {
     /// condition again, or use [`wait_for`](ConditionGuard::wait_for)).
     pub fn wait(&mut self) {
         let guard = self.guard.take().expect("held");
-        self.guard = Some(self.cv.wait(guard).unwrap_or_else(|p| p.into_inner()));
+        if !crate::interrupt::watching() {
+            self.guard = Some(self.cv.wait(guard).unwrap_or_else(|p| p.into_inner()));
+            return;
+        }
+        // In slices, to notice an interrupt; a slice that ends without a
+        // notification is not passed on as a wake-up.
+        let mut guard = guard;
+        loop {
+            crate::interrupt::check();
+            let (again, result) = self
+                .cv
+                .wait_timeout(guard, crate::interrupt::SLICE)
+                .unwrap_or_else(|p| p.into_inner());
+            guard = again;
+            if !result.timed_out() {
+                break;
+            }
+        }
+        self.guard = Some(guard);
     }
 
     /// Waits at most `timeout`; `false` if it timed out.

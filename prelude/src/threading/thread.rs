@@ -232,6 +232,34 @@ pub struct Thread<R = ()> {
     target: Option<String>,
     body: Mutex<Option<Body<R>>>,
     state: Mutex<State<R>>,
+    /// Set when the body has returned (or unwound): what `join` waits for,
+    /// interruptibly, before it takes the handle.
+    finished: Arc<Finished>,
+}
+
+/// A thread's body has ended.
+#[derive(Default)]
+struct Finished {
+    done: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl Finished {
+    /// Waits until the body ended or `deadline` passed; `true` if it ended.
+    fn wait(&self, deadline: Option<Instant>) -> bool {
+        let done = self.done.lock().unwrap_or_else(|p| p.into_inner());
+        crate::interrupt::wait_until(&self.cv, done, deadline, |done| *done).1
+    }
+}
+
+/// Marks the body's end when dropped, also when it unwinds.
+struct Ending(Arc<Finished>);
+
+impl Drop for Ending {
+    fn drop(&mut self) {
+        *self.0.done.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.0.cv.notify_all();
+    }
 }
 
 enum State<R> {
@@ -257,6 +285,7 @@ impl<R: Send + 'static> Thread<R> {
             target: None,
             body: Mutex::new(Some(Box::new(target))),
             state: Mutex::new(State::Initial),
+            finished: Arc::default(),
         }
     }
 
@@ -323,7 +352,9 @@ impl<R: Send + 'static> Thread<R> {
         let mut registry = registry();
         let handle = builder.spawn({
             let native_id = Arc::clone(&native_id);
+            let ending = Ending(Arc::clone(&self.finished));
             move || {
+                let _ending = ending;
                 let _ = native_id.set(nix::unistd::gettid().as_raw());
                 let _entry = Entry {
                     ident: ident_here(),
@@ -353,6 +384,10 @@ impl<R: Send + 'static> Thread<R> {
     /// [`Error::Panicked`] if the closure panicked, [`Error::NotStarted`]
     /// before `start`, [`Error::AlreadyJoined`] the second time.
     pub fn join(&self) -> Result<R> {
+        // An interrupt while waiting leaves the thread running and joinable.
+        if matches!(*self.state(), State::Started { .. }) {
+            self.finished.wait(None);
+        }
         let mut state = self.state();
         match std::mem::replace(&mut *state, State::Initial) {
             State::Initial => Err(Error::NotStarted),
@@ -389,18 +424,12 @@ impl<R: Send + 'static> Thread<R> {
     /// # Errors
     /// As [`join`](Thread::join).
     pub fn join_timeout(&self, timeout: Duration) -> Result<Option<R>> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let running =
-                matches!(&*self.state(), State::Started { handle, .. } if !handle.is_finished());
-            if !running {
-                return self.join().map(Some);
-            }
-            if Instant::now() >= deadline {
-                return Ok(None);
-            }
-            std::thread::sleep(Duration::from_millis(1));
+        if matches!(*self.state(), State::Started { .. })
+            && !self.finished.wait(Some(Instant::now() + timeout))
+        {
+            return Ok(None);
         }
+        self.join().map(Some)
     }
 
     /// Started and not yet ended?

@@ -36,7 +36,7 @@ pub use crate::eval_context::EvalOutputs;
 pub use crate::eval_context::InputRequest;
 pub use crate::module::build_process::stop as stop_build;
 pub use crate::module::set_build_line_sink;
-pub use crate::runtime::runtime_hook;
+pub use crate::runtime::{CellHooks, runtime_hook, runtime_hook_with};
 pub use rust_analyzer::Completions;
 
 /// Return the directory that evcxr tools should use for their configuration.

@@ -23,8 +23,32 @@ pub(crate) const FORCE_DYLIB_ENV: &str = "EVCXR_FORCE_DYLIB";
 /// subprocess, control will not return. There are two kinds of subprocesses that we may be acting
 /// as (1) the process that loads and runs the user code and (2) a wrapper around rustc.
 pub fn runtime_hook() {
+    runtime_hook_with(CellHooks::default());
+}
+
+/// What the runtime calls around every cell it runs. (multitask patch)
+#[derive(Clone, Copy, Debug)]
+pub struct CellHooks {
+    /// Just before the cell's code runs.
+    pub begin: fn(),
+    /// Just after it returned.
+    pub end: fn(),
+}
+
+impl Default for CellHooks {
+    fn default() -> Self {
+        CellHooks {
+            begin: || {},
+            end: || {},
+        }
+    }
+}
+
+/// [`runtime_hook`], calling `hooks` around every cell when this process is
+/// the runtime. (multitask patch)
+pub fn runtime_hook_with(hooks: CellHooks) {
     if std::env::var(EVCXR_IS_RUNTIME_VAR).is_ok() {
-        Runtime::new().run_loop();
+        Runtime::new(hooks).run_loop();
     }
     if std::env::var(WRAP_RUSTC_ENV).is_ok() {
         crate::module::wrap_rustc();
@@ -32,6 +56,7 @@ pub fn runtime_hook() {
 }
 
 struct Runtime {
+    hooks: CellHooks,
     shared_objects: Vec<libloading::Library>,
     variable_store_ptr: *mut std::os::raw::c_void,
     // Our variable store is permitted to contain non-Send types (e.g. Rc), therefore we need to be
@@ -40,8 +65,9 @@ struct Runtime {
 }
 
 impl Runtime {
-    fn new() -> Runtime {
+    fn new(hooks: CellHooks) -> Runtime {
         Runtime {
+            hooks,
             shared_objects: Vec::new(),
             variable_store_ptr: std::ptr::null_mut(),
             _phantom_rc: PhantomData,
@@ -91,7 +117,9 @@ impl Runtime {
         unsafe {
             let user_fn = shared_object
                 .get::<extern "C" fn(*mut c_void) -> *mut c_void>(fn_name.as_bytes())?;
+            (self.hooks.begin)();
             self.variable_store_ptr = user_fn(self.variable_store_ptr);
+            (self.hooks.end)();
         }
         cell.end(EVCXR_EXECUTION_COMPLETE);
         self.shared_objects.push(shared_object);
