@@ -175,17 +175,19 @@ fn a_forged_message_is_dropped_and_the_kernel_goes_on() {
 }
 
 #[test]
-fn an_interrupt_stops_the_cell_and_names_what_was_lost() {
+fn an_interrupt_stops_the_cell_and_keeps_every_variable() {
     let report = report();
     let interrupted = &report["interrupted"];
     assert_eq!(interrupted["reply_status"], "error");
-    assert_eq!(interrupted["errors"][0]["ename"], "Interrupted");
+    assert_eq!(interrupted["errors"][0]["ename"], "KeyboardInterrupt");
     let evalue = text(&interrupted["errors"][0]["evalue"]);
-    assert!(
-        evalue.contains("itr") && evalue.contains("Lost variables"),
-        "{evalue}"
-    );
+    assert!(evalue.contains("every variable is kept"), "{evalue}");
     assert_eq!(report["after_interrupt"]["results"][0]["text/plain"], "3");
+    // `v`, bound long before, is still there.
+    assert_eq!(
+        report["kept_after_interrupt"]["results"][0]["text/plain"],
+        "3"
+    );
 }
 
 #[test]

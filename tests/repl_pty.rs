@@ -79,6 +79,19 @@ impl Repl {
         self.expect(READY)
     }
 
+    /// Runs `cell`, which prints `started` and then waits or loops, and
+    /// presses Ctrl-C once it has started: what the REPL then shows.
+    fn interrupt(&mut self, cell: &str) -> String {
+        // Split, so that the echo of the typed line does not match.
+        self.session
+            .send_line(&format!("println!(concat!(\"sta\", \"rted\")); {cell}"))
+            .expect("type a line");
+        self.expect("started");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        self.session.send_control('c').expect("press Ctrl-C");
+        self.expect(READY)
+    }
+
     fn quit(mut self) {
         self.session.send_line(":quit").expect("type :quit");
         self.session.exp_eof().expect("the REPL exits on :quit");
@@ -359,22 +372,64 @@ fn a_segfault_restarts_the_runtime_without_a_backtrace() {
 }
 
 #[test]
-fn ctrl_c_stops_a_running_cell_and_the_repl_goes_on() {
+fn ctrl_c_stops_a_looping_cell_and_keeps_every_variable() {
     let mut repl = Repl::fresh("repl-ctrl-c");
-    repl.run("let before = 1;");
-    repl.session.send_line("loop {}").expect("type a line");
-    std::thread::sleep(std::time::Duration::from_secs(2));
-    repl.session.send_control('c').expect("press Ctrl-C");
-    let stopped = repl.expect(READY);
+    // The case: `g` was gone after `loop {}` was stopped.
+    repl.run("let before = 1; let g = mygen(3);");
+    let stopped = repl.interrupt("let mut n = 0u64; loop { n += 1; }");
     assert!(
-        stopped.contains("before"),
-        "lost variables not named: {stopped}"
+        stopped.contains("KeyboardInterrupt") && stopped.contains("every variable is kept"),
+        "{stopped}"
     );
-    assert!(repl.run("1 + 1").contains('2'));
+    assert!(!stopped.contains("restarted"), "{stopped}");
+    let next = repl.run("before + g.next().unwrap()");
+    assert!(next.contains('1') && !next.contains("error"), "{next}");
     // Ctrl-C at an idle prompt clears the line and keeps the REPL.
     repl.session.send("let half_typed = ").expect("type");
     repl.session.send_control('c').expect("press Ctrl-C");
     assert!(repl.run("2 + 2").contains('4'));
+    repl.quit();
+}
+
+#[test]
+fn ctrl_c_stops_the_preludes_waits_and_keeps_every_variable() {
+    let mut repl = Repl::fresh("repl-ctrl-c-waits");
+    repl.run("let kept = 41;");
+    for cell in [
+        "time::sleep(600.0);",
+        "let t = Thread::new(|| time::sleep(5.0)); t.start().unwrap(); t.join().unwrap();",
+        "let gs: Vec<Greenlet> = (0..2).map(|_| Greenlet::spawn(|| loop { greenlet::sleep(0.1) })).collect(); greenlet::joinall(&gs);",
+        "let busy = Greenlet::spawn(|| loop {}); busy.join().unwrap();",
+        "asyncio::sleep(600.0).await;",
+        "let (a, b) = pipe::<u8>().unwrap(); b.recv().unwrap(); drop(a);",
+        "let p = Process::new(|| time::sleep(600.0)); p.start().unwrap(); p.join().unwrap();",
+        "ThreadPool::new(Some(2)).unwrap().map(|_: u8| time::sleep(0.2), 0..100).unwrap();",
+        "{ let lock = threading::Lock::new(); let _held = lock.acquire(); let _again = lock.acquire(); }",
+        "let mut spins = mygen(i64::MAX); for _ in spins.by_ref() {}",
+    ] {
+        let stopped = repl.interrupt(cell);
+        assert!(
+            stopped.contains("KeyboardInterrupt") && !stopped.contains("restarted"),
+            "{cell}: {stopped}"
+        );
+        let next = repl.run("kept + 1");
+        assert!(next.contains("42"), "{cell}: {next}");
+    }
+    repl.quit();
+}
+
+#[test]
+fn ctrl_c_on_code_that_never_checks_kills_after_a_grace_and_names_the_lost() {
+    let mut repl = Repl::fresh("repl-ctrl-c-grace");
+    repl.run("let lost_one = 1;");
+    let stopped = repl.interrupt("std::thread::sleep(std::time::Duration::from_secs(600));");
+    assert!(
+        stopped.contains("did not stop by itself")
+            && stopped.contains("restarted")
+            && stopped.contains("lost_one"),
+        "{stopped}"
+    );
+    assert!(repl.run("mygen(2).collect::<Vec<_>>()").contains("[0, 1]"));
     repl.quit();
 }
 

@@ -261,6 +261,79 @@ mod tests {
         assert!(interrupter.begin(), "the next cell runs");
     }
 
+    /// A stand-in runtime that ignores the request to stop (as a cell in
+    /// `std::thread::sleep` does), attached to a fresh interrupter.
+    fn deaf_runtime() -> (Interrupter, Arc<Mutex<Child>>) {
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "trap '' USR1; echo deaf; exec sleep 60"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start sh");
+        // Once it said so, it ignores the signal.
+        let mut said = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().expect("piped")),
+            &mut said,
+        )
+        .expect("read");
+        assert_eq!(said, "deaf\n");
+        let runtime = Arc::new(Mutex::new(child));
+        let interrupter = Interrupter::default();
+        interrupter.attach(runtime.clone());
+        (interrupter, runtime)
+    }
+
+    /// Waits for the stand-in to end: the signal that ended it.
+    fn end_of(runtime: &Mutex<Child>) -> Option<i32> {
+        use std::os::unix::process::ExitStatusExt;
+        loop {
+            if let Some(status) = runtime.lock().unwrap().try_wait().expect("wait") {
+                return status.signal();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn a_running_cell_is_asked_first_and_killed_on_a_second_interrupt() {
+        let (interrupter, runtime) = deaf_runtime();
+        let _cell = interrupter.cell();
+        assert!(interrupter.begin());
+        interrupter.interrupt();
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(
+            runtime.lock().unwrap().try_wait().unwrap().is_none(),
+            "the first interrupt killed the runtime"
+        );
+        interrupter.interrupt();
+        assert_eq!(end_of(&runtime), Some(libc::SIGKILL));
+        assert_eq!(interrupter.end(), Ended::Interrupted { killed: true });
+    }
+
+    #[test]
+    fn a_cell_that_does_not_stop_is_killed_after_the_grace() {
+        let (interrupter, runtime) = deaf_runtime();
+        let _cell = interrupter.cell();
+        assert!(interrupter.begin());
+        interrupter.interrupt();
+        assert_eq!(end_of(&runtime), Some(libc::SIGKILL));
+        assert_eq!(interrupter.end(), Ended::Interrupted { killed: true });
+    }
+
+    #[test]
+    fn a_cell_that_stops_in_time_keeps_its_runtime() {
+        let (interrupter, runtime) = deaf_runtime();
+        let cell = interrupter.cell();
+        assert!(interrupter.begin());
+        interrupter.interrupt();
+        assert_eq!(interrupter.end(), Ended::Interrupted { killed: false });
+        drop(cell);
+        std::thread::sleep(GRACE + Duration::from_millis(500));
+        let alive = runtime.lock().unwrap().try_wait().unwrap().is_none();
+        let _ = runtime.lock().unwrap().kill();
+        assert!(alive, "killed after the cell had stopped");
+    }
+
     #[test]
     fn an_interrupt_while_running_is_reported_at_the_end() {
         let interrupter = Interrupter::default();

@@ -162,9 +162,9 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
                     InterruptReply::new().as_child_of(&message)
                 }
                 JupyterMessageContent::ShutdownRequest(request) => {
-                    // A cell may be busy: stop it, or the shell loop (and the
-                    // runtime) would not notice the shutdown.
-                    control_kernel.interrupt();
+                    // A cell may be busy: stop it at once, or the shell loop
+                    // (and the runtime) would not notice the shutdown.
+                    control_kernel.interrupter.interrupt_now();
                     let reply = ShutdownReply {
                         restart: request.restart,
                         status: ReplyStatus::Ok,

@@ -123,7 +123,10 @@ mod tests {
         // offset where text was put in maps to the start of that text).
         let next = cell.find("gen.next").unwrap();
         assert_eq!(&rewritten.code[rewritten.to_code(next)..][..5], "::mul");
-        assert_eq!(&rewritten.code[rewritten.to_code(next + 1)..][..7], "en.next");
+        assert_eq!(
+            &rewritten.code[rewritten.to_code(next + 1)..][..7],
+            "en.next"
+        );
         assert_eq!(
             rewritten.to_learner(rewritten.code.find(".next").unwrap()),
             next + 3

@@ -260,6 +260,7 @@ def main():
         km.interrupt_kernel()
         report["interrupted"] = collect(client, msg_id)
         report["after_interrupt"] = run(client, "1 + 2")
+        report["kept_after_interrupt"] = run(client, "v.len()")
 
         # Jupyter's "Restart kernel": a shutdown request with restart, then a
         # new kernel process from the kernelspec.
