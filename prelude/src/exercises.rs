@@ -647,13 +647,11 @@ fn verdict(id: &'static str, check: impl FnOnce() -> Result<String, String>) -> 
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = catch_unwind(AssertUnwindSafe(check));
     std::panic::set_hook(hook);
-    // Ctrl-C stops the check, not just the learner's code.
-    if let Err(payload) = &outcome
-        && crate::interrupt::is_interrupt(&**payload)
-    {
-        std::panic::resume_unwind(outcome.err().expect("an interrupt"));
-    }
     let (passed, message) = match outcome {
+        // Ctrl-C stops the check, not just the learner's code.
+        Err(payload) if crate::interrupt::is_interrupt(&*payload) => {
+            std::panic::resume_unwind(payload)
+        }
         Ok(Ok(message)) => (true, message),
         Ok(Err(wrong)) => (false, format!("{wrong}. `hint(\"{id}\")` helps.")),
         Err(payload) => {
