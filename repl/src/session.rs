@@ -563,7 +563,8 @@ fn without_placeholders(code: &str) -> String {
 
 fn help() -> String {
     let mut text = String::from("Type Rust; the prelude (`multitask::prelude::*`) is in scope.\n");
-    text += "An unclosed {, ( or [ continues on the next line; Ctrl-C stops a running cell.\n\n";
+    text += "An unclosed {, ( or [ continues on the next line; Ctrl-C stops a running cell\n";
+    text += "and keeps your variables (press it twice for code that never checks).\n\n";
     text += "Our commands:\n";
     for (name, what) in OUR_COMMANDS {
         text += &format!("  {name:<18} {what}\n");
