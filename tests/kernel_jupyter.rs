@@ -181,7 +181,10 @@ fn an_interrupt_stops_the_cell_and_keeps_every_variable() {
     assert_eq!(interrupted["reply_status"], "error");
     assert_eq!(interrupted["errors"][0]["ename"], "KeyboardInterrupt");
     let evalue = text(&interrupted["errors"][0]["evalue"]);
-    assert!(evalue.contains("every variable is kept"), "{evalue}");
+    assert!(
+        evalue.contains("variables from before it are kept"),
+        "{evalue}"
+    );
     assert_eq!(report["after_interrupt"]["results"][0]["text/plain"], "3");
     // `v`, bound long before, is still there.
     assert_eq!(

@@ -234,13 +234,14 @@ pub const PANIC_HOOK: &str = r#"std::panic::set_hook(Box::new(|info| {
 }));"#;
 
 /// What a cell stopped by an interrupt says, naming the variables it had
-/// moved (the others are kept).
+/// moved (the others from before it are kept; those it was defining are
+/// dropped, as after a panic).
 pub fn stopped(lost: &[String]) -> String {
     let kept = if lost.is_empty() {
-        "every variable is kept".to_string()
+        "the variables from before it are kept".to_string()
     } else {
         format!(
-            "the others are kept, but it had moved (and lost) {}",
+            "the variables from before it are kept, but for {}, which it had moved",
             lost.join(", ")
         )
     };
