@@ -7,8 +7,8 @@
 //! `for` body. Loops that run at compile time are left alone (a `const`
 //! item, a `static`, a `const fn`, a `const` block, an array length or a
 //! const generic argument: a call to a non-`const` function is an error
-//! there), and so is code inside macro calls, which is not parsed until it
-//! is expanded. A cell that does not parse is left as typed: rustc explains
+//! there), and so are `extern` functions, which must not unwind, and code
+//! inside macro calls, which is not parsed until it is expanded. A cell that does not parse is left as typed: rustc explains
 //! it better without our changes.
 
 use ra_ap_syntax::ast::{self, HasLoopBody};
@@ -68,7 +68,10 @@ fn in_const_context(node: &SyntaxNode) -> bool {
         | SyntaxKind::CONST_PARAM
         | SyntaxKind::ARRAY_TYPE
         | SyntaxKind::VARIANT => true,
-        SyntaxKind::FN => ast::Fn::cast(ancestor).is_some_and(|f| f.const_token().is_some()),
+        // An `extern "C" fn` must not unwind (it would abort the runtime).
+        SyntaxKind::FN => {
+            ast::Fn::cast(ancestor).is_some_and(|f| f.const_token().is_some() || f.abi().is_some())
+        }
         SyntaxKind::BLOCK_EXPR => {
             ast::BlockExpr::cast(ancestor).is_some_and(|b| b.const_token().is_some())
         }
@@ -119,6 +122,7 @@ mod tests {
             "const N: u32 = { let mut i = 0; while i < 3 { i += 1 } i };",
             "static S: u32 = { loop { break 1 } };",
             "const fn f() -> u32 { loop { break 1 } }",
+            "extern \"C\" fn f() { loop {} }",
             "let x = const { let mut i = 0; while i < 3 { i += 1 } i };",
             "let a = [0u8; { let mut i = 0; while i < 3 { i += 1 } i }];",
             "let a: [u8; { loop { break 2 } }] = [0, 0];",

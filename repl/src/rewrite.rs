@@ -27,19 +27,19 @@ pub enum Checks {
 /// `code` with every bare reserved name written `r#name` and, with
 /// [`Checks::Loops`], [`loop_checks::CHECK`] at the top of each loop body.
 pub fn rewrite(code: &str, checks: Checks) -> Rewritten {
-    let raw = Rewritten::with(
-        code,
-        reserved::raw_names(code).into_iter().map(|at| (at, "r#")),
-    );
+    let names: Vec<(usize, &str)> = reserved::raw_names(code)
+        .into_iter()
+        .map(|at| (at, "r#"))
+        .collect();
+    let raw = Rewritten::with(code, names.iter().copied());
     if checks == Checks::None {
         return raw;
     }
     // Parsed with the names made raw (`gen` is a keyword to the parser).
-    let bodies = loop_checks::loop_bodies(&raw.code)
+    let mut insertions: Vec<(usize, &str)> = loop_checks::loop_bodies(&raw.code)
         .into_iter()
-        .map(|at| (raw.to_learner(at), loop_checks::CHECK));
-    let mut insertions: Vec<(usize, &str)> = bodies
-        .chain(reserved::raw_names(code).into_iter().map(|at| (at, "r#")))
+        .map(|at| (raw.to_learner(at), loop_checks::CHECK))
+        .chain(names)
         .collect();
     // At one offset a check (after a `{`) comes before an `r#` (of the name
     // that follows it): the sort is stable.

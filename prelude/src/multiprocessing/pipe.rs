@@ -209,11 +209,13 @@ impl<S, R> Connection<S, R> {
             *start = 0;
             let len = bytes.len();
             bytes.resize(len + 64 * 1024, 0);
-            // Wait for bytes first, so that an interrupt can come meanwhile.
-            crate::interrupt::blocking(|slice| {
-                wait_readable(self.file.as_fd(), slice)
-                    .map_or(Some(()), |ready| ready.then_some(()))
-            });
+            // Where an interrupt may come, wait for bytes first, in slices.
+            if crate::interrupt::watching() {
+                crate::interrupt::blocking(|slice| {
+                    wait_readable(self.file.as_fd(), slice)
+                        .map_or(Some(()), |ready| ready.then_some(()))
+                });
+            }
             let n = loop {
                 match (&self.file).read(&mut bytes[len..]) {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
