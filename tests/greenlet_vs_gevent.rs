@@ -57,6 +57,7 @@ same_as_gevent!(
     join_from_a_greenlet,
     timers_wake_in_order,
     io_switches_by_itself,
+    an_interrupt_reaches_main_and_the_greenlets_live_on,
 );
 
 #[test]

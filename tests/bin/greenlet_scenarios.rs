@@ -65,7 +65,6 @@ fn outcomes() {
     sleeper.kill();
     ok.join().unwrap();
     bad.join().unwrap();
-    let py = |b: bool| if b { "True" } else { "False" };
     println!(
         "ok: successful {}, value '{}'",
         py(ok.successful()),
@@ -137,7 +136,6 @@ fn fetch_three(count_threads: bool) {
         .collect();
     joinall(&gs);
     let took = start.elapsed().as_secs_f64();
-    let py = |b: bool| if b { "True" } else { "False" };
     println!(
         "less than the sum of the delays: {}",
         py((0.6..1.2).contains(&took))
@@ -149,8 +147,72 @@ fn fetch_three(count_threads: bool) {
     drop(server);
 }
 
+/// A boolean as Python prints it.
+fn py(b: bool) -> &'static str {
+    if b { "True" } else { "False" }
+}
+
+/// Python's list of booleans: `[False, True]`.
+fn py_bools(values: impl IntoIterator<Item = bool>) -> String {
+    let shown: Vec<&str> = values.into_iter().map(py).collect();
+    format!("[{}]", shown.join(", "))
+}
+
+fn an_interrupt_reaches_main_and_the_greenlets_live_on() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    // What the REPL's runtime does: this thread is the one interrupted.
+    multitask::interrupt::install().expect("install");
+    multitask::interrupt::begin_cell();
+    let ticks: Vec<Rc<Cell<u32>>> = (0..2).map(|_| Rc::new(Cell::new(0))).collect();
+    let gs: Vec<Greenlet> = ticks
+        .iter()
+        .map(|count| {
+            let count = count.clone();
+            // 2 s of ticks: without the interrupt, joinall returns.
+            Greenlet::spawn(move || {
+                for _ in 0..40 {
+                    count.set(count.get() + 1);
+                    sleep(0.05);
+                }
+            })
+        })
+        .collect();
+    // Ctrl-C, 0.3 s into the wait: the signal the front end sends.
+    std::thread::spawn(|| {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let pid = std::process::id() as libc::pid_t;
+        // SAFETY: a plain system call to this process's main thread.
+        unsafe {
+            libc::syscall(
+                libc::SYS_tgkill,
+                pid,
+                pid,
+                multitask::interrupt::SIGNAL as libc::c_int,
+            )
+        };
+    });
+    let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| joinall(&gs)));
+    match waited {
+        Ok(()) => println!("joinall returned"),
+        Err(payload) if payload.is::<multitask::interrupt::KeyboardInterrupt>() => {
+            println!("KeyboardInterrupt in main, from joinall")
+        }
+        Err(_) => println!("another panic"),
+    }
+    println!("dead: {}", py_bools(gs.iter().map(Greenlet::dead)));
+    let before: Vec<u32> = ticks.iter().map(|t| t.get()).collect();
+    sleep(0.2);
+    let went_on = ticks.iter().zip(&before).all(|(t, &b)| t.get() > b);
+    println!("they went on ticking: {}", py(went_on));
+    for g in &gs {
+        g.kill();
+    }
+    println!("killed: {}", py_bools(gs.iter().map(Greenlet::dead)));
+}
+
 fn main() {
-    let all: [(&str, fn()); 7] = [
+    let all: [(&str, fn()); 8] = [
         (
             "no_yield_runs_one_after_another",
             no_yield_runs_one_after_another,
@@ -164,6 +226,10 @@ fn main() {
         ("join_from_a_greenlet", join_from_a_greenlet),
         ("timers_wake_in_order", timers_wake_in_order),
         ("io_switches_by_itself", io_switches_by_itself),
+        (
+            "an_interrupt_reaches_main_and_the_greenlets_live_on",
+            an_interrupt_reaches_main_and_the_greenlets_live_on,
+        ),
     ];
     let name = std::env::args().nth(1).expect("a scenario name, or `list`");
     if name == "list" {
