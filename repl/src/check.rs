@@ -22,7 +22,8 @@ use regex::Regex;
 
 use crate::notebook::{Notebook, Output};
 use crate::output::Stream;
-use crate::session::{Hooks, Options, Reply, Session};
+use crate::reply::Reply;
+use crate::session::{Hooks, Options, Session};
 
 /// The tag of a cell that must fail.
 pub const RAISES: &str = "raises-exception";
@@ -391,7 +392,7 @@ pub fn run_all(paths: &[PathBuf], forwarded_args: &[String], settings: Settings)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::Output as CellOutput;
+    use crate::reply::Output as CellOutput;
 
     #[test]
     fn sanitize_rules_apply_in_order() {

@@ -41,7 +41,8 @@ use crate::background::Background;
 use crate::input::{Completeness, completeness};
 use crate::interrupt::{Current, Interrupter};
 use crate::output::Stream;
-use crate::session::{Failure, Hooks, Options, Reply, Session};
+use crate::reply::{Failure, Reply};
+use crate::session::{Hooks, Options, Session};
 use wire::Incoming;
 
 /// Serves the kernel described by `connection_file` until a shutdown request.

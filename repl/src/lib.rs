@@ -2,6 +2,9 @@
 //!
 //! - [`session`]: one learner's evcxr context with the prelude loaded, our
 //!   colon commands and crash bookkeeping; every front end goes through it.
+//! - [`reply`]: what became of a cell, in the learner's words (every front end renders it).
+//! - [`commands`]: our colon commands and `:help`.
+//! - [`locate`]: where the prelude crate is.
 //! - [`interrupt`]: stopping the current cell from another thread, at any moment.
 //! - [`background`]: a session starting behind a front end.
 //! - [`terminal`]: the rustyline REPL.
@@ -20,13 +23,16 @@
 pub mod background;
 pub mod build_dir;
 pub mod check;
+pub mod commands;
 pub mod input;
 pub mod interrupt;
 pub mod kernel;
+pub mod locate;
 pub mod loop_checks;
 pub mod notebook;
 pub mod output;
 pub mod progress;
+pub mod reply;
 pub mod reserved;
 pub mod rewrite;
 pub mod session;

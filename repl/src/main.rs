@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result, bail};
 use clap::{Parser, Subcommand};
 use multitask_repl::build_dir::BuildDir;
-use multitask_repl::session::{self, Options, find_prelude};
+use multitask_repl::commands::OPT_LEVELS;
+use multitask_repl::locate::find_prelude;
+use multitask_repl::session::Options;
 use multitask_repl::{check, kernel, step, terminal};
 
 /// A Rust REPL with the multitask prelude preloaded: Python's multitasking
@@ -20,7 +22,7 @@ struct Args {
     #[arg(long, env = "MULTITASK_CACHE", global = true)]
     cache: Option<PathBuf>,
     /// rustc's optimisation level for cells (0 compiles fastest)
-    #[arg(long, default_value = "0", value_parser = clap::builder::PossibleValuesParser::new(session::OPT_LEVELS), global = true)]
+    #[arg(long, default_value = "0", value_parser = clap::builder::PossibleValuesParser::new(OPT_LEVELS), global = true)]
     opt: String,
     /// Plain evcxr: no prelude, evcxr's own settings (to compare against)
     #[arg(long, hide = true)]

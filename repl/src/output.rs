@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::Receiver;
 use evcxr::EvalContextOutputs;
 
-use crate::session::StderrFilter;
+use crate::reply::clean;
 
 /// Which of the runtime's streams a line came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,4 +139,82 @@ pub fn forward(
         }
     });
     forwarded
+}
+
+/// Drops the noise from the runtime's stderr: panic backtraces (runtime
+/// frames, none of them the learner's).
+#[derive(Debug, Default)]
+pub struct StderrFilter {
+    in_backtrace: bool,
+}
+
+impl StderrFilter {
+    /// The line to show for `line`, if any.
+    pub fn filter(&mut self, line: &str) -> Option<String> {
+        let trimmed = line.trim_start();
+        if trimmed == "stack backtrace:" {
+            self.in_backtrace = true;
+            return None;
+        }
+        if self.in_backtrace && trimmed.is_empty() {
+            return None;
+        }
+        if trimmed.starts_with("note: Some details are omitted")
+            || trimmed.starts_with("note: run with `RUST_BACKTRACE")
+        {
+            self.in_backtrace = false;
+            return None;
+        }
+        let frame = trimmed
+            .split_once(':')
+            .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+            || trimmed.starts_with("at ");
+        if self.in_backtrace && frame {
+            return None;
+        }
+        self.in_backtrace = false;
+        if let Some(rest) = line.strip_prefix("thread '") {
+            // thread '<unnamed>' panicked at src/lib.rs:12:5:  →  panicked:
+            if let Some((thread, _)) = rest.split_once("' panicked at ") {
+                return Some(match thread {
+                    "<unnamed>" | "main" => "panicked:".to_string(),
+                    name => format!("thread '{name}' panicked:"),
+                });
+            }
+        }
+        Some(clean(line))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backtraces_are_dropped_and_the_message_kept() {
+        let mut filter = StderrFilter::default();
+        let lines = [
+            "thread '<unnamed>' panicked at src/lib.rs:42:5:",
+            "boom",
+            "stack backtrace:",
+            "   0: rust_begin_unwind",
+            "             at /rustc/abc/library/std/src/panicking.rs:665:5",
+            "  12: ctx::run_user_code_3",
+            "note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose backtrace.",
+            "after",
+        ];
+        let shown: Vec<String> = lines.iter().filter_map(|l| filter.filter(l)).collect();
+        assert_eq!(shown, ["panicked:", "boom", "after"]);
+    }
+
+    #[test]
+    fn named_threads_keep_their_name() {
+        let mut filter = StderrFilter::default();
+        assert_eq!(
+            filter
+                .filter("thread 'worker' panicked at src/lib.rs:1:1:")
+                .as_deref(),
+            Some("thread 'worker' panicked:")
+        );
+    }
 }

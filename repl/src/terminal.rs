@@ -24,8 +24,9 @@ use crate::input::{Completeness, completeness};
 use crate::interrupt::Interrupter;
 use crate::output::Stream;
 use crate::progress;
+use crate::reply::{self, Reply};
 use crate::rewrite::Rewritten;
-use crate::session::{self, Hooks, Options, Reply, Session};
+use crate::session::{Hooks, Options, Session};
 
 const PROMPT: &str = ">> ";
 
@@ -283,11 +284,11 @@ fn render(source: &str, reply: Reply) -> bool {
                 println!("Lost variables: {}", lost.join(", "));
             }
         }
-        Reply::NotRun => println!("\x1b[91m{}.\x1b[0m", session::NOT_RUN),
+        Reply::NotRun => println!("\x1b[91m{}.\x1b[0m", reply::NOT_RUN),
         Reply::KeyboardInterrupt { lost } => {
             println!(
                 "\x1b[91mKeyboardInterrupt: {}.\x1b[0m",
-                session::stopped(&lost)
+                reply::stopped(&lost)
             )
         }
         Reply::Error(message) => println!("\x1b[91merror: {message}\x1b[0m"),
@@ -318,8 +319,8 @@ fn print_compile_errors(source: &str, cell: &Rewritten, errors: &[CompilationErr
             Some(()) => String::from_utf8_lossy(&text).into_owned(),
             None => error.rendered(),
         };
-        print!("{}", session::clean(&shown));
-        if let Some(hint) = session::hint(error) {
+        print!("{}", reply::clean(&shown));
+        if let Some(hint) = reply::compile_hint(error) {
             println!("\x1b[36mhint:\x1b[0m {hint}");
         }
     }
