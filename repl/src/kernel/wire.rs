@@ -66,6 +66,21 @@ pub fn parse(raw: RawMessage) -> Result<Incoming, RuntimeError> {
     })
 }
 
+/// Messages that fail their signature or do not parse: dropped, and the
+/// kernel goes on. Anything else means the socket is gone.
+pub fn is_bad_message(error: &RuntimeError) -> bool {
+    !matches!(error, RuntimeError::ZmqError(_))
+}
+
+/// Why a message was dropped, for the kernel's log.
+pub fn why_rejected(error: &RuntimeError) -> String {
+    match error {
+        RuntimeError::VerifyError(_) => "its signature does not match the connection key".into(),
+        RuntimeError::MissingHmac => "it has no signature".into(),
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

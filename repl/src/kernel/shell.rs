@@ -1,0 +1,245 @@
+//! The shell socket: each request answered in turn — a cell is run by the
+//! session thread ([`super::worker`]) while its outputs go out on iopub.
+
+use jupyter_protocol::{
+    CommInfoReply, CompleteReply, ExecuteInput, ExecuteRequest, ExecutionCount, HistoryReply,
+    InspectReply, IsCompleteReply, IsCompleteReplyStatus, JupyterMessage, JupyterMessageContent,
+    Media, ReplyStatus, Status,
+};
+use jupyter_zmq_client::Connection;
+use tokio::sync::oneshot;
+
+use super::results::failure;
+use super::wire::{self, Incoming, is_bad_message, why_rejected};
+use super::worker::Job;
+use super::{Kernel, info};
+use crate::input::{Completeness, completeness};
+use crate::interrupt::Current;
+use crate::reply::{Failure, Reply};
+
+/// Answers shell requests until the socket closes or a shutdown comes.
+pub(super) async fn serve<R: zeromq::SocketRecv, W: zeromq::SocketSend>(
+    mut shell_reader: Connection<R>,
+    mut shell_writer: Connection<W>,
+    kernel: &Kernel,
+    jobs: &std::sync::mpsc::Sender<Job>,
+    mut shutdown_requested: oneshot::Receiver<()>,
+) {
+    let mut count = ExecutionCount::new(0);
+    loop {
+        let message = tokio::select! {
+            read = wire::read(&mut shell_reader) => match read {
+                Ok(Incoming::Request(message)) => message,
+                Ok(Incoming::Malformed { parent, why }) => {
+                    if let Some(reply) = refuse(kernel, &parent, &why, count) {
+                        if let Err(e) = shell_writer.send(reply).await {
+                            eprintln!("multitask kernel: cannot reply on shell: {e}");
+                        }
+                        let _ = kernel.iopub.send(Status::idle().as_child_of(&parent));
+                    }
+                    continue;
+                }
+                Err(e) if is_bad_message(&e) => {
+                    eprintln!("multitask kernel: dropped a shell message: {}", why_rejected(&e));
+                    continue;
+                }
+                Err(e) => {
+                    eprintln!("multitask kernel: shell socket closed: {e}");
+                    break;
+                }
+            },
+            _ = &mut shutdown_requested => break,
+        };
+        // A cell is current from before the client hears it is busy: an
+        // interrupt sent on seeing `busy` always finds it.
+        let current = matches!(message.content, JupyterMessageContent::ExecuteRequest(_))
+            .then(|| kernel.interrupter.cell());
+        let _ = kernel.iopub.send(Status::busy().as_child_of(&message));
+        // A shutdown also ends a cell that is busy, or still waiting for the
+        // session to start: nothing waits for its reply.
+        let reply = tokio::select! {
+            reply = answer(kernel, jobs, &message, &mut count, current) => reply,
+            _ = &mut shutdown_requested => break,
+        };
+        if let Some(reply) = reply
+            && let Err(e) = shell_writer.send(reply).await
+        {
+            eprintln!("multitask kernel: cannot reply on shell: {e}");
+        }
+        let _ = kernel.iopub.send(Status::idle().as_child_of(&message));
+    }
+}
+
+/// The answer to one shell request (`None`: none is due); `current` is the
+/// cell an execute request is, marked before the kernel said busy.
+async fn answer(
+    kernel: &Kernel,
+    jobs: &std::sync::mpsc::Sender<Job>,
+    message: &JupyterMessage,
+    count: &mut ExecutionCount,
+    current: Option<Current>,
+) -> Option<JupyterMessage> {
+    match &message.content {
+        JupyterMessageContent::KernelInfoRequest(_) => {
+            Some(info::kernel_info().as_child_of(message))
+        }
+        JupyterMessageContent::ExecuteRequest(request) => {
+            if !request.silent && request.store_history {
+                count.increment();
+            }
+            let current = current.expect("marked for an execute request");
+            Some(execute(kernel, jobs, request, message, *count, current).await)
+        }
+        JupyterMessageContent::IsCompleteRequest(request) => {
+            let status = is_complete(&request.code);
+            let indent = match status {
+                IsCompleteReplyStatus::Incomplete => "    ",
+                _ => "",
+            };
+            Some(IsCompleteReply::new(status, indent.to_string()).as_child_of(message))
+        }
+        JupyterMessageContent::CompleteRequest(request) => {
+            let (done, reply) = oneshot::channel();
+            let job = Job::Complete {
+                code: request.code.clone(),
+                cursor: request.cursor_pos,
+                done,
+            };
+            let reply = match jobs.send(job) {
+                Ok(()) => reply.await.unwrap_or_default(),
+                Err(_) => CompleteReply::default(),
+            };
+            Some(reply.as_child_of(message))
+        }
+        JupyterMessageContent::InspectRequest(_) => Some(
+            InspectReply {
+                found: false,
+                data: Media::default(),
+                metadata: Default::default(),
+                status: ReplyStatus::Ok,
+                error: None,
+            }
+            .as_child_of(message),
+        ),
+        JupyterMessageContent::HistoryRequest(_) => Some(
+            HistoryReply {
+                history: Vec::new(),
+                status: ReplyStatus::Ok,
+                error: None,
+            }
+            .as_child_of(message),
+        ),
+        JupyterMessageContent::CommInfoRequest(_) => Some(
+            CommInfoReply {
+                status: ReplyStatus::Ok,
+                comms: Default::default(),
+                error: None,
+            }
+            .as_child_of(message),
+        ),
+        other => {
+            eprintln!(
+                "multitask kernel: no answer for a {} message",
+                other.message_type()
+            );
+            None
+        }
+    }
+}
+
+/// The answer to a signed request whose content does not fit its type:
+/// an `execute_request` gets an error reply saying what is wrong (its client
+/// waits for one), after `busy` and its `error` output on iopub (the caller
+/// sends `idle` after the reply); the others are only logged.
+fn refuse(
+    kernel: &Kernel,
+    parent: &JupyterMessage,
+    why: &str,
+    count: ExecutionCount,
+) -> Option<JupyterMessage> {
+    let kind = &parent.header.msg_type;
+    eprintln!("multitask kernel: a malformed {kind}: {why}");
+    if kind != "execute_request" {
+        return None;
+    }
+    let _ = kernel.iopub.send(Status::busy().as_child_of(parent));
+    let evalue = format!("this execute_request cannot run: {why}");
+    let failed = Failure {
+        ename: "MalformedRequest".into(),
+        traceback: vec![format!("\x1b[91mMalformedRequest\x1b[0m: {evalue}")],
+        evalue,
+    };
+    Some(failure(kernel, parent, failed, count).as_child_of(parent))
+}
+
+/// Runs one `execute_request`: its input, outputs and result on iopub, its
+/// reply for the shell.
+async fn execute(
+    kernel: &Kernel,
+    jobs: &std::sync::mpsc::Sender<Job>,
+    request: &ExecuteRequest,
+    message: &JupyterMessage,
+    count: ExecutionCount,
+    current: Current,
+) -> JupyterMessage {
+    if !request.silent {
+        let input = ExecuteInput {
+            code: request.code.clone(),
+            execution_count: count,
+        };
+        let _ = kernel.iopub.send(input.as_child_of(message));
+    }
+    let (done, reply) = oneshot::channel();
+    let job = Job::Execute {
+        code: request.code.clone(),
+        parent: Box::new(message.clone()),
+        count,
+        allow_stdin: request.allow_stdin,
+        current,
+        done,
+    };
+    let reply = match jobs.send(job) {
+        Ok(()) => reply.await.ok(),
+        Err(_) => None,
+    };
+    let reply = reply.unwrap_or_else(|| {
+        let failed = Reply::Error("the session thread has stopped".into())
+            .failure()
+            .expect("an error reply");
+        failure(kernel, message, failed, count)
+    });
+    reply.as_child_of(message)
+}
+
+/// Jupyter's answer to "is this code a whole cell yet?"
+fn is_complete(code: &str) -> IsCompleteReplyStatus {
+    if code.trim_start().starts_with(':') {
+        return IsCompleteReplyStatus::Complete;
+    }
+    match completeness(code) {
+        Completeness::Complete => IsCompleteReplyStatus::Complete,
+        Completeness::Incomplete => IsCompleteReplyStatus::Incomplete,
+        Completeness::Invalid => IsCompleteReplyStatus::Invalid,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unclosed_code_is_incomplete_and_commands_are_complete() {
+        assert!(matches!(
+            is_complete("fn f() {"),
+            IsCompleteReplyStatus::Incomplete
+        ));
+        assert!(matches!(
+            is_complete("1 + 1"),
+            IsCompleteReplyStatus::Complete
+        ));
+        assert!(matches!(
+            is_complete(":vars"),
+            IsCompleteReplyStatus::Complete
+        ));
+    }
+}
