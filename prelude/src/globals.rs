@@ -20,14 +20,20 @@ use std::sync::{Mutex, OnceLock};
 /// The process's registry: a name, and the address of the value under it.
 /// `candidate` null only looks; otherwise the first candidate for a name wins
 /// and the winner is returned.
+///
+/// # Safety
+/// `name` points to `len` readable bytes. The registry keeps addresses, not
+/// values: whoever registers one must keep it alive for the rest of the
+/// process, and whoever reads one must know its type — this crate's copies
+/// agree on both, through [`global`].
 #[unsafe(no_mangle)]
-pub extern "C" fn multitask_globals_v1(
+pub unsafe extern "C" fn multitask_globals_v1(
     name: *const u8,
     len: usize,
     candidate: *mut c_void,
 ) -> *mut c_void {
     static REGISTRY: Mutex<BTreeMap<Vec<u8>, usize>> = Mutex::new(BTreeMap::new());
-    // SAFETY: callers pass a valid byte string of `len` bytes.
+    // SAFETY: the caller passes `len` readable bytes (the contract above).
     let name = unsafe { std::slice::from_raw_parts(name, len) };
     let mut registry = REGISTRY.lock().unwrap_or_else(|p| p.into_inner());
     if candidate.is_null() {
@@ -38,7 +44,7 @@ pub extern "C" fn multitask_globals_v1(
     *registry.entry(name.to_vec()).or_insert(candidate as usize) as *mut c_void
 }
 
-type Registry = extern "C" fn(*const u8, usize, *mut c_void) -> *mut c_void;
+type Registry = unsafe extern "C" fn(*const u8, usize, *mut c_void) -> *mut c_void;
 
 /// The registry the binary exports, or this copy's own.
 fn registry() -> Registry {
@@ -59,14 +65,18 @@ fn registry() -> Registry {
 /// The process-wide value named `name`, made by `init` on first use.
 pub(crate) fn global<T: Send + Sync + 'static>(name: &str, init: impl FnOnce() -> T) -> &'static T {
     let registry = registry();
-    let found = registry(name.as_ptr(), name.len(), ptr::null_mut());
+    // SAFETY: `name` is `len` bytes; a lookup registers nothing.
+    let found = unsafe { registry(name.as_ptr(), name.len(), ptr::null_mut()) };
     if !found.is_null() {
         // SAFETY: registered under this name by `global::<T>` below: names are
         // unique per type (see `shared!`), and values are never freed.
         return unsafe { &*found.cast::<T>() };
     }
     let candidate = Box::into_raw(Box::new(init()));
-    let chosen = registry(name.as_ptr(), name.len(), candidate.cast());
+    // SAFETY: `name` is `len` bytes; `candidate` is leaked (lives for the
+    // process) unless another wins, and every reader of the name takes it
+    // as a `T` (names are unique per type).
+    let chosen = unsafe { registry(name.as_ptr(), name.len(), candidate.cast()) };
     if chosen != candidate.cast() {
         // Another thread registered first: ours was never shared.
         // SAFETY: `candidate` came from `Box::into_raw` just above.

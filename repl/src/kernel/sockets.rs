@@ -75,10 +75,15 @@ pub fn signing_key(info: &ConnectionInfo) -> Result<Option<hmac::Key>, SchemeErr
 
 /// The kernel's sockets, bound.
 pub struct Sockets {
+    /// Requests that run cells, complete and inspect code.
     pub shell: KernelShellConnection,
+    /// Interrupts, shutdowns and `kernel_info`, answered while a cell runs.
     pub control: KernelControlConnection,
+    /// Where the kernel asks the front end for a line of input.
     pub stdin: KernelStdinConnection,
+    /// Outputs and status, to every front end.
     pub iopub: KernelIoPubConnection,
+    /// Pings, echoed.
     pub heartbeat: KernelHeartbeatConnection,
 }
 

@@ -16,9 +16,13 @@ use serde_json::Value;
 pub enum Incoming {
     /// Its content fits its type.
     Request(JupyterMessage),
-    /// Its content does not: `parent` holds its header (to answer it) and
-    /// `why` says what is wrong.
-    Malformed { parent: JupyterMessage, why: String },
+    /// Its content does not fit its type.
+    Malformed {
+        /// The message with its header (to answer it), its content unknown.
+        parent: JupyterMessage,
+        /// What is wrong with the content.
+        why: String,
+    },
 }
 
 /// The next message on `connection`. An error is a message that is not
