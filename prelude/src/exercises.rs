@@ -655,11 +655,7 @@ fn verdict(id: &'static str, check: impl FnOnce() -> Result<String, String>) -> 
         Ok(Ok(message)) => (true, message),
         Ok(Err(wrong)) => (false, format!("{wrong}. `hint(\"{id}\")` helps.")),
         Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+            let what = crate::panics::message(&*payload);
             (
                 false,
                 format!("it panicked ({what}): replace the todo!() with your code"),

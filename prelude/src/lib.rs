@@ -43,6 +43,7 @@ mod globals;
 pub mod greenlet;
 pub mod interrupt;
 pub mod multiprocessing;
+mod panics;
 pub mod prelude;
 mod stack;
 pub mod threading;

@@ -37,7 +37,6 @@
 //! assert_eq!(*trace.borrow(), ["g1 0", "g2 0", "g1 1", "g2 1"]);
 //! ```
 
-use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
@@ -133,7 +132,7 @@ impl<T: 'static> Task for Inner<T> {
                 interrupted = Some(payload);
                 Some(Ending::Panicked("KeyboardInterrupt".into()))
             }
-            Err(payload) => Some(Ending::Panicked(message(&*payload))),
+            Err(payload) => Some(Ending::Panicked(crate::panics::message(&*payload))),
         };
         if let Some(ending) = ending {
             *self.ending.borrow_mut() = Some(ending);
@@ -207,10 +206,6 @@ fn start<T: 'static>(
             *inner.ending.borrow_mut() = Some(Ending::Returned(value));
         }
     })
-}
-
-fn message(payload: &(dyn Any + Send)) -> String {
-    crate::threading::error::panic_message(payload)
 }
 
 /// One thread's scheduler.

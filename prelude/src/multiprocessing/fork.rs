@@ -58,6 +58,33 @@ shared! {
     fn ending_children() -> AtomicBool = AtomicBool::new(false);
 }
 
+/// What a module holds across a fork, as a `pthread_atfork` handler would:
+/// taken just before, so that no other thread holds it at that moment (the
+/// child would find it locked for ever); dropped after, in both processes.
+pub(crate) trait Held {
+    /// In the child, before it is dropped: only the forking thread came along.
+    fn in_child(&mut self) {}
+}
+
+/// Takes what a module holds across a fork.
+pub(crate) type Take = fn() -> Box<dyn Held>;
+
+shared! {
+    /// Who holds what across a fork, by name (every copy of the prelude
+    /// registers the same names; the first copy's `Take` is kept).
+    fn holders() -> Mutex<BTreeMap<&'static str, Take>> = Mutex::new(BTreeMap::new());
+}
+
+/// Registers `take` under `name`, to run before every fork from now on;
+/// registering a name again does nothing.
+pub(crate) fn hold_across_fork(name: &'static str, take: Take) {
+    holders()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(name)
+        .or_insert(take);
+}
+
 fn book() -> MutexGuard<'static, Book> {
     book_lock()
         .lock()
@@ -87,13 +114,18 @@ pub(crate) fn spawn(daemon: bool, body: impl FnOnce() -> i32) -> io::Result<i32>
     let out = io::stdout().lock();
     let err = io::stderr().lock();
     let mut book = book();
-    let identity = super::process::hold_for_fork();
-    let threads = crate::threading::thread::hold_for_fork();
+    let takes: Vec<Take> = holders()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .values()
+        .copied()
+        .collect();
+    let mut held: Vec<Box<dyn Held>> = takes.iter().map(|take| take()).collect();
     // SAFETY: the child only runs code that does not depend on other threads:
     // the locks it needs were taken above, and it leaves through `_exit`.
     match unsafe { fork() }.map_err(io::Error::from)? {
         ForkResult::Parent { child } => {
-            drop((threads, identity));
+            drop(held);
             book.children.insert(
                 child.as_raw(),
                 Child {
@@ -108,8 +140,10 @@ pub(crate) fn spawn(daemon: bool, body: impl FnOnce() -> i32) -> io::Result<i32>
             // The parent's children are not ours, and its reaper thread did
             // not come along.
             *book = Book::default();
-            threads.in_child();
-            drop(identity);
+            for held in &mut held {
+                held.in_child();
+            }
+            drop(held);
             drop(book);
             drop(err);
             drop(out);

@@ -40,7 +40,7 @@
 
 pub mod daemon;
 mod error;
-mod fork;
+pub(crate) mod fork;
 mod pipe;
 mod pool;
 mod process;

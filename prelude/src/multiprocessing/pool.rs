@@ -21,7 +21,6 @@ use super::error::{Error, Result};
 use super::fork;
 use super::pipe::{Connection, duplex};
 use super::process::{become_child, next_child};
-use crate::threading::error::panic_message;
 
 /// From the master to a worker.
 #[derive(Serialize, Deserialize)]
@@ -225,7 +224,10 @@ fn serve<T, R: Serialize>(
                     .map(|item| f(item.take().expect("each item is run once")))
                     .collect()
             }))
-            .map_or_else(|p| Reply::Panicked(panic_message(&*p)), Reply::Done),
+            .map_or_else(
+                |p| Reply::Panicked(crate::panics::message(&*p)),
+                Reply::Done,
+            ),
             Ok(Task::Stop) => return 0,
             Err(_) => return 1,
         };

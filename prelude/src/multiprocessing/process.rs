@@ -33,14 +33,18 @@ shared! {
 }
 
 fn me() -> MutexGuard<'static, Option<Identity>> {
+    static HELD_ACROSS_FORKS: std::sync::Once = std::sync::Once::new();
+    // The child takes an identity of its own, once the fork let go of it.
+    HELD_ACROSS_FORKS
+        .call_once(|| fork::hold_across_fork("process identity", || Box::new(locked_identity())));
+    locked_identity()
+}
+
+fn locked_identity() -> MutexGuard<'static, Option<Identity>> {
     identity().lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Holds this process's identity across a `fork`, so that no other thread
-/// holds it at that moment; the child then takes its own.
-pub(crate) fn hold_for_fork() -> MutexGuard<'static, Option<Identity>> {
-    me()
-}
+impl fork::Held for MutexGuard<'static, Option<Identity>> {}
 
 /// The next child's number and default name.
 pub(crate) fn next_child(prefix: &str) -> (Vec<u32>, String) {
@@ -64,7 +68,7 @@ pub(crate) fn become_child(name: &str, path: Vec<u32>, daemon: bool) {
     // Process-1:` above a traceback — in one write, so the lines stay together.
     let header = format!("Process {name}:");
     std::panic::set_hook(Box::new(move |info| {
-        let message = crate::threading::error::panic_message(info.payload());
+        let message = crate::panics::message(info.payload());
         eprint!("{header}\npanicked: {message}\n");
     }));
 }

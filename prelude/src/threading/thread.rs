@@ -9,7 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::error::{Error, Result, panic_message};
+use super::error::{Error, Result};
 use crate::globals::shared;
 
 /// What is known of a running thread.
@@ -96,21 +96,25 @@ shared! {
 }
 
 fn registry() -> MutexGuard<'static, Registry> {
+    static HELD_ACROSS_FORKS: Once = Once::new();
+    HELD_ACROSS_FORKS.call_once(|| {
+        crate::multiprocessing::fork::hold_across_fork("thread registry", || {
+            Box::new(HeldForFork(locked_registry()))
+        })
+    });
+    locked_registry()
+}
+
+fn locked_registry() -> MutexGuard<'static, Registry> {
     registry_lock().lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// The thread registry, held across a `fork` so that no other thread holds
-/// it at that moment (the child would find it locked forever).
-pub(crate) struct HeldForFork(MutexGuard<'static, Registry>);
+/// The thread registry, held across a `fork`.
+struct HeldForFork(MutexGuard<'static, Registry>);
 
-/// Takes the registry before a `fork`.
-pub(crate) fn hold_for_fork() -> HeldForFork {
-    HeldForFork(registry())
-}
-
-impl HeldForFork {
+impl crate::multiprocessing::fork::Held for HeldForFork {
     /// In the child: only the forking thread came along.
-    pub(crate) fn in_child(mut self) {
+    fn in_child(&mut self) {
         let me = ident_here();
         self.0.running.retain(|&ident, _| ident == me);
         self.0.non_daemon = self.0.running.values().filter(|i| !i.daemon).count();
@@ -401,7 +405,7 @@ impl<R: Send + 'static> Thread<R> {
                 *self.state() = State::Joined { info };
                 result.map_err(|payload| Error::Panicked {
                     thread: self.name.clone(),
-                    message: panic_message(&*payload),
+                    message: crate::panics::message(&*payload),
                 })
             }
         }
