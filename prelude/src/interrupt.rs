@@ -117,6 +117,22 @@ pub fn install() -> nix::Result<()> {
     Ok(())
 }
 
+/// Asks the process `pid` — its main thread, where cells run — to stop its
+/// cell: what a front end calls. The signal goes to that one thread
+/// (`tgkill`), so no other thread's system call is disturbed.
+///
+/// # Errors
+/// If there is no such process (it ended), or it is not ours to signal.
+pub fn request(pid: i32) -> std::io::Result<()> {
+    // SAFETY: a plain system call; a stale pid only fails.
+    let sent = unsafe { libc::syscall(libc::SYS_tgkill, pid, pid, SIGNAL as libc::c_int) };
+    if sent == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 /// A cell begins (called by the runtime): an interrupt may come for it.
 pub fn begin_cell() {
     let state = state();

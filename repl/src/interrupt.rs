@@ -145,18 +145,9 @@ impl Interrupter {
     /// Sends the runtime's main thread the request to stop.
     fn ask(&self) {
         if let Some(runtime) = self.shared.runtime.get() {
-            let pid = runtime.lock().unwrap_or_else(|e| e.into_inner()).id() as libc::pid_t;
-            // To the main thread (where cells run), so that no other
-            // thread's system call is interrupted.
-            // SAFETY: a plain system call; a stale pid only fails.
-            unsafe {
-                libc::syscall(
-                    libc::SYS_tgkill,
-                    pid,
-                    pid,
-                    multitask::interrupt::SIGNAL as libc::c_int,
-                )
-            };
+            let pid = runtime.lock().unwrap_or_else(|e| e.into_inner()).id();
+            // A runtime that ended meanwhile is the session's to notice.
+            let _ = multitask::interrupt::request(pid as i32);
         }
     }
 

@@ -181,16 +181,7 @@ fn an_interrupt_reaches_main_and_the_greenlets_live_on() {
     // Ctrl-C, 0.3 s into the wait: the signal the front end sends.
     std::thread::spawn(|| {
         std::thread::sleep(std::time::Duration::from_millis(300));
-        let pid = std::process::id() as libc::pid_t;
-        // SAFETY: a plain system call to this process's main thread.
-        unsafe {
-            libc::syscall(
-                libc::SYS_tgkill,
-                pid,
-                pid,
-                multitask::interrupt::SIGNAL as libc::c_int,
-            )
-        };
+        multitask::interrupt::request(std::process::id() as i32).expect("signal");
     });
     let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| joinall(&gs)));
     match waited {
