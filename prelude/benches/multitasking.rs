@@ -27,9 +27,11 @@ fn processes(c: &mut Criterion) {
         b.iter(|| {
             // SAFETY: the child only calls `_exit`.
             match unsafe { libc::fork() } {
+                // SAFETY: `_exit` ends the child at once.
                 0 => unsafe { libc::_exit(0) },
                 pid => {
                     let mut status = 0;
+                    // SAFETY: our own child; `status` is a valid out pointer.
                     unsafe { libc::waitpid(pid, &mut status, 0) };
                     black_box(status)
                 }

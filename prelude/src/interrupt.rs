@@ -93,9 +93,9 @@ extern "C" fn on_signal(_: libc::c_int) {
     }
 }
 
-/// Makes this process interruptible, its calling thread the one that is
-/// interrupted: [`SIGNAL`] raises the flag while a cell runs. The REPL's
-/// runtime calls this first thing, on its main thread (where cells run).
+/// Makes this process interruptible: [`SIGNAL`] raises the flag while a
+/// cell runs, and the process's main thread (where the REPL's runtime runs
+/// cells) raises it. The runtime calls this first thing.
 ///
 /// # Errors
 /// If the handler cannot be set.
@@ -155,7 +155,7 @@ pub fn requested() -> bool {
 }
 
 /// Unwinds with [`KeyboardInterrupt`] if an interrupt came and this is the
-/// thread it is for; otherwise does nothing (and costs one atomic load).
+/// thread it is for; otherwise does nothing (and costs two atomic loads).
 /// The REPL calls this at the top of every loop body of a cell.
 #[inline]
 pub fn check() {
