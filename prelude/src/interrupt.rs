@@ -205,6 +205,14 @@ pub(crate) fn blocking<T>(mut attempt: impl FnMut(Option<Duration>) -> Option<T>
     }
 }
 
+/// The shorter of two waits, `None` being for ever.
+pub(crate) fn shorter(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 /// Sleeps `duration`, interruptibly.
 pub(crate) fn sleep(duration: Duration) {
     let until = Instant::now() + duration;
@@ -235,7 +243,7 @@ pub(crate) fn wait_until<'a, T>(
         }
         let wait = if watched {
             check();
-            Some(left.map_or(SLICE, |left| left.min(SLICE)))
+            shorter(left, Some(SLICE))
         } else {
             left
         };

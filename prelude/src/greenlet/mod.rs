@@ -317,10 +317,7 @@ fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopE
             match (poller, until) {
                 (Some(poller), until) => {
                     let timeout = until.map(|at| at.saturating_duration_since(Instant::now()));
-                    let timeout = match (timeout, slice) {
-                        (Some(timeout), Some(slice)) => Some(timeout.min(slice)),
-                        (timeout, slice) => timeout.or(slice),
-                    };
+                    let timeout = crate::interrupt::shorter(timeout, slice);
                     let mut events = polling::Events::new();
                     let _ = poller.wait(&mut events, timeout);
                     with_hub(|hub| {

@@ -147,10 +147,7 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
             Some(t) => self.inner.readers.acquire_timeout(t).ok_or(Error::Empty)?,
         };
         let ready = crate::interrupt::blocking(|slice| {
-            let wait = match (left(), slice) {
-                (Some(left), Some(slice)) => Some(left.min(slice)),
-                (left, slice) => left.or(slice),
-            };
+            let wait = crate::interrupt::shorter(left(), slice);
             match wait_readable(self.inner.read.as_fd(), wait) {
                 Ok(false) if left().is_none_or(|left| !left.is_zero()) => None,
                 other => Some(other),
