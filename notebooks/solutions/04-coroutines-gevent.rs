@@ -1,6 +1,7 @@
 // Reference solutions for the exercises of notebooks/04-coroutines-gevent.ipynb.
-// Each starts with a line `// exercise: ID`; the tests put it in place of the
-// exercise's TODO cell and expect its check to print ✓.
+// Each starts with a line `// exercise: ID`; tests/exercises.rs puts it in
+// place of the exercise's TODO cell and expects its check to print ✓, and the
+// chapter's module in prelude/src/exercises/ runs this file as its doc test.
 
 // exercise: 04-take-turns
 fn take_turns(names: Vec<&'static str>, rounds: usize) -> Vec<String> {

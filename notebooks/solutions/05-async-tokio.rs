@@ -1,6 +1,7 @@
 // Reference solutions for the exercises of notebooks/05-async-tokio.ipynb.
-// Each starts with a line `// exercise: ID`; the tests put it in place of the
-// exercise's TODO cell and expect its check to print ✓.
+// Each starts with a line `// exercise: ID`; tests/exercises.rs puts it in
+// place of the exercise's TODO cell and expects its check to print ✓, and the
+// chapter's module in prelude/src/exercises/ runs this file as its doc test.
 
 // exercise: 05-sleep-all
 fn sleep_all(delays: Vec<f64>) -> Vec<f64> {

@@ -24,6 +24,21 @@ pub const PAGES: [(&str, f64, usize); 3] = [
     ("/yahoo", 0.4, 304034),
 ];
 
+/// One of [`PAGES`] by its path: the path, its delay and its size.
+///
+/// ```
+/// assert_eq!(multitask::web::page("/github"), ("/github", 0.2, 14823));
+/// ```
+///
+/// # Panics
+/// When `path` is not one of [`PAGES`] (a mistake in the caller's code).
+pub fn page(path: &str) -> (&'static str, f64, usize) {
+    PAGES
+        .into_iter()
+        .find(|&(p, ..)| p == path)
+        .unwrap_or_else(|| panic!("{path} is not one of web::PAGES"))
+}
+
 /// A slow HTTP server in a child process (a daemonic [`Process`]): each of
 /// [`PAGES`] after its delay, one thread per request. Stopped when dropped.
 pub struct PageServer {

@@ -1,0 +1,103 @@
+//! Exercises for self-study: each chapter notebook ends with a few. A learner
+//! writes the TODO cell, then runs the check cell, which calls a checker from
+//! here; it prints ✓, or ✗ with what exactly is wrong and a hint.
+//!
+//! One module a chapter holds that chapter's exercises — each one's id,
+//! title and hints as an [`Exercise`] constant, written once, and its checker
+//! beside it — and runs the chapter's reference solutions
+//! (`notebooks/solutions/*.rs`) as its example:
+//!
+//! | chapter (notebook) | module |
+//! |---|---|
+//! | `01-processes` | [`processes`] |
+//! | `02-threads` | [`threads`] |
+//! | `03-iterators-generators` | [`generators`] |
+//! | `04-coroutines-gevent` | [`coroutines`] |
+//! | `05-async-tokio` | [`async_tokio`] |
+//! | `06-examples` | [`examples`] |
+//!
+//! Progress (passed exercises, hints taken) is kept per user by [`progress`].
+//! `tests/exercises.rs` proves, in a real session, that every TODO cell fails
+//! its check and every reference solution passes it.
+
+pub mod async_tokio;
+pub mod coroutines;
+pub mod examples;
+pub mod generators;
+pub mod processes;
+pub mod progress;
+pub mod threads;
+mod verdict;
+
+pub use async_tokio::{check_deadline, check_sleep_all};
+pub use coroutines::{check_green_fetch, check_take_turns};
+pub use examples::check_io_map;
+pub use generators::{check_countdown, check_running_total};
+pub use processes::{check_lossless_counter, check_pool_squares};
+pub use threads::{check_named_threads, check_safe_counter};
+pub use verdict::Verdict;
+
+/// One exercise of a chapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exercise {
+    /// Stable id, `chapter-name` (`03-countdown`).
+    pub id: &'static str,
+    /// The notebook it ends.
+    pub chapter: &'static str,
+    /// What to do, in one line.
+    pub title: &'static str,
+    /// Hints, from a nudge to nearly the answer; [`hint`] gives one at a time.
+    pub hints: &'static [&'static str],
+}
+
+/// Every exercise, in the order of the chapters.
+///
+/// ```
+/// assert!(multitask::exercises::ALL.iter().any(|e| e.id == "03-countdown"));
+/// ```
+pub const ALL: &[Exercise] = &[
+    processes::LOSSLESS_COUNTER,
+    processes::POOL_SQUARES,
+    threads::NAMED_THREADS,
+    threads::SAFE_COUNTER,
+    generators::COUNTDOWN,
+    generators::RUNNING_TOTAL,
+    coroutines::TAKE_TURNS,
+    coroutines::GREEN_FETCH,
+    async_tokio::SLEEP_ALL,
+    async_tokio::DEADLINE,
+    examples::IO_MAP,
+];
+
+/// Looks an exercise up by id.
+///
+/// ```
+/// assert_eq!(multitask::exercises::find("03-countdown").unwrap().chapter, "03-iterators-generators");
+/// ```
+pub fn find(id: &str) -> Option<&'static Exercise> {
+    ALL.iter().find(|e| e.id == id)
+}
+
+/// Prints the next hint for exercise `id` (one more each call) and remembers
+/// how many were taken.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-hint.txt")) };
+/// multitask::exercises::hint("03-countdown");
+/// ```
+pub fn hint(id: &str) {
+    let Some(exercise) = find(id) else {
+        println!("no exercise {id}; `multitask exercises` lists them");
+        return;
+    };
+    let taken = progress::hints_taken(id);
+    match exercise.hints.get(taken) {
+        Some(text) => {
+            println!("hint {}/{}: {text}", taken + 1, exercise.hints.len());
+            progress::record(&format!("hint {id}"));
+        }
+        None => {
+            println!("no more hints for {id}; the reference solution is in notebooks/solutions/")
+        }
+    }
+}
