@@ -17,6 +17,10 @@
 //! process dies of `SIGSEGV`, as a thread overflowing its stack would (in
 //! the REPL, the runtime restarts and names the variables that were lost).
 //!
+//! Inside: this file is the API; `task.rs` is a greenlet as the hub sees it,
+//! `hub.rs` a thread's scheduler and its loop, `fd.rs` the wait for a file
+//! descriptor, `arena.rs` the shared stacks.
+//!
 //! ```
 //! use multitask::greenlet::{joinall, sleep, Greenlet};
 //! use std::cell::RefCell;
@@ -37,389 +41,22 @@
 //! assert_eq!(*trace.borrow(), ["g1 0", "g2 0", "g1 1", "g2 1"]);
 //! ```
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::cell::Cell;
 use std::fmt;
-use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use corosensei::{Coroutine, CoroutineResult, Yielder};
-
 mod arena;
+mod fd;
+mod hub;
 pub mod net;
+mod task;
 
-use crate::globals::shared;
-use arena::{ArenaStack, Arenas, Image};
-
-/// A greenlet's coroutine, on its arena.
-type Body = Coroutine<(), Park, (), ArenaStack>;
-
-/// Why a greenlet gave the hub back its turn.
-enum Park {
-    /// Run me again after everyone queued now (`sleep(0)`).
-    Ready,
-    /// Run me again at this time.
-    Until(Instant),
-    /// Someone will wake me (I wait for another greenlet).
-    Waiting,
-}
-
-/// The unwinding payload that ends a killed greenlet (gevent's `GreenletExit`).
-struct GreenletExit;
-
-/// How a greenlet ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Ending<T> {
-    /// It returned this value.
-    Returned(T),
-    /// It was killed (gevent's `GreenletExit`; counts as successful).
-    Killed,
-    /// It panicked with this message.
-    Panicked(String),
-}
-
-/// What the hub schedules: a greenlet of any return type.
-trait Task {
-    /// Runs it until it parks or ends; `None` once it ended.
-    fn run(self: Rc<Self>) -> Option<Park>;
-    fn ended(&self) -> bool;
-    fn yielder(&self) -> *const Yielder<(), Park>;
-    fn kill_requested(&self) -> bool;
-    /// Its claim on an arena, once it started.
-    fn image(&self) -> Option<&Rc<Image>>;
-    /// The greenlet's display.
-    fn describe(&self) -> String;
-}
-
-struct Inner<T> {
-    label: String,
-    /// What it runs, until it first runs: its arena is taken only then, so
-    /// many short greenlets one after another reuse one arena.
-    body: RefCell<Option<Box<dyn FnOnce() -> T>>>,
-    coroutine: RefCell<Option<Body>>,
-    image: std::cell::OnceCell<Rc<Image>>,
-    ending: RefCell<Option<Ending<T>>>,
-    waiters: RefCell<Vec<Rc<dyn Task>>>,
-    yielder: Cell<*const Yielder<(), Park>>,
-    kill: Cell<bool>,
-}
-
-impl<T: 'static> Task for Inner<T> {
-    fn run(self: Rc<Self>) -> Option<Park> {
-        if self.ended() {
-            return None;
-        }
-        let body = self.body.borrow_mut().take();
-        if let Some(body) = body {
-            let (stack, image) = with_hub(|hub| hub.arenas.assign(|| Park::Ready));
-            let _ = self.image.set(image);
-            *self.coroutine.borrow_mut() = Some(start(Rc::downgrade(&self), body, stack));
-        }
-        let outcome = {
-            let mut coroutine = self.coroutine.borrow_mut();
-            let co = coroutine.as_mut()?;
-            panic::catch_unwind(AssertUnwindSafe(|| co.resume(())))
-        };
-        let mut interrupted = None;
-        let ending = match outcome {
-            Ok(CoroutineResult::Yield(park)) => return Some(park),
-            Ok(CoroutineResult::Return(())) => None,
-            Err(payload) if payload.is::<GreenletExit>() => Some(Ending::Killed),
-            Err(payload) if crate::interrupt::is_interrupt(&*payload) => {
-                // As in gevent: the greenlet ends with it, and it goes on
-                // to the main stack.
-                interrupted = Some(payload);
-                Some(Ending::Panicked("KeyboardInterrupt".into()))
-            }
-            Err(payload) => Some(Ending::Panicked(crate::panics::message(&*payload))),
-        };
-        if let Some(ending) = ending {
-            *self.ending.borrow_mut() = Some(ending);
-        }
-        self.coroutine.replace(None);
-        if let Some(image) = self.image.get() {
-            with_hub(|hub| hub.arenas.release(image));
-        }
-        for waiter in self.waiters.borrow_mut().drain(..) {
-            with_hub(|hub| hub.ready.push_back(waiter));
-        }
-        if let Some(payload) = interrupted {
-            with_hub(|hub| hub.current = None);
-            panic::resume_unwind(payload);
-        }
-        None
-    }
-    fn ended(&self) -> bool {
-        self.ending.borrow().is_some()
-    }
-    fn yielder(&self) -> *const Yielder<(), Park> {
-        self.yielder.get()
-    }
-    fn kill_requested(&self) -> bool {
-        self.kill.get()
-    }
-    fn image(&self) -> Option<&Rc<Image>> {
-        self.image.get()
-    }
-    fn describe(&self) -> String {
-        describe(self)
-    }
-}
-
-/// gevent's display of a greenlet: `<Greenlet at 0x…: f(5)>`.
-fn describe<T>(inner: &Inner<T>) -> String {
-    format!(
-        "<Greenlet at {:p}: {}>",
-        inner as *const Inner<T>, inner.label
-    )
-}
-
-impl<T> Drop for Inner<T> {
-    fn drop(&mut self) {
-        // A suspended greenlet is never dropped: `park`, on its stack, holds
-        // it. Should one be, its frames are leaked rather than unwound, which
-        // would need its bytes back on its arena first.
-        if let Some(coroutine) = self.coroutine.get_mut().take()
-            && !coroutine.done()
-        {
-            std::mem::forget(coroutine);
-        }
-    }
-}
-
-/// The coroutine that runs `body` on its arena, storing its value.
-fn start<T: 'static>(
-    me: std::rc::Weak<Inner<T>>,
-    body: Box<dyn FnOnce() -> T>,
-    stack: ArenaStack,
-) -> Body {
-    Coroutine::with_stack(stack, move |yielder: &Yielder<(), Park>, ()| {
-        let Some(inner) = me.upgrade() else { return };
-        inner.yielder.set(yielder);
-        if inner.kill.get() {
-            panic::resume_unwind(Box::new(GreenletExit));
-        }
-        drop(inner);
-        let value = body();
-        if let Some(inner) = me.upgrade() {
-            *inner.ending.borrow_mut() = Some(Ending::Returned(value));
-        }
-    })
-}
-
-/// One thread's scheduler.
-#[derive(Default)]
-struct Hub {
-    ready: VecDeque<Rc<dyn Task>>,
-    /// Sleeping greenlets, kept in wake-up order (inserted in place, so the
-    /// loop never sorts).
-    timers: VecDeque<(Instant, Rc<dyn Task>)>,
-    /// Greenlets waiting for a file descriptor, by poller key.
-    io: std::collections::HashMap<usize, Rc<dyn Task>>,
-    next_key: usize,
-    poller: Option<Rc<polling::Poller>>,
-    /// The greenlet running now; `None` on the thread's own (main) stack.
-    current: Option<Rc<dyn Task>>,
-    arenas: Arenas,
-    /// A greenlet was killed since the timers were last swept: some of them
-    /// may belong to ended greenlets.
-    killed: bool,
-}
-
-/// A thread's hub, in a process-wide table so that every copy of the prelude
-/// (each REPL cell has one) finds the same hub for its thread.
-struct HubCell(RefCell<Hub>);
-
-// SAFETY: a `HubCell` is only reached through `ThreadLocal::get_or`, which
-// hands each thread its own; no other thread ever touches it, and the table
-// is never dropped.
-unsafe impl Send for HubCell {}
-
-shared! {
-    fn hubs() -> thread_local::ThreadLocal<HubCell> = thread_local::ThreadLocal::new();
-}
-
-fn with_hub<R>(f: impl FnOnce(&mut Hub) -> R) -> R {
-    thread_local! {
-        // This thread's entry of the shared table, looked up once per thread
-        // (by this copy of the prelude): the hub is reached on every switch.
-        static HUB: &'static HubCell = hubs().get_or(|| HubCell(RefCell::new(Hub::default())));
-    }
-    HUB.with(|hub| f(&mut hub.0.borrow_mut()))
-}
-
-/// Suspends the running greenlet back to the hub. Panics (unwinding as
-/// `GreenletExit`) if it was killed meanwhile.
-fn park(why: Park) {
-    assert!(try_park(why), "park runs inside a greenlet");
-}
-
-/// [`park`] if a greenlet is running; `false` on the thread's own stack.
-fn try_park(why: Park) -> bool {
-    let Some(task) = with_hub(|hub| hub.current.clone()) else {
-        return false;
-    };
-    let yielder = task.yielder();
-    if task.kill_requested() {
-        panic::resume_unwind(Box::new(GreenletExit));
-    }
-    let image = task.image().expect("a running greenlet has its arena");
-    // SAFETY: the yielder belongs to the coroutine that is running right now
-    // (it is `current`), and lives as long as its body.
-    arena::suspend(unsafe { &*yielder }, &image.mark, why);
-    if task.kill_requested() {
-        panic::resume_unwind(Box::new(GreenletExit));
-    }
-    true
-}
-
-/// Runs queued greenlets until `done()` holds; on the main stack only.
-/// `wake` is when the main stack wants to look at `done` again even if no
-/// greenlet is due (its own `sleep`).
-fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopExit> {
-    // Where an interrupt may come, the hub never waits long without looking.
-    let slice = crate::interrupt::watching().then_some(crate::interrupt::SLICE);
-    while !done() {
-        crate::interrupt::check();
-        let next = with_hub(|hub| {
-            if !hub.timers.is_empty() {
-                let now = Instant::now();
-                while hub.timers.front().is_some_and(|(at, _)| *at <= now) {
-                    let (_, task) = hub.timers.pop_front().expect("a due timer");
-                    hub.ready.push_back(task);
-                }
-            }
-            // Killed greenlets may still be queued: skip those that ended.
-            let mut next = hub.ready.pop_front();
-            while next.as_ref().is_some_and(|task| task.ended()) {
-                next = hub.ready.pop_front();
-            }
-            if let Some(image) = next.as_ref().and_then(|task| task.image()) {
-                // Its bytes back on its arena (no copy unless another
-                // greenlet of that arena ran since).
-                hub.arenas.enter(image);
-            }
-            hub.current.clone_from(&next);
-            next
-        });
-        let Some(task) = next else {
-            let timer = with_hub(|hub| {
-                // Killed sleepers' timers would only delay a `LoopExit`;
-                // swept once after a run of kills, not on every idle turn.
-                if std::mem::take(&mut hub.killed) {
-                    hub.timers.retain(|(_, task)| !task.ended());
-                }
-                hub.timers.front().map(|(at, _)| *at)
-            });
-            let until = timer.into_iter().chain(wake).min();
-            let poller = with_hub(|hub| (!hub.io.is_empty()).then(|| hub.poller.clone()).flatten());
-            match (poller, until) {
-                (Some(poller), until) => {
-                    let timeout = until.map(|at| at.saturating_duration_since(Instant::now()));
-                    let timeout = crate::interrupt::shorter(timeout, slice);
-                    let mut events = polling::Events::new();
-                    let _ = poller.wait(&mut events, timeout);
-                    with_hub(|hub| {
-                        for event in events.iter() {
-                            if let Some(task) = hub.io.remove(&event.key) {
-                                hub.ready.push_back(task);
-                            }
-                        }
-                    });
-                }
-                (None, Some(at)) => {
-                    let left = at.saturating_duration_since(Instant::now());
-                    std::thread::sleep(slice.map_or(left, |slice| left.min(slice)))
-                }
-                (None, None) => return Err(LoopExit),
-            }
-            continue;
-        };
-        let parked = task.clone().run();
-        with_hub(|hub| {
-            hub.current = None;
-            match parked {
-                Some(Park::Ready) => hub.ready.push_back(task),
-                Some(Park::Until(at)) => {
-                    // After those due at the same time: equal deadlines wake in order.
-                    let place = hub.timers.partition_point(|(t, _)| *t <= at);
-                    hub.timers.insert(place, (at, task));
-                }
-                Some(Park::Waiting) | None => {}
-            }
-        });
-    }
-    Ok(())
-}
-
-/// Waits until `fd` is readable (or writable): inside a greenlet the hub runs
-/// the others meanwhile, as gevent's patched sockets do; on the main stack it
-/// simply blocks.
-pub(crate) fn wait_fd(fd: std::os::fd::BorrowedFd<'_>, writable: bool) -> std::io::Result<()> {
-    use std::os::fd::AsRawFd;
-    if !in_greenlet() {
-        let flags = if writable {
-            nix::poll::PollFlags::POLLOUT
-        } else {
-            nix::poll::PollFlags::POLLIN
-        };
-        let mut fds = [nix::poll::PollFd::new(fd, flags)];
-        return crate::interrupt::blocking(|slice| {
-            let timeout = slice.map_or(nix::poll::PollTimeout::NONE, |slice| {
-                nix::poll::PollTimeout::try_from(slice).unwrap_or(nix::poll::PollTimeout::MAX)
-            });
-            match nix::poll::poll(&mut fds, timeout) {
-                Ok(0) | Err(nix::errno::Errno::EINTR) => None,
-                Ok(_) => Some(Ok(())),
-                Err(e) => Some(Err(e.into())),
-            }
-        });
-    }
-    let (poller, key) = with_hub(|hub| -> std::io::Result<_> {
-        let poller = match &hub.poller {
-            Some(p) => p.clone(),
-            None => {
-                let p = Rc::new(polling::Poller::new()?);
-                hub.poller = Some(p.clone());
-                p
-            }
-        };
-        hub.next_key += 1;
-        let key = hub.next_key;
-        let me = hub.current.clone().expect("in a greenlet");
-        hub.io.insert(key, me);
-        Ok((poller, key))
-    })?;
-    let interest = if writable {
-        polling::Event::writable(key)
-    } else {
-        polling::Event::readable(key)
-    };
-    // SAFETY: the descriptor stays open until the guard below deletes it,
-    // before we return (or unwind, if killed while waiting).
-    unsafe { poller.add(fd.as_raw_fd(), interest) }?;
-    struct Registered<'a>(Rc<polling::Poller>, std::os::fd::BorrowedFd<'a>, usize);
-    impl Drop for Registered<'_> {
-        fn drop(&mut self) {
-            let _ = self.0.delete(self.1);
-            with_hub(|hub| hub.io.remove(&self.2));
-        }
-    }
-    let _registered = Registered(poller, fd, key);
-    park(Park::Waiting);
-    Ok(())
-}
-
-/// Nothing is left to run and what was waited for has not happened: gevent's
-/// `LoopExit: This operation would block forever`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("LoopExit: This operation would block forever")]
-pub struct LoopExit;
-
-fn in_greenlet() -> bool {
-    with_hub(|hub| hub.current.is_some())
-}
+pub(crate) use fd::wait_fd;
+pub use hub::LoopExit;
+use hub::{in_greenlet, park, run_until, try_park, with_hub};
+pub use task::Ending;
+use task::{Inner, Park, Task, describe};
 
 /// Waits `secs` seconds, letting other greenlets run; `sleep(0.0)` only
 /// yields (gevent's `gevent.sleep`).
@@ -523,16 +160,8 @@ impl<T: 'static> Greenlet<T> {
     /// Like [`spawn`](Greenlet::spawn), remembering the call's text for the
     /// display; what [`spawn!`](crate::spawn) expands to.
     pub fn labelled(call: &str, f: impl FnOnce() -> T + 'static) -> Greenlet<T> {
-        let inner = Rc::new(Inner {
-            label: call.split_whitespace().collect::<Vec<_>>().join(" "),
-            body: RefCell::new(Some(Box::new(f))),
-            coroutine: RefCell::new(None),
-            image: std::cell::OnceCell::new(),
-            ending: RefCell::new(None),
-            waiters: RefCell::new(Vec::new()),
-            yielder: Cell::new(std::ptr::null()),
-            kill: Cell::new(false),
-        });
+        let label = call.split_whitespace().collect::<Vec<_>>().join(" ");
+        let inner = Rc::new(Inner::new(label, Box::new(f)));
         with_hub(|hub| hub.ready.push_back(inner.clone()));
         Greenlet { inner }
     }
@@ -702,7 +331,7 @@ mod tests {
         let g = Greenlet::spawn(|| deep(7, 5));
         while !g.dead() {
             sleep(0.0);
-            if let Some(image) = g.inner.image.get() {
+            if let Some(image) = g.inner.image() {
                 with_hub(|hub| hub.arenas.scramble_below(image));
             }
         }

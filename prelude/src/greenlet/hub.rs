@@ -1,0 +1,167 @@
+//! One scheduler (hub) per OS thread: the ready queue, the timers, the
+//! greenlets waiting for a file descriptor, and the loop that runs them.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::panic;
+use std::rc::Rc;
+use std::time::Instant;
+
+use super::arena::{self, Arenas};
+use super::task::{GreenletExit, Park, Task};
+use crate::globals::shared;
+
+/// One thread's scheduler.
+#[derive(Default)]
+pub(super) struct Hub {
+    pub(super) ready: VecDeque<Rc<dyn Task>>,
+    /// Sleeping greenlets, kept in wake-up order (inserted in place, so the
+    /// loop never sorts).
+    pub(super) timers: VecDeque<(Instant, Rc<dyn Task>)>,
+    /// Greenlets waiting for a file descriptor, by poller key.
+    pub(super) io: std::collections::HashMap<usize, Rc<dyn Task>>,
+    pub(super) next_key: usize,
+    pub(super) poller: Option<Rc<polling::Poller>>,
+    /// The greenlet running now; `None` on the thread's own (main) stack.
+    pub(super) current: Option<Rc<dyn Task>>,
+    pub(super) arenas: Arenas,
+    /// A greenlet was killed since the timers were last swept: some of them
+    /// may belong to ended greenlets.
+    pub(super) killed: bool,
+}
+
+/// A thread's hub, in a process-wide table so that every copy of the prelude
+/// (each REPL cell has one) finds the same hub for its thread.
+struct HubCell(RefCell<Hub>);
+
+// SAFETY: a `HubCell` is only reached through `ThreadLocal::get_or`, which
+// hands each thread its own; no other thread ever touches it, and the table
+// is never dropped.
+unsafe impl Send for HubCell {}
+
+shared! {
+    fn hubs() -> thread_local::ThreadLocal<HubCell> = thread_local::ThreadLocal::new();
+}
+
+pub(super) fn with_hub<R>(f: impl FnOnce(&mut Hub) -> R) -> R {
+    thread_local! {
+        // This thread's entry of the shared table, looked up once per thread
+        // (by this copy of the prelude): the hub is reached on every switch.
+        static HUB: &'static HubCell = hubs().get_or(|| HubCell(RefCell::new(Hub::default())));
+    }
+    HUB.with(|hub| f(&mut hub.0.borrow_mut()))
+}
+
+/// Suspends the running greenlet back to the hub. Panics (unwinding as
+/// `GreenletExit`) if it was killed meanwhile.
+pub(super) fn park(why: Park) {
+    assert!(try_park(why), "park runs inside a greenlet");
+}
+
+/// [`park`] if a greenlet is running; `false` on the thread's own stack.
+pub(super) fn try_park(why: Park) -> bool {
+    let Some(task) = with_hub(|hub| hub.current.clone()) else {
+        return false;
+    };
+    let yielder = task.yielder();
+    if task.kill_requested() {
+        panic::resume_unwind(Box::new(GreenletExit));
+    }
+    let image = task.image().expect("a running greenlet has its arena");
+    // SAFETY: the yielder belongs to the coroutine that is running right now
+    // (it is `current`), and lives as long as its body.
+    arena::suspend(unsafe { &*yielder }, &image.mark, why);
+    if task.kill_requested() {
+        panic::resume_unwind(Box::new(GreenletExit));
+    }
+    true
+}
+
+/// Runs queued greenlets until `done()` holds; on the main stack only.
+/// `wake` is when the main stack wants to look at `done` again even if no
+/// greenlet is due (its own `sleep`).
+pub(super) fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Result<(), LoopExit> {
+    // Where an interrupt may come, the hub never waits long without looking.
+    let slice = crate::interrupt::watching().then_some(crate::interrupt::SLICE);
+    while !done() {
+        crate::interrupt::check();
+        let next = with_hub(|hub| {
+            if !hub.timers.is_empty() {
+                let now = Instant::now();
+                while hub.timers.front().is_some_and(|(at, _)| *at <= now) {
+                    let (_, task) = hub.timers.pop_front().expect("a due timer");
+                    hub.ready.push_back(task);
+                }
+            }
+            // Killed greenlets may still be queued: skip those that ended.
+            let mut next = hub.ready.pop_front();
+            while next.as_ref().is_some_and(|task| task.ended()) {
+                next = hub.ready.pop_front();
+            }
+            if let Some(image) = next.as_ref().and_then(|task| task.image()) {
+                // Its bytes back on its arena (no copy unless another
+                // greenlet of that arena ran since).
+                hub.arenas.enter(image);
+            }
+            hub.current.clone_from(&next);
+            next
+        });
+        let Some(task) = next else {
+            let timer = with_hub(|hub| {
+                // Killed sleepers' timers would only delay a `LoopExit`;
+                // swept once after a run of kills, not on every idle turn.
+                if std::mem::take(&mut hub.killed) {
+                    hub.timers.retain(|(_, task)| !task.ended());
+                }
+                hub.timers.front().map(|(at, _)| *at)
+            });
+            let until = timer.into_iter().chain(wake).min();
+            let poller = with_hub(|hub| (!hub.io.is_empty()).then(|| hub.poller.clone()).flatten());
+            match (poller, until) {
+                (Some(poller), until) => {
+                    let timeout = until.map(|at| at.saturating_duration_since(Instant::now()));
+                    let timeout = crate::interrupt::shorter(timeout, slice);
+                    let mut events = polling::Events::new();
+                    let _ = poller.wait(&mut events, timeout);
+                    with_hub(|hub| {
+                        for event in events.iter() {
+                            if let Some(task) = hub.io.remove(&event.key) {
+                                hub.ready.push_back(task);
+                            }
+                        }
+                    });
+                }
+                (None, Some(at)) => {
+                    let left = at.saturating_duration_since(Instant::now());
+                    std::thread::sleep(slice.map_or(left, |slice| left.min(slice)))
+                }
+                (None, None) => return Err(LoopExit),
+            }
+            continue;
+        };
+        let parked = task.clone().run();
+        with_hub(|hub| {
+            hub.current = None;
+            match parked {
+                Some(Park::Ready) => hub.ready.push_back(task),
+                Some(Park::Until(at)) => {
+                    // After those due at the same time: equal deadlines wake in order.
+                    let place = hub.timers.partition_point(|(t, _)| *t <= at);
+                    hub.timers.insert(place, (at, task));
+                }
+                Some(Park::Waiting) | None => {}
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Nothing is left to run and what was waited for has not happened: gevent's
+/// `LoopExit: This operation would block forever`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("LoopExit: This operation would block forever")]
+pub struct LoopExit;
+
+pub(super) fn in_greenlet() -> bool {
+    with_hub(|hub| hub.current.is_some())
+}

@@ -1,0 +1,185 @@
+//! A greenlet as the hub sees it: its body on a coroutine of its arena, how
+//! it parks, how it ended, and who waits for it.
+
+use std::cell::{Cell, RefCell};
+use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
+use std::time::Instant;
+
+use corosensei::{Coroutine, CoroutineResult, Yielder};
+
+use super::arena::{ArenaStack, Image};
+use super::hub::with_hub;
+
+/// A greenlet's coroutine, on its arena.
+type Body = Coroutine<(), Park, (), ArenaStack>;
+
+/// Why a greenlet gave the hub back its turn.
+pub(super) enum Park {
+    /// Run me again after everyone queued now (`sleep(0)`).
+    Ready,
+    /// Run me again at this time.
+    Until(Instant),
+    /// Someone will wake me (I wait for another greenlet).
+    Waiting,
+}
+
+/// The unwinding payload that ends a killed greenlet (gevent's `GreenletExit`).
+pub(super) struct GreenletExit;
+
+/// How a greenlet ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ending<T> {
+    /// It returned this value.
+    Returned(T),
+    /// It was killed (gevent's `GreenletExit`; counts as successful).
+    Killed,
+    /// It panicked with this message.
+    Panicked(String),
+}
+
+/// What the hub schedules: a greenlet of any return type.
+pub(super) trait Task {
+    /// Runs it until it parks or ends; `None` once it ended.
+    fn run(self: Rc<Self>) -> Option<Park>;
+    fn ended(&self) -> bool;
+    fn yielder(&self) -> *const Yielder<(), Park>;
+    fn kill_requested(&self) -> bool;
+    /// Its claim on an arena, once it started.
+    fn image(&self) -> Option<&Rc<Image>>;
+    /// The greenlet's display.
+    fn describe(&self) -> String;
+}
+
+pub(super) struct Inner<T> {
+    label: String,
+    /// What it runs, until it first runs: its arena is taken only then, so
+    /// many short greenlets one after another reuse one arena.
+    body: RefCell<Option<Box<dyn FnOnce() -> T>>>,
+    coroutine: RefCell<Option<Body>>,
+    image: std::cell::OnceCell<Rc<Image>>,
+    pub(super) ending: RefCell<Option<Ending<T>>>,
+    pub(super) waiters: RefCell<Vec<Rc<dyn Task>>>,
+    yielder: Cell<*const Yielder<(), Park>>,
+    pub(super) kill: Cell<bool>,
+}
+
+impl<T> Inner<T> {
+    /// A greenlet that will run `body`; `label` is the call's text for the
+    /// display.
+    pub(super) fn new(label: String, body: Box<dyn FnOnce() -> T>) -> Inner<T> {
+        Inner {
+            label,
+            body: RefCell::new(Some(body)),
+            coroutine: RefCell::new(None),
+            image: std::cell::OnceCell::new(),
+            ending: RefCell::new(None),
+            waiters: RefCell::new(Vec::new()),
+            yielder: Cell::new(std::ptr::null()),
+            kill: Cell::new(false),
+        }
+    }
+}
+
+impl<T: 'static> Task for Inner<T> {
+    fn run(self: Rc<Self>) -> Option<Park> {
+        if self.ended() {
+            return None;
+        }
+        let body = self.body.borrow_mut().take();
+        if let Some(body) = body {
+            let (stack, image) = with_hub(|hub| hub.arenas.assign(|| Park::Ready));
+            let _ = self.image.set(image);
+            *self.coroutine.borrow_mut() = Some(start(Rc::downgrade(&self), body, stack));
+        }
+        let outcome = {
+            let mut coroutine = self.coroutine.borrow_mut();
+            let co = coroutine.as_mut()?;
+            panic::catch_unwind(AssertUnwindSafe(|| co.resume(())))
+        };
+        let mut interrupted = None;
+        let ending = match outcome {
+            Ok(CoroutineResult::Yield(park)) => return Some(park),
+            Ok(CoroutineResult::Return(())) => None,
+            Err(payload) if payload.is::<GreenletExit>() => Some(Ending::Killed),
+            Err(payload) if crate::interrupt::is_interrupt(&*payload) => {
+                // As in gevent: the greenlet ends with it, and it goes on
+                // to the main stack.
+                interrupted = Some(payload);
+                Some(Ending::Panicked("KeyboardInterrupt".into()))
+            }
+            Err(payload) => Some(Ending::Panicked(crate::panics::message(&*payload))),
+        };
+        if let Some(ending) = ending {
+            *self.ending.borrow_mut() = Some(ending);
+        }
+        self.coroutine.replace(None);
+        if let Some(image) = self.image.get() {
+            with_hub(|hub| hub.arenas.release(image));
+        }
+        for waiter in self.waiters.borrow_mut().drain(..) {
+            with_hub(|hub| hub.ready.push_back(waiter));
+        }
+        if let Some(payload) = interrupted {
+            with_hub(|hub| hub.current = None);
+            panic::resume_unwind(payload);
+        }
+        None
+    }
+    fn ended(&self) -> bool {
+        self.ending.borrow().is_some()
+    }
+    fn yielder(&self) -> *const Yielder<(), Park> {
+        self.yielder.get()
+    }
+    fn kill_requested(&self) -> bool {
+        self.kill.get()
+    }
+    fn image(&self) -> Option<&Rc<Image>> {
+        self.image.get()
+    }
+    fn describe(&self) -> String {
+        describe(self)
+    }
+}
+
+/// gevent's display of a greenlet: `<Greenlet at 0x…: f(5)>`.
+pub(super) fn describe<T>(inner: &Inner<T>) -> String {
+    format!(
+        "<Greenlet at {:p}: {}>",
+        inner as *const Inner<T>, inner.label
+    )
+}
+
+impl<T> Drop for Inner<T> {
+    fn drop(&mut self) {
+        // A suspended greenlet is never dropped: `park`, on its stack, holds
+        // it. Should one be, its frames are leaked rather than unwound, which
+        // would need its bytes back on its arena first.
+        if let Some(coroutine) = self.coroutine.get_mut().take()
+            && !coroutine.done()
+        {
+            std::mem::forget(coroutine);
+        }
+    }
+}
+
+/// The coroutine that runs `body` on its arena, storing its value.
+fn start<T: 'static>(
+    me: std::rc::Weak<Inner<T>>,
+    body: Box<dyn FnOnce() -> T>,
+    stack: ArenaStack,
+) -> Body {
+    Coroutine::with_stack(stack, move |yielder: &Yielder<(), Park>, ()| {
+        let Some(inner) = me.upgrade() else { return };
+        inner.yielder.set(yielder);
+        if inner.kill.get() {
+            panic::resume_unwind(Box::new(GreenletExit));
+        }
+        drop(inner);
+        let value = body();
+        if let Some(inner) = me.upgrade() {
+            *inner.ending.borrow_mut() = Some(Ending::Returned(value));
+        }
+    })
+}
