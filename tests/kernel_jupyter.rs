@@ -18,11 +18,11 @@ fn report() -> &'static Value {
 /// Runs the Jupyter client script `tests/py/SCRIPT` on the `multitask`
 /// binary, with the tests' shared build cache; the JSON it prints.
 pub(crate) fn client_report(script: &str) -> Value {
-    let _one_at_a_time = crate::repl_pty::one_at_a_time();
+    let _one_at_a_time = multitask_tests::one_at_a_time();
     let output = Command::new(jupyter_python())
         .arg(py_script(script))
         .arg(multitask_bin())
-        .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
+        .env("MULTITASK_CACHE", multitask_tests::shared_cache())
         .output()
         .expect("run the Jupyter client");
     assert!(

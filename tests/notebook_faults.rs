@@ -160,7 +160,7 @@ fn real_notebooks() -> Vec<(String, Value)> {
 /// Runs `multitask ARGS… FILE` to its end (or kills it after [`HANG`]).
 fn run(args: &[&str], file: &Path) -> (Output, bool) {
     let mut child = Command::new(multitask_bin())
-        .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
+        .env("MULTITASK_CACHE", multitask_tests::shared_cache())
         .args(args)
         .arg(file)
         .stdin(Stdio::null())
@@ -208,7 +208,7 @@ fn judge(run: &(Output, bool), refused: Option<bool>) -> Option<String> {
 
 #[test]
 fn broken_notebooks_get_one_line_from_check_and_step_never_a_panic_or_hang() {
-    let _one_at_a_time = crate::repl_pty::one_at_a_time();
+    let _one_at_a_time = multitask_tests::one_at_a_time();
     let folder = scratch_dir("notebook-faults");
     let mut rng = Rng(0x13_13_13_13);
     let mut problems = Vec::new();

@@ -18,9 +18,9 @@ const CHAPTER_03: &str = "03-iterators-generators.ipynb";
 
 /// `multitask check ARGS…` with the tests' shared build cache, one at a time.
 pub(crate) fn check(args: &[&std::ffi::OsStr]) -> Output {
-    let _one_at_a_time = crate::repl_pty::one_at_a_time();
+    let _one_at_a_time = multitask_tests::one_at_a_time();
     Command::new(multitask_bin())
-        .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
+        .env("MULTITASK_CACHE", multitask_tests::shared_cache())
         .arg("check")
         .args(args)
         .output()
@@ -41,9 +41,9 @@ fn copy_of(name: &str, test: &str) -> PathBuf {
 /// or as a zombie.
 #[test]
 fn every_notebook_passes_its_check_and_leaves_no_process_behind() {
-    let _one_at_a_time = crate::repl_pty::one_at_a_time();
+    let _one_at_a_time = multitask_tests::one_at_a_time();
     let output = Command::new(env!("CARGO_BIN_EXE_process-scenarios"))
-        .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
+        .env("MULTITASK_CACHE", multitask_tests::shared_cache())
         .arg("--reap-after")
         .arg(multitask_bin())
         .arg("check")
@@ -108,9 +108,9 @@ fn a_cell_that_runs_too_long_is_stopped_and_fails() {
 #[test]
 fn a_killed_check_leaves_no_notebook_running() {
     let notebook = notebook_of(&["loop {}"], "check-killed");
-    let _one_at_a_time = crate::repl_pty::one_at_a_time();
+    let _one_at_a_time = multitask_tests::one_at_a_time();
     let mut check = Command::new(multitask_bin())
-        .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
+        .env("MULTITASK_CACHE", multitask_tests::shared_cache())
         .arg("check")
         .arg(&notebook)
         .stdout(std::process::Stdio::null())
@@ -183,12 +183,12 @@ fn update_leaves_an_up_to_date_notebook_byte_for_byte() {
 
 #[test]
 fn jupyter_runs_the_notebook_through_the_kernel_with_the_stored_outputs() {
-    let _one_at_a_time = crate::repl_pty::one_at_a_time();
+    let _one_at_a_time = multitask_tests::one_at_a_time();
     let output = Command::new(jupyter_python())
         .arg(py_script("run_notebook.py"))
         .arg(multitask_bin())
         .arg(notebooks_dir().join(CHAPTER_03))
-        .env("MULTITASK_CACHE", crate::repl_pty::shared_cache())
+        .env("MULTITASK_CACHE", multitask_tests::shared_cache())
         .output()
         .expect("run nbclient");
     assert!(

@@ -1,10 +1,10 @@
 //! The REPL as a learner meets it: the real `multitask` binary in a pseudo-terminal.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::MutexGuard;
 
-use multitask_tests::{multitask_bin, scratch_dir};
+use multitask_tests::{multitask_bin, one_at_a_time, scratch_dir, shared_cache};
 use rexpect::session::{PtySession, spawn_command};
 
 /// Long enough for a cold first start on a 2-core machine.
@@ -17,19 +17,6 @@ const READY: &str = "\x1b[?2004h";
 
 /// What the REPL shows while a cell waits for a line from stdin.
 const STDIN: &str = "stdin>";
-
-/// One REPL at a time: they share the compiled prelude in one build folder.
-pub(crate) fn one_at_a_time() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The build cache every REPL test shares, so only the first compiles the
-/// prelude. Outside the workspace: cargo would take a build folder inside it
-/// for a member of this workspace, and refuse it.
-pub(crate) fn shared_cache() -> PathBuf {
-    std::env::temp_dir().join("multitask-e2e-cache")
-}
 
 struct Repl {
     session: PtySession,

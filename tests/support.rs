@@ -1,7 +1,9 @@
-//! Helpers shared by the end-to-end tests: finding files and running CPython.
+//! Helpers shared by the end-to-end tests: finding files, running CPython,
+//! one session at a time on one shared build cache, watching processes.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
 
 /// The `tests/` folder of the workspace.
 pub fn tests_dir() -> &'static Path {
@@ -138,4 +140,18 @@ pub fn wait_or_kill(
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
+}
+
+/// One session at a time: the tests' REPLs, kernels and checks share the
+/// compiled prelude in one build folder.
+pub fn one_at_a_time() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The build cache every session of the tests shares, so only the first compiles the
+/// prelude. Outside the workspace: cargo would take a build folder inside it
+/// for a member of this workspace, and refuse it.
+pub fn shared_cache() -> PathBuf {
+    std::env::temp_dir().join("multitask-e2e-cache")
 }
