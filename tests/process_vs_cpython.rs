@@ -113,7 +113,7 @@ same_as_cpython!(
     display,
     exit_joins_children,
     pool_map,
-    thread_pool_map,
+    seed_thread_pool_map,
     pipes,
     queues,
     shared_counter,

@@ -2,8 +2,39 @@
 //! `tests/py/greenlet_scenarios.py` on the prelude's greenlets, printing the
 //! same trace. `list` prints the scenario names.
 
-use multitask::greenlet::{Greenlet, joinall, sleep};
+use multitask::greenlet::{Greenlet, getcurrent, joinall, sleep};
 use multitask::spawn;
+
+/// The seed's first gevent program: `f(5)` in three greenlets, no switch.
+fn seed_f5_runs_one_after_another() {
+    fn f(n: u32) {
+        for i in 0..n {
+            println!("{} {i}", getcurrent());
+        }
+    }
+    let g1 = spawn!(f(5));
+    let g2 = spawn!(f(5));
+    let g3 = spawn!(f(5));
+    g1.join().unwrap();
+    g2.join().unwrap();
+    g3.join().unwrap();
+}
+
+/// The seed's second: the same with `gevent.sleep(0)` after each line.
+fn seed_f5_with_sleep0_takes_turns() {
+    fn f(n: u32) {
+        for i in 0..n {
+            println!("{} {i}", getcurrent());
+            sleep(0.0);
+        }
+    }
+    let g1 = spawn!(f(5));
+    let g2 = spawn!(f(5));
+    let g3 = spawn!(f(5));
+    g1.join().unwrap();
+    g2.join().unwrap();
+    g3.join().unwrap();
+}
 
 fn worker(name: &'static str, n: u32, yields: bool) -> String {
     for i in 0..n {
@@ -109,7 +140,8 @@ fn timers_wake_in_order() {
     joinall(&gs);
 }
 
-fn io_switches_by_itself() {
+/// The seed's last: three slow pages, fetched by greenlets that switch on IO.
+fn seed_three_downloads_switch_by_themselves() {
     fetch_three(false);
 }
 
@@ -202,25 +234,25 @@ fn an_interrupt_reaches_main_and_the_greenlets_live_on() {
     println!("killed: {}", py_bools(gs.iter().map(Greenlet::dead)));
 }
 
+/// Each scenario with its name, in the order of greenlet_scenarios.py.
+macro_rules! named {
+    ($($scenario:ident),* $(,)?) => {
+        [$((stringify!($scenario), $scenario as fn())),*]
+    };
+}
+
 fn main() {
-    let all: [(&str, fn()); 8] = [
-        (
-            "no_yield_runs_one_after_another",
-            no_yield_runs_one_after_another,
-        ),
-        ("sleep0_takes_turns", sleep0_takes_turns),
-        (
-            "main_sleep0_lets_each_run_once",
-            main_sleep0_lets_each_run_once,
-        ),
-        ("outcomes", outcomes),
-        ("join_from_a_greenlet", join_from_a_greenlet),
-        ("timers_wake_in_order", timers_wake_in_order),
-        ("io_switches_by_itself", io_switches_by_itself),
-        (
-            "an_interrupt_reaches_main_and_the_greenlets_live_on",
-            an_interrupt_reaches_main_and_the_greenlets_live_on,
-        ),
+    let all = named![
+        seed_f5_runs_one_after_another,
+        seed_f5_with_sleep0_takes_turns,
+        no_yield_runs_one_after_another,
+        sleep0_takes_turns,
+        main_sleep0_lets_each_run_once,
+        outcomes,
+        join_from_a_greenlet,
+        timers_wake_in_order,
+        seed_three_downloads_switch_by_themselves,
+        an_interrupt_reaches_main_and_the_greenlets_live_on,
     ];
     let name = std::env::args().nth(1).expect("a scenario name, or `list`");
     if name == "list" {
@@ -231,7 +263,7 @@ fn main() {
     }
     // A panicking greenlet is reported by its `exception()`; keep stderr quiet.
     std::panic::set_hook(Box::new(|_| {}));
-    let rust_only: [(&str, fn()); 1] = [("io_uses_no_new_os_thread", io_uses_no_new_os_thread)];
+    let rust_only = named![io_uses_no_new_os_thread];
     let (_, run) = all
         .iter()
         .chain(&rust_only)

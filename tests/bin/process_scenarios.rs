@@ -214,7 +214,7 @@ fn pool_map() -> Result<(), Error> {
     Ok(())
 }
 
-fn thread_pool_map() -> Result<(), threading::Error> {
+fn seed_thread_pool_map() -> Result<(), threading::Error> {
     let pool = ThreadPool::new(4)?;
     println!("{}", py_list(&pool.map(square, 0..10)?));
     pool.close();
@@ -571,7 +571,7 @@ fn main() {
         display,
         exit_joins_children,
         pool_map,
-        thread_pool_map,
+        seed_thread_pool_map,
         pipes,
         queues,
         shared_counter,

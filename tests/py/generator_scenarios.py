@@ -2,22 +2,18 @@
 
 Each scenario drives a generator and logs what it sees; the Rust test runs the
 same scenario against multitask's Generator and compares the lines. Prints
-`scenario: line` lines; `python3 generator_scenarios.py NAME` runs one scenario.
+`scenario: line` lines; `python3 generator_scenarios.py NAME` runs one scenario,
+with no name it runs them all.
 """
 import inspect
 import sys
 
-SCENARIOS = {}
-current = None
-
-
-def scenario(fn):
-    SCENARIOS[fn.__name__] = fn
-    return fn
+import scenarios
+from scenarios import main, scenario
 
 
 def log(text):
-    print(f"{current}: {text}")
+    print(f"{scenarios.current}: {text}")
 
 
 def show(label, op):
@@ -425,6 +421,4 @@ def yield_from_forwards_close():
 
 
 if __name__ == "__main__":
-    for name in sys.argv[1:] or SCENARIOS:
-        current = name
-        SCENARIOS[name]()
+    main()

@@ -11,6 +11,39 @@ import gevent
 from scenarios import main, say, scenario
 
 
+# --- the seed's own programs (§3 gevent), as it prints them ----------------
+
+@scenario
+def seed_f5_runs_one_after_another():
+    def f(n):
+        for i in range(n):
+            say(gevent.getcurrent(), i)
+
+    g1 = gevent.spawn(f, 5)
+    g2 = gevent.spawn(f, 5)
+    g3 = gevent.spawn(f, 5)
+    g1.join()
+    g2.join()
+    g3.join()
+
+
+@scenario
+def seed_f5_with_sleep0_takes_turns():
+    def f(n):
+        for i in range(n):
+            say(gevent.getcurrent(), i)
+            gevent.sleep(0)
+
+    g1 = gevent.spawn(f, 5)
+    g2 = gevent.spawn(f, 5)
+    g3 = gevent.spawn(f, 5)
+    g1.join()
+    g2.join()
+    g3.join()
+
+
+# --- more of gevent's behaviour ----------------------------------------------
+
 def worker(name, n, yields):
     for i in range(n):
         say(f"{name} step {i}")
@@ -110,7 +143,7 @@ def slow_server(port_queue):
 
 
 @scenario
-def io_switches_by_itself():
+def seed_three_downloads_switch_by_themselves():
     import multiprocessing as mp
     import time
 

@@ -203,7 +203,8 @@ def pool_map():
 
 
 @scenario
-def thread_pool_map():
+def seed_thread_pool_map():
+    """The seed's last example: a for loop as a thread pool's map."""
     pool = mp.dummy.Pool(4)
     say(pool.map(square, range(10)))
     pool.close()

@@ -1,8 +1,12 @@
 """What the *_scenarios.py scripts share: a registry of scenarios, the line
-printer, and the command line (`NAME` runs one, `list` names them all)."""
+printer, and the command line (`NAME…` runs those, none runs them all in the
+order they were defined, `list` names them all)."""
 import sys
 
 SCENARIOS = {}
+
+# The name of the scenario running now.
+current = None
 
 
 def scenario(fn):
@@ -16,11 +20,14 @@ def say(*parts):
 
 
 def main(before_run=None):
-    name = sys.argv[1]
-    if name == "list":
+    global current
+    names = sys.argv[1:] or list(SCENARIOS)
+    if names == ["list"]:
         for n in SCENARIOS:
             print(n)
         return
     if before_run:
         before_run()
-    SCENARIOS[name]()
+    for name in names:
+        current = name
+        SCENARIOS[name]()
