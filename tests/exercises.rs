@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+use multitask_repl::notebook::{Cell, Notebook};
 use multitask_tests::{multitask_bin, scratch_dir, tests_dir};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// The notebooks that end with exercises.
 fn chapters() -> Vec<&'static str> {
@@ -20,25 +21,15 @@ fn chapters() -> Vec<&'static str> {
     chapters
 }
 
-fn source(cell: &Value) -> String {
-    match &cell["source"] {
-        Value::Array(lines) => lines.iter().filter_map(Value::as_str).collect(),
-        other => other.as_str().unwrap_or_default().to_string(),
-    }
-}
-
 /// The chapter's cells tagged `PREFIX:ID`, by exercise id.
-fn tagged(cells: &[Value], prefix: &str) -> BTreeMap<String, String> {
+fn tagged(cells: &[Cell], prefix: &str) -> BTreeMap<String, String> {
     cells
         .iter()
         .flat_map(|cell| {
-            cell["metadata"]["tags"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|tag| tag.as_str()?.strip_prefix(prefix))
-                .map(|id| (id.to_string(), source(cell)))
-                .collect::<Vec<_>>()
+            cell.tags
+                .iter()
+                .filter_map(|tag| tag.strip_prefix(prefix))
+                .map(|id| (id.to_string(), cell.source.clone()))
         })
         .collect()
 }
@@ -75,29 +66,15 @@ fn run_checks(pairs: &[(String, String, String)], folder: &Path) -> BTreeMap<Str
             }));
         }
     }
-    let notebook = folder.join("exercises.ipynb");
+    let file = folder.join("exercises.ipynb");
     let json = json!({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5});
-    std::fs::write(&notebook, json.to_string()).unwrap();
-    let output = crate::notebooks_check::check(&["--update".as_ref(), notebook.as_os_str()]);
-    let ran: Value = serde_json::from_str(&std::fs::read_to_string(&notebook).unwrap()).unwrap();
-    let texts: Vec<String> = ran["cells"]
-        .as_array()
-        .unwrap()
+    std::fs::write(&file, json.to_string()).unwrap();
+    let output = crate::notebooks_check::check(&["--update".as_ref(), file.as_os_str()]);
+    let ran = Notebook::read(&file).expect("check --update writes a notebook");
+    let texts: Vec<String> = ran
+        .cells()
         .iter()
-        .map(|cell| {
-            cell["outputs"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|o| {
-                    format!(
-                        "{}{}",
-                        source(&json!({"source": o["text"]})),
-                        o["evalue"].as_str().unwrap_or_default()
-                    )
-                })
-                .collect()
-        })
+        .map(|cell| cell.outputs.iter().map(|o| o.text()).collect())
         .collect();
     assert_eq!(texts.len(), pairs.len() * 2, "{output:?}");
     pairs
@@ -107,12 +84,13 @@ fn run_checks(pairs: &[(String, String, String)], folder: &Path) -> BTreeMap<Str
         .collect()
 }
 
-fn chapter_cells(chapter: &str) -> Vec<Value> {
+fn chapter_cells(chapter: &str) -> Vec<Cell> {
     let file = tests_dir()
         .join("../notebooks")
         .join(format!("{chapter}.ipynb"));
-    let notebook: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
-    notebook["cells"].as_array().unwrap().clone()
+    Notebook::read(&file)
+        .expect("the chapter's notebook")
+        .cells()
 }
 
 #[test]
