@@ -1,5 +1,8 @@
 //! Crashes on purpose, for demonstrations: what a crash takes down (a child
 //! process, a thread's whole process) is a lesson of its own.
+//!
+//! Notebooks `notebooks/01-processes.ipynb` and `06-examples.ipynb`; tests
+//! `tests/repl_pty.rs` (`a_segfault_restarts_the_runtime_without_a_backtrace`).
 
 /// A real segmentation fault: reads a page mapped without access rights.
 /// The process dies of `SIGSEGV` (Python's exit code −11).

@@ -1,5 +1,9 @@
 //! The seed's own examples, ready to call. Each names the seed section it
 //! comes from; the notebooks run them side by side with the Python.
+//!
+//! Notebooks `notebooks/03-iterators-generators.ipynb` and
+//! `04-coroutines-gevent.ipynb`; tests: the `seed_*` scenarios of
+//! `tests/generator_vs_cpython.rs`.
 
 use crate::exception::Exception;
 use crate::generator::Generator;

@@ -1,5 +1,9 @@
 //! Python's exceptions as plain data.
 //!
+//! Notebook `notebooks/03-iterators-generators.ipynb` (§1.3.4); tests
+//! `tests/generator_vs_cpython.rs`, which compares the exceptions' names and
+//! messages with CPython's.
+//!
 //! Rust has no exceptions: where Python *raises*, the prelude *returns* an
 //! `Err(Exception)`. The variants carry the names Python uses, and the messages
 //! are Python's own text where Python has one, so a learner can hold the two

@@ -1,5 +1,9 @@
 //! Generators: functions that pause at a `yield` and carry on from there (seed §2, 1.3 生成器).
 //!
+//! Notebook `notebooks/03-iterators-generators.ipynb`; tests
+//! `tests/generator_vs_cpython.rs`, each scenario run here and in CPython
+//! (`tests/py/generator_scenarios.py`).
+//!
 //! A [`Generator`] runs its body on a stack of its own (a stackful coroutine),
 //! so the body can yield from any depth of plain function calls. It behaves
 //! like a CPython generator, case by case: `next`/`send`/`throw`/`close`, the

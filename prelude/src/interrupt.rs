@@ -1,6 +1,10 @@
 //! Ctrl-C that keeps your variables: Python's `KeyboardInterrupt`, the
 //! cooperative way.
 //!
+//! Notebook `notebooks/00-start-here.ipynb` (中断 Stopping a cell); tests: the
+//! `ctrl_c_*` tests of `tests/repl_pty.rs`, `tests/kernel_jupyter.rs`, and
+//! gevent's behaviour in `tests/greenlet_vs_gevent.rs`.
+//!
 //! Python turns Ctrl-C into an exception raised in the main thread at the
 //! next bytecode; the program unwinds and every variable the cell did not
 //! touch is still there. Rust code cannot be stopped at an arbitrary point,

@@ -1,5 +1,8 @@
 //! Python's `time.sleep`, spelled `time::sleep(1.0)` as the tutorial writes it.
 //!
+//! Notebook `notebooks/00-start-here.ipynb`; tests `tests/repl_pty.rs`
+//! (`ctrl_c_stops_the_preludes_waits_and_keeps_every_variable`).
+//!
 //! Unlike `std::thread::sleep`, this sleep can be interrupted in the REPL:
 //! Ctrl-C (or Jupyter's interrupt) stops the cell and keeps every variable
 //! (see [`interrupt`](crate::interrupt)).

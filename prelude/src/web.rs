@@ -4,6 +4,10 @@
 //! ([`greenlet::net::http_get`](crate::greenlet::net::http_get)) and the
 //! tokio one ([`asyncio::http_get`](crate::asyncio::http_get)).
 //!
+//! Notebooks `notebooks/04-coroutines-gevent.ipynb` and `05-async-tokio.ipynb`;
+//! tests: `seed_three_downloads_switch_by_themselves` in
+//! `tests/greenlet_vs_gevent.rs`.
+//!
 //! ```
 //! use multitask::web::PageServer;
 //! let server = PageServer::start()?;

@@ -2,6 +2,9 @@
 //! [`sleep`], [`spawn`], [`gather!`](crate::gather), [`wait_for`] and a
 //! non-blocking [`http_get`].
 //!
+//! Notebook `notebooks/05-async-tokio.ipynb`; tests: this module's own, and the
+//! notebook's stored outputs, checked by `tests/notebooks_check.rs`.
+//!
 //! Where a greenlet switches inside plain functions, a task switches only at
 //! `.await`: an `async fn` is a state machine the compiler builds, and the
 //! runtime — one per process, shared by every REPL cell — polls it. In the

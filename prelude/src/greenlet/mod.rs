@@ -2,6 +2,11 @@
 //! stack of its own (a real coroutine: plain functions can switch, no
 //! `async`/`.await` in sight).
 //!
+//! Notebook `notebooks/04-coroutines-gevent.ipynb`; tests
+//! `tests/greenlet_vs_gevent.rs`, each scenario run here
+//! (`tests/bin/greenlet_scenarios.rs`) and in the real gevent
+//! (`tests/py/greenlet_scenarios.py`), the seed's own `f(5)` programs first.
+//!
 //! Every OS thread has one hub. [`spawn`](Greenlet::spawn) queues a greenlet;
 //! nothing runs until the current code waits — [`Greenlet::join`],
 //! [`joinall`] or [`sleep`] — and then the hub runs the queued greenlets in

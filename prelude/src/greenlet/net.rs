@@ -4,6 +4,10 @@
 //! the hub's poller and the others run meanwhile. On the main stack they
 //! simply block.
 //!
+//! Notebook `notebooks/04-coroutines-gevent.ipynb` (遇到 IO 自动切换); tests:
+//! `seed_three_downloads_switch_by_themselves` in
+//! `tests/greenlet_vs_gevent.rs`.
+//!
 //! ```
 //! use std::io::{Read, Write};
 //! use multitask::greenlet::{net, Greenlet};

@@ -1,5 +1,10 @@
 //! Processes, seed §1.1: Python's `multiprocessing` with real `fork()`.
 //!
+//! Notebook `notebooks/01-processes.ipynb`; tests
+//! `tests/process_vs_cpython.rs`, each scenario run here
+//! (`tests/bin/process_scenarios.rs`) and in CPython
+//! (`tests/py/process_scenarios.py`).
+//!
 //! | Python | here |
 //! |---|---|
 //! | `Process(target=f, args=(1,))`, `start`, `join`, `exitcode`, `terminate`, `kill`, `daemon` | [`Process`], [`process!`](crate::process) |

@@ -1,5 +1,9 @@
 //! Threads, seed §1.2: Python's `threading`, over `std::thread`.
 //!
+//! Notebooks `notebooks/02-threads.ipynb` and `06-examples.ipynb`; tests: the
+//! thread scenarios of `tests/process_vs_cpython.rs` (`seed_loop_thread`,
+//! `seed_thread_pool_map`, …), against CPython.
+//!
 //! | Python | here |
 //! |---|---|
 //! | `Thread(target=f, name=…)`, `start`, `join`, `daemon`, `is_alive` | [`Thread`], [`thread!`](crate::thread) |
