@@ -4,7 +4,6 @@
 
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Duration;
 
 use anyhow::Result;
 
@@ -52,9 +51,14 @@ impl DerefMut for Held<'_> {
 }
 
 impl Background {
-    /// Starts a session with `start` on a thread of its own.
-    pub fn spawn(start: impl FnOnce() -> Result<Session> + Send + 'static) -> Arc<Background> {
-        let background = Arc::new(Background::default());
+    /// Starts a session with `start` on a thread of its own; an interrupt
+    /// of `interrupter`'s cell wakes a [`session_for`](Self::session_for)
+    /// that waits for it.
+    pub fn spawn(
+        start: impl FnOnce() -> Result<Session> + Send + 'static,
+        interrupter: &Interrupter,
+    ) -> Arc<Background> {
+        let background = Background::woken_by(interrupter);
         let shared = background.clone();
         std::thread::spawn(move || shared.fill(start()));
         background
@@ -67,10 +71,22 @@ impl Background {
         background
     }
 
+    fn woken_by(interrupter: &Interrupter) -> Arc<Background> {
+        let background = Arc::new(Background::default());
+        let weak = Arc::downgrade(&background);
+        interrupter.wakes(move || {
+            if let Some(background) = weak.upgrade() {
+                let _slot = background.lock();
+                background.started.notify_all();
+            }
+        });
+        background
+    }
+
     /// Waits for the session to be ready and holds it; `Err` with the reason
     /// it never will be.
     pub fn session(&self) -> Result<Held<'_>, String> {
-        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slot = self.lock();
         while let Slot::Starting = &*slot {
             slot = self.started.wait(slot).unwrap_or_else(|e| e.into_inner());
         }
@@ -85,16 +101,12 @@ impl Background {
     /// `Ok(None)` when the cell is interrupted before the session is ready
     /// (it then must not run).
     pub fn session_for(&self, interrupter: &Interrupter) -> Result<Option<Held<'_>>, String> {
-        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slot = self.lock();
         while let Slot::Starting = &*slot {
             if interrupter.requested() {
                 return Ok(None);
             }
-            slot = self
-                .started
-                .wait_timeout(slot, Duration::from_millis(50))
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            slot = self.started.wait(slot).unwrap_or_else(|e| e.into_inner());
         }
         match &*slot {
             Slot::Ready(_) => Ok(Some(Held(slot))),
@@ -105,11 +117,52 @@ impl Background {
 
     /// Puts the started session (or why it failed) in the slot.
     fn fill(&self, started: Result<Session>) {
-        let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
+        let mut slot = self.lock();
         *slot = match started {
             Ok(session) => Slot::Ready(Box::new(session)),
             Err(e) => Slot::Failed(format!("{e:#}")),
         };
         self.started.notify_all();
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Slot> {
+        self.slot.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    #[test]
+    fn an_interrupt_wakes_a_cell_waiting_for_the_session() {
+        let interrupter = Interrupter::default();
+        let (release, held) = mpsc::channel::<()>();
+        // A start that takes until the test ends.
+        let background = Background::spawn(
+            move || {
+                let _ = held.recv();
+                anyhow::bail!("never started")
+            },
+            &interrupter,
+        );
+        let _cell = interrupter.cell();
+        let (answered, answer) = mpsc::channel();
+        let (waiting, watcher) = (background.clone(), interrupter.clone());
+        std::thread::spawn(move || {
+            let outcome = waiting.session_for(&watcher).map(|held| held.is_none());
+            let _ = answered.send(outcome);
+        });
+        // Let it reach its wait (were it not there yet, it would see the
+        // request on arrival; the wake is what this test is about).
+        std::thread::sleep(Duration::from_millis(100));
+        interrupter.interrupt();
+        let outcome = answer
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the waiting cell was woken by the interrupt");
+        assert_eq!(outcome, Ok(true), "the cell must not run");
+        drop(release);
     }
 }

@@ -392,7 +392,7 @@ pub fn run_all(paths: &[PathBuf], forwarded_args: &[String], settings: Settings)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reply::Output as CellOutput;
+    use crate::reply::Evaluated;
 
     #[test]
     fn sanitize_rules_apply_in_order() {
@@ -429,7 +429,7 @@ mod tests {
             (Stream::Stdout, "b".to_string()),
             (Stream::Stderr, "warn".to_string()),
         ];
-        let reply = Reply::Value(CellOutput {
+        let reply = Reply::Value(Evaluated {
             values: [("text/plain".to_string(), "2".to_string())].into(),
             timing: None,
         });

@@ -38,6 +38,17 @@ struct Shared {
     changed: Condvar,
     /// The runtime process, once the session has started one.
     runtime: OnceLock<Arc<Mutex<Child>>>,
+    /// Wakes what a cell waits for before it runs, when it is interrupted.
+    waiting: OnceLock<Wake>,
+}
+
+/// What [`Interrupter::wakes`] calls.
+struct Wake(Box<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for Wake {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Wake")
+    }
 }
 
 #[derive(Debug, Default)]
@@ -126,7 +137,17 @@ impl Interrupter {
             return;
         }
         state.requested = true;
-        if !state.running || state.killed {
+        if !state.running {
+            // It waits for something else (a session still starting): wake
+            // that wait, outside our lock, as it holds its own while it
+            // looks at ours.
+            drop(state);
+            if let Some(wake) = self.shared.waiting.get() {
+                (wake.0)();
+            }
+            return;
+        }
+        if state.killed {
             return;
         }
         if evcxr::stop_build() {
@@ -183,6 +204,14 @@ impl Interrupter {
                 self.ask();
             }
         }
+    }
+
+    /// Calls `wake` when a cell is interrupted before it runs, so that what
+    /// it waits for meanwhile (a session still starting) can look at
+    /// [`requested`](Self::requested) at once instead of now and then. One
+    /// waiter per interrupter: a second call is ignored.
+    pub fn wakes(&self, wake: impl Fn() + Send + Sync + 'static) {
+        let _ = self.shared.waiting.set(Wake(Box::new(wake)));
     }
 
     /// Whether the current cell was interrupted (before or while it ran).

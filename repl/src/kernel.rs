@@ -4,8 +4,8 @@
 //!
 //! Threads and tasks, a module each:
 //! - tokio tasks read the [`shell`] and [`control`] sockets and answer the
-//!   [`heartbeat`]; one task owns the iopub socket and sends what the others
-//!   queue, in order;
+//!   [`heartbeat`]; one task owns the [`iopub`] socket and sends what the
+//!   others queue, in order;
 //! - the session runs cells on a thread of its own ([`worker`]: a cell may
 //!   take long, and evcxr is synchronous); the control task can still
 //!   interrupt it; [`results`] turns what a cell gave into Jupyter messages;
@@ -21,6 +21,7 @@ mod control;
 mod heartbeat;
 mod info;
 pub mod install;
+mod iopub;
 mod results;
 mod shell;
 pub mod sockets;
@@ -77,7 +78,7 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
         shell,
         control,
         stdin: stdin_socket,
-        iopub: mut iopub_socket,
+        iopub: iopub_socket,
         heartbeat,
     } = sockets::bind(&info, &session_id).await?;
     let (shell_writer, shell_reader) = shell.split();
@@ -86,14 +87,7 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
         info.ip, info.shell_port
     );
 
-    let (iopub, mut iopub_queue) = mpsc::unbounded_channel::<JupyterMessage>();
-    tokio::spawn(async move {
-        while let Some(message) = iopub_queue.recv().await {
-            if let Err(e) = iopub_socket.send(message).await {
-                eprintln!("multitask kernel: cannot send on iopub: {e}");
-            }
-        }
-    });
+    let (iopub, iopub_flush) = iopub::start(iopub_socket);
     tokio::spawn(heartbeat::beat(heartbeat));
 
     let kernel = Arc::new(Kernel {
@@ -117,8 +111,8 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
         shutdown_requested,
     )
     .await;
-    // Give the iopub task a moment to send what is queued (the last idle).
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // What is queued (the last idle) goes out before the kernel ends.
+    iopub_flush.flush().await;
     Ok(())
 }
 

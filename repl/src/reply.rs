@@ -14,7 +14,7 @@ use crate::rewrite::Rewritten;
 #[derive(Debug)]
 pub enum Reply {
     /// The cell ran.
-    Value(Output),
+    Value(Evaluated),
     /// Text from one of our own commands (`:help`, `:vars`, …).
     Text(String),
     /// The cell panicked: this is the message (printed already, by
@@ -132,7 +132,7 @@ impl Reply {
 
 /// What a cell that ran gives back.
 #[derive(Debug, Default)]
-pub struct Output {
+pub struct Evaluated {
     /// The value of the cell's last expression, by MIME type (empty when the
     /// cell ends with a statement).
     pub values: HashMap<String, String>,

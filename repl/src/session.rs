@@ -15,7 +15,9 @@ use evcxr::{CommandContext, EvalCallbacks};
 use crate::commands::{self, OPT_LEVELS};
 use crate::interrupt::{Ended, Interrupter};
 use crate::output::{self, Forwarded, Stream};
-use crate::reply::{DID_NOT_STOP, Output, Reply, Timing, clean, crash_reason, describe, signal_of};
+use crate::reply::{
+    DID_NOT_STOP, Evaluated, Reply, Timing, clean, crash_reason, describe, signal_of,
+};
 use crate::reserved;
 use crate::rewrite::{self, Checks};
 
@@ -252,7 +254,7 @@ impl Session {
                         .map(|phase| (phase.name, phase.duration))
                         .collect(),
                 });
-                Reply::Value(Output { values, timing })
+                Reply::Value(Evaluated { values, timing })
             }
             Err(evcxr::Error::CompilationErrors(errors)) => {
                 if errors

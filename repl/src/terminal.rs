@@ -183,7 +183,7 @@ impl Terminal {
             watcher.finish(started.is_ok());
             Background::started(started)
         } else {
-            Background::spawn(start)
+            Background::spawn(start, &interrupter)
         };
         editor.set_helper(Some(LineHelper {
             shared: shared.clone(),

@@ -37,28 +37,32 @@ pub(super) enum Job {
 /// Starts the session thread; returns where to send it jobs.
 pub(super) fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync::mpsc::Sender<Job> {
     let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+    let interrupter = kernel.interrupter.clone();
     let background = {
         let kernel = kernel.clone();
-        Background::spawn(move || {
-            eprintln!(
-                "multitask kernel: starting the session (the first start compiles the prelude)"
-            );
-            let started = std::time::Instant::now();
-            let (building, output, input) = (kernel.clone(), kernel.clone(), kernel.clone());
-            let session = Session::start(
-                &options,
-                Hooks {
-                    // cargo's lines go to the kernel's log, and to the cell
-                    // that waits for the session, as they come: a first
-                    // start takes minutes.
-                    build: Box::new(move |line| building.building(line)),
-                    output: Box::new(move |stream, text| output.stream(stream, text)),
-                    input: Box::new(move |prompt| input.input(prompt)),
-                },
-            );
-            kernel.started(started.elapsed(), session.is_ok());
-            session
-        })
+        Background::spawn(
+            move || {
+                eprintln!(
+                    "multitask kernel: starting the session (the first start compiles the prelude)"
+                );
+                let started = std::time::Instant::now();
+                let (building, output, input) = (kernel.clone(), kernel.clone(), kernel.clone());
+                let session = Session::start(
+                    &options,
+                    Hooks {
+                        // cargo's lines go to the kernel's log, and to the cell
+                        // that waits for the session, as they come: a first
+                        // start takes minutes.
+                        build: Box::new(move |line| building.building(line)),
+                        output: Box::new(move |stream, text| output.stream(stream, text)),
+                        input: Box::new(move |prompt| input.input(prompt)),
+                    },
+                );
+                kernel.started(started.elapsed(), session.is_ok());
+                session
+            },
+            &interrupter,
+        )
     };
     std::thread::spawn(move || {
         for job in queue {
