@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use multitask_tests::{jupyter_python, multitask_bin, py_script};
+use multitask_tests::{jupyter_python, multitask_bin, py_script, tests_dir};
 use serde_json::Value;
 
 /// Runs `tests/py/kernel_client.py` once: it installs the kernelspec in a
@@ -44,6 +44,35 @@ fn the_kernelspec_is_found_and_the_kernel_says_it_speaks_rust() {
     assert!(text(&report["install"]).contains("share/jupyter/kernels/multitask"));
     assert_eq!(report["language"], "rust");
     assert_eq!(report["implementation"], "multitask");
+    // Jupyter's launcher and the notebook's corner show these.
+    let files = &report["kernelspec_files"];
+    for logo in ["logo-32x32.png", "logo-64x64.png", "logo-svg.svg"] {
+        assert!(
+            files.as_array().unwrap().iter().any(|f| f == logo),
+            "{files}"
+        );
+    }
+}
+
+/// JupyterLab stores the kernel's `language_info` in the notebook as it
+/// opens it: one that differs from the stored one marks every notebook
+/// changed before the learner typed anything.
+#[test]
+fn every_notebook_stores_the_language_info_the_kernel_sends() {
+    let sent = &report()["language_info"];
+    let notebooks = std::fs::read_dir(tests_dir().join("../notebooks")).expect("the notebooks");
+    for path in notebooks.filter_map(|e| e.ok().map(|e| e.path())) {
+        if path.extension().is_some_and(|e| e == "ipynb") {
+            let notebook: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            assert_eq!(
+                &notebook["metadata"]["language_info"],
+                sent,
+                "{}",
+                path.display()
+            );
+        }
+    }
 }
 
 #[test]
@@ -52,6 +81,21 @@ fn a_value_comes_back_as_an_execute_result() {
     assert_eq!(value["results"][0]["text/plain"], "2", "{value}");
     assert_eq!(value["reply_status"], "ok");
     assert_eq!(value["statuses"], serde_json::json!(["busy", "idle"]));
+}
+
+#[test]
+fn a_table_comes_back_as_html_with_aligned_text_beside_it() {
+    let table = &report()["table"]["results"][0];
+    assert_eq!(
+        table["text/html"],
+        "<table>\n<thead><tr><th>模式 mode</th><th>n</th></tr></thead>\n\
+         <tbody>\n<tr><td>线程 threads</td><td>2</td></tr>\n</tbody>\n</table>",
+        "{table}"
+    );
+    assert_eq!(
+        table["text/plain"], "模式 mode     n\n────────────  ─\n线程 threads  2",
+        "{table}"
+    );
 }
 
 #[test]

@@ -115,8 +115,9 @@ pub fn notebooks(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// What went wrong in one cell.
 #[derive(Debug)]
 pub struct Problem {
-    /// The cell's index in the notebook (0-based).
-    pub cell: usize,
+    /// The cell's index in the notebook (0-based); `None` for the notebook
+    /// as a whole (its metadata).
+    pub cell: Option<usize>,
     /// What is wrong, in a sentence.
     pub what: String,
     /// Expected against actual, as a unified diff (may be empty).
@@ -145,6 +146,21 @@ pub fn check(
     let update = settings.update;
     let sanitizer = Sanitizer::beside(path)?;
     let mut problems = Vec::new();
+    let kernel_language = crate::kernel::info::language_info_json();
+    if update {
+        notebook.set_language_info(kernel_language);
+    } else if notebook.language_info() != Some(&kernel_language) {
+        problems.push(Problem {
+            cell: None,
+            what: "has a metadata.language_info the kernel does not send (JupyterLab \
+                   would mark it changed as it opens); `--update` writes the kernel's"
+                .to_string(),
+            diff: format!(
+                "stored:    {}\nthe kernel: {kernel_language}\n",
+                notebook.language_info().unwrap_or(&serde_json::Value::Null)
+            ),
+        });
+    }
     let mut count = 0;
     for (index, cell) in notebook.cells().into_iter().enumerate() {
         if cell.kind != "code" {
@@ -157,7 +173,7 @@ pub fn check(
         let outputs = outputs_of(lines, &reply);
         if timed_out {
             problems.push(Problem {
-                cell: index,
+                cell: Some(index),
                 what: format!(
                     "timed out after {} s and was stopped; the cells after it were not run",
                     settings.timeout.as_secs_f64()
@@ -171,13 +187,13 @@ pub fn check(
         let raises = cell.tags.iter().any(|t| t == RAISES);
         if raises && !failed {
             problems.push(Problem {
-                cell: index,
+                cell: Some(index),
                 what: format!("is tagged `{RAISES}` but ran without an error"),
                 diff: String::new(),
             });
         } else if failed && !raises {
             problems.push(Problem {
-                cell: index,
+                cell: Some(index),
                 what: format!("failed, and is not tagged `{RAISES}`"),
                 diff: outputs.iter().map(Output::text).collect(),
             });
@@ -189,7 +205,7 @@ pub fn check(
             let actual = comparable(&outputs, &sanitizer);
             if expected != actual {
                 problems.push(Problem {
-                    cell: index,
+                    cell: Some(index),
                     what: "has different outputs".to_string(),
                     diff: similar::TextDiff::from_lines(&expected, &actual)
                         .unified_diff()
@@ -338,7 +354,10 @@ pub fn run_single(path: &Path, options: &Options, settings: Settings) -> Result<
     let _ = std::fs::remove_file(&progress);
     let problems = problems?;
     for problem in &problems {
-        println!("{}: cell {} {}", path.display(), problem.cell, problem.what);
+        match problem.cell {
+            Some(cell) => println!("{}: cell {cell} {}", path.display(), problem.what),
+            None => println!("{}: {}", path.display(), problem.what),
+        }
         for line in problem.diff.lines() {
             println!("    {line}");
         }

@@ -19,7 +19,7 @@
 
 mod control;
 mod heartbeat;
-mod info;
+pub mod info;
 pub mod install;
 mod iopub;
 mod results;

@@ -191,6 +191,20 @@ impl Notebook {
             .collect()
     }
 
+    /// What the notebook says its kernel's language is
+    /// (`metadata.language_info`), if it says.
+    pub fn language_info(&self) -> Option<&Value> {
+        self.json.get("metadata")?.get("language_info")
+    }
+
+    /// Replaces `metadata.language_info`.
+    pub fn set_language_info(&mut self, info: Value) {
+        if !self.json["metadata"].is_object() {
+            self.json["metadata"] = json!({});
+        }
+        self.json["metadata"]["language_info"] = info;
+    }
+
     /// Replaces the outputs and execution count of code cell `index`.
     pub fn set_outputs(&mut self, index: usize, outputs: &[Output], count: Option<u64>) {
         let Some(cell) = self.json["cells"].get_mut(index) else {

@@ -99,6 +99,10 @@ def main():
         )
         report["install"] = installed.stdout.strip()
         os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        spec = KernelSpecManager().get_all_specs()["multitask"]
+        report["kernelspec_files"] = sorted(os.listdir(spec["resource_dir"]))
 
         km = KernelManager(kernel_name="multitask")
         started = time.time()
@@ -109,6 +113,7 @@ def main():
         report["ready_seconds"] = time.time() - started
         info = client.kernel_info(reply=True, timeout=TIMEOUT)["content"]
         report["language"] = info["language_info"]["name"]
+        report["language_info"] = info["language_info"]
         report["implementation"] = info["implementation"]
 
         report["value"] = run(client, "1 + 1")
@@ -206,6 +211,7 @@ def main():
             'println!("EVCXR_BEGIN_CONTENT text/html\\n<b>{}</b>\\nEVCXR_END_CONTENT", self.0); } } '
             'Bold("rich")',
         )
+        report["table"] = run(client, 'Table::new(["模式 mode", "n"]).row(["线程 threads", "2"])')
         report["compile_error"] = run(client, 'let wrong: i32 = "text";')
         report["kept_after_error"] = run(client, "itr.next()")
         run(client, "let v = vec![1, 2, 3];")

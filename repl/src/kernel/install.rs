@@ -47,6 +47,21 @@ pub fn kernel_json(exe: &Path, prelude: &Path) -> serde_json::Value {
     })
 }
 
+/// The logos Jupyter shows for the kernel (the launcher, the notebook's
+/// corner), by the file names a kernelspec gives them; drawn by
+/// `repl/assets/make_logos.py`.
+const LOGOS: [(&str, &[u8]); 3] = [
+    (
+        "logo-32x32.png",
+        include_bytes!("../../assets/logo-32x32.png"),
+    ),
+    (
+        "logo-64x64.png",
+        include_bytes!("../../assets/logo-64x64.png"),
+    ),
+    ("logo-svg.svg", include_bytes!("../../assets/logo-svg.svg")),
+];
+
 /// Writes the kernelspec; returns the folder it went to.
 pub fn install(prefix: Option<&Path>, prelude: &Path) -> Result<PathBuf> {
     let dir = kernel_dir(prefix)?;
@@ -56,12 +71,29 @@ pub fn install(prefix: Option<&Path>, prelude: &Path) -> Result<PathBuf> {
     let file = dir.join("kernel.json");
     std::fs::write(&file, json + "\n")
         .with_context(|| format!("cannot write {}", file.display()))?;
+    for (name, bytes) in LOGOS {
+        let file = dir.join(name);
+        std::fs::write(&file, bytes).with_context(|| format!("cannot write {}", file.display()))?;
+    }
     Ok(dir)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_logos_are_what_their_names_say() {
+        for (name, bytes) in LOGOS {
+            if name.ends_with(".png") {
+                assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "{name}");
+                let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+                assert!(name.starts_with(&format!("logo-{width}x{width}")), "{name}");
+            } else {
+                assert!(bytes.starts_with(b"<svg"), "{name}");
+            }
+        }
+    }
 
     #[test]
     fn a_prefix_puts_the_kernelspec_under_share_jupyter() {
