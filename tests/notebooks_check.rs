@@ -200,3 +200,43 @@ fn jupyter_runs_the_notebook_through_the_kernel_with_the_stored_outputs() {
     assert!(report["code_cells"].as_u64().unwrap() > 10, "{report}");
     assert_eq!(report["mismatches"], serde_json::json!([]), "{report:#}");
 }
+
+/// The chapters link to each other (`[02-threads](02-threads.ipynb)`): each
+/// such link leads to a notebook that is there, and every chapter after the
+/// map ends with a link onwards or back.
+#[test]
+fn links_between_notebooks_lead_somewhere_and_every_chapter_ends_with_one() {
+    use multitask_repl::notebook::Notebook;
+    for entry in std::fs::read_dir(notebooks_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "ipynb") {
+            continue;
+        }
+        let cells = Notebook::read(&path).unwrap().cells();
+        for cell in cells.iter().filter(|c| c.kind == "markdown") {
+            for target in notebook_links(&cell.source) {
+                assert!(
+                    notebooks_dir().join(&target).is_file(),
+                    "{} links to {target}, which is not there",
+                    path.display()
+                );
+            }
+        }
+        let last = cells.iter().rev().find(|c| c.kind == "markdown").unwrap();
+        assert!(
+            path.ends_with("00-start-here.ipynb") || !notebook_links(&last.source).is_empty(),
+            "{} does not end with a link to another chapter",
+            path.display()
+        );
+    }
+}
+
+/// The targets of the Markdown links `](NAME.ipynb)` in a text.
+fn notebook_links(text: &str) -> Vec<String> {
+    text.split("](")
+        .skip(1)
+        .filter_map(|rest| rest.split_once(')'))
+        .map(|(target, _)| target.to_string())
+        .filter(|target| target.ends_with(".ipynb"))
+        .collect()
+}

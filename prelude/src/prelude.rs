@@ -28,6 +28,7 @@ pub use crate::greenlet::{self, Greenlet};
 pub use crate::multiprocessing::{
     self, Array, Connection, Pool, Process, Queue, Value, current_process, getpid, getppid, pipe,
 };
+pub use crate::table::Table;
 pub use crate::threading::{
     self, Local, Thread, ThreadPool, active_count, current_thread, main_thread,
 };
