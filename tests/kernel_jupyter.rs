@@ -176,6 +176,60 @@ fn a_compile_error_is_an_error_and_variables_survive_it() {
     );
 }
 
+/// A compile error is drawn on the cell's own lines, as the REPL draws it:
+/// not on the code evcxr wraps around a cell, not with paths into the
+/// toolchain, and a warning beside it is called a warning.
+#[test]
+fn a_compile_error_points_into_the_cell_in_the_learners_terms() {
+    let error = &report()["compile_error_in_terms"]["errors"][0];
+    let traceback: String = error["traceback"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(text)
+        .collect();
+    let plain = strip_ansi(&traceback);
+    assert!(plain.contains("cell:4:7"), "{plain}");
+    assert!(plain.contains("words.next()"), "{plain}");
+    assert!(
+        plain.contains("中文的注释"),
+        "the cell's own lines: {plain}"
+    );
+    // rustc's help names `ne` by a path into the installed toolchain.
+    assert!(plain.contains("(in `core::cmp`)"), "{plain}");
+    for machinery in ["src/lib.rs", "evcxr", "toolchains", "format!"] {
+        assert!(!plain.contains(machinery), "{machinery} in {plain}");
+    }
+    assert!(plain.contains("Warning"), "{plain}");
+    assert!(
+        !plain.contains("[unused_variables] Error"),
+        "a warning is no error: {plain}"
+    );
+    assert!(
+        text(&error["evalue"]).contains("no method named `next`"),
+        "{error}"
+    );
+    assert!(!text(&error["evalue"]).contains("unused"), "{error}");
+}
+
+/// The text of a traceback without its colours.
+fn strip_ansi(text: &str) -> String {
+    let mut plain = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
+}
+
 #[test]
 fn a_panic_is_an_error_with_its_message_and_variables_survive_it() {
     let report = report();
@@ -203,10 +257,64 @@ fn is_complete_and_complete_answer_for_real() {
     let report = report();
     assert_eq!(report["is_complete"]["fn f() {"], "incomplete");
     assert_eq!(report["is_complete"]["1 + 1"], "complete");
+    // The first Tab, before rust-analyzer's first analysis: at once.
+    let first = &report["complete_first"];
+    assert!(
+        first["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "jumping_range"),
+        "{first}"
+    );
+    assert!(first["seconds"].as_f64().unwrap() < 1.0, "{first}");
     let matches = report["complete"]["matches"].as_array().unwrap();
     assert!(matches.iter().any(|m| m == "jumping_range("), "{matches:?}");
     assert_eq!(report["complete"]["cursor_start"], 0);
     assert_eq!(report["complete"]["cursor_end"], 10);
+    // JupyterLab's completer shows each match's kind and signature.
+    let types = report["complete"]["types"]
+        .as_array()
+        .expect("typed matches");
+    let jumping = types
+        .iter()
+        .find(|t| t["text"] == "jumping_range(")
+        .expect("jumping_range among the typed matches");
+    assert_eq!(jumping["type"], "function", "{jumping}");
+    assert!(text(&jumping["signature"]).contains("i64"), "{jumping}");
+}
+
+/// Shift-Tab shows what rust-analyzer knows: the signature and the
+/// prelude's own docs, as text and HTML.
+#[test]
+fn inspect_shows_the_signature_and_the_docs() {
+    let report = report();
+    let inspect = &report["inspect"];
+    assert_eq!(inspect["found"], true, "{inspect}");
+    let plain = text(&inspect["data"]["text/plain"]);
+    assert!(plain.contains("fn jumping_range"), "{plain}");
+    assert!(plain.contains("send"), "the docs: {plain}");
+    assert!(
+        text(&inspect["data"]["text/html"]).contains("<code>"),
+        "{inspect}"
+    );
+    assert_eq!(report["inspect_nothing"]["found"], false);
+}
+
+/// IPython's `%timeit` and `%time`: the mean ± std. dev. line, the code
+/// timed optimised; `:time` keeps what its cell binds.
+#[test]
+fn timeit_and_time_measure_as_ipython_does() {
+    let report = report();
+    let timeit = text(&report["timeit"]["results"][0]["text/plain"]);
+    assert!(
+        timeit.contains(" per loop (mean ± std. dev. of 7 runs, "),
+        "{timeit}"
+    );
+    assert!(timeit.ends_with("compiled at opt-level 2)"), "{timeit}");
+    let time = &report["time"];
+    assert!(text(&time["stdout"]).contains("took "), "{time}");
+    assert_eq!(report["timed_kept"]["results"][0]["text/plain"], "42");
 }
 
 #[test]

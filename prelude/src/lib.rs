@@ -20,6 +20,7 @@
 //! | every chapter | Ctrl-C that keeps your variables: `KeyboardInterrupt`, cooperatively | [`interrupt`] | `00-start-here` | `ctrl_c_*` in `tests/repl_pty.rs`; `tests/kernel_jupyter.rs` |
 //! | every chapter | Python's `time.sleep`, interruptible: `time::sleep(1.0)` | [`time`] | `00-start-here` | `tests/repl_pty.rs` |
 //! | §1 (comparisons) | a table of results: HTML in Jupyter, aligned text in the terminal | [`table`] | `01-processes`, `02-threads` | its unit tests; `tests/kernel_jupyter.rs` |
+//! | every chapter | IPython's `%timeit`: `:timeit EXPR`, mean ± std. dev. of 7 runs, optimised | [`timeit`] | `02-threads` | its unit tests; `tests/kernel_jupyter.rs` |
 //! | every chapter | exercises: checkers that print ✓ or ✗ with a hint, and progress | [`exercises`] | the end of `01`–`06` | `tests/exercises.rs` |
 //!
 //! The notebooks are in `notebooks/`, the tests in `tests/`; every notebook's
@@ -53,6 +54,7 @@ mod stack;
 pub mod table;
 pub mod threading;
 pub mod time;
+pub mod timeit;
 pub mod web;
 
 pub use exception::Exception;

@@ -9,6 +9,14 @@ pub const OUR_COMMANDS: &[(&str, &str)] = &[
         ":exercises",
         "the exercises, with the ones you passed ticked",
     ),
+    (
+        ":time CODE",
+        "run CODE (it keeps what it binds) and say how long it took",
+    ),
+    (
+        ":timeit EXPR",
+        "time EXPR as IPython's %timeit: optimised, mean ± std. dev. of 7 runs",
+    ),
     (":quit", "leave (Ctrl-D does the same)"),
 ];
 

@@ -4,6 +4,7 @@
 //!   colon commands and crash bookkeeping; every front end goes through it.
 //! - [`reply`]: what became of a cell, in the learner's words (every front end renders it).
 //! - [`commands`]: our colon commands and `:help`.
+//! - [`completion`]: completions as a learner types them, and a session's quick first answer.
 //! - [`locate`]: where the prelude crate is.
 //! - [`interrupt`]: stopping the current cell from another thread, at any moment.
 //! - [`background`]: a session starting behind a front end.
@@ -24,6 +25,7 @@ pub mod background;
 pub mod build_dir;
 pub mod check;
 pub mod commands;
+pub mod completion;
 pub mod input;
 pub mod interrupt;
 pub mod kernel;

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use evcxr::CompilationError;
+use evcxr::{CompilationError, Theme};
 
 use crate::reserved;
 use crate::rewrite::Rewritten;
@@ -23,8 +23,11 @@ pub enum Reply {
     Panicked(String),
     /// rustc refused the cell; nothing ran and every variable is kept.
     CompileErrors {
-        /// rustc's errors, their spans in `cell.code`.
+        /// rustc's errors (and the warnings beside them), their spans in
+        /// `cell.code`.
         errors: Vec<CompilationError>,
+        /// The cell as the learner typed it: what the errors are shown on.
+        typed: String,
         /// The cell as compiled (reserved names made raw) and how it maps
         /// back to what the learner typed.
         cell: Rewritten,
@@ -73,19 +76,18 @@ impl Reply {
     /// The failure in this reply, if the cell failed.
     pub fn failure(&self) -> Option<Failure> {
         let (ename, evalue, traceback) = match self {
-            Reply::CompileErrors { errors, .. } => {
+            Reply::CompileErrors {
+                errors,
+                typed,
+                cell,
+            } => {
                 let traceback = errors
                     .iter()
-                    .map(|error| {
-                        let mut text = clean(&error.rendered());
-                        if let Some(hint) = compile_hint(error) {
-                            text += &format!("\x1b[36mhint:\x1b[0m {hint}\n");
-                        }
-                        text
-                    })
+                    .map(|error| render_compile_error(error, typed, cell, Theme::Light))
                     .collect();
                 let evalue = errors
                     .iter()
+                    .filter(|e| e.level() != "warning")
                     .map(|e| clean(&e.message()))
                     .collect::<Vec<_>>()
                     .join("; ");
@@ -240,6 +242,40 @@ pub fn clean(message: &str) -> String {
             .replace("`evcxr_variable_store`", "the end of the cell")
             .replace("evcxr_variable_store", "the end of the cell"),
     )
+}
+
+/// One of rustc's errors (or warnings) as the learner sees it, in every
+/// front end: drawn on the cell's own lines as typed (`cell:1:7`), never on
+/// the code evcxr wraps around them, with our hint under it when we have one.
+pub fn render_compile_error(
+    error: &CompilationError,
+    typed: &str,
+    cell: &Rewritten,
+    theme: Theme,
+) -> String {
+    let mut text = Vec::new();
+    let report = error
+        .build_report_mapped("cell".to_string(), cell.code.clone(), theme, &|offset| {
+            cell.to_learner(offset)
+        })
+        .and_then(|report| {
+            report
+                .write(
+                    ariadne::sources([("cell".to_string(), typed.to_string())]),
+                    &mut text,
+                )
+                .ok()
+        });
+    let mut shown = match report {
+        Some(()) => clean(&String::from_utf8_lossy(&text)),
+        // No report: rustc's message alone, never its rendering of the
+        // generated code.
+        None => format!("{}: {}\n", error.level(), clean(&error.message())),
+    };
+    if let Some(hint) = compile_hint(error) {
+        shown += &format!("\x1b[36mhint:\x1b[0m {hint}\n");
+    }
+    shown
 }
 
 /// A line of advice for a compile error a learner of this tutorial is likely

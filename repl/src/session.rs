@@ -8,11 +8,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
 use evcxr::{CommandContext, EvalCallbacks};
 
 use crate::commands::{self, OPT_LEVELS};
+use crate::completion::{self, Completion, without_placeholders};
 use crate::interrupt::{Ended, Interrupter};
 use crate::output::{self, Forwarded, Stream};
 use crate::reply::{
@@ -61,6 +63,11 @@ pub struct Session {
     input: Input,
     /// Whether loops check for an interrupt (they can with the prelude).
     checks: Checks,
+    /// The cell running now was typed as `:time CODE`: its timing is shown.
+    timed: bool,
+    /// rust-analyzer has analysed this session once (its first analysis
+    /// takes seconds; see [`completion`](crate::completion)).
+    analysed: bool,
 }
 
 /// A line for a cell that reads stdin, given the prompt evcxr passes on.
@@ -122,6 +129,8 @@ impl Session {
                 Some(_) => Checks::Loops,
                 None => Checks::None,
             },
+            timed: false,
+            analysed: false,
         };
         session.set_up(options)?;
         if let Some(folder) = &options.build_dir {
@@ -183,6 +192,37 @@ impl Session {
         reply
     }
 
+    /// `:time CODE`: runs `CODE` as a cell of its own (what it binds
+    /// stays) and shows how long it took, phase by phase.
+    fn time(&mut self, code: &str) -> Reply {
+        self.timed = true;
+        let reply = self.run(code);
+        self.timed = false;
+        reply
+    }
+
+    /// `:timeit EXPR`: IPython's `%timeit`, by the prelude's
+    /// [`timeit`](multitask::timeit::timeit), in a cell compiled at
+    /// opt-level 2 (then the level goes back to what it was).
+    fn timeit(&mut self, expr: &str) -> Reply {
+        if self.checks == Checks::None {
+            return Reply::Error(":timeit needs the prelude (not loaded in this session)".into());
+        }
+        const TIMED_AT: &str = "2";
+        let level = self.context.opt_level();
+        if let Err(e) = self.context.set_opt_level(TIMED_AT) {
+            return Reply::Error(format!("cannot compile optimised: {e}"));
+        }
+        let reply = self.run(&format!(
+            // In parentheses: a cell that starts with `:` is a command.
+            "(::multitask::timeit::timeit({TIMED_AT:?}, || {{ {expr}\n}}))"
+        ));
+        if let Err(e) = self.context.set_opt_level(&level) {
+            return Reply::Error(format!("cannot go back to opt-level {level}: {e}"));
+        }
+        reply
+    }
+
     fn run(&mut self, cell: &str) -> Reply {
         let trimmed = cell.trim();
         match trimmed {
@@ -190,6 +230,11 @@ impl Session {
             ":quit" | ":q" | ":exit" => return Reply::Quit,
             ":vars" => return Reply::Text(self.vars_text()),
             ":exercises" => return Reply::Text(multitask::exercises::progress::listing()),
+            _ => {}
+        }
+        match trimmed.split_once(char::is_whitespace) {
+            Some((":time", code)) => return self.time(code),
+            Some((":timeit", expr)) => return self.timeit(expr),
             _ => {}
         }
         // evcxr takes any level and the next cell fails in cargo: check first.
@@ -211,6 +256,7 @@ impl Session {
         let reader = |request: evcxr::InputRequest| {
             (input.lock().unwrap_or_else(|e| e.into_inner()))(&request.prompt)
         };
+        let started = Instant::now();
         let result = self.context.execute_with_callbacks(
             &rewritten.code,
             &mut EvalCallbacks {
@@ -246,8 +292,9 @@ impl Session {
                 if let Some(text) = values.get_mut("text/plain") {
                     *text = text.trim_end_matches('\n').to_string();
                 }
-                let timing = outputs.timing.map(|total| Timing {
-                    total,
+                let shown = outputs.timing.is_some() || self.timed;
+                let timing = shown.then(|| Timing {
+                    total: outputs.timing.unwrap_or_else(|| started.elapsed()),
                     phases: outputs
                         .phases
                         .into_iter()
@@ -269,6 +316,7 @@ impl Session {
                 }
                 Reply::CompileErrors {
                     errors,
+                    typed: cell.to_string(),
                     cell: rewritten,
                 }
             }
@@ -328,7 +376,8 @@ impl Session {
 
     /// Completions at byte offset `position` of `source`: where the replaced
     /// text starts, and the candidates.
-    pub fn completions(&mut self, source: &str, position: usize) -> (usize, Vec<String>) {
+    pub fn completions(&mut self, source: &str, position: usize) -> (usize, Vec<Completion>) {
+        self.analysed = true;
         let rewritten = rewrite::rewrite(source, Checks::None);
         match self
             .context
@@ -339,32 +388,61 @@ impl Session {
                 found
                     .completions
                     .into_iter()
-                    .map(|c| without_placeholders(&reserved::unraw(&c.code)))
+                    .map(|c| Completion {
+                        text: without_placeholders(&reserved::unraw(&c.code)),
+                        kind: c.kind,
+                        detail: c.detail,
+                    })
                     .collect(),
             ),
             Err(_) => (position, Vec::new()),
         }
     }
-}
 
-/// A completion as a learner types it: `jumping_range(n)` (rust-analyzer's
-/// snippet, with a placeholder for the argument) becomes `jumping_range(`;
-/// `next()`, which takes none, stays whole.
-fn without_placeholders(code: &str) -> String {
-    match code.find('(') {
-        Some(open) if !code[open..].starts_with("()") => code[..=open].to_string(),
-        _ => code.to_string(),
+    /// [`completions`](Self::completions) if rust-analyzer is ready, else
+    /// at once the [quick answer](completion::quick) from the prelude's names
+    /// and the variables (then call
+    /// [`warm_up_completions`](Self::warm_up_completions) once replied).
+    pub fn completions_now(&mut self, source: &str, position: usize) -> (usize, Vec<Completion>) {
+        if self.analysed {
+            return self.completions(source, position);
+        }
+        let mut known = match self.checks {
+            Checks::Loops => completion::prelude_names(),
+            Checks::None => Vec::new(),
+        };
+        known.extend(self.variables().into_iter().map(|(name, _)| name));
+        completion::quick(source, position, &known)
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    /// Has rust-analyzer make its first analysis (seconds), if it has not.
+    pub fn warm_up_completions(&mut self) {
+        if !self.analysed {
+            let _ = self.completions("", 0);
+        }
+    }
 
-    #[test]
-    fn completions_leave_the_arguments_to_the_learner() {
-        assert_eq!(without_placeholders("jumping_range(n)"), "jumping_range(");
-        assert_eq!(without_placeholders("next()"), "next()");
-        assert_eq!(without_placeholders("Generator"), "Generator");
+    /// What rust-analyzer knows of the name at `position` (a byte offset):
+    /// its signature and docs, as plain text and as HTML — what Jupyter's
+    /// Shift-Tab shows. `None` when there is nothing there to describe.
+    pub fn inspect(&mut self, source: &str, position: usize) -> Option<(String, String)> {
+        // The whole name under the cursor, and a call's `(` if one follows:
+        // rust-analyzer describes the code up to that point.
+        let rest = &source[position..];
+        let name_end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let mut end = position + name_end;
+        if source[end..].starts_with('(') {
+            end += 1;
+        }
+        self.analysed = true;
+        let rewritten = rewrite::rewrite(source, Checks::None);
+        let (plain, html) = self
+            .context
+            .hover_at(&rewritten.code, rewritten.to_code(end))
+            .ok()?;
+        (plain.trim() != "No documentation found" && !plain.trim().is_empty())
+            .then_some((reserved::unraw(&plain), html))
     }
 }

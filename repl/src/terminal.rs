@@ -49,7 +49,8 @@ impl Completer for LineHelper {
         let Ok(mut session) = self.shared.session() else {
             return Ok((pos, Vec::new()));
         };
-        Ok(session.completions(line, pos))
+        let (start, found) = session.completions(line, pos);
+        Ok((start, found.into_iter().map(|c| c.text).collect()))
     }
 }
 
@@ -253,7 +254,7 @@ impl Terminal {
                 return Err(anyhow::anyhow!("the session could not start: {why}"));
             }
         };
-        Ok(render(code, reply))
+        Ok(render(reply))
     }
 }
 
@@ -261,7 +262,7 @@ impl Terminal {
 pub const STDIN_PROMPT: &str = "\x1b[2mstdin>\x1b[0m ";
 
 /// Prints a reply; `true` when the learner asked to quit.
-fn render(source: &str, reply: Reply) -> bool {
+fn render(reply: Reply) -> bool {
     match reply {
         Reply::Value(output) => {
             if let Some(text) = output.values.get("text/plain") {
@@ -274,7 +275,11 @@ fn render(source: &str, reply: Reply) -> bool {
         Reply::Text(text) => println!("{text}"),
         // Its message is printed already, in order with the cell's output.
         Reply::Panicked(_) => {}
-        Reply::CompileErrors { errors, cell } => print_compile_errors(source, &cell, &errors),
+        Reply::CompileErrors {
+            errors,
+            typed,
+            cell,
+        } => print_compile_errors(&typed, &cell, &errors),
         Reply::Crashed { reason, lost, .. } => {
             println!("\x1b[91mthe runtime stopped: {reason}.\x1b[0m");
             println!("It has been restarted with the prelude.");
@@ -297,32 +302,12 @@ fn render(source: &str, reply: Reply) -> bool {
     false
 }
 
-fn print_compile_errors(source: &str, cell: &Rewritten, errors: &[CompilationError]) {
+fn print_compile_errors(typed: &str, cell: &Rewritten, errors: &[CompilationError]) {
     for error in errors {
-        let mut text = Vec::new();
-        let report = error
-            .build_report_mapped(
-                "cell".to_string(),
-                cell.code.clone(),
-                Theme::Dark,
-                &|offset| cell.to_learner(offset),
-            )
-            .and_then(|report| {
-                report
-                    .write(
-                        ariadne::sources([("cell".to_string(), source.to_string())]),
-                        &mut text,
-                    )
-                    .ok()
-            });
-        let shown = match report {
-            Some(()) => String::from_utf8_lossy(&text).into_owned(),
-            None => error.rendered(),
-        };
-        print!("{}", reply::clean(&shown));
-        if let Some(hint) = reply::compile_hint(error) {
-            println!("\x1b[36mhint:\x1b[0m {hint}");
-        }
+        print!(
+            "{}",
+            reply::render_compile_error(error, typed, cell, Theme::Dark)
+        );
     }
     let _ = std::io::stdout().flush();
 }

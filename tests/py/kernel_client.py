@@ -42,7 +42,11 @@ def run(client, code, settle=0.0):
         elif kind == "execute_result":
             out["results"].append(content["data"])
         elif kind == "error":
-            out["errors"].append({"ename": content["ename"], "evalue": content["evalue"]})
+            out["errors"].append({
+                "ename": content["ename"],
+                "evalue": content["evalue"],
+                "traceback": content["traceback"],
+            })
         elif kind == "status":
             out["statuses"].append(content["execution_state"])
             if content["execution_state"] == "idle":
@@ -213,6 +217,10 @@ def main():
         )
         report["table"] = run(client, 'Table::new(["模式 mode", "n"]).row(["线程 threads", "2"])')
         report["compile_error"] = run(client, 'let wrong: i32 = "text";')
+        report["compile_error_in_terms"] = run(
+            client,
+            '// 中文的注释 a comment\nfn helper() { let unused = 1; }\nlet words = vec!["a", "b"];\nwords.next()',
+        )
         report["kept_after_error"] = run(client, "itr.next()")
         run(client, "let v = vec![1, 2, 3];")
         report["panic"] = run(client, "v[10]")
@@ -231,12 +239,31 @@ def main():
             code: shell_reply(client, client.is_complete(code))["status"]
             for code in ["fn f() {", "1 + 1"]
         }
+        # The session's first Tab is answered at once (JupyterLab waits one
+        # second), from the prelude's names; the next ones by rust-analyzer.
+        asked = time.time()
+        first = shell_reply(client, client.complete("jumping_ra", 10))
+        report["complete_first"] = {
+            "matches": first["matches"],
+            "cursor_start": first["cursor_start"],
+            "seconds": time.time() - asked,
+        }
         complete = shell_reply(client, client.complete("jumping_ra", 10))
         report["complete"] = {
             "matches": complete["matches"],
             "cursor_start": complete["cursor_start"],
             "cursor_end": complete["cursor_end"],
+            "types": complete["metadata"].get("_jupyter_types_experimental"),
         }
+        # Shift-Tab: the cursor inside the name, in a cell with Chinese text
+        # before it (Jupyter counts the cursor in characters).
+        code = "// 生成器 a generator\nlet g = jumping_range(5);"
+        at = code.index("jumping_range") + 4
+        report["inspect"] = shell_reply(client, client.inspect(code, at))
+        report["inspect_nothing"] = shell_reply(client, client.inspect("   ", 1))
+        report["timeit"] = run(client, ":timeit (0..1000u64).sum::<u64>()")
+        report["time"] = run(client, ":time let timed = 40 + 2;")
+        report["timed_kept"] = run(client, "timed")
 
         # A message signed with the wrong key, from a socket of its own:
         # dropped, and the kernel goes on.

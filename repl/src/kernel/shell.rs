@@ -111,16 +111,26 @@ async fn answer(
             };
             Some(reply.as_child_of(message))
         }
-        JupyterMessageContent::InspectRequest(_) => Some(
-            InspectReply {
+        JupyterMessageContent::InspectRequest(request) => {
+            let (done, reply) = oneshot::channel();
+            let job = Job::Inspect {
+                code: request.code.clone(),
+                cursor: request.cursor_pos,
+                done,
+            };
+            let reply = match jobs.send(job) {
+                Ok(()) => reply.await.ok(),
+                Err(_) => None,
+            };
+            let reply = reply.unwrap_or(InspectReply {
                 found: false,
                 data: Media::default(),
                 metadata: Default::default(),
                 status: ReplyStatus::Ok,
                 error: None,
-            }
-            .as_child_of(message),
-        ),
+            });
+            Some(reply.as_child_of(message))
+        }
         JupyterMessageContent::HistoryRequest(_) => Some(
             HistoryReply {
                 history: Vec::new(),

@@ -4,7 +4,10 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use jupyter_protocol::{CompleteReply, ExecuteReply, ExecutionCount, JupyterMessage, ReplyStatus};
+use jupyter_protocol::{
+    CompleteReply, ExecuteReply, ExecutionCount, InspectReply, JupyterMessage, Media, MediaType,
+    ReplyStatus,
+};
 use tokio::sync::oneshot;
 
 use super::Kernel;
@@ -31,6 +34,11 @@ pub(super) enum Job {
         code: String,
         cursor: usize,
         done: oneshot::Sender<CompleteReply>,
+    },
+    Inspect {
+        code: String,
+        cursor: usize,
+        done: oneshot::Sender<InspectReply>,
     },
 }
 
@@ -86,12 +94,23 @@ pub(super) fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync:
                     let _ = done.send(result(&kernel, &parent, reply, count));
                     drop(current);
                 }
-                Job::Complete { code, cursor, done } => {
-                    let reply = match background.session() {
-                        Ok(mut session) => completions(&mut session, &code, cursor),
-                        Err(_) => CompleteReply::default(),
+                Job::Complete { code, cursor, done } => match background.session() {
+                    Ok(mut session) => {
+                        let _ = done.send(completions(&mut session, &code, cursor));
+                        // Replied; now the seconds of rust-analyzer's first
+                        // analysis, so the next Tab has all it knows.
+                        session.warm_up_completions();
+                    }
+                    Err(_) => {
+                        let _ = done.send(CompleteReply::default());
+                    }
+                },
+                Job::Inspect { code, cursor, done } => {
+                    let found = match background.session() {
+                        Ok(mut session) => session.inspect(&code, byte_at(&code, cursor)),
+                        Err(_) => None,
                     };
-                    let _ = done.send(reply);
+                    let _ = done.send(inspection(found));
                 }
             }
         }
@@ -99,19 +118,61 @@ pub(super) fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync:
     jobs
 }
 
+/// The byte offset of the `chars`-th character of `code`: Jupyter counts a
+/// cursor in characters.
+fn byte_at(code: &str, chars: usize) -> usize {
+    code.char_indices()
+        .nth(chars)
+        .map_or(code.len(), |(byte, _)| byte)
+}
+
+/// Shift-Tab's answer: rust-analyzer's hover for the name at the cursor,
+/// as text and HTML.
+fn inspection(found: Option<(String, String)>) -> InspectReply {
+    let data = match &found {
+        Some((plain, html)) => Media::new(vec![
+            MediaType::Plain(plain.clone()),
+            MediaType::Html(html.clone()),
+        ]),
+        None => Media::default(),
+    };
+    InspectReply {
+        found: found.is_some(),
+        data,
+        metadata: Default::default(),
+        status: ReplyStatus::Ok,
+        error: None,
+    }
+}
+
 /// Completions at `cursor`, which Jupyter counts in characters (not bytes).
 fn completions(session: &mut Session, code: &str, cursor: usize) -> CompleteReply {
-    let byte_at = |chars: usize| {
-        code.char_indices()
-            .nth(chars)
-            .map_or(code.len(), |(byte, _)| byte)
-    };
-    let (start, matches) = session.completions(code, byte_at(cursor));
+    let (start, found) = session.completions_now(code, byte_at(code, cursor));
+    let cursor_start = code[..start.min(code.len())].chars().count();
+    // What JupyterLab's completer shows beside each match: its kind (the
+    // icon) and its signature.
+    let types: Vec<serde_json::Value> = found
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "start": cursor_start,
+                "end": cursor,
+                "text": c.text,
+                "type": c.kind,
+                "signature": c.detail.clone().unwrap_or_default(),
+            })
+        })
+        .collect();
+    let mut metadata = serde_json::Map::new();
+    metadata.insert(
+        "_jupyter_types_experimental".to_string(),
+        serde_json::Value::Array(types),
+    );
     CompleteReply {
-        matches,
-        cursor_start: code[..start.min(code.len())].chars().count(),
+        matches: found.into_iter().map(|c| c.text).collect(),
+        cursor_start,
         cursor_end: cursor,
-        metadata: Default::default(),
+        metadata,
         status: ReplyStatus::Ok,
         error: None,
     }

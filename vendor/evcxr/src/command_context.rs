@@ -222,6 +222,11 @@ Panic detected. Here's some useful information if you're filing a bug report.
         self.eval_context.set_opt_level(level)
     }
 
+    /// The optimisation level cells compile at now. (multitask patch)
+    pub fn opt_level(&self) -> String {
+        self.eval_context.state().opt_level().to_owned()
+    }
+
     pub fn last_source(&self) -> std::io::Result<String> {
         self.eval_context.last_source()
     }
@@ -280,6 +285,7 @@ Panic detected. Here's some useful information if you're filing a bug report.
                     code: (*cmd).to_owned(),
                     kind: "magic",
                     label: (*cmd).to_owned(),
+                    detail: None,
                 })
             }
         }

@@ -44,18 +44,23 @@ pub enum Theme {
 }
 
 fn span_to_byte_range(source: &str, span: &Span) -> Range<usize> {
-    fn line_and_number_to_byte_offset(source: &str, line_number: usize, column: usize) -> usize {
-        source
-            .lines()
+    // Spans count columns in characters (rustc's columns); the range is in
+    // bytes, right for any text, not only ASCII. (multitask patch)
+    fn line_and_column_to_byte_offset(source: &str, line_number: usize, column: usize) -> usize {
+        let line_start: usize = source
+            .split_inclusive('\n')
             .take(line_number - 1)
-            .map(|x| x.len())
-            .sum::<usize>()
-            + column
-            + line_number
-            - 2
+            .map(str::len)
+            .sum();
+        let line = source[line_start..].split('\n').next().unwrap_or("");
+        line_start
+            + line
+                .char_indices()
+                .nth(column - 1)
+                .map_or(line.len(), |(at, _)| at)
     }
-    line_and_number_to_byte_offset(source, span.start_line, span.start_column)
-        ..line_and_number_to_byte_offset(source, span.end_line, span.end_column)
+    line_and_column_to_byte_offset(source, span.start_line, span.start_column)
+        ..line_and_column_to_byte_offset(source, span.end_line, span.end_column)
 }
 
 impl CompilationError {
@@ -80,10 +85,24 @@ impl CompilationError {
         to_shown: &dyn Fn(usize) -> usize,
     ) -> Option<Report<'_, (String, Range<usize>)>> {
         let error = self;
-        if !source.is_ascii() {
-            return None;
-        }
-        let mut builder = Report::build(ReportKind::Error, (file_name.clone(), 0..source.len()))
+        // Byte ranges, so a cell with Chinese comments is shown like any
+        // other; a warning is not called an error. (multitask patch)
+        let kind = match error.level() {
+            "warning" => ReportKind::Warning,
+            _ => ReportKind::Error,
+        };
+        // The header names where the primary label points (`cell:1:7`), not
+        // the cell's start. (multitask patch)
+        let location = error
+            .primary_spanned_message()
+            .and_then(|message| message.span.as_ref())
+            .map(|span| {
+                let range = span_to_byte_range(&source, span);
+                to_shown(range.start)..to_shown(range.end)
+            })
+            .unwrap_or(0..0);
+        let mut builder = Report::build(kind, (file_name.clone(), location))
+            .with_config(ariadne::Config::default().with_index_type(ariadne::IndexType::Byte))
             .with_message(error.message());
         let mut next_color = {
             let mut colors = ColorGenerator::new();
@@ -120,6 +139,9 @@ impl CompilationError {
                         .with_order(10),
                 );
             } else {
+                if !notes.is_empty() {
+                    notes.push('\n');
+                }
                 notes.push_str(&spanned_message.label);
             }
         }
@@ -493,6 +515,19 @@ fn line_and_column(
     (start_line + line - 1, column)
 }
 
+/// The module of a file of the standard library's sources:
+/// `…/lib/rustlib/src/rust/library/core/src/cmp.rs` is `core::cmp`,
+/// `…/alloc/src/vec/mod.rs` is `alloc::vec`.
+fn std_module(file_name: &str) -> Option<String> {
+    let (_, inside) = file_name.rsplit_once("/library/")?;
+    let (krate, path) = inside.split_once("/src/")?;
+    let path = path.strip_suffix(".rs")?;
+    let path = path.strip_suffix("/mod").unwrap_or(path);
+    let mut module = vec![krate];
+    module.extend(path.split('/').filter(|part| *part != "lib"));
+    Some(module.join("::"))
+}
+
 #[derive(Debug, Clone)]
 pub struct SpannedMessage {
     pub span: Option<Span>,
@@ -569,6 +604,14 @@ impl SpannedMessage {
             .map(|s| s.to_owned())
             .or(fallback_label)
             .unwrap_or_default();
+        // A span in the standard library's sources is named by its module
+        // (`in core::cmp`), not by a path into the installed toolchain.
+        // (multitask patch)
+        if span.is_none()
+            && let Some(module) = span_json["file_name"].as_str().and_then(std_module)
+        {
+            let _ = write!(&mut label, " (in `{module}`)");
+        }
         if let Some(replace) = span_json["suggested_replacement"].as_str() {
             let _ = write!(&mut label, ": `{replace}`");
         }

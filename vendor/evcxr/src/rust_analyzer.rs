@@ -347,6 +347,7 @@ impl RustAnalyzer {
                             .replace("$0", ""),
                         kind: jupyter_kind(item.kind),
                         label: item.label.primary.to_string(),
+                        detail: item.detail.clone(),
                     });
                     if let Some(previous_range) = range.as_ref() {
                         if *previous_range != indel.delete {
@@ -481,6 +482,9 @@ pub struct Completion {
     pub code: String,
     pub kind: &'static str,
     pub label: String,
+    /// rust-analyzer's one line about it: a function's signature, a
+    /// field's type. (multitask patch)
+    pub detail: Option<String>,
 }
 
 fn jupyter_kind(kind: ra_ide::CompletionItemKind) -> &'static str {
