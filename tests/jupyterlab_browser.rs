@@ -1,0 +1,107 @@
+//! JupyterLab in a real browser (headless Chromium, driven by selenium), as
+//! a learner uses it: open notebook 03 on the "Rust (multitask)" kernel, Run
+//! All, Tab, Shift-Tab, the stop button, a cell that reads stdin. The steps
+//! run in `tests/py/lab_browser.py`; a failed step leaves a screenshot under
+//! `target/browser-screenshots/`.
+
+use std::process::Command;
+
+use multitask_tests::{jupyter_python, multitask_bin, py_script, tests_dir};
+use serde_json::Value;
+
+/// Runs the browser script once; its report, step by step.
+fn report() -> &'static Value {
+    static REPORT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    REPORT.get_or_init(|| {
+        let _one_at_a_time = multitask_tests::one_at_a_time();
+        let shots = tests_dir().join("../target/browser-screenshots");
+        let output = Command::new(jupyter_python())
+            .arg(py_script("lab_browser.py"))
+            .arg(multitask_bin())
+            .arg(tests_dir().join("../notebooks/03-iterators-generators.ipynb"))
+            .arg(&shots)
+            .env("MULTITASK_CACHE", multitask_tests::shared_cache())
+            .output()
+            .expect("run the browser script");
+        assert!(
+            output.status.success(),
+            "lab_browser.py failed ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("the script prints JSON")
+    })
+}
+
+/// The report of one step; a failed step fails the test with its reason.
+fn step(name: &str) -> &'static Value {
+    let step = &report()[name];
+    assert!(
+        step.get("failed").is_none(),
+        "step {name} failed (screenshot in target/browser-screenshots/{name}.png): {}\n{}",
+        step["failed"],
+        step["trace"].as_str().unwrap_or_default()
+    );
+    step
+}
+
+fn texts(outputs: &Value) -> String {
+    outputs
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| {
+            format!(
+                "{}{}{}",
+                o["text"].as_str().unwrap_or_default(),
+                o["plain"].as_str().unwrap_or_default(),
+                o["ename"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_notebook_opens_on_the_kernel_unchanged() {
+    let open = step("open");
+    assert_eq!(open["kernel"], "Rust (multitask)", "{open}");
+    assert_eq!(open["dirty"], false, "opening marked the notebook changed");
+}
+
+#[test]
+fn run_all_runs_every_cell_with_no_unexpected_error() {
+    let run = step("run_all");
+    assert!(run["code_cells"].as_u64().unwrap() > 10, "{run}");
+    assert_eq!(run["unexpected_errors"], serde_json::json!([]), "{run}");
+}
+
+#[test]
+fn tab_shows_the_completer_with_the_preludes_names() {
+    let items = step("tab")["items"].to_string();
+    assert!(items.contains("jumping_range"), "{items}");
+}
+
+#[test]
+fn shift_tab_shows_the_signature_and_docs() {
+    let tooltip = step("shift_tab")["tooltip"].as_str().unwrap_or_default();
+    assert!(tooltip.contains("fn jumping_range"), "{tooltip}");
+}
+
+#[test]
+fn the_stop_button_ends_a_loop_and_keeps_the_variables() {
+    let stop = step("stop");
+    assert!(
+        texts(&stop["outputs"]).contains("KeyboardInterrupt"),
+        "{stop}"
+    );
+    assert!(texts(&stop["after"]).contains('7'), "{stop}");
+}
+
+#[test]
+fn a_cell_reading_stdin_gets_an_input_box_and_what_was_typed() {
+    let stdin = step("stdin");
+    assert!(
+        texts(&stdin["outputs"]).contains("got hello from the box"),
+        "{stdin}"
+    );
+}
