@@ -4,32 +4,16 @@
 //! run in `tests/py/lab_browser.py`; a failed step leaves a screenshot under
 //! `target/browser-screenshots/`.
 
-use std::process::Command;
-
-use multitask_tests::{jupyter_python, multitask_bin, py_script, tests_dir};
+use multitask_tests::{jupyter_report, tests_dir};
 use serde_json::Value;
 
 /// Runs the browser script once; its report, step by step.
 fn report() -> &'static Value {
     static REPORT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
     REPORT.get_or_init(|| {
-        let _one_at_a_time = multitask_tests::one_at_a_time();
+        let notebook = tests_dir().join("../notebooks/03-iterators-generators.ipynb");
         let shots = tests_dir().join("../target/browser-screenshots");
-        let output = Command::new(jupyter_python())
-            .arg(py_script("lab_browser.py"))
-            .arg(multitask_bin())
-            .arg(tests_dir().join("../notebooks/03-iterators-generators.ipynb"))
-            .arg(&shots)
-            .env("MULTITASK_CACHE", multitask_tests::shared_cache())
-            .output()
-            .expect("run the browser script");
-        assert!(
-            output.status.success(),
-            "lab_browser.py failed ({}):\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).expect("the script prints JSON")
+        jupyter_report("lab_browser.py", &[notebook.as_os_str(), shots.as_os_str()])
     })
 }
 

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 fn report() -> &'static Value {
     static REPORT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    REPORT.get_or_init(|| crate::kernel_jupyter::client_report("kernel_faults.py"))
+    REPORT.get_or_init(|| multitask_tests::jupyter_report("kernel_faults.py", &[]))
 }
 
 fn value(cell: &Value) -> &Value {

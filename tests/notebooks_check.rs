@@ -6,9 +6,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use multitask_tests::{
-    children_of, jupyter_python, multitask_bin, proc_stat, py_script, scratch_dir, tests_dir,
-};
+use multitask_tests::{children_of, multitask_bin, proc_stat, scratch_dir, tests_dir};
 
 fn notebooks_dir() -> PathBuf {
     tests_dir().join("..").join("notebooks")
@@ -183,20 +181,8 @@ fn update_leaves_an_up_to_date_notebook_byte_for_byte() {
 
 #[test]
 fn jupyter_runs_the_notebook_through_the_kernel_with_the_stored_outputs() {
-    let _one_at_a_time = multitask_tests::one_at_a_time();
-    let output = Command::new(jupyter_python())
-        .arg(py_script("run_notebook.py"))
-        .arg(multitask_bin())
-        .arg(notebooks_dir().join(CHAPTER_03))
-        .env("MULTITASK_CACHE", multitask_tests::shared_cache())
-        .output()
-        .expect("run nbclient");
-    assert!(
-        output.status.success(),
-        "run_notebook.py failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let notebook = notebooks_dir().join(CHAPTER_03);
+    let report = multitask_tests::jupyter_report("run_notebook.py", &[notebook.as_os_str()]);
     assert!(report["code_cells"].as_u64().unwrap() > 10, "{report}");
     assert_eq!(report["mismatches"], serde_json::json!([]), "{report:#}");
 }

@@ -155,3 +155,28 @@ pub fn one_at_a_time() -> MutexGuard<'static, ()> {
 pub fn shared_cache() -> PathBuf {
     std::env::temp_dir().join("multitask-e2e-cache")
 }
+
+/// Runs the Python script `tests/py/SCRIPT` with the test venv's python, on
+/// the `multitask` binary and then `args`, with the tests' shared build
+/// cache, one session at a time; the JSON report it prints.
+///
+/// # Panics
+/// When the script fails or prints something else than JSON.
+pub fn jupyter_report(script: &str, args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let _one_at_a_time = one_at_a_time();
+    let output = Command::new(jupyter_python())
+        .arg(py_script(script))
+        .arg(multitask_bin())
+        .args(args)
+        .env("MULTITASK_CACHE", shared_cache())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {script}: {e}"));
+    assert!(
+        output.status.success(),
+        "{script} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{script} printed no JSON report: {e}"))
+}

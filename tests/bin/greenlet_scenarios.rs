@@ -12,12 +12,7 @@ fn seed_f5_runs_one_after_another() {
             println!("{} {i}", getcurrent());
         }
     }
-    let g1 = spawn!(f(5));
-    let g2 = spawn!(f(5));
-    let g3 = spawn!(f(5));
-    g1.join().unwrap();
-    g2.join().unwrap();
-    g3.join().unwrap();
+    seed_three_of(f);
 }
 
 /// The seed's second: the same with `gevent.sleep(0)` after each line.
@@ -28,6 +23,12 @@ fn seed_f5_with_sleep0_takes_turns() {
             sleep(0.0);
         }
     }
+    seed_three_of(f);
+}
+
+/// What both seed programs do with their `f`: three greenlets of `f(5)`,
+/// joined one by one.
+fn seed_three_of(f: fn(u32)) {
     let g1 = spawn!(f(5));
     let g2 = spawn!(f(5));
     let g3 = spawn!(f(5));

@@ -19,12 +19,7 @@ def seed_f5_runs_one_after_another():
         for i in range(n):
             say(gevent.getcurrent(), i)
 
-    g1 = gevent.spawn(f, 5)
-    g2 = gevent.spawn(f, 5)
-    g3 = gevent.spawn(f, 5)
-    g1.join()
-    g2.join()
-    g3.join()
+    seed_three_of(f)
 
 
 @scenario
@@ -34,6 +29,11 @@ def seed_f5_with_sleep0_takes_turns():
             say(gevent.getcurrent(), i)
             gevent.sleep(0)
 
+    seed_three_of(f)
+
+
+def seed_three_of(f):
+    """What both seed programs do with their `f`."""
     g1 = gevent.spawn(f, 5)
     g2 = gevent.spawn(f, 5)
     g3 = gevent.spawn(f, 5)

@@ -2,9 +2,9 @@
 //! session thread ([`super::worker`]) while its outputs go out on iopub.
 
 use jupyter_protocol::{
-    CommInfoReply, CompleteReply, ExecuteInput, ExecuteRequest, ExecutionCount, HistoryReply,
-    InspectReply, IsCompleteReply, IsCompleteReplyStatus, JupyterMessage, JupyterMessageContent,
-    Media, ReplyStatus, Status,
+    CommInfoReply, ExecuteInput, ExecuteRequest, ExecutionCount, HistoryReply, InspectReply,
+    IsCompleteReply, IsCompleteReplyStatus, JupyterMessage, JupyterMessageContent, Media,
+    ReplyStatus, Status,
 };
 use jupyter_zmq_client::Connection;
 use tokio::sync::oneshot;
@@ -99,29 +99,21 @@ async fn answer(
             Some(IsCompleteReply::new(status, indent.to_string()).as_child_of(message))
         }
         JupyterMessageContent::CompleteRequest(request) => {
-            let (done, reply) = oneshot::channel();
-            let job = Job::Complete {
+            let reply = ask(jobs, |done| Job::Complete {
                 code: request.code.clone(),
                 cursor: request.cursor_pos,
                 done,
-            };
-            let reply = match jobs.send(job) {
-                Ok(()) => reply.await.unwrap_or_default(),
-                Err(_) => CompleteReply::default(),
-            };
-            Some(reply.as_child_of(message))
+            })
+            .await;
+            Some(reply.unwrap_or_default().as_child_of(message))
         }
         JupyterMessageContent::InspectRequest(request) => {
-            let (done, reply) = oneshot::channel();
-            let job = Job::Inspect {
+            let reply = ask(jobs, |done| Job::Inspect {
                 code: request.code.clone(),
                 cursor: request.cursor_pos,
                 done,
-            };
-            let reply = match jobs.send(job) {
-                Ok(()) => reply.await.ok(),
-                Err(_) => None,
-            };
+            })
+            .await;
             let reply = reply.unwrap_or(InspectReply {
                 found: false,
                 data: Media::default(),
@@ -222,6 +214,17 @@ async fn execute(
 }
 
 /// Jupyter's answer to "is this code a whole cell yet?"
+/// Hands the session thread a job that answers on a channel; its answer,
+/// or `None` if the session thread is gone.
+async fn ask<R>(
+    jobs: &std::sync::mpsc::Sender<Job>,
+    job: impl FnOnce(oneshot::Sender<R>) -> Job,
+) -> Option<R> {
+    let (done, answer) = oneshot::channel();
+    jobs.send(job(done)).ok()?;
+    answer.await.ok()
+}
+
 fn is_complete(code: &str) -> IsCompleteReplyStatus {
     if code.trim_start().starts_with(':') {
         return IsCompleteReplyStatus::Complete;
