@@ -397,6 +397,10 @@ mod tests {
             std::hint::black_box(&block);
             recurse(n + 1) + block[3]
         }
+        // This test process has other tests' threads: one may be making a
+        // process-wide value for the first time as we fork, and the child
+        // would wait for it for ever. The hub's is made before the fork.
+        let _ = getcurrent();
         let child = crate::multiprocessing::Process::new(|| {
             let g = Greenlet::spawn(|| recurse(0));
             let _ = g.join();
