@@ -10,3 +10,4 @@ mod notebook_faults;
 mod notebooks_check;
 mod process_vs_cpython;
 mod repl_pty;
+mod trace_formats;

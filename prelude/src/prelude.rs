@@ -33,6 +33,7 @@ pub use crate::threading::{
     self, Local, Thread, ThreadPool, active_count, current_thread, main_thread,
 };
 pub use crate::time;
+pub use crate::trace;
 pub use crate::web::PageServer;
 pub use crate::{gather, process, spawn, thread};
 /// The tokio the prelude's runtime is made of: it names the types a cell

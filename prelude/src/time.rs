@@ -19,6 +19,13 @@ use std::time::Duration;
 /// ```
 pub fn sleep(secs: f64) {
     if secs > 0.0 {
+        let traced = crate::trace::is_on();
+        if traced {
+            crate::trace::now(crate::trace::State::Sleeping, "");
+        }
         crate::interrupt::sleep(Duration::from_secs_f64(secs));
+        if traced {
+            crate::trace::now(crate::trace::State::Running, "");
+        }
     }
 }

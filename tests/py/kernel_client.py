@@ -215,6 +215,7 @@ def main():
             'println!("EVCXR_BEGIN_CONTENT text/html\\n<b>{}</b>\\nEVCXR_END_CONTENT", self.0); } } '
             'Bold("rich")',
         )
+        report["timeline"] = run(client, "trace::record(|| time::sleep(0.01))")
         report["table"] = run(client, 'Table::new(["模式 mode", "n"]).row(["线程 threads", "2"])')
         report["compile_error"] = run(client, 'let wrong: i32 = "text";')
         report["compile_error_in_terms"] = run(

@@ -351,6 +351,8 @@ impl<R: Send + 'static> Thread<R> {
         }
         let native_id = Arc::new(OnceLock::new());
         let daemon = self.daemon;
+        // A thread a recorded thread starts is recorded too.
+        let traced = crate::trace::is_recorded();
         // Held until the thread is in the registry, so that a thread which
         // ends at once cannot leave before it arrived.
         let mut registry = registry();
@@ -364,6 +366,7 @@ impl<R: Send + 'static> Thread<R> {
                     ident: ident_here(),
                     daemon,
                 };
+                let _traced = traced.then(Traced::start);
                 body()
             }
         })?;
@@ -390,7 +393,14 @@ impl<R: Send + 'static> Thread<R> {
     pub fn join(&self) -> Result<R> {
         // An interrupt while waiting leaves the thread running and joinable.
         if matches!(*self.state(), State::Started { .. }) {
+            let traced = crate::trace::is_on();
+            if traced {
+                crate::trace::now(crate::trace::State::Waiting, &format!("join {}", self.name));
+            }
             self.finished.wait(None);
+            if traced {
+                crate::trace::now(crate::trace::State::Running, "");
+            }
         }
         let mut state = self.state();
         match std::mem::replace(&mut *state, State::Initial) {
@@ -540,4 +550,22 @@ macro_rules! thread {
     ($($call:tt)+) => {
         $crate::threading::Thread::labelled(stringify!($($call)+), move || $($call)+)
     };
+}
+
+/// A started thread's lane in a [`trace::record`](crate::trace::record):
+/// running from the start of its body, ended when the body returns or
+/// unwinds.
+struct Traced;
+
+impl Traced {
+    fn start() -> Traced {
+        crate::trace::begin_lane();
+        Traced
+    }
+}
+
+impl Drop for Traced {
+    fn drop(&mut self) {
+        crate::trace::ended();
+    }
 }

@@ -1,0 +1,261 @@
+//! Who ran when, drawn: [`record`] runs a closure and records, on one
+//! monotonic clock, when each thread ran, waited and slept; the
+//! [`Timeline`] it returns shows itself as an SVG in Jupyter, as a text chart
+//! in the terminal, and as Chrome trace-event JSON that Perfetto opens.
+//!
+//! So far threads are recorded — their start and end, a `join` they wait
+//! in, a [`time::sleep`](crate::time::sleep) — the first step of issue 16;
+//! greenlets, generators, processes and tasks come next. Nothing is recorded
+//! outside `record`: an instrumented call then pays one relaxed load.
+//!
+//! ```
+//! use multitask::prelude::*;
+//! use multitask::trace;
+//! let timeline = trace::record(|| {
+//!     let t = Thread::new(|| time::sleep(0.05)).with_name("Sleeper");
+//!     t.start().unwrap();
+//!     t.join().unwrap();
+//! });
+//! let lanes: Vec<&str> = timeline.lanes().iter().map(|l| l.name.as_str()).collect();
+//! assert_eq!(lanes, ["MainThread", "Sleeper"]);
+//! assert!(timeline.summary().contains("Sleeper: running, sleeping"));
+//! ```
+
+mod chrome;
+mod recorder;
+mod svg;
+mod text;
+
+use std::fmt;
+use std::time::Duration;
+
+pub(crate) use recorder::{begin_lane, ended, is_on, is_recorded, now};
+
+pub use recorder::record;
+
+/// What kind of worker a lane is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LaneKind {
+    /// An OS thread.
+    Thread,
+}
+
+/// One row of the picture: a thread (so far).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lane {
+    /// Thread, process, greenlet, generator or task.
+    pub kind: LaneKind,
+    /// Its name (`MainThread`, `LoopThread`).
+    pub name: String,
+}
+
+/// What a lane was doing during a slice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Computing.
+    Running,
+    /// Blocked on something (a join, a lock, a queue).
+    Waiting,
+    /// Asleep on purpose.
+    Sleeping,
+}
+
+impl State {
+    fn word(self) -> &'static str {
+        match self {
+            State::Running => "running",
+            State::Waiting => "waiting",
+            State::Sleeping => "sleeping",
+        }
+    }
+}
+
+/// A stretch of time one lane spent in one state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slice {
+    /// Index into [`Timeline::lanes`].
+    pub lane: usize,
+    /// From the start of the recording.
+    pub start: Duration,
+    /// From the start of the recording.
+    pub end: Duration,
+    /// Running, waiting or sleeping.
+    pub state: State,
+    /// What it waited for (`join LoopThread`), or empty.
+    pub what: String,
+}
+
+/// What [`record`] saw: lanes, and the slices of each, in time order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Timeline {
+    lanes: Vec<Lane>,
+    slices: Vec<Slice>,
+    duration: Duration,
+}
+
+impl Timeline {
+    /// The lanes, in the order they first appeared.
+    pub fn lanes(&self) -> &[Lane] {
+        &self.lanes
+    }
+
+    /// Every slice, by start time.
+    pub fn slices(&self) -> &[Slice] {
+        &self.slices
+    }
+
+    /// How long the recording ran.
+    pub fn duration(&self) -> Duration {
+        self.duration
+    }
+
+    /// Each lane's slices in order, as words: `LoopThread: running,
+    /// sleeping, running` — what stays the same from run to run when the
+    /// widths do not (what `multitask check` compares).
+    pub fn summary(&self) -> String {
+        let mut lines = Vec::new();
+        for (index, lane) in self.lanes.iter().enumerate() {
+            let mut states: Vec<String> = Vec::new();
+            for slice in self.slices.iter().filter(|s| s.lane == index) {
+                let word = if slice.what.is_empty() {
+                    slice.state.word().to_string()
+                } else {
+                    format!("{} ({})", slice.state.word(), slice.what)
+                };
+                if states.last() != Some(&word) {
+                    states.push(word);
+                }
+            }
+            lines.push(format!("{}: {}", lane.name, states.join(", ")));
+        }
+        lines.join("\n")
+    }
+
+    /// Chrome's trace-event JSON (Perfetto, `chrome://tracing`): one
+    /// complete event per slice, one thread name per lane.
+    pub fn to_chrome_trace(&self) -> String {
+        chrome::render(self)
+    }
+
+    /// Writes [`to_chrome_trace`](Self::to_chrome_trace) to `path`.
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn save(&self, path: impl AsRef<std::path::Path>) -> std::io::Result<()> {
+        std::fs::write(path, self.to_chrome_trace())
+    }
+
+    /// The picture as SVG: a lane a row, a colour a state, a `<title>` on
+    /// each slice saying what it waited for, a time axis.
+    pub fn to_svg(&self) -> String {
+        svg::render(self)
+    }
+
+    /// How evcxr shows it as a cell's value: the text chart for the
+    /// terminal, the SVG for Jupyter.
+    pub fn evcxr_display(&self) {
+        println!("EVCXR_BEGIN_CONTENT text/plain\n{self}\nEVCXR_END_CONTENT");
+        println!(
+            "EVCXR_BEGIN_CONTENT image/svg+xml\n{}\nEVCXR_END_CONTENT",
+            self.to_svg()
+        );
+    }
+}
+
+/// The text chart, then the [summary](Timeline::summary).
+impl fmt::Display for Timeline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}\n{}", text::render(self), self.summary())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::threading::Thread;
+
+    /// One recording at a time per process: the tests take turns.
+    fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+        static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        TURN.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn loop_thread() -> Timeline {
+        let _turn = one_at_a_time();
+        record(|| {
+            let t = Thread::new(|| {
+                for _ in 0..3 {
+                    crate::time::sleep(0.02);
+                }
+            })
+            .with_name("LoopThread");
+            t.start().unwrap();
+            t.join().unwrap();
+        })
+    }
+
+    #[test]
+    fn the_main_thread_waits_in_join_while_the_other_sleeps() {
+        let timeline = loop_thread();
+        let summary = timeline.summary();
+        let main = summary.lines().next().unwrap();
+        assert!(
+            main.ends_with(": running, waiting (join LoopThread), running"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains(
+                "LoopThread: running, sleeping, running, sleeping, running, sleeping, running"
+            ),
+            "{summary}"
+        );
+        let chart = timeline.to_string();
+        assert!(
+            chart.contains('░') && chart.contains('·') && chart.contains('█'),
+            "{chart}"
+        );
+    }
+
+    #[test]
+    fn slices_are_in_time_order_and_inside_the_recording() {
+        let timeline = loop_thread();
+        let starts: Vec<Duration> = timeline.slices().iter().map(|s| s.start).collect();
+        assert!(starts.windows(2).all(|w| w[0] <= w[1]));
+        assert!(
+            timeline
+                .slices()
+                .iter()
+                .all(|s| s.end <= timeline.duration())
+        );
+        // Three sleeps of 20 ms at least.
+        let slept: Duration = timeline
+            .slices()
+            .iter()
+            .filter(|s| s.state == State::Sleeping)
+            .map(|s| s.end - s.start)
+            .sum();
+        assert!(slept >= Duration::from_millis(60), "{slept:?}");
+    }
+
+    #[test]
+    fn nothing_is_recorded_outside_record() {
+        let _turn = one_at_a_time();
+        crate::time::sleep(0.001);
+        let timeline = record(|| {});
+        assert_eq!(timeline.lanes().len(), 1, "{timeline:?}");
+        assert_eq!(timeline.slices().len(), 1, "{timeline:?}");
+    }
+
+    #[test]
+    fn the_svg_has_a_titled_rect_per_slice() {
+        let timeline = loop_thread();
+        let svg = timeline.to_svg();
+        assert_eq!(svg.matches("<rect ").count(), timeline.slices().len());
+        assert!(svg.contains("<title>waiting (join LoopThread)"), "{svg}");
+        let chrome = timeline.to_chrome_trace();
+        assert_eq!(
+            chrome.matches("\"ph\":\"X\"").count(),
+            timeline.slices().len()
+        );
+    }
+}

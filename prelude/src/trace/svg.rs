@@ -1,0 +1,70 @@
+//! The SVG: a lane a row, a colour a state, a `<title>` (the hover text) on
+//! each slice, a time axis in milliseconds.
+
+use super::{State, Timeline};
+
+const WIDTH: f64 = 720.0;
+const LABELS: f64 = 120.0;
+const ROW: f64 = 24.0;
+
+pub(super) fn render(timeline: &Timeline) -> String {
+    let total = timeline.duration().as_secs_f64().max(1e-9);
+    let lanes = timeline.lanes().len() as f64;
+    let height = ROW * lanes + 30.0;
+    let x = |secs: f64| LABELS + (WIDTH - LABELS - 10.0) * secs / total;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{WIDTH}\" height=\"{height}\" \
+         font-family=\"sans-serif\" font-size=\"12\">\n"
+    );
+    for (index, lane) in timeline.lanes().iter().enumerate() {
+        let y = ROW * index as f64;
+        svg += &format!(
+            "<text x=\"4\" y=\"{:.1}\">{}</text>\n",
+            y + 16.0,
+            escape(&lane.name)
+        );
+    }
+    for slice in timeline.slices() {
+        let (fill, word) = match slice.state {
+            State::Running => ("#2e7d32", "running"),
+            State::Waiting => ("#ef6c00", "waiting"),
+            State::Sleeping => ("#90a4ae", "sleeping"),
+        };
+        let (from, to) = (x(slice.start.as_secs_f64()), x(slice.end.as_secs_f64()));
+        let title = if slice.what.is_empty() {
+            format!("{word} {:.1?}", slice.end - slice.start)
+        } else {
+            format!("{word} ({}) {:.1?}", slice.what, slice.end - slice.start)
+        };
+        svg += &format!(
+            "<rect x=\"{from:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{fill}\">\
+             <title>{}</title></rect>\n",
+            ROW * slice.lane as f64 + 4.0,
+            (to - from).max(1.0),
+            ROW - 8.0,
+            escape(&title)
+        );
+    }
+    let axis = ROW * lanes + 12.0;
+    svg += &format!(
+        "<line x1=\"{LABELS}\" y1=\"{axis}\" x2=\"{:.1}\" y2=\"{axis}\" stroke=\"#444\"/>\n",
+        WIDTH - 10.0
+    );
+    for tick in 0..=4 {
+        let secs = total * f64::from(tick) / 4.0;
+        svg += &format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{:.1} ms</text>\n",
+            x(secs),
+            axis + 14.0,
+            secs * 1000.0
+        );
+    }
+    svg + "</svg>"
+}
+
+pub(super) fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
