@@ -11,3 +11,4 @@ mod notebooks_check;
 mod process_vs_cpython;
 mod repl_pty;
 mod trace_formats;
+mod trace_lanes;

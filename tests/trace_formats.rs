@@ -9,6 +9,7 @@ use multitask::threading::Thread;
 use serde_json::Value;
 
 fn timeline() -> multitask::trace::Timeline {
+    let _turn = crate::trace_lanes::recording_turn();
     multitask::trace::record(|| {
         let t = Thread::new(|| multitask::time::sleep(0.02)).with_name("Sleeper");
         t.start().unwrap();

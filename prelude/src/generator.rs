@@ -441,6 +441,27 @@ struct Inner<Y, S, R> {
     body: UnsafeCell<Option<Body<Y, R>>>,
     /// `std::any::type_name` of the body closure, for the generator's name.
     type_name: &'static str,
+    /// Its lane in a [`trace::record`](crate::trace::record)
+    /// ([`LaneId::raw`](crate::trace::LaneId::raw)), 0 for none yet.
+    lane: Cell<u64>,
+    /// How a trace shows what it yields and what is sent in.
+    show: Shows<Y, S>,
+}
+
+/// [`trace::show`](crate::trace::show) for a generator's two types, taken
+/// where they are known to be `'static` (the generator's constructor).
+struct Shows<Y, S> {
+    yielded: fn(&Y, &mut dyn fmt::Write) -> fmt::Result,
+    sent: fn(&S, &mut dyn fmt::Write) -> fmt::Result,
+}
+
+/// A value as a trace shows it, through one of [`Shows`]' functions.
+struct Shown<'a, T>(&'a T, fn(&T, &mut dyn fmt::Write) -> fmt::Result);
+
+impl<T> fmt::Display for Shown<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (self.1)(self.0, f)
+    }
 }
 
 impl<Y: 'static, S: 'static, R: 'static> Generator<Y, S, R> {
@@ -479,6 +500,11 @@ impl<Y: 'static, S: 'static, R: 'static> Generator<Y, S, R> {
             },
             body: UnsafeCell::new(None),
             type_name,
+            lane: Cell::new(0),
+            show: Shows {
+                yielded: crate::trace::show::<Y>,
+                sent: crate::trace::show::<S>,
+            },
         });
         let mailbox: *const Mailbox<Y, S> = &inner.mailbox;
         let coroutine = Coroutine::with_stack(stack::take(), move |yielder, _first: Signal| {
@@ -668,6 +694,60 @@ impl<Y, S, R> Inner<Y, S, R> {
     /// Resumes the body with `input`, and reports what it did.
     #[inline(always)]
     fn resume_body(&self, input: Resume<S>) -> Result<Y, GeneratorError<R>> {
+        if crate::trace::is_on() {
+            return self.resume_traced(input);
+        }
+        self.resume_plain(input)
+    }
+
+    /// [`Inner::resume_body`] in a recording: the caller waits (for `next`,
+    /// `send 2`) on its lane while the body runs on the generator's, which
+    /// then waits at its `yield 3` — or ends.
+    #[cold]
+    #[inline(never)]
+    fn resume_traced(&self, input: Resume<S>) -> Result<Y, GeneratorError<R>> {
+        use crate::trace::{LaneId, LaneKind, State, mark};
+        let Some(caller) = crate::trace::here() else {
+            return self.resume_plain(input);
+        };
+        let lane = match LaneId::from_raw(self.lane.get()) {
+            Some(lane) => lane,
+            None => {
+                let name = function_name(self.type_name);
+                let Some(lane) =
+                    crate::trace::new_lane(LaneKind::Generator, format_args!("{name}"))
+                else {
+                    return self.resume_plain(input);
+                };
+                self.lane.set(lane.raw());
+                lane
+            }
+        };
+        match &input {
+            Resume::Send(None) => mark(caller, State::Waiting, format_args!("next")),
+            Resume::Send(Some(sent)) => mark(
+                caller,
+                State::Waiting,
+                format_args!("send {}", Shown(sent, self.show.sent)),
+            ),
+            Resume::Throw(e) => mark(caller, State::Waiting, format_args!("throw {e}")),
+            Resume::Close => mark(caller, State::Waiting, format_args!("close")),
+        }
+        let entered = crate::trace::enter(Some(lane));
+        mark(lane, State::Running, format_args!(""));
+        let outcome = self.resume_plain(input);
+        if let Ok(value) = &outcome {
+            let what = format_args!("yield {}", Shown(value, self.show.yielded));
+            mark(lane, State::Waiting, what);
+        }
+        drop(entered);
+        mark(caller, State::Running, format_args!(""));
+        outcome
+    }
+
+    /// Resumes the body with `input`, and reports what it did (unrecorded).
+    #[inline(always)]
+    fn resume_plain(&self, input: Resume<S>) -> Result<Y, GeneratorError<R>> {
         let signal = self.mailbox.post(input);
         match self.run(signal) {
             CoroutineResult::Yield(value) => Ok(value),
@@ -782,6 +862,9 @@ impl<Y, S, R> Inner<Y, S, R> {
     #[cold]
     fn finish(&self) {
         self.state.set(GenState::Closed);
+        if let Some(lane) = crate::trace::LaneId::from_raw(self.lane.get()) {
+            crate::trace::end(lane);
+        }
         // SAFETY: see `Inner::body`: no `run` is under way.
         let body = unsafe { &mut *self.body.get() }.take();
         if let Some(mut body) = body {

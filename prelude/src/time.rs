@@ -19,13 +19,7 @@ use std::time::Duration;
 /// ```
 pub fn sleep(secs: f64) {
     if secs > 0.0 {
-        let traced = crate::trace::is_on();
-        if traced {
-            crate::trace::now(crate::trace::State::Sleeping, "");
-        }
+        let _traced = crate::trace::during(crate::trace::State::Sleeping, format_args!(""));
         crate::interrupt::sleep(Duration::from_secs_f64(secs));
-        if traced {
-            crate::trace::now(crate::trace::State::Running, "");
-        }
     }
 }

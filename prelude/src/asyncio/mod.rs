@@ -74,7 +74,11 @@ pub fn run<F: Future>(future: F) -> F::Output {
 }
 
 fn block_on<F: Future>(future: F) -> F::Output {
-    let future = InRuntime::new(future);
+    let lane = crate::trace::new_lane(crate::trace::LaneKind::Task, format_args!("asyncio.run"));
+    let _waiting = lane.and_then(|_| {
+        crate::trace::during(crate::trace::State::Waiting, format_args!("asyncio.run"))
+    });
+    let future = InRuntime::new(future, lane);
     if tokio::runtime::Handle::try_current().is_ok() {
         tokio::task::block_in_place(|| runtime().block_on(future))
     } else {
@@ -125,15 +129,21 @@ impl<F: Future> Future for Interruptible<F> {
 
 /// A future polled with the shared runtime as the current one — for the
 /// copy of tokio compiled where the future was wrapped (see the module's
-/// notes on REPL cells).
+/// notes on REPL cells) — and, in a [`trace::record`](crate::trace::record),
+/// on its own lane.
 struct InRuntime<F> {
     future: Pin<Box<F>>,
+    lane: Option<crate::trace::LaneId>,
 }
 
 impl<F: Future> InRuntime<F> {
-    fn new(future: F) -> Self {
+    fn new(future: F, lane: Option<crate::trace::LaneId>) -> Self {
+        if let Some(lane) = lane {
+            crate::trace::mark(lane, crate::trace::State::Ready, format_args!(""));
+        }
         InRuntime {
             future: Box::pin(future),
+            lane,
         }
     }
 }
@@ -145,7 +155,87 @@ impl<F: Future> Future for InRuntime<F> {
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<F::Output> {
         let _entered = runtime().enter();
+        if let Some(lane) = self.lane
+            && crate::trace::is_on()
+            && crate::trace::LaneId::from_raw(lane.raw()).is_some()
+        {
+            return traced::poll(self.future.as_mut(), cx, lane);
+        }
         self.future.as_mut().poll(cx)
+    }
+}
+
+/// A task's poll in a recording: running while polled, then waiting — or
+/// ready from the moment its waker is called.
+mod traced {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::task::{Context, Poll, Wake, Waker};
+
+    use crate::trace::{LaneId, State, mark};
+
+    /// Passes each wake on to tokio's waker, marking the lane ready.
+    struct Marking {
+        lane: LaneId,
+        inner: Waker,
+        /// While the task is being polled a wake only leaves a note: the
+        /// poll's end marks it.
+        polling: AtomicBool,
+        woken: AtomicBool,
+    }
+
+    impl Wake for Marking {
+        fn wake(self: Arc<Self>) {
+            self.wake_by_ref();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            if self.polling.load(Ordering::SeqCst) {
+                self.woken.store(true, Ordering::SeqCst);
+            } else {
+                mark(self.lane, State::Ready, format_args!("woken"));
+            }
+            self.inner.wake_by_ref();
+        }
+    }
+
+    #[cold]
+    pub(super) fn poll<F: Future>(
+        future: Pin<&mut F>,
+        cx: &mut Context<'_>,
+        lane: LaneId,
+    ) -> Poll<F::Output> {
+        let marking = Arc::new(Marking {
+            lane,
+            inner: cx.waker().clone(),
+            polling: AtomicBool::new(true),
+            woken: AtomicBool::new(false),
+        });
+        let waker = Waker::from(marking.clone());
+        let entered = crate::trace::enter(Some(lane));
+        mark(lane, State::Running, format_args!(""));
+        let polled = future.poll(&mut Context::from_waker(&waker));
+        drop(entered);
+        match polled {
+            Poll::Ready(output) => {
+                crate::trace::end(lane);
+                Poll::Ready(output)
+            }
+            Poll::Pending => {
+                if marking.woken.load(Ordering::SeqCst) {
+                    mark(lane, State::Ready, format_args!("woken"));
+                } else {
+                    mark(lane, State::Waiting, format_args!(""));
+                    marking.polling.store(false, Ordering::SeqCst);
+                    if marking.woken.swap(false, Ordering::SeqCst) {
+                        mark(lane, State::Ready, format_args!("woken"));
+                    }
+                }
+                marking.polling.store(false, Ordering::SeqCst);
+                Poll::Pending
+            }
+        }
     }
 }
 
@@ -192,7 +282,8 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    runtime().spawn(InRuntime::new(future))
+    let lane = crate::trace::new_lane(crate::trace::LaneKind::Task, format_args!("Task"));
+    runtime().spawn(InRuntime::new(future, lane))
 }
 
 /// Awaits every future at once and gives their outputs as a tuple, in the

@@ -60,6 +60,14 @@ pub(crate) fn wait_fd(fd: std::os::fd::BorrowedFd<'_>, writable: bool) -> std::i
         }
     }
     let _registered = Registered(poller, fd, key);
+    if let Some(lane) = crate::trace::here() {
+        let what = if writable {
+            "socket writable"
+        } else {
+            "socket readable"
+        };
+        crate::trace::mark(lane, crate::trace::State::Waiting, format_args!("{what}"));
+    }
     park(Park::Waiting);
     Ok(())
 }

@@ -139,7 +139,13 @@ pub(super) fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Resul
             }
             continue;
         };
-        let parked = task.clone().run();
+        let parked = if crate::trace::is_on()
+            && let Some(lane) = task.lane()
+        {
+            run_traced(&task, lane)
+        } else {
+            task.clone().run()
+        };
         with_hub(|hub| {
             hub.current = None;
             match parked {
@@ -154,6 +160,25 @@ pub(super) fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Resul
         });
     }
     Ok(())
+}
+
+/// Runs `task` on its own lane: running while it runs, then ready, asleep
+/// or waiting (for what it said before it parked), or ended.
+#[cold]
+fn run_traced(task: &Rc<dyn Task>, lane: crate::trace::LaneId) -> Option<Park> {
+    use crate::trace::{State, mark};
+    let entered = crate::trace::enter(Some(lane));
+    mark(lane, State::Running, format_args!(""));
+    let parked = task.clone().run();
+    match &parked {
+        Some(Park::Ready) => mark(lane, State::Ready, format_args!("")),
+        Some(Park::Until(_)) => mark(lane, State::Sleeping, format_args!("")),
+        // It said what for as it parked (a join, a socket).
+        Some(Park::Waiting) => {}
+        None => crate::trace::end(lane),
+    }
+    drop(entered);
+    parked
 }
 
 /// Nothing is left to run and what was waited for has not happened: gevent's

@@ -71,6 +71,14 @@ pub fn sleep(secs: f64) {
     if try_park(until.map_or(Park::Ready, Park::Until)) {
         return;
     }
+    let _traced = crate::trace::during(
+        if until.is_some() {
+            crate::trace::State::Sleeping
+        } else {
+            crate::trace::State::Ready
+        },
+        format_args!(""),
+    );
     match until {
         None => {
             // The main stack's turn comes after everyone queued now.
@@ -181,10 +189,18 @@ impl<T: 'static> Greenlet<T> {
             while !self.inner.ended() {
                 let me = with_hub(|hub| hub.current.clone()).expect("in a greenlet");
                 self.inner.waiters.borrow_mut().push(me);
+                if let Some(lane) = crate::trace::here() {
+                    let what = format_args!("join {}", self.inner.label());
+                    crate::trace::mark(lane, crate::trace::State::Waiting, what);
+                }
                 park(Park::Waiting);
             }
             return Ok(());
         }
+        let _traced = crate::trace::during(
+            crate::trace::State::Waiting,
+            format_args!("join {}", self.inner.label()),
+        );
         run_until(|| self.inner.ended(), None)
     }
 

@@ -49,6 +49,9 @@ pub(super) trait Task {
     fn image(&self) -> Option<&Rc<Image>>;
     /// The greenlet's display.
     fn describe(&self) -> String;
+    /// Its lane in the running [`trace::record`](crate::trace::record), if
+    /// it was spawned in one.
+    fn lane(&self) -> Option<crate::trace::LaneId>;
 }
 
 pub(super) struct Inner<T> {
@@ -62,13 +65,21 @@ pub(super) struct Inner<T> {
     pub(super) waiters: RefCell<Vec<Rc<dyn Task>>>,
     yielder: Cell<*const Yielder<(), Park>>,
     pub(super) kill: Cell<bool>,
+    /// Its lane ([`LaneId::raw`](crate::trace::LaneId::raw)), 0 for none.
+    lane: Cell<u64>,
 }
 
 impl<T> Inner<T> {
     /// A greenlet that will run `body`; `label` is the call's text for the
     /// display.
     pub(super) fn new(label: String, body: Box<dyn FnOnce() -> T>) -> Inner<T> {
+        let lane =
+            crate::trace::new_lane(crate::trace::LaneKind::Greenlet, format_args!("{label}"));
+        if let Some(lane) = lane {
+            crate::trace::mark(lane, crate::trace::State::Ready, format_args!(""));
+        }
         Inner {
+            lane: Cell::new(lane.map_or(0, crate::trace::LaneId::raw)),
             label,
             body: RefCell::new(Some(body)),
             coroutine: RefCell::new(None),
@@ -78,6 +89,13 @@ impl<T> Inner<T> {
             yielder: Cell::new(std::ptr::null()),
             kill: Cell::new(false),
         }
+    }
+}
+
+impl<T> Inner<T> {
+    /// The call's text (`f(5)`).
+    pub(super) fn label(&self) -> &str {
+        &self.label
     }
 }
 
@@ -140,6 +158,9 @@ impl<T: 'static> Task for Inner<T> {
     }
     fn describe(&self) -> String {
         describe(self)
+    }
+    fn lane(&self) -> Option<crate::trace::LaneId> {
+        crate::trace::LaneId::from_raw(self.lane.get())
     }
 }
 

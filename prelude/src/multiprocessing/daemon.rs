@@ -96,7 +96,7 @@ impl Daemon {
         let pidfile = std::path::absolute(pidfile)?;
         let logfile = std::path::absolute(logfile)?;
         let (mut report_r, report_w) = io::pipe()?;
-        let first = fork::spawn(false, || {
+        let first = fork::spawn("daemon (first fork)", false, || {
             if setsid().is_err() {
                 return 1;
             }

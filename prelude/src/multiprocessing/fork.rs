@@ -37,6 +37,9 @@ struct Child {
     orphaned: bool,
     /// Reaped by someone other than its owner (the exit handler).
     status: Option<i32>,
+    /// Its lane in a [`trace::record`](crate::trace::record), ended when it
+    /// is reaped (if it did not end it itself: killed, say).
+    lane: Option<crate::trace::LaneId>,
 }
 
 shared! {
@@ -99,8 +102,8 @@ pub(crate) fn in_child() -> bool {
 /// Forks; the child runs `body` and leaves with its exit code (1 if it
 /// panicked) through `_exit`, never returning into the caller's code. Returns
 /// the child's pid in the parent, where the child goes into the book: it is
-/// joined or reaped by us.
-pub(crate) fn spawn(daemon: bool, body: impl FnOnce() -> i32) -> io::Result<i32> {
+/// joined or reaped by us. `name` names its lane when it is recorded.
+pub(crate) fn spawn(name: &str, daemon: bool, body: impl FnOnce() -> i32) -> io::Result<i32> {
     at_exit().call_once(|| {
         // SAFETY: registering a plain `extern "C"` function with no arguments.
         unsafe { libc::atexit(finish_children_at_exit) };
@@ -121,6 +124,7 @@ pub(crate) fn spawn(daemon: bool, body: impl FnOnce() -> i32) -> io::Result<i32>
         .copied()
         .collect();
     let mut held: Vec<Box<dyn Held>> = takes.iter().map(|take| take()).collect();
+    let lane = crate::trace::new_lane(crate::trace::LaneKind::Process, format_args!("{name}"));
     // SAFETY: the child only runs code that does not depend on other threads:
     // the locks it needs were taken above, and it leaves through `_exit`.
     match unsafe { fork() }.map_err(io::Error::from)? {
@@ -132,6 +136,7 @@ pub(crate) fn spawn(daemon: bool, body: impl FnOnce() -> i32) -> io::Result<i32>
                     daemon,
                     orphaned: false,
                     status: None,
+                    lane,
                 },
             );
             Ok(child.as_raw())
@@ -176,6 +181,10 @@ pub(crate) fn spawn(daemon: bool, body: impl FnOnce() -> i32) -> io::Result<i32>
                 // SAFETY: dup2 onto fd 0 of this single-threaded child.
                 unsafe { libc::dup2(std::os::fd::AsRawFd::as_raw_fd(&null), 0) };
             }
+            if let Some(lane) = lane {
+                crate::trace::adopt(lane);
+                crate::trace::mark(lane, crate::trace::State::Running, format_args!(""));
+            }
             let code = panic::catch_unwind(AssertUnwindSafe(body)).unwrap_or(1);
             exit_child(code)
         }
@@ -187,6 +196,9 @@ pub(crate) fn spawn(daemon: bool, body: impl FnOnce() -> i32) -> io::Result<i32>
 /// destructors of the parent's statics).
 pub(crate) fn exit_child(code: i32) -> ! {
     finish_children();
+    if let Some(lane) = crate::trace::here() {
+        crate::trace::end(lane);
+    }
     let _ = io::stdout().flush();
     let _ = io::stderr().flush();
     // SAFETY: `_exit` ends the process at once; nothing after it runs.
@@ -211,7 +223,10 @@ pub(crate) fn wait(pid: i32, block: bool) -> io::Result<Option<i32>> {
             Ok(WaitStatus::StillAlive) => return Ok(None),
             Ok(status) => {
                 if let Some(code) = exitcode(status) {
-                    book().children.remove(&pid);
+                    let child = book().children.remove(&pid);
+                    if let Some(lane) = child.and_then(|c| c.lane) {
+                        crate::trace::end(lane);
+                    }
                     return Ok(Some(code));
                 }
             }
@@ -248,6 +263,7 @@ pub(crate) fn orphan(pid: i32) {
             daemon: false,
             orphaned: true,
             status: None,
+            lane: None,
         })
         .orphaned = true;
     if !book.reaper_running {

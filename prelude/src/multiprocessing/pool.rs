@@ -195,7 +195,7 @@ impl<R: Serialize + DeserializeOwned> Worker<R> {
     ) -> Result<Worker<R>> {
         let (conn, theirs) = duplex::<Task, Reply<R>>()?;
         let (path, name, worker_name) = (path.clone(), name.clone(), name.clone());
-        let pid = fork::spawn(false, move || {
+        let pid = fork::spawn(&name, false, move || {
             become_child(&worker_name, path, false);
             // The master reports a panic; the worker stays quiet about it.
             panic::set_hook(Box::new(|_| {}));
@@ -217,8 +217,17 @@ fn serve<T, R: Serialize>(
     conn: &Connection<Reply<R>, Task>,
 ) -> i32 {
     loop {
-        let reply = match conn.recv() {
+        let task = {
+            let _waiting =
+                crate::trace::during(crate::trace::State::Waiting, format_args!("next chunk"));
+            conn.recv()
+        };
+        let reply = match task {
             Ok(Task::Run { start, end }) => panic::catch_unwind(AssertUnwindSafe(|| {
+                if let Some(lane) = crate::trace::here() {
+                    let what = format_args!("items {start}..{end}");
+                    crate::trace::mark(lane, crate::trace::State::Running, what);
+                }
                 items[start..end]
                     .iter_mut()
                     .map(|item| f(item.take().expect("each item is run once")))
@@ -259,7 +268,10 @@ fn master<R: Serialize + DeserializeOwned>(
             .iter()
             .map(|w| PollFd::new(w.conn.as_fd(), PollFlags::POLLIN))
             .collect();
-        match poll(&mut fds, timeout) {
+        let waiting = crate::trace::during(crate::trace::State::Waiting, format_args!("results"));
+        let polled = poll(&mut fds, timeout);
+        drop(waiting);
+        match polled {
             Ok(_) | Err(nix::errno::Errno::EINTR) => {}
             Err(e) => return Err(e.into()),
         }

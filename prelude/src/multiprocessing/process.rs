@@ -274,7 +274,7 @@ impl Process {
             .take()
             .ok_or(Error::AlreadyStarted)?;
         let (name, path, daemon) = (self.name.clone(), self.path.clone(), self.daemon);
-        let pid = fork::spawn(daemon, move || {
+        let pid = fork::spawn(&self.name, daemon, move || {
             become_child(&name, path, daemon);
             body();
             0
@@ -329,6 +329,12 @@ impl Process {
             State::Started { pid } => pid,
         };
         let deadline = timeout.map(|t| Instant::now() + t);
+        let _traced = timeout.is_none().then(|| {
+            crate::trace::during(
+                crate::trace::State::Waiting,
+                format_args!("join {}", self.name),
+            )
+        });
         // Where an interrupt may come, no wait blocks for good.
         let watched = crate::interrupt::watching();
         let mut pause = Duration::from_micros(50);

@@ -103,6 +103,7 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
     /// # Errors
     /// [`Error::Codec`] if the bytes are not a `T`.
     pub fn get(&self) -> Result<T> {
+        let _traced = crate::trace::during(crate::trace::State::Waiting, format_args!("queue"));
         self.take(None)
     }
 

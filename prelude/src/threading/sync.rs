@@ -62,7 +62,12 @@ impl Lock {
 
     fn acquire_until(&self, deadline: Option<Instant>) -> Option<LockGuard<'_>> {
         let (held, cv) = &*self.inner;
-        let (mut held, ok) = wait_until(cv, lock(held), deadline, |h| !*h);
+        let held = lock(held);
+        // Blocked on it: a recording shows the wait.
+        let _traced = (*held && deadline.is_none())
+            .then(|| crate::trace::during(crate::trace::State::Waiting, format_args!("lock")))
+            .flatten();
+        let (mut held, ok) = wait_until(cv, held, deadline, |h| !*h);
         ok.then(|| {
             *held = true;
             LockGuard { lock: self }

@@ -352,7 +352,10 @@ impl<R: Send + 'static> Thread<R> {
         let native_id = Arc::new(OnceLock::new());
         let daemon = self.daemon;
         // A thread a recorded thread starts is recorded too.
-        let traced = crate::trace::is_recorded();
+        let lane = crate::trace::new_lane(
+            crate::trace::LaneKind::Thread,
+            format_args!("{}", self.name),
+        );
         // Held until the thread is in the registry, so that a thread which
         // ends at once cannot leave before it arrived.
         let mut registry = registry();
@@ -366,7 +369,7 @@ impl<R: Send + 'static> Thread<R> {
                     ident: ident_here(),
                     daemon,
                 };
-                let _traced = traced.then(Traced::start);
+                let _traced = lane.map(Traced::start);
                 body()
             }
         })?;
@@ -393,14 +396,11 @@ impl<R: Send + 'static> Thread<R> {
     pub fn join(&self) -> Result<R> {
         // An interrupt while waiting leaves the thread running and joinable.
         if matches!(*self.state(), State::Started { .. }) {
-            let traced = crate::trace::is_on();
-            if traced {
-                crate::trace::now(crate::trace::State::Waiting, &format!("join {}", self.name));
-            }
+            let _traced = crate::trace::during(
+                crate::trace::State::Waiting,
+                format_args!("join {}", self.name),
+            );
             self.finished.wait(None);
-            if traced {
-                crate::trace::now(crate::trace::State::Running, "");
-            }
         }
         let mut state = self.state();
         match std::mem::replace(&mut *state, State::Initial) {
@@ -555,17 +555,21 @@ macro_rules! thread {
 /// A started thread's lane in a [`trace::record`](crate::trace::record):
 /// running from the start of its body, ended when the body returns or
 /// unwinds.
-struct Traced;
+struct Traced(
+    crate::trace::LaneId,
+    #[allow(dead_code)] crate::trace::Entered,
+);
 
 impl Traced {
-    fn start() -> Traced {
-        crate::trace::begin_lane();
-        Traced
+    fn start(lane: crate::trace::LaneId) -> Traced {
+        let entered = crate::trace::enter(Some(lane));
+        crate::trace::mark(lane, crate::trace::State::Running, format_args!(""));
+        Traced(lane, entered)
     }
 }
 
 impl Drop for Traced {
     fn drop(&mut self) {
-        crate::trace::ended();
+        crate::trace::end(self.0);
     }
 }

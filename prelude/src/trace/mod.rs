@@ -22,6 +22,8 @@
 //! ```
 
 mod chrome;
+mod hooks;
+mod log;
 mod recorder;
 mod svg;
 mod text;
@@ -29,7 +31,9 @@ mod text;
 use std::fmt;
 use std::time::Duration;
 
-pub(crate) use recorder::{begin_lane, ended, is_on, is_recorded, now};
+pub(crate) use hooks::{
+    Entered, LaneId, adopt, during, end, enter, here, is_on, mark, new_lane, show,
+};
 
 pub use recorder::record;
 
@@ -37,10 +41,31 @@ pub use recorder::record;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LaneKind {
     /// An OS thread.
-    Thread,
+    Thread = 0,
+    /// A child process (its lane is its main thread).
+    Process = 1,
+    /// A greenlet, run by its thread's hub.
+    Greenlet = 2,
+    /// A generator's body, run by whoever resumes it.
+    Generator = 3,
+    /// A tokio task, polled by the runtime's workers.
+    Task = 4,
 }
 
-/// One row of the picture: a thread (so far).
+impl LaneKind {
+    fn from_code(code: u8) -> LaneKind {
+        match code {
+            1 => LaneKind::Process,
+            2 => LaneKind::Greenlet,
+            3 => LaneKind::Generator,
+            4 => LaneKind::Task,
+            _ => LaneKind::Thread,
+        }
+    }
+}
+
+/// One row of the picture: a thread, a process, a greenlet, a generator or
+/// a task.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lane {
     /// Thread, process, greenlet, generator or task.
@@ -53,11 +78,14 @@ pub struct Lane {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
     /// Computing.
-    Running,
-    /// Blocked on something (a join, a lock, a queue).
-    Waiting,
+    Running = 0,
+    /// Blocked on something (a join, a lock, a queue, a `yield`).
+    Waiting = 1,
     /// Asleep on purpose.
-    Sleeping,
+    Sleeping = 2,
+    /// Able to run, waiting for its turn (a greenlet after `sleep(0)`, a
+    /// task that was woken).
+    Ready = 3,
 }
 
 impl State {
@@ -66,6 +94,16 @@ impl State {
             State::Running => "running",
             State::Waiting => "waiting",
             State::Sleeping => "sleeping",
+            State::Ready => "ready",
+        }
+    }
+
+    fn from_code(code: u8) -> State {
+        match code {
+            1 => State::Waiting,
+            2 => State::Sleeping,
+            3 => State::Ready,
+            _ => State::Running,
         }
     }
 }
@@ -91,6 +129,9 @@ pub struct Timeline {
     lanes: Vec<Lane>,
     slices: Vec<Slice>,
     duration: Duration,
+    /// Events overwritten in the ring (a recording of more than its
+    /// capacity keeps the last ones).
+    lost: u64,
 }
 
 impl Timeline {
@@ -127,6 +168,13 @@ impl Timeline {
                 }
             }
             lines.push(format!("{}: {}", lane.name, states.join(", ")));
+        }
+        if self.lost > 0 {
+            lines.push(format!(
+                "({} events were lost: the recording keeps its last {})",
+                self.lost,
+                log::CAPACITY
+            ));
         }
         lines.join("\n")
     }

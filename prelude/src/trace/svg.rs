@@ -29,6 +29,7 @@ pub(super) fn render(timeline: &Timeline) -> String {
             State::Running => ("#2e7d32", "running"),
             State::Waiting => ("#ef6c00", "waiting"),
             State::Sleeping => ("#90a4ae", "sleeping"),
+            State::Ready => ("#64b5f6", "ready"),
         };
         let (from, to) = (x(slice.start.as_secs_f64()), x(slice.end.as_secs_f64()));
         let title = if slice.what.is_empty() {

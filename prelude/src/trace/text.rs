@@ -1,17 +1,38 @@
-//! The text chart: a lane a row, 60 columns for the whole recording, `█`
-//! running, `░` waiting, `·` sleeping, blank before a lane began and after
-//! it ended.
+//! The text chart: a lane a row between `│`s, 60 columns for the whole
+//! recording, a glyph a state (`█` running, `░` waiting, `·` sleeping, `▒`
+//! ready), blank before a lane began and after it ended; then the scale and
+//! a legend of the states drawn.
+//!
+//! What lies between the bars changes with timing from run to run; the
+//! notebooks' `sanitize.cfg` blanks it, and `multitask check` compares the
+//! lanes, the scale's words and the summary below the chart.
 
 use super::{State, Timeline};
 
 const COLUMNS: usize = 60;
+
+const STATES: [State; 4] = [
+    State::Running,
+    State::Waiting,
+    State::Sleeping,
+    State::Ready,
+];
+
+fn glyph(state: State) -> char {
+    match state {
+        State::Running => '█',
+        State::Waiting => '░',
+        State::Sleeping => '·',
+        State::Ready => '▒',
+    }
+}
 
 pub(super) fn render(timeline: &Timeline) -> String {
     let total = timeline.duration().as_secs_f64().max(1e-9);
     let width = timeline
         .lanes()
         .iter()
-        .map(|l| l.name.chars().count())
+        .map(|l| unicode_width::UnicodeWidthStr::width(l.name.as_str()))
         .max()
         .unwrap_or(0);
     let mut rows = Vec::new();
@@ -22,28 +43,28 @@ pub(super) fn render(timeline: &Timeline) -> String {
             let to = column(slice.end.as_secs_f64() / total)
                 .max(from + 1)
                 .min(COLUMNS);
-            let mark = match slice.state {
-                State::Running => '█',
-                State::Waiting => '░',
-                State::Sleeping => '·',
-            };
             for cell in &mut row[from..to] {
-                *cell = mark;
+                *cell = glyph(slice.state);
             }
         }
-        let name_pad = width - lane.name.chars().count();
+        let name_pad = width - unicode_width::UnicodeWidthStr::width(lane.name.as_str());
         rows.push(format!(
-            "{}{}  {}",
+            "{}{}  │{}│",
             lane.name,
             " ".repeat(name_pad),
-            row.into_iter().collect::<String>().trim_end()
+            row.into_iter().collect::<String>()
         ));
     }
-    let end = format!("{:.1?}", timeline.duration());
+    let legend: Vec<String> = STATES
+        .iter()
+        .filter(|state| timeline.slices().iter().any(|s| s.state == **state))
+        .map(|state| format!("{} {}", glyph(*state), state.word()))
+        .collect();
     rows.push(format!(
-        "{}  0{}{end}",
+        "{}   0 to {:.1?}: {}",
         " ".repeat(width),
-        " ".repeat(COLUMNS.saturating_sub(1 + end.len()))
+        timeline.duration(),
+        legend.join("  ")
     ));
     rows.join("\n")
 }

@@ -1,0 +1,313 @@
+//! What instrumented code calls: whether a recording runs, the lane the
+//! calling thread works for now, new lanes, and marks on them.
+//!
+//! A thread's current lane lives in a pthread key made once per process
+//! (shared by every copy of the prelude, as each REPL cell has one, where a
+//! `thread_local!` would be one per copy). It changes as the thread's work
+//! changes hands: a greenlet the hub runs, a generator being resumed, a task
+//! being polled each have a lane of their own. A forked child keeps the
+//! forking thread's value, and takes its process's lane.
+
+use std::fmt::{self, Write as _};
+use std::num::NonZeroU64;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::log::{self, Kind, Log};
+use super::{LaneKind, State};
+use crate::globals::shared;
+
+/// A lane of one recording: its generation and its number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LaneId(NonZeroU64);
+
+impl LaneId {
+    fn new(generation: u32, lane: u32) -> LaneId {
+        LaneId(
+            NonZeroU64::new(u64::from(generation) << 32 | u64::from(lane))
+                .expect("lanes start at 1"),
+        )
+    }
+    fn generation(self) -> u32 {
+        (self.0.get() >> 32) as u32
+    }
+    fn number(self) -> u32 {
+        self.0.get() as u32
+    }
+    /// Kept in a `Cell<u64>` by whoever owns a lane (a greenlet, a generator).
+    pub(crate) fn raw(self) -> u64 {
+        self.0.get()
+    }
+    /// The lane kept with [`raw`](Self::raw), if its recording still runs.
+    pub(crate) fn from_raw(raw: u64) -> Option<LaneId> {
+        let lane = LaneId(NonZeroU64::new(raw)?);
+        (lane.generation() == running()?).then_some(lane)
+    }
+}
+
+pub(super) struct Recorder {
+    /// Whether this process may be recording: the one load an instrumented
+    /// call pays when it is not. (In a child forked during a recording it
+    /// stays set until the child sees the recording over.)
+    pub(super) on: AtomicBool,
+    pub(super) log: OnceLock<Log>,
+    key: OnceLock<libc::pthread_key_t>,
+}
+
+shared! {
+    pub(super) fn recorder() -> Recorder = Recorder { on: AtomicBool::new(false), log: OnceLock::new(), key: OnceLock::new() };
+}
+
+impl Recorder {
+    pub(super) fn key(&self) -> libc::pthread_key_t {
+        *self.key.get_or_init(|| {
+            let mut key = 0;
+            // SAFETY: creates a key with no destructor.
+            let made = unsafe { libc::pthread_key_create(&mut key, None) };
+            assert_eq!(made, 0, "no pthread key left for trace::record");
+            key
+        })
+    }
+}
+
+/// Whether a recording may run: one relaxed load.
+#[inline]
+pub(crate) fn is_on() -> bool {
+    recorder().on.load(Ordering::Relaxed)
+}
+
+/// The generation of the recording that runs now, if one does.
+fn running() -> Option<u32> {
+    let recorder = recorder();
+    let log = recorder.log.get()?;
+    match log.header().running.load(Ordering::Relaxed) {
+        0 => {
+            // Over (maybe in the parent of this child): stop looking.
+            recorder.on.store(false, Ordering::Relaxed);
+            None
+        }
+        generation => Some(generation),
+    }
+}
+
+/// The lane the calling thread works for in the running recording, if any.
+#[inline]
+pub(crate) fn here() -> Option<LaneId> {
+    if !is_on() {
+        return None;
+    }
+    let raw = get(recorder().key());
+    LaneId::from_raw(raw)
+}
+
+fn get(key: libc::pthread_key_t) -> u64 {
+    // SAFETY: reading this thread's value of a key that exists.
+    unsafe { libc::pthread_getspecific(key) as u64 }
+}
+
+fn set(key: libc::pthread_key_t, raw: u64) {
+    // SAFETY: setting this thread's value of a key that exists; the value is
+    // a number, never dereferenced.
+    unsafe { libc::pthread_setspecific(key, raw as *const libc::c_void) };
+}
+
+/// Makes the calling thread work for `lane` (no lane: none) until the guard
+/// drops, which puts the previous one back.
+pub(crate) fn enter(lane: Option<LaneId>) -> Entered {
+    let key = recorder().key();
+    let previous = get(key);
+    set(key, lane.map_or(0, LaneId::raw));
+    Entered { key, previous }
+}
+
+/// See [`enter`].
+pub(crate) struct Entered {
+    key: libc::pthread_key_t,
+    previous: u64,
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        set(self.key, self.previous);
+    }
+}
+
+/// Makes the calling thread work for `lane` from now on, for good (a
+/// thread's own lane as it starts, a child process's in the child).
+pub(crate) fn adopt(lane: LaneId) {
+    set(recorder().key(), lane.raw());
+}
+
+/// A new lane named `name` — if the calling thread is recorded: what a
+/// recorded thread starts is recorded, nothing else is.
+pub(crate) fn new_lane(kind: LaneKind, name: fmt::Arguments<'_>) -> Option<LaneId> {
+    here()?;
+    let recorder = recorder();
+    let log = recorder.log.get()?;
+    let generation = running()?;
+    let number = log.header().lanes.fetch_add(1, Ordering::Relaxed) + 1;
+    let lane = LaneId::new(generation, number);
+    push(lane, Kind::Lane, kind as u8, name);
+    Some(lane)
+}
+
+/// `lane` is in `state` from now on, waiting for `what` (may be empty).
+pub(crate) fn mark(lane: LaneId, state: State, what: fmt::Arguments<'_>) {
+    push(lane, Kind::Mark, state as u8, what);
+}
+
+/// `lane` ends now.
+pub(crate) fn end(lane: LaneId) {
+    push(lane, Kind::End, 0, format_args!(""));
+}
+
+/// The calling thread's lane is in `state` (waiting for `what`) until the
+/// guard drops, then running again; nothing if it is not recorded.
+///
+/// ```ignore
+/// let _waiting = trace::during(State::Waiting, format_args!("join {name}"));
+/// ```
+#[inline]
+pub(crate) fn during(state: State, what: fmt::Arguments<'_>) -> Option<During> {
+    let lane = here()?;
+    mark(lane, state, what);
+    Some(During(lane))
+}
+
+/// See [`during`].
+pub(crate) struct During(LaneId);
+
+impl Drop for During {
+    fn drop(&mut self) {
+        mark(self.0, State::Running, format_args!(""));
+    }
+}
+
+fn push(lane: LaneId, kind: Kind, code: u8, text: fmt::Arguments<'_>) {
+    let Some(log) = recorder().log.get() else {
+        return;
+    };
+    let mut buffer = Text::default();
+    // Plain text (no arguments) needs no formatting.
+    match text.as_str() {
+        Some(s) => buffer.push(s),
+        None => {
+            let _ = buffer.write_fmt(text);
+        }
+    }
+    log.push(lane.generation(), lane.number(), kind, code, buffer.bytes());
+}
+
+/// A text cut at [`log::TEXT`] bytes, on the stack.
+struct Text {
+    bytes: [u8; log::TEXT],
+    len: usize,
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text {
+            bytes: [0; log::TEXT],
+            len: 0,
+        }
+    }
+}
+
+impl Text {
+    fn push(&mut self, s: &str) {
+        let room = log::TEXT - self.len;
+        let fitted = log::fit(if s.len() <= room { s } else { cut(s, room) });
+        self.bytes[self.len..self.len + fitted.len()].copy_from_slice(fitted);
+        self.len += fitted.len();
+    }
+    fn bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
+fn cut(s: &str, room: usize) -> &str {
+    let mut end = room.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+impl fmt::Write for Text {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push(s);
+        Ok(())
+    }
+}
+
+/// A value shown in a trace (what a generator yielded, what was sent in):
+/// numbers, text, `bool`, `char`, `()` and `Option`s of those by their
+/// `Debug`, anything else by its type's name. Generators are generic over
+/// types that need not be `Debug`, so the few a learner sends are told
+/// apart at run time.
+pub(crate) fn show<T: 'static>(value: &T, out: &mut dyn fmt::Write) -> fmt::Result {
+    use std::any::Any;
+    let any = value as &dyn Any;
+    macro_rules! try_types {
+        ($($t:ty),*) => {
+            $(
+                if let Some(v) = any.downcast_ref::<$t>() {
+                    return write!(out, "{v:?}");
+                }
+                if let Some(v) = any.downcast_ref::<Option<$t>>() {
+                    return write!(out, "{v:?}");
+                }
+            )*
+        };
+    }
+    try_types!(
+        i8,
+        i16,
+        i32,
+        i64,
+        i128,
+        isize,
+        u8,
+        u16,
+        u32,
+        u64,
+        u128,
+        usize,
+        f32,
+        f64,
+        bool,
+        char,
+        (),
+        String,
+        &'static str
+    );
+    let name = std::any::type_name::<T>();
+    write!(out, "<{}>", name.rsplit("::").next().unwrap_or(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown<T: 'static>(value: T) -> String {
+        let mut out = String::new();
+        show(&value, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn values_show_by_debug_or_by_their_type() {
+        assert_eq!(shown(3i64), "3");
+        assert_eq!(shown(Some(2i64)), "Some(2)");
+        assert_eq!(shown("hi".to_string()), "\"hi\"");
+        assert_eq!(shown(vec![1]), "<Vec<i32>>");
+    }
+
+    #[test]
+    fn long_text_is_cut_at_a_character() {
+        let mut text = Text::default();
+        text.push(&"线".repeat(20));
+        assert_eq!(text.len, 39);
+        assert!(std::str::from_utf8(text.bytes()).is_ok());
+    }
+}

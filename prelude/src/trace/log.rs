@@ -1,0 +1,230 @@
+//! The event log: a ring of fixed-size slots in memory shared with every
+//! child process (an anonymous `MAP_SHARED` mapping, inherited by `fork`),
+//! so that a child's events land where the parent reads them, on the same
+//! clock (`CLOCK_MONOTONIC` is one clock for the whole machine).
+//!
+//! Writers never lock and never wait: a slot is claimed with one
+//! `fetch_add` on the cursor, filled, and published by storing the
+//! recording's generation last. The reader takes the slots of its own
+//! generation; a slot half written (a child killed in the middle) or left
+//! from an earlier recording carries another generation and is skipped.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+/// Slots in the ring: 16 MiB of address space, touched only as used. A
+/// recording with more events keeps the last ones and says how many it lost.
+pub(super) const CAPACITY: u64 = 1 << 18;
+
+/// Bytes of text an event carries (a lane's name, what it waited for).
+pub(super) const TEXT: usize = 40;
+
+/// The head of the shared mapping.
+#[repr(C)]
+pub(super) struct Header {
+    /// The generation of the recording that runs now, 0 for none.
+    pub(super) running: AtomicU32,
+    /// The last generation handed out.
+    pub(super) generations: AtomicU32,
+    /// The last lane number handed out.
+    pub(super) lanes: AtomicU32,
+    _pad: u32,
+    /// Slots claimed so far, ever (a slot is `cursor % CAPACITY`).
+    pub(super) cursor: AtomicU64,
+}
+
+/// One event. `words[0]` packs the lane (32 bits), the kind, the state and
+/// the text's length; `words[1]` is the time in nanoseconds; the rest the
+/// text. All atomics, so that a reader racing a late writer reads stale or
+/// torn values, never undefined behaviour.
+#[repr(C)]
+struct Slot {
+    generation: AtomicU32,
+    _pad: u32,
+    words: [AtomicU64; 7],
+}
+
+/// What an event says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// A lane begins: `code` is its [`LaneKind`](super::LaneKind), the text its name.
+    Lane = 0,
+    /// The lane is from now on in a state: `code` is the [`State`](super::State).
+    Mark = 1,
+    /// The lane ends.
+    End = 2,
+}
+
+/// An event as the reader gets it back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Event {
+    pub(super) lane: u32,
+    pub(super) kind: Kind,
+    pub(super) code: u8,
+    pub(super) at: u64,
+    pub(super) text: String,
+}
+
+/// The mapping: a header and [`CAPACITY`] slots after it.
+pub(super) struct Log {
+    header: &'static Header,
+    slots: &'static [Slot],
+}
+
+impl Log {
+    /// Maps a fresh log; `None` if the system refuses.
+    pub(super) fn map() -> Option<Log> {
+        let bytes = std::mem::size_of::<Header>() + CAPACITY as usize * std::mem::size_of::<Slot>();
+        // SAFETY: a new anonymous mapping, at an address the kernel picks;
+        // nothing else refers to that memory yet.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                bytes,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return None;
+        }
+        // SAFETY: the mapping is zeroed, sized for the header and the slots,
+        // page-aligned, and never unmapped (late writers — a thread or a child
+        // that outlives its recording — may still touch it); all-zero bytes
+        // are valid atomics.
+        unsafe {
+            let header = &*base.cast::<Header>();
+            let first = base
+                .cast::<u8>()
+                .add(std::mem::size_of::<Header>())
+                .cast::<Slot>();
+            let slots = std::slice::from_raw_parts(first, CAPACITY as usize);
+            Some(Log { header, slots })
+        }
+    }
+
+    pub(super) fn header(&self) -> &'static Header {
+        self.header
+    }
+
+    /// Appends an event of the generation `generation`, unless that
+    /// recording has ended (in this process or any other).
+    #[inline]
+    pub(super) fn push(&self, generation: u32, lane: u32, kind: Kind, code: u8, text: &[u8]) {
+        if self.header.running.load(Ordering::Relaxed) != generation {
+            return;
+        }
+        let at = now_ns();
+        let index = self.header.cursor.fetch_add(1, Ordering::Relaxed) % CAPACITY;
+        let slot = &self.slots[index as usize];
+        slot.generation.store(0, Ordering::Relaxed);
+        let len = text.len().min(TEXT);
+        let head =
+            u64::from(lane) | (kind as u64) << 32 | u64::from(code) << 40 | (len as u64) << 48;
+        slot.words[0].store(head, Ordering::Relaxed);
+        slot.words[1].store(at, Ordering::Relaxed);
+        let mut chunk = [0u8; TEXT];
+        chunk[..len].copy_from_slice(&text[..len]);
+        for (word, bytes) in slot.words[2..].iter().zip(chunk.chunks_exact(8)) {
+            word.store(
+                u64::from_le_bytes(bytes.try_into().expect("8 bytes")),
+                Ordering::Relaxed,
+            );
+        }
+        slot.generation.store(generation, Ordering::Release);
+    }
+
+    /// The events of `generation` among the slots from `from` to the cursor,
+    /// in the order they were claimed, and how many were overwritten.
+    pub(super) fn read(&self, generation: u32, from: u64) -> (Vec<Event>, u64) {
+        let to = self.header.cursor.load(Ordering::Acquire);
+        let lost = (to - from).saturating_sub(CAPACITY);
+        let mut events = Vec::new();
+        for index in from + lost..to {
+            let slot = &self.slots[(index % CAPACITY) as usize];
+            if slot.generation.load(Ordering::Acquire) != generation {
+                continue;
+            }
+            let head = slot.words[0].load(Ordering::Relaxed);
+            let at = slot.words[1].load(Ordering::Relaxed);
+            let mut text = Vec::with_capacity(TEXT);
+            for word in &slot.words[2..] {
+                text.extend_from_slice(&word.load(Ordering::Relaxed).to_le_bytes());
+            }
+            // Published again meanwhile by a later writer: torn, left out.
+            if slot.generation.load(Ordering::Acquire) != generation {
+                continue;
+            }
+            text.truncate(((head >> 48) as usize).min(TEXT));
+            let kind = match (head >> 32) as u8 {
+                0 => Kind::Lane,
+                1 => Kind::Mark,
+                _ => Kind::End,
+            };
+            events.push(Event {
+                lane: head as u32,
+                kind,
+                code: (head >> 40) as u8,
+                at,
+                text: String::from_utf8_lossy(&text).into_owned(),
+            });
+        }
+        (events, lost)
+    }
+}
+
+/// The clock: `CLOCK_MONOTONIC` in nanoseconds, the same in every process.
+#[inline]
+pub(super) fn now_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid timespec to write into.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// `text` cut to at most [`TEXT`] bytes, at a character boundary.
+pub(super) fn fit(text: &str) -> &[u8] {
+    let mut end = text.len().min(TEXT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text.as_bytes()[..end]
+}
+
+// SAFETY: the log is plain shared memory of atomics.
+unsafe impl Send for Log {}
+// SAFETY: as above.
+unsafe impl Sync for Log {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_come_back_in_order_and_other_generations_stay_out() {
+        let log = Log::map().unwrap();
+        log.header().running.store(7, Ordering::Relaxed);
+        let from = log.header().cursor.load(Ordering::Relaxed);
+        log.push(7, 1, Kind::Lane, 0, b"MainThread");
+        log.push(8, 1, Kind::Mark, 1, b"not ours");
+        log.push(
+            7,
+            1,
+            Kind::Mark,
+            2,
+            fit("join 线程线程线程线程线程线程线程线程线程线程"),
+        );
+        log.push(7, 1, Kind::End, 0, b"");
+        let (events, lost) = log.read(7, from);
+        assert_eq!(lost, 0);
+        let kinds: Vec<Kind> = events.iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [Kind::Lane, Kind::Mark, Kind::End]);
+        assert_eq!(events[0].text, "MainThread");
+        assert!(events[1].text.starts_with("join 线程") && events[1].text.len() <= TEXT);
+        assert!(events.windows(2).all(|w| w[0].at <= w[1].at));
+    }
+}

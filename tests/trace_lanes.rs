@@ -1,0 +1,270 @@
+//! Every kind of lane `trace::record` draws, recorded from the prelude's
+//! real workers: threads waiting on a lock, child processes (their events
+//! cross the fork), greenlets taking turns or not, a generator's
+//! `send`/`yield` ping-pong, tokio tasks woken by their timers.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use multitask::prelude::*;
+use multitask::threading::Lock;
+use multitask::trace::{self, LaneKind, State, Timeline};
+
+/// One recording at a time in a process: these tests take turns.
+pub fn recording_turn() -> MutexGuard<'static, ()> {
+    static TURN: Mutex<()> = Mutex::new(());
+    TURN.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn lane_line<'a>(timeline: &'a Timeline, summary: &'a str, name: &str) -> &'a str {
+    assert!(
+        timeline.lanes().iter().any(|l| l.name == name),
+        "no lane {name}:\n{timeline}"
+    );
+    summary
+        .lines()
+        .find(|l| l.starts_with(&format!("{name}: ")))
+        .unwrap_or_else(|| panic!("no line for {name}:\n{summary}"))
+}
+
+/// The summary's line for the recording thread (named after the test).
+fn caller_line(summary: &str) -> &str {
+    summary.lines().next().expect("the caller's lane")
+}
+
+fn kinds(timeline: &Timeline) -> Vec<LaneKind> {
+    timeline.lanes().iter().map(|l| l.kind).collect()
+}
+
+#[test]
+fn a_child_processs_events_arrive_in_the_parent_on_the_same_clock() {
+    let _turn = recording_turn();
+    let timeline = trace::record(|| {
+        let p = Process::new(|| {
+            time::sleep(0.03);
+            time::sleep(0.03);
+        })
+        .with_name("Sleeper");
+        p.start().unwrap();
+        p.join().unwrap();
+    });
+    let summary = timeline.summary();
+    assert_eq!(kinds(&timeline), [LaneKind::Thread, LaneKind::Process]);
+    // The sleeps happened in the child: only it can have told us.
+    assert_eq!(
+        lane_line(&timeline, &summary, "Sleeper"),
+        "Sleeper: running, sleeping, running, sleeping, running"
+    );
+    assert!(
+        caller_line(&summary).contains("waiting (join Sleeper)"),
+        "{summary}"
+    );
+    // On one clock: the child's second sleep, 30 ms in, fell inside the
+    // parent's wait in join (the first may begin before the parent, busy
+    // after the fork, gets to its join), and the join ended after both.
+    let join = timeline
+        .slices()
+        .iter()
+        .find(|s| s.lane == 0 && s.what == "join Sleeper")
+        .unwrap();
+    let sleeps: Vec<_> = timeline
+        .slices()
+        .iter()
+        .filter(|s| s.state == State::Sleeping)
+        .collect();
+    assert_eq!(sleeps.len(), 2);
+    assert!(join.start <= sleeps[1].start, "{timeline:?}");
+    assert!(sleeps.iter().all(|s| s.end <= join.end), "{timeline:?}");
+}
+
+#[test]
+fn pool_workers_show_the_chunks_they_ran() {
+    let _turn = recording_turn();
+    let timeline = trace::record(|| {
+        let pool = Pool::new(2);
+        pool.map(|x: u64| x * x, 0..4).unwrap();
+    });
+    let summary = timeline.summary();
+    let workers = timeline
+        .lanes()
+        .iter()
+        .filter(|l| l.kind == LaneKind::Process)
+        .count();
+    assert_eq!(workers, 2, "{summary}");
+    for item in 0..4 {
+        assert!(
+            summary.contains(&format!("running (items {item}..{})", item + 1)),
+            "{summary}"
+        );
+    }
+    assert!(summary.contains("waiting (results)"), "{summary}");
+}
+
+#[test]
+fn a_thread_blocked_on_a_lock_waits_for_it() {
+    let _turn = recording_turn();
+    let lock = Lock::new();
+    let timeline = trace::record(|| {
+        let held = lock.acquire();
+        let t = {
+            let lock = lock.clone();
+            Thread::new(move || drop(lock.acquire())).with_name("Blocked")
+        };
+        t.start().unwrap();
+        time::sleep(0.03);
+        drop(held);
+        t.join().unwrap();
+    });
+    let summary = timeline.summary();
+    assert_eq!(
+        lane_line(&timeline, &summary, "Blocked"),
+        "Blocked: running, waiting (lock), running"
+    );
+}
+
+fn f5(yielding: bool) -> Timeline {
+    let _turn = recording_turn();
+    trace::record(|| {
+        let gs: Vec<Greenlet<()>> = (0..3)
+            .map(|_| {
+                Greenlet::labelled("f(5)", move || {
+                    for _ in 0..5 {
+                        if yielding {
+                            greenlet::sleep(0.0);
+                        }
+                    }
+                })
+            })
+            .collect();
+        greenlet::joinall(&gs);
+    })
+}
+
+#[test]
+fn greenlets_that_never_yield_run_one_after_another() {
+    let timeline = f5(false);
+    let summary = timeline.summary();
+    assert_eq!(kinds(&timeline)[1..], [LaneKind::Greenlet; 3]);
+    for k in 1..=3 {
+        let name = format!("f(5) #{k}");
+        assert_eq!(
+            lane_line(&timeline, &summary, &name),
+            format!("{name}: ready, running")
+        );
+    }
+    // One after another: each starts once the one before has ended.
+    let runs: Vec<_> = timeline
+        .slices()
+        .iter()
+        .filter(|s| s.state == State::Running && s.lane > 0)
+        .collect();
+    assert!(
+        runs.windows(2).all(|w| w[0].end <= w[1].start),
+        "{timeline:?}"
+    );
+}
+
+#[test]
+fn greenlets_that_sleep_0_take_turns() {
+    let timeline = f5(true);
+    let summary = timeline.summary();
+    let turns = "running, ready, ".repeat(5);
+    for k in 1..=3 {
+        let name = format!("f(5) #{k}");
+        assert_eq!(
+            lane_line(&timeline, &summary, &name),
+            format!("{name}: ready, {turns}running")
+        );
+    }
+    assert!(
+        caller_line(&summary).contains("waiting (join f(5))"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn a_generator_and_its_caller_play_ping_pong() {
+    let _turn = recording_turn();
+    let timeline = trace::record(|| {
+        let itr = jumping_range(5);
+        itr.next().unwrap();
+        itr.send(2).unwrap();
+        itr.next().unwrap();
+        itr.send(-1).unwrap();
+    });
+    let summary = timeline.summary();
+    assert_eq!(kinds(&timeline), [LaneKind::Thread, LaneKind::Generator]);
+    assert_eq!(
+        lane_line(&timeline, &summary, "jumping_range"),
+        "jumping_range: running, waiting (yield 0), running, waiting (yield 2), \
+         running, waiting (yield 3), running, waiting (yield 2)"
+    );
+    assert!(
+        caller_line(&summary).ends_with(
+            "running, waiting (next), running, waiting (send 2), running, \
+             waiting (next), running, waiting (send -1), running"
+        ),
+        "{summary}"
+    );
+    // Strict turns: never both running at once.
+    let running: Vec<_> = timeline
+        .slices()
+        .iter()
+        .filter(|s| s.state == State::Running)
+        .collect();
+    assert!(
+        running.windows(2).all(|w| w[0].end <= w[1].start),
+        "{timeline:?}"
+    );
+}
+
+#[test]
+fn tokio_tasks_wait_and_are_woken() {
+    let _turn = recording_turn();
+    let timeline = trace::record(|| {
+        let tasks: Vec<_> = [0.02, 0.04]
+            .into_iter()
+            .map(|secs| asyncio::spawn(asyncio::sleep(secs)))
+            .collect();
+        asyncio::run(async {
+            for task in tasks {
+                task.await.unwrap();
+            }
+        });
+    });
+    let summary = timeline.summary();
+    assert_eq!(
+        kinds(&timeline),
+        [
+            LaneKind::Thread,
+            LaneKind::Task,
+            LaneKind::Task,
+            LaneKind::Task
+        ]
+    );
+    for name in ["Task #1", "Task #2"] {
+        assert_eq!(
+            lane_line(&timeline, &summary, name),
+            format!("{name}: ready, running, waiting, ready (woken), running")
+        );
+    }
+}
+
+#[test]
+fn what_a_recorded_thread_did_not_start_is_left_out() {
+    let _turn = recording_turn();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let outside = {
+        let stop = stop.clone();
+        Thread::new(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                time::sleep(0.005);
+            }
+        })
+        .with_name("Outside")
+    };
+    outside.start().unwrap();
+    let timeline = trace::record(|| time::sleep(0.03));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    outside.join().unwrap();
+    assert_eq!(timeline.lanes().len(), 1, "{timeline}");
+}
