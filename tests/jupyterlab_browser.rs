@@ -59,6 +59,16 @@ fn run_all_runs_every_cell_with_no_unexpected_error() {
     assert_eq!(run["unexpected_errors"], serde_json::json!([]), "{run}");
 }
 
+/// A `trace::record` picture (notebook 03's `send`/`yield` ping-pong) is
+/// drawn by the browser: an SVG it decoded, the size the prelude drew it.
+#[test]
+fn a_timeline_picture_is_drawn() {
+    let picture = step("picture");
+    assert!(picture["svgs"].as_u64().unwrap() >= 1, "{picture}");
+    assert_eq!(picture["width"].as_u64(), Some(720), "{picture}");
+    assert!(picture["height"].as_u64().unwrap() > 40, "{picture}");
+}
+
 #[test]
 fn tab_shows_the_completer_with_the_preludes_names() {
     let items = step("tab")["items"].to_string();

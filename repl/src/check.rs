@@ -4,7 +4,11 @@
 //! Before comparing, both sides go through the rules of `sanitize.cfg` in the
 //! notebook's folder (nbval's format: sections of `regex:` / `replace:`
 //! pairs), which blank out what changes from run to run (pids, addresses,
-//! durations, temporary paths). Cell tags, also nbval's:
+//! durations, temporary paths, the bars of a `trace` chart). Only the
+//! `text/plain` of a value is compared — a `trace::Timeline`'s is its lanes
+//! and its summary (each lane's states in order), not its SVG, whose widths
+//! are timings. `--update` rewrites only the cells whose outputs differ.
+//! Cell tags, also nbval's:
 //! - `raises-exception`: the cell must fail (a compile error shown on purpose);
 //! - `nbval-ignore-output`: the cell only has to run.
 //!
@@ -198,21 +202,27 @@ pub fn check(
                 diff: outputs.iter().map(Output::text).collect(),
             });
         }
+        let expected = comparable(&cell.outputs, &sanitizer);
+        let actual = comparable(&outputs, &sanitizer);
         if update {
-            notebook.set_outputs(index, &outputs, Some(count));
-        } else if !cell.tags.iter().any(|t| t == IGNORE_OUTPUT) {
-            let expected = comparable(&cell.outputs, &sanitizer);
-            let actual = comparable(&outputs, &sanitizer);
-            if expected != actual {
-                problems.push(Problem {
-                    cell: Some(index),
-                    what: "has different outputs".to_string(),
-                    diff: similar::TextDiff::from_lines(&expected, &actual)
-                        .unified_diff()
-                        .header("stored", "this run")
-                        .to_string(),
-                });
-            }
+            // What compares equal stays as stored: a picture redrawn with
+            // other timings is no change, and an up-to-date notebook is
+            // left byte for byte.
+            let kept = if expected == actual {
+                &cell.outputs
+            } else {
+                &outputs
+            };
+            notebook.set_outputs(index, kept, Some(count));
+        } else if !cell.tags.iter().any(|t| t == IGNORE_OUTPUT) && expected != actual {
+            problems.push(Problem {
+                cell: Some(index),
+                what: "has different outputs".to_string(),
+                diff: similar::TextDiff::from_lines(&expected, &actual)
+                    .unified_diff()
+                    .header("stored", "this run")
+                    .to_string(),
+            });
         }
     }
     if update {

@@ -218,6 +218,19 @@ def main():
             return {"code_cells": len(cells), "unexpected_errors": unexpected}
         step("run_all", run_all)
 
+        def picture_is_drawn():
+            # The jumping_range timeline: JupyterLab draws image/svg+xml as an
+            # <img> of a data URL; drawn means the browser decoded it.
+            images = wait_for("a rendered SVG output", lambda: [
+                e for e in lab.driver.find_elements(By.CSS_SELECTOR, ".jp-RenderedSVG img")
+                if e.get_attribute("naturalWidth") not in (None, "0")], timeout=30)
+            first = images[0]
+            lab.driver.execute_script("arguments[0].scrollIntoView();", first)
+            return {"svgs": len(images),
+                    "width": int(first.get_attribute("naturalWidth")),
+                    "height": int(first.get_attribute("naturalHeight"))}
+        step("picture", picture_is_drawn)
+
         def tab_completes():
             at = lab.new_cell("let from_tab = jumping_")
             ActionChains(lab.driver).send_keys(Keys.TAB).perform()

@@ -217,17 +217,18 @@ fn serve<T, R: Serialize>(
     conn: &Connection<Reply<R>, Task>,
 ) -> i32 {
     loop {
-        let task = {
-            let _waiting =
-                crate::trace::during(crate::trace::State::Waiting, format_args!("next chunk"));
-            conn.recv()
-        };
+        let lane = crate::trace::here();
+        if let Some(lane) = lane {
+            let what = format_args!("next chunk");
+            crate::trace::mark(lane, crate::trace::State::Waiting, what);
+        }
+        let task = conn.recv();
+        if let (Some(lane), Ok(Task::Run { start, end })) = (lane, &task) {
+            let what = format_args!("items {start}..{end}");
+            crate::trace::mark(lane, crate::trace::State::Running, what);
+        }
         let reply = match task {
             Ok(Task::Run { start, end }) => panic::catch_unwind(AssertUnwindSafe(|| {
-                if let Some(lane) = crate::trace::here() {
-                    let what = format_args!("items {start}..{end}");
-                    crate::trace::mark(lane, crate::trace::State::Running, what);
-                }
                 items[start..end]
                     .iter_mut()
                     .map(|item| f(item.take().expect("each item is run once")))
@@ -262,20 +263,30 @@ fn master<R: Serialize + DeserializeOwned>(
     } else {
         PollTimeout::NONE
     };
+    // A recording sees one wait for results until one comes, however many
+    // slices it takes.
+    let mut waiting = None;
     while workers.iter().any(|w| w.busy) {
         crate::interrupt::check();
-        let mut fds: Vec<PollFd<'_>> = workers
+        // Only the busy ones: an idle worker told to stop has hung up, and
+        // its end would wake every poll at once.
+        let busy: Vec<usize> = (0..workers.len()).filter(|&i| workers[i].busy).collect();
+        let mut fds: Vec<PollFd<'_>> = busy
             .iter()
-            .map(|w| PollFd::new(w.conn.as_fd(), PollFlags::POLLIN))
+            .map(|&i| PollFd::new(workers[i].conn.as_fd(), PollFlags::POLLIN))
             .collect();
-        let waiting = crate::trace::during(crate::trace::State::Waiting, format_args!("results"));
-        let polled = poll(&mut fds, timeout);
-        drop(waiting);
-        match polled {
-            Ok(_) | Err(nix::errno::Errno::EINTR) => {}
+        if waiting.is_none() {
+            waiting = crate::trace::during(crate::trace::State::Waiting, format_args!("results"));
+        }
+        match poll(&mut fds, timeout) {
+            Ok(0) | Err(nix::errno::Errno::EINTR) => {}
+            Ok(_) => waiting = None,
             Err(e) => return Err(e.into()),
         }
-        let ready: Vec<bool> = fds.iter().map(|fd| fd.any().unwrap_or(false)).collect();
+        let mut ready = vec![false; workers.len()];
+        for (&i, fd) in busy.iter().zip(&fds) {
+            ready[i] = fd.any().unwrap_or(false);
+        }
         drop(fds);
         for (i, w) in workers.iter_mut().enumerate() {
             if !ready[i] || !w.busy {

@@ -55,6 +55,8 @@ pub(super) struct Recorder {
 }
 
 shared! {
+    // Inlined: every instrumented call reaches it, in every crate.
+    #[inline]
     pub(super) fn recorder() -> Recorder = Recorder { on: AtomicBool::new(false), log: OnceLock::new(), key: OnceLock::new() };
 }
 

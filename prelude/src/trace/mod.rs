@@ -3,10 +3,19 @@
 //! [`Timeline`] it returns shows itself as an SVG in Jupyter, as a text chart
 //! in the terminal, and as Chrome trace-event JSON that Perfetto opens.
 //!
-//! So far threads are recorded — their start and end, a `join` they wait
-//! in, a [`time::sleep`](crate::time::sleep) — the first step of issue 16;
-//! greenlets, generators, processes and tasks come next. Nothing is recorded
-//! outside `record`: an instrumented call then pays one relaxed load.
+//! A lane is a thread, a child process, a greenlet, a generator or a tokio
+//! task started (transitively) by the thread that called `record`; each is
+//! running, waiting (for a `join`, a lock, a queue, a socket, at a
+//! `yield 3`), sleeping, or ready (its turn to come). Events go to a ring in
+//! memory shared with forked children (`log.rs`), on one clock; a thread's
+//! current lane is a pthread key that the hub, a generator's resume and a
+//! task's poll hand around (`hooks.rs`); `recorder.rs` makes the events into
+//! slices. Nothing is recorded outside `record`: an instrumented call then
+//! pays one relaxed load.
+//!
+//! Notebooks `01`–`06` draw ten pictures (`multitask check` compares their
+//! summaries); tests `tests/trace_lanes.rs` (every kind of lane) and
+//! `tests/trace_formats.rs` (JSON, XML); costs in `benches/trace.rs`.
 //!
 //! ```
 //! use multitask::prelude::*;
@@ -36,6 +45,24 @@ pub(crate) use hooks::{
 };
 
 pub use recorder::record;
+
+/// What `benches/trace.rs` measures: the price of the instrumentation.
+#[doc(hidden)]
+pub mod costs {
+    /// What an instrumented call pays to learn whether it is recorded.
+    #[inline]
+    pub fn instrumented_call() -> bool {
+        super::here().is_some()
+    }
+
+    /// One event on the calling thread's lane (nothing outside a recording).
+    #[inline]
+    pub fn event() {
+        if let Some(lane) = super::here() {
+            super::mark(lane, super::State::Running, format_args!(""));
+        }
+    }
+}
 
 /// What kind of worker a lane is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
