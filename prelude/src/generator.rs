@@ -448,20 +448,11 @@ struct Inner<Y, S, R> {
     show: Shows<Y, S>,
 }
 
-/// [`trace::show`](crate::trace::show) for a generator's two types, taken
-/// where they are known to be `'static` (the generator's constructor).
+/// [`trace::encode`](crate::trace::encode) for a generator's two types,
+/// taken where they are known to be `'static` (the generator's constructor).
 struct Shows<Y, S> {
-    yielded: fn(&Y, &mut dyn fmt::Write) -> fmt::Result,
-    sent: fn(&S, &mut dyn fmt::Write) -> fmt::Result,
-}
-
-/// A value as a trace shows it, through one of [`Shows`]' functions.
-struct Shown<'a, T>(&'a T, fn(&T, &mut dyn fmt::Write) -> fmt::Result);
-
-impl<T> fmt::Display for Shown<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        (self.1)(self.0, f)
-    }
+    yielded: fn(&Y, &mut [u8; crate::trace::ROOM]) -> (u8, usize),
+    sent: fn(&S, &mut [u8; crate::trace::ROOM]) -> (u8, usize),
 }
 
 impl<Y: 'static, S: 'static, R: 'static> Generator<Y, S, R> {
@@ -502,8 +493,8 @@ impl<Y: 'static, S: 'static, R: 'static> Generator<Y, S, R> {
             type_name,
             lane: Cell::new(0),
             show: Shows {
-                yielded: crate::trace::show::<Y>,
-                sent: crate::trace::show::<S>,
+                yielded: crate::trace::encode::<Y>,
+                sent: crate::trace::encode::<S>,
             },
         });
         let mailbox: *const Mailbox<Y, S> = &inner.mailbox;
@@ -700,13 +691,15 @@ impl<Y, S, R> Inner<Y, S, R> {
         self.resume_plain(input)
     }
 
-    /// [`Inner::resume_body`] in a recording: the caller waits (for `next`,
-    /// `send 2`) on its lane while the body runs on the generator's, which
-    /// then waits at its `yield 3` — or ends.
+    /// [`Inner::resume_body`] in a recording: one event as the body is
+    /// resumed (the caller waits for `next`, `send 2`), one as it yields
+    /// (`yield 3`, the caller runs again), the values kept as bytes — a
+    /// recorded `send` stays cheaper than CPython's unrecorded one. The body
+    /// runs on the generator's own lane.
     #[cold]
     #[inline(never)]
     fn resume_traced(&self, input: Resume<S>) -> Result<Y, GeneratorError<R>> {
-        use crate::trace::{LaneId, LaneKind, State, mark};
+        use crate::trace::{ABSENT, LaneId, LaneKind, PLAIN, ROOM, Resumed};
         let Some(caller) = crate::trace::here() else {
             return self.resume_plain(input);
         };
@@ -723,25 +716,29 @@ impl<Y, S, R> Inner<Y, S, R> {
                 lane
             }
         };
-        match &input {
-            Resume::Send(None) => mark(caller, State::Waiting, format_args!("next")),
-            Resume::Send(Some(sent)) => mark(
-                caller,
-                State::Waiting,
-                format_args!("send {}", Shown(sent, self.show.sent)),
-            ),
-            Resume::Throw(e) => mark(caller, State::Waiting, format_args!("throw {e}")),
-            Resume::Close => mark(caller, State::Waiting, format_args!("close")),
-        }
-        let entered = crate::trace::enter(Some(lane));
-        mark(lane, State::Running, format_args!(""));
+        let (how, sent) = match &input {
+            Resume::Send(None) => (Resumed::Next, None),
+            Resume::Send(Some(sent)) => (Resumed::Send, Some(sent)),
+            Resume::Throw(_) => (Resumed::Throw, None),
+            Resume::Close => (Resumed::Close, None),
+        };
+        crate::trace::resumed(lane, caller, how, |room| match (sent, &input) {
+            (Some(sent), _) => (self.show.sent)(sent, room),
+            (None, Resume::Throw(e)) => {
+                let text = e.to_string();
+                let n = text.len().min(ROOM);
+                room[..n].copy_from_slice(&text.as_bytes()[..n]);
+                (PLAIN, n)
+            }
+            (None, _) => (ABSENT, 0),
+        });
+        let entered = crate::trace::enter_from(caller, lane);
         let outcome = self.resume_plain(input);
-        if let Ok(value) = &outcome {
-            let what = format_args!("yield {}", Shown(value, self.show.yielded));
-            mark(lane, State::Waiting, what);
-        }
         drop(entered);
-        mark(caller, State::Running, format_args!(""));
+        // An end was recorded as the body finished (`Inner::finish`).
+        if let Ok(yielded) = &outcome {
+            crate::trace::yielded(lane, caller, |room| (self.show.yielded)(yielded, room));
+        }
         outcome
     }
 

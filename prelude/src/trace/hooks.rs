@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::log::{self, Kind, Log};
+use super::value;
 use super::{LaneKind, State};
 use crate::globals::shared;
 
@@ -122,6 +123,18 @@ pub(crate) fn enter(lane: Option<LaneId>) -> Entered {
     Entered { key, previous }
 }
 
+/// [`enter`] when the calling thread's lane is known to be `now` (what
+/// [`here`] just said): one pthread call fewer.
+#[inline]
+pub(crate) fn enter_from(now: LaneId, lane: LaneId) -> Entered {
+    let key = recorder().key();
+    set(key, lane.raw());
+    Entered {
+        key,
+        previous: now.raw(),
+    }
+}
+
 /// See [`enter`].
 pub(crate) struct Entered {
     key: libc::pthread_key_t,
@@ -197,7 +210,14 @@ fn push(lane: LaneId, kind: Kind, code: u8, text: fmt::Arguments<'_>) {
             let _ = buffer.write_fmt(text);
         }
     }
-    log.push(lane.generation(), lane.number(), kind, code, buffer.bytes());
+    log.push(
+        lane.generation(),
+        lane.number(),
+        kind,
+        code,
+        &buffer.bytes,
+        buffer.len,
+    );
 }
 
 /// A text cut at [`log::TEXT`] bytes, on the stack.
@@ -222,6 +242,7 @@ impl Text {
         self.bytes[self.len..self.len + fitted.len()].copy_from_slice(fitted);
         self.len += fitted.len();
     }
+    #[cfg(test)]
     fn bytes(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
@@ -242,68 +263,62 @@ impl fmt::Write for Text {
     }
 }
 
-/// A value shown in a trace (what a generator yielded, what was sent in):
-/// numbers, text, `bool`, `char`, `()` and `Option`s of those by their
-/// `Debug`, anything else by its type's name. Generators are generic over
-/// types that need not be `Debug`, so the few a learner sends are told
-/// apart at run time.
-pub(crate) fn show<T: 'static>(value: &T, out: &mut dyn fmt::Write) -> fmt::Result {
-    use std::any::Any;
-    let any = value as &dyn Any;
-    macro_rules! try_types {
-        ($($t:ty),*) => {
-            $(
-                if let Some(v) = any.downcast_ref::<$t>() {
-                    return write!(out, "{v:?}");
-                }
-                if let Some(v) = any.downcast_ref::<Option<$t>>() {
-                    return write!(out, "{v:?}");
-                }
-            )*
-        };
-    }
-    try_types!(
-        i8,
-        i16,
-        i32,
-        i64,
-        i128,
-        isize,
-        u8,
-        u16,
-        u32,
-        u64,
-        u128,
-        usize,
-        f32,
-        f64,
-        bool,
-        char,
-        (),
-        String,
-        &'static str
-    );
-    let name = std::any::type_name::<T>();
-    write!(out, "<{}>", name.rsplit("::").next().unwrap_or(name))
+/// How a generator was resumed (an event's `code`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Resumed {
+    Next = 0,
+    Send = 1,
+    Throw = 2,
+    Close = 3,
+}
+
+/// `caller` resumed the generator of `lane` ([`Resumed`] says how), sending
+/// the value `value` writes (see [`encode`](super::encode)): one event, from
+/// which the timeline makes the caller wait and the generator run.
+#[inline]
+pub(crate) fn resumed(
+    lane: LaneId,
+    caller: LaneId,
+    how: Resumed,
+    value: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
+) {
+    switch(lane, caller, Kind::Resume, how as u8, value);
+}
+
+/// The generator of `lane` yielded the value `value` writes back to
+/// `caller`: one event, the generator waiting and the caller running.
+#[inline]
+pub(crate) fn yielded(
+    lane: LaneId,
+    caller: LaneId,
+    value: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
+) {
+    switch(lane, caller, Kind::Yield, 0, value);
+}
+
+/// The event's text: the caller's lane (4 bytes), the value's tag, its bytes.
+#[inline]
+fn switch(
+    lane: LaneId,
+    caller: LaneId,
+    kind: Kind,
+    code: u8,
+    value: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
+) {
+    let Some(log) = recorder().log.get() else {
+        return;
+    };
+    let mut text = [0u8; log::TEXT];
+    text[..4].copy_from_slice(&caller.number().to_le_bytes());
+    let room: &mut [u8; value::ROOM] = (&mut text[5..]).try_into().expect("35 bytes");
+    let (tag, n) = value(room);
+    text[4] = tag;
+    log.push(lane.generation(), lane.number(), kind, code, &text, 5 + n);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn shown<T: 'static>(value: T) -> String {
-        let mut out = String::new();
-        show(&value, &mut out).unwrap();
-        out
-    }
-
-    #[test]
-    fn values_show_by_debug_or_by_their_type() {
-        assert_eq!(shown(3i64), "3");
-        assert_eq!(shown(Some(2i64)), "Some(2)");
-        assert_eq!(shown("hi".to_string()), "\"hi\"");
-        assert_eq!(shown(vec![1]), "<Vec<i32>>");
-    }
 
     #[test]
     fn long_text_is_cut_at_a_character() {

@@ -36,13 +36,16 @@ mod log;
 mod recorder;
 mod svg;
 mod text;
+mod value;
 
 use std::fmt;
 use std::time::Duration;
 
 pub(crate) use hooks::{
-    Entered, LaneId, adopt, during, end, enter, here, is_on, mark, new_lane, show,
+    Entered, LaneId, Resumed, adopt, during, end, enter, enter_from, here, is_on, mark, new_lane,
+    resumed, yielded,
 };
+pub(crate) use value::{ABSENT, PLAIN, ROOM, encode};
 
 pub use recorder::record;
 

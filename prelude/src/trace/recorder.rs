@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::hooks::{self, LaneId, recorder};
 use super::log::{self, Event, Kind, Log};
+use super::value;
 use super::{Lane, LaneKind, Slice, State, Timeline};
 
 /// Runs `body` and returns what it recorded: the calling thread, and every
@@ -48,7 +49,7 @@ pub fn record(body: impl FnOnce()) -> Timeline {
     }
     let _ = this.key();
     let from = header.cursor.load(Ordering::Acquire);
-    let start = log::now_ns();
+    let start = Clock::read(log);
     this.on.store(true, Ordering::SeqCst);
 
     // The caller's own lane, for the length of the recording.
@@ -56,7 +57,7 @@ pub fn record(body: impl FnOnce()) -> Timeline {
     let lane = LaneId::from_raw(u64::from(generation) << 32 | u64::from(number))
         .expect("the recording runs");
     let name = crate::threading::current_thread().name().to_string();
-    log.push(
+    log.push_bytes(
         generation,
         number,
         Kind::Lane,
@@ -76,7 +77,7 @@ pub fn record(body: impl FnOnce()) -> Timeline {
     }
     let over = Over(header);
     body();
-    let end = log::now_ns();
+    let end = Clock::read(log);
     hooks::end(lane);
     drop(over);
     drop(entered);
@@ -84,13 +85,39 @@ pub fn record(body: impl FnOnce()) -> Timeline {
     timeline(events, start, end, lost)
 }
 
+/// A moment read on both clocks: the log's ticks, and nanoseconds. Two of
+/// them, the recording's start and end, turn ticks into time.
+#[derive(Clone, Copy)]
+struct Clock {
+    ticks: u64,
+    ns: u64,
+}
+
+impl Clock {
+    fn read(log: &Log) -> Clock {
+        Clock {
+            ticks: log.ticks(),
+            ns: log::now_ns(),
+        }
+    }
+}
+
+/// How a lane is doing while the events are read: its state since when.
+type Open = Option<(u64, State, String)>;
+
 /// The events, made into lanes and slices: a state lasts until the lane's
-/// next event, its end, or the recording's end.
-fn timeline(mut events: Vec<Event>, start: u64, end: u64, lost: u64) -> Timeline {
+/// next event, its end, or the recording's end. A generator's resume and
+/// yield are one event each, which move both it and its caller.
+fn timeline(mut events: Vec<Event>, start: Clock, end: Clock, lost: u64) -> Timeline {
     // Claimed in nearly time order; threads racing for the cursor may swap
     // two neighbours.
     events.sort_by_key(|e| e.at);
-    let since = |at: u64| Duration::from_nanos(at.clamp(start, end) - start);
+    let ticks = (end.ticks.saturating_sub(start.ticks)).max(1) as f64;
+    let length = end.ns.saturating_sub(start.ns);
+    let since = |at: u64| {
+        let part = at.clamp(start.ticks, end.ticks) - start.ticks;
+        Duration::from_nanos((part as f64 / ticks * length as f64) as u64)
+    };
 
     let mut numbers: BTreeMap<u32, usize> = BTreeMap::new();
     let mut lanes = Vec::new();
@@ -100,17 +127,18 @@ fn timeline(mut events: Vec<Event>, start: u64, end: u64, lost: u64) -> Timeline
         numbers.insert(event.lane, lanes.len());
         lanes.push(Lane {
             kind: LaneKind::from_code(event.code),
-            name: event.text.clone(),
+            name: event.text(),
         });
     }
     number_namesakes(&mut lanes);
 
-    // Per lane: the state it is in since when, and whether it ended.
-    let mut open: Vec<Option<(u64, State, String)>> = vec![None; lanes.len()];
+    let mut open: Vec<Open> = vec![None; lanes.len()];
     let mut ended = vec![false; lanes.len()];
+    // A generator running now, and who resumed it.
+    let mut resumer: Vec<Option<usize>> = vec![None; lanes.len()];
     let mut slices = Vec::new();
-    let mut close = |lane: usize, open: &mut Option<(u64, State, String)>, at: u64| {
-        if let Some((from, state, what)) = open.take()
+    let mut set = |lane: usize, open: &mut [Open], at: u64, now: Option<(State, String)>| {
+        if let Some((from, state, what)) = open[lane].take()
             && at > from
         {
             slices.push(Slice {
@@ -121,6 +149,7 @@ fn timeline(mut events: Vec<Event>, start: u64, end: u64, lost: u64) -> Timeline
                 what,
             });
         }
+        open[lane] = now.map(|(state, what)| (at, state, what));
     };
     for event in &events {
         let Some(&lane) = numbers.get(&event.lane) else {
@@ -132,25 +161,57 @@ fn timeline(mut events: Vec<Event>, start: u64, end: u64, lost: u64) -> Timeline
         match event.kind {
             Kind::Lane => {}
             Kind::Mark => {
-                close(lane, &mut open[lane], event.at);
-                open[lane] = Some((event.at, State::from_code(event.code), event.text.clone()));
+                let state = State::from_code(event.code);
+                set(lane, &mut open, event.at, Some((state, event.text())));
             }
             Kind::End => {
-                close(lane, &mut open[lane], event.at);
+                set(lane, &mut open, event.at, None);
                 ended[lane] = true;
+                if let Some(caller) = resumer[lane].take() {
+                    let running = Some((State::Running, String::new()));
+                    set(caller, &mut open, event.at, running);
+                }
+            }
+            Kind::Resume | Kind::Yield => {
+                let Some((caller, value)) = switched(event, &numbers) else {
+                    continue;
+                };
+                let (theirs, ours) = if event.kind == Kind::Resume {
+                    resumer[lane] = Some(caller);
+                    let how = match event.code {
+                        0 => "next".to_string(),
+                        1 => format!("send {value}"),
+                        2 => format!("throw {value}"),
+                        _ => "close".to_string(),
+                    };
+                    ((State::Waiting, how), (State::Running, String::new()))
+                } else {
+                    resumer[lane] = None;
+                    let what = format!("yield {value}");
+                    ((State::Running, String::new()), (State::Waiting, what))
+                };
+                set(caller, &mut open, event.at, Some(theirs));
+                set(lane, &mut open, event.at, Some(ours));
             }
         }
     }
-    for (lane, open) in open.iter_mut().enumerate() {
-        close(lane, open, end);
+    for lane in 0..lanes.len() {
+        set(lane, &mut open, end.ticks, None);
     }
     slices.sort_by_key(|s| (s.start, s.lane));
     Timeline {
         lanes,
         slices,
-        duration: since(end),
+        duration: since(end.ticks),
         lost,
     }
+}
+
+/// A resume's or yield's caller (by index) and value, as written.
+fn switched(event: &Event, numbers: &BTreeMap<u32, usize>) -> Option<(usize, String)> {
+    let caller = u32::from_le_bytes(event.text.get(..4)?.try_into().ok()?);
+    let tag = *event.text.get(4)?;
+    Some((*numbers.get(&caller)?, value::decode(tag, &event.text[5..])))
 }
 
 /// Lanes of the same name (three greenlets of `f(5)`) become `f(5) #1`,
