@@ -7,7 +7,8 @@
 //! durations, temporary paths, the bars of a `trace` chart). Only the
 //! `text/plain` of a value is compared — a `trace::Timeline`'s is its lanes
 //! and its summary (each lane's states in order), not its SVG, whose widths
-//! are timings. `--update` rewrites only the cells whose outputs differ.
+//! are timings. `--update` rewrites only the cells whose outputs differ
+//! (`--update --all` every one).
 //! Cell tags, also nbval's:
 //! - `raises-exception`: the cell must fail (a compile error shown on purpose);
 //! - `nbval-ignore-output`: the cell only has to run.
@@ -131,8 +132,10 @@ pub struct Problem {
 /// How a notebook is checked.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
-    /// Rewrite the stored outputs instead of comparing.
+    /// Rewrite the stored outputs that differ instead of comparing.
     pub update: bool,
+    /// With `update`, rewrite every output, also those that compare equal.
+    pub all: bool,
     /// How long one cell may run before it is stopped and fails.
     pub timeout: Duration,
 }
@@ -208,7 +211,7 @@ pub fn check(
             // What compares equal stays as stored: a picture redrawn with
             // other timings is no change, and an up-to-date notebook is
             // left byte for byte.
-            let kept = if expected == actual {
+            let kept = if expected == actual && !settings.all {
                 &cell.outputs
             } else {
                 &outputs
@@ -396,6 +399,9 @@ pub fn run_all(paths: &[PathBuf], forwarded_args: &[String], settings: Settings)
             .arg(settings.timeout.as_secs_f64().to_string());
         if update {
             command.arg("--update");
+        }
+        if settings.all {
+            command.arg("--all");
         }
         let status = command
             .arg(notebook)

@@ -42,9 +42,13 @@ enum Command {
     Exercises,
     /// Run notebooks cell by cell and compare every output with the stored one
     Check {
-        /// Rewrite the stored outputs instead of comparing
+        /// Rewrite the stored outputs that differ instead of comparing
         #[arg(long)]
         update: bool,
+        /// With --update: rewrite every output, also those that compare
+        /// equal (after a change to how outputs are drawn, say)
+        #[arg(long, requires = "update")]
+        all: bool,
         /// Seconds a cell may run before it is stopped and fails
         #[arg(long, default_value_t = 300.0)]
         timeout: f64,
@@ -128,6 +132,7 @@ fn run(args: Args) -> Result<()> {
         }
         Some(Command::Check {
             update,
+            all,
             timeout,
             single: false,
             paths,
@@ -142,6 +147,7 @@ fn run(args: Args) -> Result<()> {
             }
             let settings = check::Settings {
                 update: *update,
+                all: *all,
                 timeout: cell_timeout(*timeout)?,
             };
             if !check::run_all(paths, &forwarded, settings)? {
@@ -167,6 +173,7 @@ fn run(args: Args) -> Result<()> {
         }
         Some(Command::Check {
             update,
+            all,
             timeout,
             paths,
             ..
@@ -176,6 +183,7 @@ fn run(args: Args) -> Result<()> {
             };
             let settings = check::Settings {
                 update,
+                all,
                 timeout: cell_timeout(timeout)?,
             };
             if !check::run_single(path, &options, settings)? {

@@ -238,7 +238,7 @@ impl Default for Text {
 impl Text {
     fn push(&mut self, s: &str) {
         let room = log::TEXT - self.len;
-        let fitted = log::fit(if s.len() <= room { s } else { cut(s, room) });
+        let fitted = log::cut(s, room).as_bytes();
         self.bytes[self.len..self.len + fitted.len()].copy_from_slice(fitted);
         self.len += fitted.len();
     }
@@ -246,14 +246,6 @@ impl Text {
     fn bytes(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
-}
-
-fn cut(s: &str, room: usize) -> &str {
-    let mut end = room.min(s.len());
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 impl fmt::Write for Text {

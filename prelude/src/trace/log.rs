@@ -253,13 +253,18 @@ fn tsc_is_steady() -> bool {
     flagged("constant_tsc") && flagged("nonstop_tsc") && source.trim() == "tsc"
 }
 
-/// `text` cut to at most [`TEXT`] bytes, at a character boundary.
-pub(super) fn fit(text: &str) -> &[u8] {
-    let mut end = text.len().min(TEXT);
+/// `text` cut to at most `room` bytes, at a character boundary.
+pub(super) fn cut(text: &str, room: usize) -> &str {
+    let mut end = text.len().min(room);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    &text.as_bytes()[..end]
+    &text[..end]
+}
+
+/// `text` cut to at most [`TEXT`] bytes, at a character boundary.
+pub(super) fn fit(text: &str) -> &[u8] {
+    cut(text, TEXT).as_bytes()
 }
 
 // SAFETY: the log is plain shared memory of atomics.

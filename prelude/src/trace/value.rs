@@ -45,12 +45,9 @@ pub(crate) fn encode<T: 'static>(value: &T, out: &mut [u8; ROOM]) -> (u8, usize)
         N
     }
     fn text(out: &mut [u8; ROOM], s: &str) -> usize {
-        let mut n = s.len().min(ROOM);
-        while !s.is_char_boundary(n) {
-            n -= 1;
-        }
-        out[..n].copy_from_slice(&s.as_bytes()[..n]);
-        n
+        let cut = super::log::cut(s, ROOM).as_bytes();
+        out[..cut.len()].copy_from_slice(cut);
+        cut.len()
     }
     macro_rules! scalars {
         ($v:expr; $($t:ty => $tag:expr, $bytes:expr);* $(;)?) => {
