@@ -3,7 +3,7 @@
 //! cross the fork), greenlets taking turns or not, a generator's
 //! `send`/`yield` ping-pong, tokio tasks woken by their timers.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
 use multitask::prelude::*;
 use multitask::threading::Lock;
@@ -249,22 +249,29 @@ fn tokio_tasks_wait_and_are_woken() {
     }
 }
 
+/// A thread that is not recorded starts a `Thread` while the recording
+/// runs: neither gets a lane, and neither's sleeps are drawn.
 #[test]
 fn what_a_recorded_thread_did_not_start_is_left_out() {
     let _turn = recording_turn();
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let outside = {
-        let stop = stop.clone();
-        Thread::new(move || {
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                time::sleep(0.005);
-            }
-        })
-        .with_name("Outside")
-    };
-    outside.start().unwrap();
-    let timeline = trace::record(|| time::sleep(0.03));
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (go, started) = std::sync::mpsc::channel::<()>();
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let outside = std::thread::spawn(move || {
+        started.recv().unwrap();
+        let t = Thread::new(|| time::sleep(0.01)).with_name("Outside");
+        t.start().unwrap();
+        t.join().unwrap();
+        time::sleep(0.005);
+        done.send(()).unwrap();
+    });
+    let timeline = trace::record(|| {
+        go.send(()).unwrap();
+        finished.recv().unwrap();
+    });
     outside.join().unwrap();
     assert_eq!(timeline.lanes().len(), 1, "{timeline}");
+    assert_eq!(
+        caller_line(&timeline.summary()).split(": ").nth(1),
+        Some("running")
+    );
 }
