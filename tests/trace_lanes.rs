@@ -217,6 +217,65 @@ fn a_generator_and_its_caller_play_ping_pong() {
     );
 }
 
+/// Past its first turns a generator's turns are time-stamped one in 16, the
+/// others placed between: every turn is still drawn, in its place, and a
+/// sleep of the caller's between two runs of turns stays whole.
+#[test]
+fn a_long_run_of_turns_keeps_every_turn_in_its_place() {
+    let _turn = recording_turn();
+    let timeline = trace::record(|| {
+        let echo: Generator<u64, u64> = Generator::new(|co| {
+            let mut x = 0;
+            loop {
+                x = co.yield_(x)?.unwrap_or(0);
+            }
+        });
+        echo.next().unwrap();
+        for i in 1..=1000 {
+            echo.send(i).unwrap();
+        }
+        time::sleep(0.01);
+        for i in 1001..=2000 {
+            echo.send(i).unwrap();
+        }
+    });
+    let echo = timeline
+        .lanes()
+        .iter()
+        .position(|l| l.kind == LaneKind::Generator)
+        .expect("the generator's lane");
+    let slices = timeline.slices();
+    let yields: Vec<&str> = slices
+        .iter()
+        .filter(|s| s.lane == echo && s.state == State::Waiting)
+        .map(|s| s.what.as_str())
+        .collect();
+    let expected: Vec<String> = (0..=2000).map(|i| format!("yield {i}")).collect();
+    assert_eq!(yields, expected);
+    let ran = slices
+        .iter()
+        .filter(|s| s.lane == echo && s.state == State::Running);
+    assert_eq!(ran.count(), 2001);
+    // Strict turns, and none during the sleep.
+    let running: Vec<_> = slices
+        .iter()
+        .filter(|s| s.state == State::Running)
+        .collect();
+    assert!(running.windows(2).all(|w| w[0].end <= w[1].start));
+    let sleep = slices
+        .iter()
+        .find(|s| s.state == State::Sleeping)
+        .expect("the caller's sleep");
+    assert!(sleep.end - sleep.start >= std::time::Duration::from_millis(10));
+    let during = |s: &&trace::Slice| s.lane == echo && s.start < sleep.end && s.end > sleep.start;
+    assert!(
+        !slices
+            .iter()
+            .any(|s| s.state == State::Running && during(&s)),
+        "a turn drawn during the sleep"
+    );
+}
+
 #[test]
 fn tokio_tasks_wait_and_are_woken() {
     let _turn = recording_turn();

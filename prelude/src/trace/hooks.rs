@@ -1,19 +1,21 @@
 //! What instrumented code calls: whether a recording runs, the lane the
 //! calling thread works for now, new lanes, and marks on them.
 //!
-//! A thread's current lane lives in a pthread key made once per process
+//! What a thread keeps for the recorder ([`Local`]: the lane it works for
+//! now, its chunk of the log) hangs from a pthread key made once per process
 //! (shared by every copy of the prelude, as each REPL cell has one, where a
-//! `thread_local!` would be one per copy). It changes as the thread's work
-//! changes hands: a greenlet the hub runs, a generator being resumed, a task
-//! being polled each have a lane of their own. A forked child keeps the
-//! forking thread's value, and takes its process's lane.
+//! `thread_local!` would be one per copy). The lane changes as the thread's
+//! work changes hands: a greenlet the hub runs, a generator being resumed, a
+//! task being polled each have a lane of their own. A forked child keeps the
+//! forking thread's lane, and takes its process's lane.
 
+use std::cell::Cell;
 use std::fmt::{self, Write as _};
 use std::num::NonZeroU64;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::log::{self, Kind, Log};
+use super::log::{self, Chunk, Entry, Kind, Log, Stamp};
 use super::value;
 use super::{LaneKind, State};
 use crate::globals::shared;
@@ -41,8 +43,13 @@ impl LaneId {
     }
     /// The lane kept with [`raw`](Self::raw), if its recording still runs.
     pub(crate) fn from_raw(raw: u64) -> Option<LaneId> {
+        LaneId::of(raw, running()?)
+    }
+    /// The lane kept with [`raw`](Self::raw), if it is of `generation`.
+    #[inline]
+    fn of(raw: u64, generation: u32) -> Option<LaneId> {
         let lane = LaneId(NonZeroU64::new(raw)?);
-        (lane.generation() == running()?).then_some(lane)
+        (lane.generation() == generation).then_some(lane)
     }
 }
 
@@ -62,14 +69,69 @@ shared! {
 }
 
 impl Recorder {
+    #[inline]
     pub(super) fn key(&self) -> libc::pthread_key_t {
         *self.key.get_or_init(|| {
             let mut key = 0;
-            // SAFETY: creates a key with no destructor.
-            let made = unsafe { libc::pthread_key_create(&mut key, None) };
+            // SAFETY: creates a key whose values are `Local`s made by
+            // `local`, freed by `drop_local` as their thread exits.
+            let made = unsafe { libc::pthread_key_create(&mut key, Some(drop_local)) };
             assert_eq!(made, 0, "no pthread key left for trace::record");
+            // SAFETY: registers a plain function, run in each forked child.
+            unsafe { libc::pthread_atfork(None, None, Some(forked)) };
             key
         })
+    }
+}
+
+/// What a thread keeps for the recorder.
+pub(super) struct Local {
+    /// The lane the thread works for now ([`LaneId::raw`], 0 for none).
+    lane: Cell<u64>,
+    /// Its slots in the log.
+    pub(super) chunk: Chunk,
+}
+
+/// The calling thread's [`Local`], made at its first use.
+#[inline]
+pub(super) fn local() -> &'static Local {
+    let key = recorder().key();
+    // SAFETY: reading this thread's value of a key that exists.
+    let mine = unsafe { libc::pthread_getspecific(key) }.cast::<Local>();
+    if mine.is_null() {
+        return new_local(key);
+    }
+    // SAFETY: made by `new_local` for this thread, freed only as it exits;
+    // the reference never leaves the thread (`Local` is not `Sync`).
+    unsafe { &*mine }
+}
+
+#[cold]
+fn new_local(key: libc::pthread_key_t) -> &'static Local {
+    let made = Box::into_raw(Box::new(Local {
+        lane: Cell::new(0),
+        chunk: Chunk::new(),
+    }));
+    // SAFETY: this thread's value of a key that exists.
+    unsafe { libc::pthread_setspecific(key, made.cast()) };
+    // SAFETY: just made, freed only as this thread exits.
+    unsafe { &*made }
+}
+
+/// The key's destructor: a thread exits.
+extern "C" fn drop_local(local: *mut libc::c_void) {
+    // SAFETY: a `Local` made by `new_local`, which no one uses any more.
+    drop(unsafe { Box::from_raw(local.cast::<Local>()) });
+}
+
+/// In a forked child: the forking thread's slots are its parent's.
+extern "C" fn forked() {
+    let key = recorder().key();
+    // SAFETY: reading this thread's value of a key that exists.
+    let mine = unsafe { libc::pthread_getspecific(key) }.cast::<Local>();
+    if !mine.is_null() {
+        // SAFETY: as in `local`.
+        unsafe { &*mine }.chunk.forked();
     }
 }
 
@@ -80,6 +142,7 @@ pub(crate) fn is_on() -> bool {
 }
 
 /// The generation of the recording that runs now, if one does.
+#[inline]
 fn running() -> Option<u32> {
     let recorder = recorder();
     let log = recorder.log.get()?;
@@ -94,63 +157,135 @@ fn running() -> Option<u32> {
 }
 
 /// The lane the calling thread works for in the running recording, if any.
-#[inline]
+#[inline(always)]
 pub(crate) fn here() -> Option<LaneId> {
     if !is_on() {
         return None;
     }
-    let raw = get(recorder().key());
-    LaneId::from_raw(raw)
+    Some(recorded()?.lane)
 }
 
-fn get(key: libc::pthread_key_t) -> u64 {
-    // SAFETY: reading this thread's value of a key that exists.
-    unsafe { libc::pthread_getspecific(key) as u64 }
+/// [`here`], with what a hot path passes on: the thread's [`Local`], the
+/// log, the recording.
+#[inline(always)]
+pub(crate) fn current() -> Option<Here> {
+    if !is_on() {
+        return None;
+    }
+    recorded()
 }
 
-fn set(key: libc::pthread_key_t, raw: u64) {
-    // SAFETY: setting this thread's value of a key that exists; the value is
-    // a number, never dereferenced.
-    unsafe { libc::pthread_setspecific(key, raw as *const libc::c_void) };
+/// [`current`] once [`is_on`] has said yes.
+#[inline]
+fn recorded() -> Option<Here> {
+    let log = recorder().log.get()?;
+    let generation = running()?;
+    let local = local();
+    let lane = LaneId::of(local.lane.get(), generation)?;
+    Some(Here {
+        lane,
+        local,
+        log,
+        generation,
+    })
+}
+
+/// The calling thread's lane in the running recording, and what it keeps
+/// for the recorder.
+#[derive(Clone, Copy)]
+pub(crate) struct Here {
+    pub(crate) lane: LaneId,
+    local: &'static Local,
+    log: &'static Log,
+    generation: u32,
+}
+
+impl Here {
+    /// The lane kept with [`LaneId::raw`], if it is of this recording.
+    #[inline]
+    pub(crate) fn lane_of(self, raw: u64) -> Option<LaneId> {
+        LaneId::of(raw, self.generation)
+    }
+
+    /// [`enter`] `lane` from here.
+    #[inline]
+    pub(crate) fn enter(self, lane: LaneId) -> Entered {
+        self.local.lane.set(lane.raw());
+        Entered {
+            local: self.local,
+            previous: self.lane.raw(),
+        }
+    }
+}
+
+impl Here {
+    /// From here, resumes the generator of `lane` for its turn number
+    /// `number` (from 0; [`Resumed`] says how), sending the value `value`
+    /// writes (see [`encode`](super::encode)): one event, from which the
+    /// timeline makes the caller wait and the generator run; the thread
+    /// works for `lane` until the turn ends.
+    #[inline]
+    pub(crate) fn resume(
+        self,
+        lane: LaneId,
+        number: u32,
+        how: Resumed,
+        value: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
+    ) -> Turn {
+        let stamp = turn_stamp(number);
+        switch((lane, self), Kind::Resume, how as u8, stamp, value);
+        Turn {
+            lane,
+            number,
+            caller: self,
+            _entered: self.enter(lane),
+        }
+    }
+}
+
+/// A generator's turn: from its resume until it yields (or ends, or
+/// raises); see [`Here::resume`].
+pub(crate) struct Turn {
+    lane: LaneId,
+    number: u32,
+    caller: Here,
+    _entered: Entered,
+}
+
+impl Turn {
+    /// The generator yielded the value `value` writes back to its caller:
+    /// one event, the generator waiting and the caller running.
+    #[inline]
+    pub(crate) fn yielded(self, value: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize)) {
+        let stamp = turn_stamp(self.number);
+        switch((self.lane, self.caller), Kind::Yield, 0, stamp, value);
+    }
 }
 
 /// Makes the calling thread work for `lane` (no lane: none) until the guard
 /// drops, which puts the previous one back.
 pub(crate) fn enter(lane: Option<LaneId>) -> Entered {
-    let key = recorder().key();
-    let previous = get(key);
-    set(key, lane.map_or(0, LaneId::raw));
-    Entered { key, previous }
-}
-
-/// [`enter`] when the calling thread's lane is known to be `now` (what
-/// [`here`] just said): one pthread call fewer.
-#[inline]
-pub(crate) fn enter_from(now: LaneId, lane: LaneId) -> Entered {
-    let key = recorder().key();
-    set(key, lane.raw());
-    Entered {
-        key,
-        previous: now.raw(),
-    }
+    let local = local();
+    let previous = local.lane.replace(lane.map_or(0, LaneId::raw));
+    Entered { local, previous }
 }
 
 /// See [`enter`].
 pub(crate) struct Entered {
-    key: libc::pthread_key_t,
+    local: &'static Local,
     previous: u64,
 }
 
 impl Drop for Entered {
     fn drop(&mut self) {
-        set(self.key, self.previous);
+        self.local.lane.set(self.previous);
     }
 }
 
 /// Makes the calling thread work for `lane` from now on, for good (a
 /// thread's own lane as it starts, a child process's in the child).
 pub(crate) fn adopt(lane: LaneId) {
-    set(recorder().key(), lane.raw());
+    local().lane.set(lane.raw());
 }
 
 /// A new lane named `name` — if the calling thread is recorded: what a
@@ -210,14 +345,15 @@ fn push(lane: LaneId, kind: Kind, code: u8, text: fmt::Arguments<'_>) {
             let _ = buffer.write_fmt(text);
         }
     }
-    log.push(
-        lane.generation(),
-        lane.number(),
+    let (words, len) = log::words(&buffer.bytes[..buffer.len]);
+    let entry = Entry {
+        lane: lane.number(),
         kind,
         code,
-        &buffer.bytes,
-        buffer.len,
-    );
+        words,
+        len,
+    };
+    log.write(&local().chunk, lane.generation(), Stamp::Now, entry);
 }
 
 /// A text cut at [`log::TEXT`] bytes, on the stack.
@@ -264,48 +400,56 @@ pub(crate) enum Resumed {
     Close = 3,
 }
 
-/// `caller` resumed the generator of `lane` ([`Resumed`] says how), sending
-/// the value `value` writes (see [`encode`](super::encode)): one event, from
-/// which the timeline makes the caller wait and the generator run.
+/// A generator's first turns (resume and yield) in a recording that are all
+/// time-stamped; see [`turn_stamp`].
+pub(crate) const STAMPED_TURNS: u32 = 256;
+
+/// After [`STAMPED_TURNS`], one turn in this many is time-stamped.
+pub(crate) const THEN_ONE_IN: u32 = 16;
+
+/// Whether a generator's turn number `turn` (from 0, in this recording) is
+/// time-stamped. A time-stamp costs a recorded `send` more than the rest of
+/// its recording together (two `rdtsc`, 20 ns); a learner's picture has far
+/// fewer turns than [`STAMPED_TURNS`], and a loop of a million `send`s is
+/// drawn from one turn in [`THEN_ONE_IN`], the others placed between them in
+/// the order they happened.
 #[inline]
-pub(crate) fn resumed(
-    lane: LaneId,
-    caller: LaneId,
-    how: Resumed,
-    value: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
-) {
-    switch(lane, caller, Kind::Resume, how as u8, value);
+fn turn_stamp(turn: u32) -> Stamp {
+    if turn < STAMPED_TURNS || turn.is_multiple_of(THEN_ONE_IN) {
+        Stamp::Now
+    } else {
+        Stamp::Later
+    }
 }
 
-/// The generator of `lane` yielded the value `value` writes back to
-/// `caller`: one event, the generator waiting and the caller running.
-#[inline]
-pub(crate) fn yielded(
-    lane: LaneId,
-    caller: LaneId,
-    value: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
-) {
-    switch(lane, caller, Kind::Yield, 0, value);
-}
-
-/// The event's text: the caller's lane (4 bytes), the value's tag, its bytes.
+/// The event's text: the caller's lane (4 bytes), the value's tag (1), 3
+/// bytes of nothing, then the value's bytes — each word made whole in a
+/// register or by one store, so that reading it back never waits.
 #[inline]
 fn switch(
-    lane: LaneId,
-    caller: LaneId,
+    (lane, caller): (LaneId, Here),
     kind: Kind,
     code: u8,
+    stamp: Stamp,
     value: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
 ) {
-    let Some(log) = recorder().log.get() else {
-        return;
+    let mut room = [0u8; value::ROOM];
+    let (tag, n) = value(&mut room);
+    let mut words = [0u64; log::TEXT / 8];
+    words[0] = u64::from(caller.lane.number()) | u64::from(tag) << 32;
+    for (word, bytes) in words[1..].iter_mut().zip(room.chunks_exact(8)) {
+        *word = u64::from_le_bytes(bytes.try_into().expect("8 bytes"));
+    }
+    let entry = Entry {
+        lane: lane.number(),
+        kind,
+        code,
+        words,
+        len: 8 + n,
     };
-    let mut text = [0u8; log::TEXT];
-    text[..4].copy_from_slice(&caller.number().to_le_bytes());
-    let room: &mut [u8; value::ROOM] = (&mut text[5..]).try_into().expect("35 bytes");
-    let (tag, n) = value(room);
-    text[4] = tag;
-    log.push(lane.generation(), lane.number(), kind, code, &text, 5 + n);
+    caller
+        .log
+        .write(&caller.local.chunk, caller.generation, stamp, entry);
 }
 
 #[cfg(test)]

@@ -3,12 +3,14 @@
 //! so that a child's events land where the parent reads them, on the same
 //! clock (`CLOCK_MONOTONIC` is one clock for the whole machine).
 //!
-//! Writers never lock and never wait: a slot is claimed with one
-//! `fetch_add` on the cursor, filled, and published by storing the
-//! recording's generation last. The reader takes the slots of its own
-//! generation; a slot half written (a child killed in the middle) or left
-//! from an earlier recording carries another generation and is skipped.
+//! Writers never lock and never wait: a thread claims a [`Chunk`] of slots
+//! with one `fetch_add` on the cursor and fills it in order, publishing each
+//! slot by storing the recording's generation last. The reader takes the
+//! slots of its own generation; a slot half written (a child killed in the
+//! middle), left from an earlier recording or not yet used carries another
+//! generation and is skipped.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// Slots in the ring: 16 MiB of address space, touched only as used. A
@@ -17,6 +19,10 @@ pub(super) const CAPACITY: u64 = 1 << 18;
 
 /// Bytes of text an event carries (a lane's name, what it waited for).
 pub(super) const TEXT: usize = 40;
+
+/// Slots a thread claims at a time: one `fetch_add` (a locked instruction,
+/// 5–10 ns) for this many events instead of one each.
+pub(super) const CHUNK: u64 = 16;
 
 /// The head of the shared mapping.
 #[repr(C)]
@@ -34,16 +40,88 @@ pub(super) struct Header {
     pub(super) cursor: AtomicU64,
 }
 
-/// One event. `words[0]` packs the lane (32 bits), the kind, the state and
-/// the text's length; `words[1]` is the time in nanoseconds; the rest the
-/// text. All atomics, so that a reader racing a late writer reads stale or
-/// torn values, never undefined behaviour.
+/// One event. `writer` is the writing thread's id; `words[0]` packs the
+/// lane (32 bits), the kind, the state and the text's length; `words[1]` is
+/// the time in ticks; the rest the text. All atomics, so that a reader
+/// racing a late writer reads stale or torn values, never undefined
+/// behaviour.
 #[repr(C)]
 struct Slot {
     generation: AtomicU32,
-    _pad: u32,
+    writer: AtomicU32,
     words: [AtomicU64; 7],
 }
+
+/// A thread's run of slots, claimed [`CHUNK`] at a time and filled in
+/// order: the thread's events come back in the order it wrote them. Only
+/// its own thread touches it.
+pub(super) struct Chunk {
+    /// The recording the slots were claimed for (0: none yet).
+    generation: Cell<u32>,
+    next: Cell<u64>,
+    end: Cell<u64>,
+    /// The thread's id, written into each slot.
+    writer: Cell<u32>,
+}
+
+impl Chunk {
+    /// No slots yet, for the calling thread.
+    pub(super) fn new() -> Chunk {
+        Chunk {
+            generation: Cell::new(0),
+            next: Cell::new(0),
+            end: Cell::new(0),
+            writer: Cell::new(thread_id()),
+        }
+    }
+
+    /// In a forked child: the slots left are the parent's, and the thread
+    /// has a new id.
+    pub(super) fn forked(&self) {
+        self.generation.set(0);
+        self.writer.set(thread_id());
+    }
+}
+
+fn thread_id() -> u32 {
+    // SAFETY: gettid has no preconditions.
+    unsafe { libc::gettid() as u32 }
+}
+
+/// What an event says, as it is written.
+pub(super) struct Entry {
+    pub(super) lane: u32,
+    pub(super) kind: Kind,
+    pub(super) code: u8,
+    /// The text, as little-endian words ([`words`]): its first `len` bytes.
+    pub(super) words: [u64; TEXT / 8],
+    pub(super) len: usize,
+}
+
+/// `text` (cut at [`TEXT`] bytes) as an entry's words and length.
+pub(super) fn words(text: &[u8]) -> ([u64; TEXT / 8], usize) {
+    let len = text.len().min(TEXT);
+    let mut words = [0u64; TEXT / 8];
+    for (word, bytes) in words.iter_mut().zip(text[..len].chunks(8)) {
+        let mut padded = [0u8; 8];
+        padded[..bytes.len()].copy_from_slice(bytes);
+        *word = u64::from_le_bytes(padded);
+    }
+    (words, len)
+}
+
+/// Whether an event reads the clock as it is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Stamp {
+    /// Time-stamped now.
+    Now,
+    /// Not time-stamped (a generator's turn in a long run of them): the
+    /// reader places it between the stamped events claimed around it.
+    Later,
+}
+
+/// The time of an event written with [`Stamp::Later`].
+pub(super) const UNSTAMPED: u64 = 0;
 
 /// What an event says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +144,8 @@ pub(super) enum Kind {
 /// An event as the reader gets it back.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Event {
+    /// The id of the thread that wrote it.
+    pub(super) writer: u32,
     pub(super) lane: u32,
     pub(super) kind: Kind,
     pub(super) code: u8,
@@ -81,6 +161,12 @@ impl Event {
     }
 }
 
+/// Where the slots begin in the mapping: after the header, at a cache line,
+/// so that writing an event touches one line, not two.
+const SLOTS_AT: usize = 64;
+const _: () = assert!(std::mem::size_of::<Header>() <= SLOTS_AT);
+const _: () = assert!(std::mem::size_of::<Slot>() == 64);
+
 /// The mapping: a header and [`CAPACITY`] slots after it.
 pub(super) struct Log {
     header: &'static Header,
@@ -90,7 +176,7 @@ pub(super) struct Log {
 impl Log {
     /// Maps a fresh log; `None` if the system refuses.
     pub(super) fn map() -> Option<Log> {
-        let bytes = std::mem::size_of::<Header>() + CAPACITY as usize * std::mem::size_of::<Slot>();
+        let bytes = SLOTS_AT + CAPACITY as usize * std::mem::size_of::<Slot>();
         // SAFETY: a new anonymous mapping, at an address the kernel picks;
         // nothing else refers to that memory yet.
         let base = unsafe {
@@ -112,10 +198,7 @@ impl Log {
         // are valid atomics.
         let log = unsafe {
             let header = &*base.cast::<Header>();
-            let first = base
-                .cast::<u8>()
-                .add(std::mem::size_of::<Header>())
-                .cast::<Slot>();
+            let first = base.cast::<u8>().add(SLOTS_AT).cast::<Slot>();
             let slots = std::slice::from_raw_parts(first, CAPACITY as usize);
             Log { header, slots }
         };
@@ -141,50 +224,53 @@ impl Log {
         self.header
     }
 
-    /// Appends an event of the generation `generation`, its text the first
-    /// `len` bytes of `text`, unless that recording has ended (in this
-    /// process or any other).
+    /// Appends `entry` to the recording `generation` in the calling thread's
+    /// `chunk`, time-stamped as `stamp` says — unless that recording has
+    /// ended (in this process or any other).
     #[inline]
-    pub(super) fn push(
-        &self,
-        generation: u32,
-        lane: u32,
-        kind: Kind,
-        code: u8,
-        text: &[u8; TEXT],
-        len: usize,
-    ) {
+    pub(super) fn write(&self, chunk: &Chunk, generation: u32, stamp: Stamp, entry: Entry) {
         if self.header.running.load(Ordering::Relaxed) != generation {
             return;
         }
-        let at = self.ticks();
-        let index = self.header.cursor.fetch_add(1, Ordering::Relaxed) % CAPACITY;
+        let at = match stamp {
+            Stamp::Now => self.ticks(),
+            Stamp::Later => UNSTAMPED,
+        };
+        let index = self.claim(chunk, generation) % CAPACITY;
         let slot = &self.slots[index as usize];
         slot.generation.store(0, Ordering::Relaxed);
-        let len = len.min(TEXT);
-        let head =
-            u64::from(lane) | (kind as u64) << 32 | u64::from(code) << 40 | (len as u64) << 48;
+        let len = entry.len.min(TEXT);
+        let head = u64::from(entry.lane)
+            | (entry.kind as u64) << 32
+            | u64::from(entry.code) << 40
+            | (len as u64) << 48;
+        slot.writer.store(chunk.writer.get(), Ordering::Relaxed);
         slot.words[0].store(head, Ordering::Relaxed);
         slot.words[1].store(at, Ordering::Relaxed);
-        for (word, bytes) in slot.words[2..].iter().zip(text.chunks_exact(8)) {
-            word.store(
-                u64::from_le_bytes(bytes.try_into().expect("8 bytes")),
-                Ordering::Relaxed,
-            );
+        for (word, value) in slot.words[2..].iter().zip(entry.words) {
+            word.store(value, Ordering::Relaxed);
         }
         slot.generation.store(generation, Ordering::Release);
     }
 
-    /// [`push`](Self::push) of a text of any length (cut at [`TEXT`] bytes).
-    pub(super) fn push_bytes(&self, generation: u32, lane: u32, kind: Kind, code: u8, text: &[u8]) {
-        let mut padded = [0u8; TEXT];
-        let len = text.len().min(TEXT);
-        padded[..len].copy_from_slice(&text[..len]);
-        self.push(generation, lane, kind, code, &padded, len);
+    /// The next slot of `chunk`, claiming [`CHUNK`] more when it has none
+    /// left for this recording.
+    #[inline]
+    fn claim(&self, chunk: &Chunk, generation: u32) -> u64 {
+        if chunk.generation.get() != generation || chunk.next.get() == chunk.end.get() {
+            let start = self.header.cursor.fetch_add(CHUNK, Ordering::Relaxed);
+            chunk.generation.set(generation);
+            chunk.end.set(start + CHUNK);
+            chunk.next.set(start);
+        }
+        let index = chunk.next.get();
+        chunk.next.set(index + 1);
+        index
     }
 
     /// The events of `generation` among the slots from `from` to the cursor,
-    /// in the order they were claimed, and how many were overwritten.
+    /// in slot order (each thread's in the order it wrote them), and how many
+    /// slots were overwritten (at most as many events were lost).
     pub(super) fn read(&self, generation: u32, from: u64) -> (Vec<Event>, u64) {
         let to = self.header.cursor.load(Ordering::Acquire);
         let lost = (to - from).saturating_sub(CAPACITY);
@@ -194,6 +280,7 @@ impl Log {
             if slot.generation.load(Ordering::Acquire) != generation {
                 continue;
             }
+            let writer = slot.writer.load(Ordering::Relaxed);
             let head = slot.words[0].load(Ordering::Relaxed);
             let at = slot.words[1].load(Ordering::Relaxed);
             let mut text = Vec::with_capacity(TEXT);
@@ -213,6 +300,7 @@ impl Log {
                 _ => Kind::End,
             };
             events.push(Event {
+                writer,
                 lane: head as u32,
                 kind,
                 code: (head >> 40) as u8,
@@ -276,21 +364,28 @@ unsafe impl Sync for Log {}
 mod tests {
     use super::*;
 
+    fn entry(kind: Kind, text: &[u8]) -> Entry {
+        let (words, len) = words(text);
+        Entry {
+            lane: 1,
+            kind,
+            code: 2,
+            words,
+            len,
+        }
+    }
+
     #[test]
     fn events_come_back_in_order_and_other_generations_stay_out() {
         let log = Log::map().unwrap();
         log.header().running.store(7, Ordering::Relaxed);
         let from = log.header().cursor.load(Ordering::Relaxed);
-        log.push_bytes(7, 1, Kind::Lane, 0, b"MainThread");
-        log.push_bytes(8, 1, Kind::Mark, 1, b"not ours");
-        log.push_bytes(
-            7,
-            1,
-            Kind::Mark,
-            2,
-            fit("join 线程线程线程线程线程线程线程线程线程线程"),
-        );
-        log.push_bytes(7, 1, Kind::End, 0, b"");
+        let chunk = Chunk::new();
+        log.write(&chunk, 7, Stamp::Now, entry(Kind::Lane, b"MainThread"));
+        log.write(&chunk, 8, Stamp::Now, entry(Kind::Mark, b"not ours"));
+        let long = fit("join 线程线程线程线程线程线程线程线程线程线程");
+        log.write(&chunk, 7, Stamp::Now, entry(Kind::Mark, long));
+        log.write(&chunk, 7, Stamp::Now, entry(Kind::End, b""));
         let (events, lost) = log.read(7, from);
         assert_eq!(lost, 0);
         let kinds: Vec<Kind> = events.iter().map(|e| e.kind).collect();
@@ -298,5 +393,40 @@ mod tests {
         assert_eq!(events[0].text(), "MainThread");
         assert!(events[1].text().starts_with("join 线程") && events[1].text.len() <= TEXT);
         assert!(events.windows(2).all(|w| w[0].at <= w[1].at));
+        assert!(events.iter().all(|e| e.writer == thread_id()));
+    }
+
+    #[test]
+    fn a_thread_claims_a_chunk_and_fills_it_in_order() {
+        let log = Log::map().unwrap();
+        log.header().running.store(3, Ordering::Relaxed);
+        let (mine, theirs) = (Chunk::new(), Chunk::new());
+        theirs.writer.set(thread_id() + 1);
+        for n in 0..CHUNK + 1 {
+            let text = n.to_le_bytes();
+            log.write(&mine, 3, Stamp::Later, entry(Kind::Mark, &text));
+            if n == 0 {
+                log.write(&theirs, 3, Stamp::Now, entry(Kind::Mark, b"theirs"));
+            }
+        }
+        // Mine, a chunk; theirs, a chunk; the last of mine, a third.
+        assert_eq!(log.header().cursor.load(Ordering::Relaxed), 3 * CHUNK);
+        let (events, _) = log.read(3, 0);
+        let written: Vec<u64> = events
+            .iter()
+            .filter(|e| e.writer == thread_id())
+            .map(|e| u64::from_le_bytes(e.text[..8].try_into().unwrap()))
+            .collect();
+        assert_eq!(written, (0..CHUNK + 1).collect::<Vec<_>>());
+        assert!(
+            events
+                .iter()
+                .filter(|e| e.writer == thread_id())
+                .all(|e| e.at == UNSTAMPED)
+        );
+        // A new recording starts a new chunk.
+        log.header().running.store(4, Ordering::Relaxed);
+        log.write(&mine, 4, Stamp::Now, entry(Kind::End, b""));
+        assert_eq!(log.header().cursor.load(Ordering::Relaxed), 4 * CHUNK);
     }
 }

@@ -42,10 +42,9 @@ use std::fmt;
 use std::time::Duration;
 
 pub(crate) use hooks::{
-    Entered, LaneId, Resumed, adopt, during, end, enter, enter_from, here, is_on, mark, new_lane,
-    resumed, yielded,
+    Entered, LaneId, Resumed, Turn, adopt, current, during, end, enter, here, is_on, mark, new_lane,
 };
-pub(crate) use value::{ABSENT, PLAIN, ROOM, encode};
+pub(crate) use value::{ABSENT, ROOM, encode, plain};
 
 pub use recorder::record;
 
@@ -201,7 +200,7 @@ impl Timeline {
         }
         if self.lost > 0 {
             lines.push(format!(
-                "({} events were lost: the recording keeps its last {})",
+                "(up to {} events were lost: the recording keeps its last {})",
                 self.lost,
                 log::CAPACITY
             ));

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::hooks::{self, LaneId, recorder};
-use super::log::{self, Event, Kind, Log};
+use super::log::{self, Entry, Event, Kind, Log, Stamp};
 use super::value;
 use super::{Lane, LaneKind, Slice, State, Timeline};
 
@@ -57,13 +57,15 @@ pub fn record(body: impl FnOnce()) -> Timeline {
     let lane = LaneId::from_raw(u64::from(generation) << 32 | u64::from(number))
         .expect("the recording runs");
     let name = crate::threading::current_thread().name().to_string();
-    log.push_bytes(
-        generation,
-        number,
-        Kind::Lane,
-        LaneKind::Thread as u8,
-        log::fit(&name),
-    );
+    let (words, len) = log::words(log::fit(&name));
+    let entry = Entry {
+        lane: number,
+        kind: Kind::Lane,
+        code: LaneKind::Thread as u8,
+        words,
+        len,
+    };
+    log.write(&hooks::local().chunk, generation, Stamp::Now, entry);
     let entered = hooks::enter(Some(lane));
     hooks::mark(lane, State::Running, format_args!(""));
 
@@ -109,8 +111,9 @@ type Open = Option<(u64, State, String)>;
 /// next event, its end, or the recording's end. A generator's resume and
 /// yield are one event each, which move both it and its caller.
 fn timeline(mut events: Vec<Event>, start: Clock, end: Clock, lost: u64) -> Timeline {
-    // Claimed in nearly time order; threads racing for the cursor may swap
-    // two neighbours.
+    place_unstamped(&mut events, start.ticks, end.ticks);
+    // Each thread's in the order it wrote them; merged by time (stable, so
+    // a thread's events of one tick stay in order).
     events.sort_by_key(|e| e.at);
     let ticks = (end.ticks.saturating_sub(start.ticks)).max(1) as f64;
     let length = end.ns.saturating_sub(start.ns);
@@ -207,11 +210,44 @@ fn timeline(mut events: Vec<Event>, start: Clock, end: Clock, lost: u64) -> Time
     }
 }
 
+/// Gives each event written without a time-stamp ([`log::Stamp::Later`]) a
+/// time between the stamped events its thread wrote just before and after
+/// it, evenly spread: the order is kept, the times are estimates.
+fn place_unstamped(events: &mut [Event], start: u64, end: u64) {
+    let mut by_writer: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (index, event) in events.iter().enumerate() {
+        by_writer.entry(event.writer).or_default().push(index);
+    }
+    for written in by_writer.values() {
+        let mut k = 0;
+        while k < written.len() {
+            if events[written[k]].at != log::UNSTAMPED {
+                k += 1;
+                continue;
+            }
+            let first = k;
+            while k < written.len() && events[written[k]].at == log::UNSTAMPED {
+                k += 1;
+            }
+            let before = first
+                .checked_sub(1)
+                .map_or(start, |i| events[written[i]].at);
+            let after = written.get(k).map_or(end, |&i| events[i].at).max(before);
+            let gaps = (k - first + 1) as u128;
+            for (n, &index) in written[first..k].iter().enumerate() {
+                let share = u128::from(after - before) * (n as u128 + 1) / gaps;
+                events[index].at = before + share as u64;
+            }
+        }
+    }
+}
+
 /// A resume's or yield's caller (by index) and value, as written.
 fn switched(event: &Event, numbers: &BTreeMap<u32, usize>) -> Option<(usize, String)> {
     let caller = u32::from_le_bytes(event.text.get(..4)?.try_into().ok()?);
     let tag = *event.text.get(4)?;
-    Some((*numbers.get(&caller)?, value::decode(tag, &event.text[5..])))
+    let bytes = event.text.get(8..).unwrap_or_default();
+    Some((*numbers.get(&caller)?, value::decode(tag, bytes)))
 }
 
 /// Lanes of the same name (three greenlets of `f(5)`) become `f(5) #1`,
@@ -228,5 +264,39 @@ fn number_namesakes(lanes: &mut [Lane]) {
             *k += 1;
             lane.name = format!("{} #{k}", lane.name);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(writer: u32, at: u64) -> Event {
+        Event {
+            writer,
+            lane: 1,
+            kind: Kind::Mark,
+            code: 0,
+            at,
+            text: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn unstamped_events_are_placed_between_their_own_threads_neighbours() {
+        let u = log::UNSTAMPED;
+        // Thread 1: 100, ?, ?, 400; thread 2's 1000 in between is not theirs.
+        let mut events = [
+            event(1, 100),
+            event(1, u),
+            event(2, 1000),
+            event(1, u),
+            event(1, 400),
+            event(2, u),
+        ];
+        place_unstamped(&mut events, 0, 2000);
+        let at: Vec<u64> = events.iter().map(|e| e.at).collect();
+        // Thread 2's last has no stamped event after it: the recording's end.
+        assert_eq!(at, [100, 200, 1000, 300, 400, 1500]);
     }
 }

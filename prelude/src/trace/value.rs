@@ -11,7 +11,7 @@
 use std::any::TypeId;
 
 /// A value as bytes: a tag, and up to this many bytes after it.
-pub(crate) const ROOM: usize = 35;
+pub(crate) const ROOM: usize = 32;
 
 const NONE: u8 = 0;
 const SOME: u8 = 0x80;
@@ -112,6 +112,13 @@ pub(crate) fn encode<T: 'static>(value: &T, out: &mut [u8; ROOM]) -> (u8, usize)
     (TYPE, n + m)
 }
 
+/// Text shown as it is (an exception thrown in), cut to fit `out`.
+pub(crate) fn plain(text: &str, out: &mut [u8; ROOM]) -> (u8, usize) {
+    let cut = super::log::cut(text, ROOM).as_bytes();
+    out[..cut.len()].copy_from_slice(cut);
+    (PLAIN, cut.len())
+}
+
 /// The value `encode` kept, as Rust's `Debug` would print it.
 pub(super) fn decode(tag: u8, bytes: &[u8]) -> String {
     let word = |bytes: &[u8]| {
@@ -172,7 +179,7 @@ mod tests {
         let long = "线".repeat(20);
         let mut out = [0; ROOM];
         let (_, n) = encode(&long, &mut out);
-        assert_eq!(n, 33);
+        assert_eq!(n, 30); // ten 3-byte characters in 32 bytes
         assert!(std::str::from_utf8(&out[..n]).is_ok());
     }
 }

@@ -40,6 +40,9 @@ use corosensei::{Coroutine, CoroutineResult, Yielder};
 use crate::exception::Exception;
 use crate::stack;
 
+mod traced;
+use traced::Traced;
+
 /// Where a generator is in its life, as `inspect.getgeneratorstate` reports it.
 ///
 /// `Display` prints Python's names. The aliases [`GEN_CREATED`],
@@ -160,6 +163,14 @@ enum Signal {
     Close,
 }
 
+/// A payload in the mailbox, as [`Mailbox::peek`] shows it.
+enum Peeked<'a, S> {
+    Next,
+    Sent(&'a S),
+    Thrown(&'a Exception),
+    Close,
+}
+
 /// What the caller and the body share besides the stack switch: payloads on
 /// their way in, and the sub-generator a `yield_from` is delegating to.
 struct Mailbox<Y, S> {
@@ -170,6 +181,9 @@ struct Mailbox<Y, S> {
     /// body only to be passed on (half the cost of each delegated item). It
     /// points into the `yield_from` frame, which clears it before it ends.
     delegate: Cell<Option<NonNull<dyn Delegate<Y, S>>>>,
+    /// What a trace keeps of the generator (here, where the body's [`Co`]
+    /// reaches it).
+    trace: Traced<Y, S>,
 }
 
 impl<Y, S> Mailbox<Y, S> {
@@ -187,6 +201,29 @@ impl<Y, S> Mailbox<Y, S> {
                 Signal::Thrown
             }
             Resume::Close => Signal::Close,
+        }
+    }
+
+    /// The payload that `signal` announces, left where it waits (for a
+    /// trace to show).
+    ///
+    /// Only between `post` and the resume: the cells are touched on this
+    /// thread only, by `post` and `receive`, and neither runs while the
+    /// reference lives.
+    fn peek(&self, signal: Signal) -> Peeked<'_, S> {
+        match signal {
+            Signal::Next => Peeked::Next,
+            // SAFETY: see above: nothing writes the cell meanwhile.
+            Signal::Sent => match unsafe { &*self.sent.as_ptr() } {
+                Some(sent) => Peeked::Sent(sent),
+                None => Peeked::Next,
+            },
+            // SAFETY: as above.
+            Signal::Thrown => match unsafe { &*self.thrown.as_ptr() } {
+                Some(e) => Peeked::Thrown(e),
+                None => Peeked::Next,
+            },
+            Signal::Close => Peeked::Close,
         }
     }
 
@@ -441,18 +478,6 @@ struct Inner<Y, S, R> {
     body: UnsafeCell<Option<Body<Y, R>>>,
     /// `std::any::type_name` of the body closure, for the generator's name.
     type_name: &'static str,
-    /// Its lane in a [`trace::record`](crate::trace::record)
-    /// ([`LaneId::raw`](crate::trace::LaneId::raw)), 0 for none yet.
-    lane: Cell<u64>,
-    /// How a trace shows what it yields and what is sent in.
-    show: Shows<Y, S>,
-}
-
-/// [`trace::encode`](crate::trace::encode) for a generator's two types,
-/// taken where they are known to be `'static` (the generator's constructor).
-struct Shows<Y, S> {
-    yielded: fn(&Y, &mut [u8; crate::trace::ROOM]) -> (u8, usize),
-    sent: fn(&S, &mut [u8; crate::trace::ROOM]) -> (u8, usize),
 }
 
 impl<Y: 'static, S: 'static, R: 'static> Generator<Y, S, R> {
@@ -488,14 +513,10 @@ impl<Y: 'static, S: 'static, R: 'static> Generator<Y, S, R> {
                 sent: Cell::new(None),
                 thrown: Cell::new(None),
                 delegate: Cell::new(None),
+                trace: Traced::new(type_name),
             },
             body: UnsafeCell::new(None),
             type_name,
-            lane: Cell::new(0),
-            show: Shows {
-                yielded: crate::trace::encode::<Y>,
-                sent: crate::trace::encode::<S>,
-            },
         });
         let mailbox: *const Mailbox<Y, S> = &inner.mailbox;
         let coroutine = Coroutine::with_stack(stack::take(), move |yielder, _first: Signal| {
@@ -682,74 +703,37 @@ impl<Y, S, R> Inner<Y, S, R> {
         self.resume_cold(input)
     }
 
-    /// Resumes the body with `input`, and reports what it did.
+    /// Resumes the body with `input`, and reports what it did — a turn of
+    /// the generator's lane in a [`trace::record`](crate::trace::record).
     #[inline(always)]
     fn resume_body(&self, input: Resume<S>) -> Result<Y, GeneratorError<R>> {
-        if crate::trace::is_on() {
-            return self.resume_traced(input);
-        }
-        self.resume_plain(input)
-    }
-
-    /// [`Inner::resume_body`] in a recording: one event as the body is
-    /// resumed (the caller waits for `next`, `send 2`), one as it yields
-    /// (`yield 3`, the caller runs again), the values kept as bytes — a
-    /// recorded `send` stays cheaper than CPython's unrecorded one. The body
-    /// runs on the generator's own lane.
-    #[cold]
-    #[inline(never)]
-    fn resume_traced(&self, input: Resume<S>) -> Result<Y, GeneratorError<R>> {
-        use crate::trace::{ABSENT, LaneId, LaneKind, PLAIN, ROOM, Resumed};
-        let Some(caller) = crate::trace::here() else {
-            return self.resume_plain(input);
-        };
-        let lane = match LaneId::from_raw(self.lane.get()) {
-            Some(lane) => lane,
-            None => {
-                let name = function_name(self.type_name);
-                let Some(lane) =
-                    crate::trace::new_lane(LaneKind::Generator, format_args!("{name}"))
-                else {
-                    return self.resume_plain(input);
-                };
-                self.lane.set(lane.raw());
-                lane
-            }
-        };
-        let (how, sent) = match &input {
-            Resume::Send(None) => (Resumed::Next, None),
-            Resume::Send(Some(sent)) => (Resumed::Send, Some(sent)),
-            Resume::Throw(_) => (Resumed::Throw, None),
-            Resume::Close => (Resumed::Close, None),
-        };
-        crate::trace::resumed(lane, caller, how, |room| match (sent, &input) {
-            (Some(sent), _) => (self.show.sent)(sent, room),
-            (None, Resume::Throw(e)) => {
-                let text = e.to_string();
-                let n = text.len().min(ROOM);
-                room[..n].copy_from_slice(&text.as_bytes()[..n]);
-                (PLAIN, n)
-            }
-            (None, _) => (ABSENT, 0),
-        });
-        let entered = crate::trace::enter_from(caller, lane);
-        let outcome = self.resume_plain(input);
-        drop(entered);
-        // An end was recorded as the body finished (`Inner::finish`).
-        if let Ok(yielded) = &outcome {
-            crate::trace::yielded(lane, caller, |room| (self.show.yielded)(yielded, room));
-        }
-        outcome
-    }
-
-    /// Resumes the body with `input`, and reports what it did (unrecorded).
-    #[inline(always)]
-    fn resume_plain(&self, input: Resume<S>) -> Result<Y, GeneratorError<R>> {
         let signal = self.mailbox.post(input);
-        match self.run(signal) {
+        let outcome = if crate::trace::is_on() {
+            self.run_traced(signal)
+        } else {
+            self.run(signal)
+        };
+        match outcome {
             CoroutineResult::Yield(value) => Ok(value),
             CoroutineResult::Return(returned) => Err(stopped(returned)),
         }
+    }
+
+    /// [`Inner::run`] in a recording, out of line: a turn recorded
+    /// ([`traced`]), what was sent read where it waits in the mailbox.
+    #[cold]
+    #[inline(never)]
+    fn run_traced(&self, signal: Signal) -> CoroutineResult<Y, Result<R, Exception>> {
+        let Some(turn) = self.mailbox.trace.resumed(signal, &self.mailbox) else {
+            return self.run(signal);
+        };
+        let outcome = self.run(signal);
+        match &outcome {
+            CoroutineResult::Yield(value) => self.mailbox.trace.yielded(turn, value),
+            // The lane's end was recorded as the body finished (`finish`).
+            CoroutineResult::Return(_) => drop(turn),
+        }
+        outcome
     }
 
     /// `next`/`send` go straight to the sub-generator of the body's
@@ -859,9 +843,7 @@ impl<Y, S, R> Inner<Y, S, R> {
     #[cold]
     fn finish(&self) {
         self.state.set(GenState::Closed);
-        if let Some(lane) = crate::trace::LaneId::from_raw(self.lane.get()) {
-            crate::trace::end(lane);
-        }
+        self.mailbox.trace.ended();
         // SAFETY: see `Inner::body`: no `run` is under way.
         let body = unsafe { &mut *self.body.get() }.take();
         if let Some(mut body) = body {
