@@ -83,6 +83,7 @@ same_as_gevent!(
     sleep0_takes_turns,
     main_sleep0_lets_each_run_once,
     outcomes,
+    join_returns_when_the_hub_comes_back_to_main,
     join_from_a_greenlet,
     timers_wake_in_order,
     seed_three_downloads_switch_by_themselves,

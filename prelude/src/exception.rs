@@ -46,7 +46,7 @@ pub enum Exception {
     #[error("RuntimeError: {0}")]
     RuntimeError(String),
     /// Any other exception, named by the learner: `Exception::new("KeyError", "x")`.
-    #[error("{name}: {message}")]
+    #[error("{name}{}{message}", if message.is_empty() { "" } else { ": " })]
     Other {
         /// The exception's class name, as Python would print it.
         name: String,

@@ -2,6 +2,7 @@
 //! `tests/py/greenlet_scenarios.py` on the prelude's greenlets, printing the
 //! same trace. `list` prints the scenario names.
 
+use multitask::Exception;
 use multitask::greenlet::{Greenlet, getcurrent, joinall, sleep};
 use multitask::spawn;
 
@@ -86,26 +87,40 @@ fn main_sleep0_lets_each_run_once() {
 
 fn fails() {
     sleep(0.0);
-    panic!("boom");
+    std::panic::panic_any(Exception::value_error("boom"));
+}
+
+fn divides(n: i32) -> i32 {
+    sleep(0.0);
+    1 / std::hint::black_box(n)
 }
 
 fn outcomes() {
     let ok = spawn!(worker("ok", 1, false));
     let bad = spawn!(fails());
+    let zero = spawn!(divides(0));
     let sleeper = spawn!(sleep(10.0));
     sleep(0.01);
     sleeper.kill();
     ok.join().unwrap();
     bad.join().unwrap();
+    zero.join().unwrap();
     println!(
         "ok: successful {}, value '{}'",
         py(ok.successful()),
         ok.get().unwrap()
     );
+    let raised = bad.exception().unwrap();
     println!(
-        "bad: successful {}, exception {}",
+        "bad: successful {}, exception {} {}",
         py(bad.successful()),
-        bad.exception().unwrap()
+        raised.name(),
+        raised.message()
+    );
+    println!(
+        "zero: successful {}, exception {}",
+        py(zero.successful()),
+        zero.exception().unwrap().name()
     );
     println!(
         "sleeper: dead {}, successful {}",
@@ -118,6 +133,23 @@ fn waits_for(other: Greenlet<String>, name: &str) {
     println!("{name} waits for the other");
     other.join().unwrap();
     println!("{name} sees '{}'", other.get().unwrap());
+}
+
+fn twice_then_done(name: &str) {
+    for i in 0..2 {
+        println!("{name} {i}");
+        sleep(0.0);
+    }
+    println!("{name} done");
+}
+
+fn join_returns_when_the_hub_comes_back_to_main() {
+    let g1 = spawn!(twice_then_done("g1"));
+    let g2 = spawn!(twice_then_done("g2"));
+    g1.join().unwrap();
+    println!("after g1");
+    g2.join().unwrap();
+    println!("after g2");
 }
 
 fn join_from_a_greenlet() {
@@ -250,6 +282,7 @@ fn main() {
         sleep0_takes_turns,
         main_sleep0_lets_each_run_once,
         outcomes,
+        join_returns_when_the_hub_comes_back_to_main,
         join_from_a_greenlet,
         timers_wake_in_order,
         seed_three_downloads_switch_by_themselves,

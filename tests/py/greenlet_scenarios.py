@@ -81,17 +81,43 @@ def fails():
     raise ValueError("boom")
 
 
+def divides(n):
+    gevent.sleep(0)
+    return 1 // n
+
+
 @scenario
 def outcomes():
     ok = gevent.spawn(worker, "ok", 1, False)
     bad = gevent.spawn(fails)
+    zero = gevent.spawn(divides, 0)
     sleeper = gevent.spawn(gevent.sleep, 10)
     gevent.sleep(0.01)
     sleeper.kill()
-    gevent.joinall([ok, bad])
+    gevent.joinall([ok, bad, zero])
     say(f"ok: successful {ok.successful()}, value {ok.value!r}")
-    say(f"bad: successful {bad.successful()}, exception {bad.exception}")
+    name = type(bad.exception).__name__
+    say(f"bad: successful {bad.successful()}, exception {name} {bad.exception}")
+    # The messages differ (Rust's "attempt to divide by zero"): the name is the point.
+    say(f"zero: successful {zero.successful()}, exception {type(zero.exception).__name__}")
     say(f"sleeper: dead {sleeper.dead}, successful {sleeper.successful()}")
+
+
+def twice_then_done(name):
+    for i in range(2):
+        say(f"{name} {i}")
+        gevent.sleep(0)
+    say(f"{name} done")
+
+
+@scenario
+def join_returns_when_the_hub_comes_back_to_main():
+    g1 = gevent.spawn(twice_then_done, "g1")
+    g2 = gevent.spawn(twice_then_done, "g2")
+    g1.join()
+    say("after g1")
+    g2.join()
+    say("after g2")
 
 
 def waits_for(other, name):

@@ -162,6 +162,50 @@ pub(super) fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Resul
     Ok(())
 }
 
+/// The main stack waits its turn in the hub's queue, as gevent's does: a
+/// greenlet that ends wakes its joiner through the hub's callbacks, which
+/// run in order, so the greenlets that were ready before main run first.
+/// (Main's `g1.join()` returns after the other ready greenlets' next steps,
+/// not right after g1's last line.)
+pub(super) fn take_main_turn() -> Result<(), LoopExit> {
+    let turn = Rc::new(MainTurn::default());
+    let queued: Rc<dyn Task> = turn.clone();
+    with_hub(|hub| hub.ready.push_back(queued));
+    run_until(|| turn.reached.get(), None)
+}
+
+/// Main's place in the queue ([`take_main_turn`]): reached when the hub
+/// comes to it.
+#[derive(Default)]
+struct MainTurn {
+    reached: std::cell::Cell<bool>,
+}
+
+impl Task for MainTurn {
+    fn run(self: Rc<Self>) -> Option<Park> {
+        self.reached.set(true);
+        None
+    }
+    fn ended(&self) -> bool {
+        self.reached.get()
+    }
+    fn yielder(&self) -> *const corosensei::Yielder<(), Park> {
+        std::ptr::null()
+    }
+    fn kill_requested(&self) -> bool {
+        false
+    }
+    fn image(&self) -> Option<&Rc<arena::Image>> {
+        None
+    }
+    fn describe(&self) -> String {
+        "main".into()
+    }
+    fn lane(&self) -> Option<crate::trace::LaneId> {
+        None
+    }
+}
+
 /// Runs `task` on its own lane: running while it runs, then ready, asleep
 /// or waiting (for what it said before it parked), or ended.
 #[cold]

@@ -51,6 +51,8 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use crate::exception::Exception;
+
 mod arena;
 mod fd;
 mod hub;
@@ -180,7 +182,31 @@ impl<T: 'static> Greenlet<T> {
     }
 
     /// Waits until it ended (gevent's `join`); from the main stack, runs the
-    /// hub meanwhile.
+    /// hub meanwhile — and, as in gevent, returns when the hub comes back to
+    /// main: the greenlets that were ready when it ended take their turn
+    /// first.
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    /// use std::{cell::RefCell, rc::Rc};
+    /// let said = Rc::new(RefCell::new(Vec::new()));
+    /// let twice = |name: &'static str, said: Rc<RefCell<Vec<String>>>| move || {
+    ///     for i in 0..2 {
+    ///         said.borrow_mut().push(format!("{name} {i}"));
+    ///         greenlet::sleep(0.0);
+    ///     }
+    ///     said.borrow_mut().push(format!("{name} done"));
+    /// };
+    /// let g1 = Greenlet::spawn(twice("g1", said.clone()));
+    /// let g2 = Greenlet::spawn(twice("g2", said.clone()));
+    /// g1.join().unwrap();
+    /// said.borrow_mut().push("after g1".into());
+    /// g2.join().unwrap();
+    /// assert_eq!(
+    ///     said.borrow().join(", "),
+    ///     "g1 0, g2 0, g1 1, g2 1, g1 done, g2 done, after g1"
+    /// );
+    /// ```
     ///
     /// # Errors
     /// [`LoopExit`] if nothing is left that could end it (it waits forever).
@@ -197,11 +223,15 @@ impl<T: 'static> Greenlet<T> {
             }
             return Ok(());
         }
+        if self.inner.ended() {
+            return Ok(());
+        }
         let _traced = crate::trace::during(
             crate::trace::State::Waiting,
             format_args!("join {}", self.inner.label()),
         );
-        run_until(|| self.inner.ended(), None)
+        run_until(|| self.inner.ended(), None)?;
+        hub::take_main_turn()
     }
 
     /// Its value once it returned: waits for it first (gevent's `get`).
@@ -216,7 +246,10 @@ impl<T: 'static> Greenlet<T> {
         match self.inner.ending.borrow().clone() {
             Some(Ending::Returned(value)) => Ok(value),
             Some(other) => Err(other),
-            None => Err(Ending::Panicked("LoopExit: it can never end".into())),
+            None => Err(Ending::Panicked(Exception::new(
+                "LoopExit",
+                "This operation would block forever",
+            ))),
         }
     }
 
@@ -252,10 +285,23 @@ impl<T: 'static> Greenlet<T> {
         )
     }
 
-    /// The panic's message, if it panicked (gevent's `exception`).
-    pub fn exception(&self) -> Option<String> {
+    /// What it raised, if it panicked (gevent's `exception`): the panic as
+    /// a Python exception, with a name (`ZeroDivisionError` for a division
+    /// by zero, `Exception` for a plain `panic!`) and the message.
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    /// let zero = std::hint::black_box(0);
+    /// std::panic::set_hook(Box::new(|_| {})); // quiet
+    /// let g = Greenlet::spawn(move || 1 / zero);
+    /// g.join().unwrap();
+    /// let e = g.exception().unwrap();
+    /// assert_eq!((g.successful(), e.name()), (false, "ZeroDivisionError"));
+    /// assert_eq!(e.message(), "attempt to divide by zero");
+    /// ```
+    pub fn exception(&self) -> Option<Exception> {
         match &*self.inner.ending.borrow() {
-            Some(Ending::Panicked(message)) => Some(message.clone()),
+            Some(Ending::Panicked(e)) => Some(e.clone()),
             _ => None,
         }
     }

@@ -10,6 +10,7 @@ use corosensei::{Coroutine, CoroutineResult, Yielder};
 
 use super::arena::{ArenaStack, Image};
 use super::hub::with_hub;
+use crate::exception::Exception;
 
 /// A greenlet's coroutine, on its arena.
 type Body = Coroutine<(), Park, (), ArenaStack>;
@@ -34,8 +35,9 @@ pub enum Ending<T> {
     Returned(T),
     /// It was killed (gevent's `GreenletExit`; counts as successful).
     Killed,
-    /// It panicked with this message.
-    Panicked(String),
+    /// It panicked: the panic as the Python exception it stands for
+    /// (`ZeroDivisionError: attempt to divide by zero`).
+    Panicked(Exception),
 }
 
 /// What the hub schedules: a greenlet of any return type.
@@ -124,9 +126,9 @@ impl<T: 'static> Task for Inner<T> {
                 // As in gevent: the greenlet ends with it, and it goes on
                 // to the main stack.
                 interrupted = Some(payload);
-                Some(Ending::Panicked("KeyboardInterrupt".into()))
+                Some(Ending::Panicked(Exception::new("KeyboardInterrupt", "")))
             }
-            Err(payload) => Some(Ending::Panicked(crate::panics::message(&*payload))),
+            Err(payload) => Some(Ending::Panicked(crate::panics::exception(&*payload))),
         };
         if let Some(ending) = ending {
             *self.ending.borrow_mut() = Some(ending);
