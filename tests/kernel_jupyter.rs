@@ -168,6 +168,25 @@ fn a_compile_error_is_an_error_and_variables_survive_it() {
     );
 }
 
+/// A Python habit's error comes with the session's hint in the traceback
+/// Jupyter shows (the same table as the REPL: `repl/habits.toml`).
+#[test]
+fn a_python_habit_gets_its_hint_in_jupyter() {
+    let error = &report()["habit"]["errors"][0];
+    let traceback: String = error["traceback"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(text)
+        .collect();
+    let plain = strip_ansi(&traceback);
+    assert!(plain.contains("cannot find function `next`"), "{plain}");
+    assert!(
+        plain.contains("hint: `next` is the generator's method: `g.next()`"),
+        "{plain}"
+    );
+}
+
 /// A compile error is drawn on the cell's own lines, as the REPL draws it:
 /// not on the code evcxr wraps around a cell, not with paths into the
 /// toolchain, and a warning beside it is called a warning.

@@ -787,3 +787,77 @@ fn the_runtime_does_not_outlive_a_killed_repl() {
         "the runtime outlived its REPL"
     );
 }
+
+/// A warning belongs to the cell that wrote the code: an earlier cell's
+/// `fn` is compiled again with each later cell, and its warning is not shown
+/// again under their errors.
+#[test]
+fn an_earlier_cells_warning_is_not_shown_again() {
+    let mut repl = Repl::fresh("repl-warning-once");
+    let first = without_colours(&repl.run("fn helper() { let unused = 1; }"));
+    assert!(!first.contains("Error"), "{first}");
+    let later = without_colours(&repl.run("let wrong: i32 = \"text\";"));
+    assert!(later.contains("mismatched types"), "{later}");
+    assert!(
+        !later.contains("unused"),
+        "the earlier warning again: {later}"
+    );
+    repl.quit();
+}
+
+/// `text` without the terminal's colour codes (`ESC [ … m`), and read as
+/// UTF-8 again (rexpect hands back each byte as a character).
+fn without_colours(text: &str) -> String {
+    let text = if text.chars().all(|c| u32::from(c) < 256) {
+        let bytes: Vec<u8> = text.chars().map(|c| c as u8).collect();
+        String::from_utf8_lossy(&bytes).into_owned()
+    } else {
+        text.to_string()
+    };
+    let mut plain = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
+}
+
+/// Every habit of `repl/habits.toml` typed as a learner would (after its
+/// setup), and its hint under the error it gets.
+#[test]
+fn every_python_habit_gets_its_hint() {
+    let mut repl = Repl::fresh("repl-python-habits");
+    let mut missed = Vec::new();
+    for habit in multitask_repl::habits::habits() {
+        let entry = &habit.entry;
+        for setup in &entry.setup {
+            let shown = without_colours(&repl.run(setup));
+            assert!(
+                !shown.contains("Error"),
+                "setup of {}: {shown}",
+                entry.typed
+            );
+        }
+        let shown = without_colours(&repl.run(&entry.typed));
+        let hint = entry.hint.trim();
+        // `{span}` stands for the text under the error: match around it.
+        let found = hint.split("{span}").all(|part| shown.contains(part.trim()));
+        if !shown.contains("hint: ") || !found {
+            missed.push(format!("MISSED {} — got:\n{shown}", entry.typed));
+        }
+    }
+    assert!(
+        missed.is_empty(),
+        "habits without their hint:\n{}",
+        missed.join("\n\n")
+    );
+    repl.quit();
+}

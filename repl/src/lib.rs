@@ -26,6 +26,7 @@ pub mod build_dir;
 pub mod check;
 pub mod commands;
 pub mod completion;
+pub mod habits;
 pub mod input;
 pub mod interrupt;
 pub mod kernel;

@@ -31,6 +31,9 @@ pub enum Reply {
         /// The cell as compiled (reserved names made raw) and how it maps
         /// back to what the learner typed.
         cell: Rewritten,
+        /// The session's hint under each error, if a Python habit explains
+        /// it (see [`crate::habits`]).
+        hints: Vec<Option<String>>,
     },
     /// The runtime process died (abort, segfault, `exit`) or was stopped by an
     /// interrupt (Ctrl-C, Jupyter's interrupt). It has been restarted with the
@@ -80,10 +83,14 @@ impl Reply {
                 errors,
                 typed,
                 cell,
+                hints,
             } => {
                 let traceback = errors
                     .iter()
-                    .map(|error| render_compile_error(error, typed, cell, Theme::Light))
+                    .zip(hints)
+                    .map(|(error, hint)| {
+                        render_compile_error(error, hint.as_deref(), typed, cell, Theme::Light)
+                    })
                     .collect();
                 let evalue = errors
                     .iter()
@@ -246,9 +253,11 @@ pub fn clean(message: &str) -> String {
 
 /// One of rustc's errors (or warnings) as the learner sees it, in every
 /// front end: drawn on the cell's own lines as typed (`cell:1:7`), never on
-/// the code evcxr wraps around them, with our hint under it when we have one.
+/// the code evcxr wraps around them, with the session's `hint` under it when
+/// it has one.
 pub fn render_compile_error(
     error: &CompilationError,
+    hint: Option<&str>,
     typed: &str,
     cell: &Rewritten,
     theme: Theme,
@@ -272,22 +281,10 @@ pub fn render_compile_error(
         // generated code.
         None => format!("{}: {}\n", error.level(), clean(&error.message())),
     };
-    if let Some(hint) = compile_hint(error) {
+    if let Some(hint) = hint {
         shown += &format!("\x1b[36mhint:\x1b[0m {hint}\n");
     }
     shown
-}
-
-/// A line of advice for a compile error a learner of this tutorial is likely
-/// to meet, beyond what rustc says.
-pub fn compile_hint(error: &CompilationError) -> Option<&'static str> {
-    let message = error.message();
-    if message.contains("cannot borrow") && message.contains("as mutable") {
-        return Some(
-            "generators and iterators from the prelude are resumed with `&self`; plain iterators need `let mut`.",
-        );
-    }
-    None
 }
 
 #[cfg(test)]

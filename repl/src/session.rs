@@ -6,6 +6,7 @@
 //! hands cells to [`Session::execute`] and renders the [`Reply`]; none talks to
 //! evcxr directly, so they all behave alike.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -68,6 +69,10 @@ pub struct Session {
     /// rust-analyzer has analysed this session once (its first analysis
     /// takes seconds; see [`completion`](crate::completion)).
     analysed: bool,
+    /// Variables that a cell which ran moved (and so took out of the
+    /// session), until a cell defines them again: for the hint on a later
+    /// "cannot find value" (see [`crate::habits`]).
+    moved: BTreeSet<String>,
 }
 
 /// A line for a cell that reads stdin, given the prompt evcxr passes on.
@@ -131,6 +136,7 @@ impl Session {
             },
             timed: false,
             analysed: false,
+            moved: BTreeSet::new(),
         };
         session.set_up(options)?;
         if let Some(folder) = &options.build_dir {
@@ -288,6 +294,11 @@ impl Session {
                 ..
             }) => Reply::Panicked(message),
             Ok(outputs) => {
+                let after: BTreeSet<String> =
+                    self.variables().into_iter().map(|(n, _)| n).collect();
+                self.moved.retain(|name| !after.contains(name));
+                self.moved
+                    .extend(before.iter().filter(|v| !after.contains(*v)).cloned());
                 let mut values = outputs.content_by_mime_type;
                 if let Some(text) = values.get_mut("text/plain") {
                     *text = text.trim_end_matches('\n').to_string();
@@ -314,10 +325,22 @@ impl Session {
                 if errors.len() == 1 && cell.trim_start().starts_with(':') {
                     return Reply::Error(clean(&errors[0].message()));
                 }
+                // A warning about an earlier cell's code (its `fn`s are
+                // compiled again with every cell) has no span in this cell:
+                // it was shown with that cell, not again with each later one.
+                let errors: Vec<_> = errors
+                    .into_iter()
+                    .filter(|e| {
+                        e.level() != "warning"
+                            || e.spanned_messages().iter().any(|m| m.span.is_some())
+                    })
+                    .collect();
+                let hints = crate::habits::hints(&errors, &self.moved);
                 Reply::CompileErrors {
                     errors,
                     typed: cell.to_string(),
                     cell: rewritten,
+                    hints,
                 }
             }
             Err(evcxr::Error::SubprocessTerminated(status)) => {

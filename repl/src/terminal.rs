@@ -279,7 +279,8 @@ fn render(reply: Reply) -> bool {
             errors,
             typed,
             cell,
-        } => print_compile_errors(&typed, &cell, &errors),
+            hints,
+        } => print_compile_errors(&typed, &cell, &errors, &hints),
         Reply::Crashed { reason, lost, .. } => {
             println!("\x1b[91mthe runtime stopped: {reason}.\x1b[0m");
             println!("It has been restarted with the prelude.");
@@ -302,11 +303,16 @@ fn render(reply: Reply) -> bool {
     false
 }
 
-fn print_compile_errors(typed: &str, cell: &Rewritten, errors: &[CompilationError]) {
-    for error in errors {
+fn print_compile_errors(
+    typed: &str,
+    cell: &Rewritten,
+    errors: &[CompilationError],
+    hints: &[Option<String>],
+) {
+    for (error, hint) in errors.iter().zip(hints) {
         print!(
             "{}",
-            reply::render_compile_error(error, typed, cell, Theme::Dark)
+            reply::render_compile_error(error, hint.as_deref(), typed, cell, Theme::Dark)
         );
     }
     let _ = std::io::stdout().flush();

@@ -222,6 +222,8 @@ def main():
             client,
             '// 中文的注释 a comment\nfn helper() { let unused = 1; }\nlet words = vec!["a", "b"];\nwords.next()',
         )
+        # A Python habit: the hint comes under the error, in the traceback.
+        report["habit"] = run(client, "next(itr)")
         report["kept_after_error"] = run(client, "itr.next()")
         run(client, "let v = vec![1, 2, 3];")
         report["panic"] = run(client, "v[10]")

@@ -33,6 +33,10 @@ pub struct CompilationError {
     /// about the learner's code took the error's place (so evcxr can still
     /// tell an error at its generated code). (multitask patch)
     pub(crate) primary: (Option<String>, Vec<CodeKind>),
+    /// rustc's message as it gave it, before a child took its place: its
+    /// code, message and spans (with their text), for a front end that
+    /// matches errors against what it knows. (multitask patch)
+    pub original: Value,
     spanned_messages: Vec<SpannedMessage>,
     spanned_helps: Vec<SpannedMessage>,
     level: String,
@@ -224,6 +228,7 @@ impl CompilationError {
             json["code"]["code"].as_str().map(str::to_owned),
             code_origins.iter().map(|&origin| origin.clone()).collect(),
         );
+        let original = json.clone();
         let mut user_error_json = None;
         // The type probe's message names the type; a child pointing at the
         // learner's code must not replace it. (multitask patch)
@@ -235,6 +240,18 @@ impl CompilationError {
         {
             for child in children {
                 let child_origins = get_code_origins(child, code_block);
+                // A help that only suggests an edit ("consider importing
+                // this function instead: `use std::thread::spawn;`", put
+                // above the cell) is advice, not the error: it never takes
+                // the error's place. (multitask patch)
+                let suggestion_only = child["level"] == "help"
+                    && child["spans"].as_array().is_some_and(|spans| {
+                        !spans.is_empty()
+                            && spans.iter().all(|s| s["suggested_replacement"].is_string())
+                    });
+                if suggestion_only {
+                    continue;
+                }
                 if !code_origins.iter().any(|k| k.is_user_supplied())
                     && child_origins.iter().any(|k| k.is_user_supplied())
                 {
@@ -277,6 +294,7 @@ impl CompilationError {
             json,
             code_origins: code_origins.into_iter().cloned().collect(),
             primary,
+            original,
         })
     }
 
@@ -305,6 +323,7 @@ impl CompilationError {
             json: Value::Null,
             code_origins: vec![segment.kind.clone()],
             primary: (None, vec![segment.kind.clone()]),
+            original: Value::Null,
             level: "error".to_owned(),
         }
     }
