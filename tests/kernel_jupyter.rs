@@ -2,7 +2,7 @@
 //! jupyter_client (the library Jupyter itself uses) starts the kernel from the
 //! kernelspec and talks the real wire protocol to it.
 
-use multitask_tests::{jupyter_report, tests_dir};
+use multitask_tests::{jupyter_report, tests_dir, without_colours};
 use serde_json::Value;
 
 /// Runs `tests/py/kernel_client.py` once: it installs the kernelspec in a
@@ -172,14 +172,7 @@ fn a_compile_error_is_an_error_and_variables_survive_it() {
 /// Jupyter shows (the same table as the REPL: `repl/habits.toml`).
 #[test]
 fn a_python_habit_gets_its_hint_in_jupyter() {
-    let error = &report()["habit"]["errors"][0];
-    let traceback: String = error["traceback"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(text)
-        .collect();
-    let plain = strip_ansi(&traceback);
+    let plain = traceback(&report()["habit"]["errors"][0]);
     assert!(plain.contains("cannot find function `next`"), "{plain}");
     assert!(
         plain.contains("hint: `next` is the generator's method: `g.next()`"),
@@ -193,13 +186,7 @@ fn a_python_habit_gets_its_hint_in_jupyter() {
 #[test]
 fn a_compile_error_points_into_the_cell_in_the_learners_terms() {
     let error = &report()["compile_error_in_terms"]["errors"][0];
-    let traceback: String = error["traceback"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(text)
-        .collect();
-    let plain = strip_ansi(&traceback);
+    let plain = traceback(error);
     assert!(plain.contains("cell:4:7"), "{plain}");
     assert!(plain.contains("words.next()"), "{plain}");
     // rustc's help names `ne` by a path into the installed toolchain.
@@ -219,22 +206,15 @@ fn a_compile_error_points_into_the_cell_in_the_learners_terms() {
     assert!(!text(&error["evalue"]).contains("unused"), "{error}");
 }
 
-/// The text of a traceback without its colours.
-fn strip_ansi(text: &str) -> String {
-    let mut plain = String::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            plain.push(c);
-        }
-    }
-    plain
+/// An error's traceback, as one text without its colours.
+fn traceback(error: &Value) -> String {
+    let lines: String = error["traceback"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(text)
+        .collect();
+    without_colours(&lines)
 }
 
 #[test]

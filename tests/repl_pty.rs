@@ -805,8 +805,8 @@ fn an_earlier_cells_warning_is_not_shown_again() {
     repl.quit();
 }
 
-/// `text` without the terminal's colour codes (`ESC [ … m`), and read as
-/// UTF-8 again (rexpect hands back each byte as a character).
+/// What the REPL printed, as a learner reads it: without colours, and
+/// read as UTF-8 again (rexpect hands back each byte as a character).
 fn without_colours(text: &str) -> String {
     let text = if text.chars().all(|c| u32::from(c) < 256) {
         let bytes: Vec<u8> = text.chars().map(|c| c as u8).collect();
@@ -814,20 +814,7 @@ fn without_colours(text: &str) -> String {
     } else {
         text.to_string()
     };
-    let mut plain = String::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            plain.push(c);
-        }
-    }
-    plain
+    multitask_tests::without_colours(&text)
 }
 
 /// Every habit of `repl/habits.toml` typed as a learner would (after its

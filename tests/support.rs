@@ -180,3 +180,22 @@ pub fn jupyter_report(script: &str, args: &[&std::ffi::OsStr]) -> serde_json::Va
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("{script} printed no JSON report: {e}"))
 }
+
+/// `text` without the terminal's colour codes (`ESC [ … m`): a traceback or
+/// a REPL's output as a learner reads it.
+pub fn without_colours(text: &str) -> String {
+    let mut plain = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
+}

@@ -51,7 +51,7 @@ pub const DEADLINE: Exercise = Exercise {
 /// assert!(!check_sleep_all(sleep_all).passed);
 /// ```
 pub fn check_sleep_all(sleep_all: fn(Vec<f64>) -> Vec<f64>) -> Verdict {
-    SLEEP_ALL.judge(|| {
+    SLEEP_ALL.judge(move || {
         let delays: Vec<f64> = (0..200).map(|i| 0.05 + f64::from(i % 5) * 0.02).collect();
         let start = std::time::Instant::now();
         let got = sleep_all(delays.clone());
@@ -87,7 +87,7 @@ pub fn check_sleep_all(sleep_all: fn(Vec<f64>) -> Vec<f64>) -> Verdict {
 /// assert!(!check_deadline(fetch_within).passed);
 /// ```
 pub fn check_deadline(fetch_within: fn(String, f64) -> Result<usize, TimeoutError>) -> Verdict {
-    DEADLINE.judge(|| {
+    DEADLINE.judge(move || {
         let server = page_server()?;
         let (fast, fast_delay, size) = web::page("/github");
         let (slow, slow_delay, _) = web::page("/python");

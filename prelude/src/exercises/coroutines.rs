@@ -53,7 +53,7 @@ pub const GREEN_FETCH: Exercise = Exercise {
 /// assert!(!check_take_turns(take_turns).passed);
 /// ```
 pub fn check_take_turns(take_turns: fn(Vec<&'static str>, usize) -> Vec<String>) -> Verdict {
-    TAKE_TURNS.judge(|| {
+    TAKE_TURNS.judge(move || {
         let got = take_turns(vec!["a", "b", "c"], 3);
         let expected: Vec<String> = (0..3)
             .flat_map(|i| ["a", "b", "c"].map(|name| format!("{name} {i}")))
@@ -82,7 +82,7 @@ pub fn check_take_turns(take_turns: fn(Vec<&'static str>, usize) -> Vec<String>)
 /// assert!(!check_green_fetch(fetch_all).passed);
 /// ```
 pub fn check_green_fetch(fetch_all: fn(Vec<String>) -> Vec<usize>) -> Verdict {
-    GREEN_FETCH.judge(|| {
+    GREEN_FETCH.judge(move || {
         let server = page_server()?;
         let urls = PAGES.iter().map(|(path, ..)| server.url(path)).collect();
         let start = std::time::Instant::now();

@@ -37,7 +37,7 @@ pub const IO_MAP: Exercise = Exercise {
 /// assert!(!check_io_map(wait_all).passed);
 /// ```
 pub fn check_io_map(wait_all: fn(Vec<u64>) -> Vec<u64>) -> Verdict {
-    IO_MAP.judge(|| {
+    IO_MAP.judge(move || {
         let delays: Vec<u64> = (0..100).map(|i| 10 + (i * 7) % 21).collect();
         let start = std::time::Instant::now();
         let got = wait_all(delays.clone());

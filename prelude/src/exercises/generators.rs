@@ -49,7 +49,7 @@ pub const RUNNING_TOTAL: Exercise = Exercise {
 /// assert!(!check_countdown(countdown).passed);
 /// ```
 pub fn check_countdown(countdown: fn(i64) -> Generator<i64>) -> Verdict {
-    COUNTDOWN.judge(|| {
+    COUNTDOWN.judge(move || {
         let g = countdown(3);
         if g.state() != GenState::Created {
             return Err(
@@ -89,7 +89,7 @@ pub fn check_countdown(countdown: fn(i64) -> Generator<i64>) -> Verdict {
 /// assert!(!check_running_total(running_total).passed);
 /// ```
 pub fn check_running_total(running_total: fn() -> Generator<i64, i64>) -> Verdict {
-    RUNNING_TOTAL.judge(|| {
+    RUNNING_TOTAL.judge(move || {
         let g = running_total();
         let steps: [(Option<i64>, i64); 4] = [(None, 0), (Some(5), 5), (Some(3), 8), (None, 8)];
         for (sent, want) in steps {

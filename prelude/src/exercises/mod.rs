@@ -26,6 +26,7 @@ pub mod examples;
 pub mod generators;
 pub mod processes;
 pub mod progress;
+mod stuck;
 pub mod threads;
 mod verdict;
 

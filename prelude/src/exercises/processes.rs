@@ -48,7 +48,7 @@ pub const POOL_SQUARES: Exercise = Exercise {
 /// assert!(!check_lossless_counter(count_in_processes).passed);
 /// ```
 pub fn check_lossless_counter(count_in_processes: fn(usize, usize) -> i64) -> Verdict {
-    LOSSLESS_COUNTER.judge(|| {
+    LOSSLESS_COUNTER.judge(move || {
         for (procs, each) in [(4, 5000), (3, 100), (1, 10)] {
             let got = count_in_processes(procs, each);
             let want = (procs * each) as i64;
@@ -77,7 +77,7 @@ pub fn check_lossless_counter(count_in_processes: fn(usize, usize) -> i64) -> Ve
 /// assert!(!check_pool_squares(squares_in_pool).passed);
 /// ```
 pub fn check_pool_squares(squares_in_pool: fn(Vec<i64>) -> Vec<i64>) -> Verdict {
-    POOL_SQUARES.judge(|| {
+    POOL_SQUARES.judge(move || {
         for numbers in [
             vec![3, -1, 4, 1, -5, 9, 2, 6],
             vec![],

@@ -51,7 +51,7 @@ pub const SAFE_COUNTER: Exercise = Exercise {
 /// assert!(!check_named_threads(names_from_threads).passed);
 /// ```
 pub fn check_named_threads(names_from_threads: fn(usize) -> Vec<String>) -> Verdict {
-    NAMED_THREADS.judge(|| {
+    NAMED_THREADS.judge(move || {
         let before = threading::active_count();
         let got = names_from_threads(3);
         let want = ["worker-0", "worker-1", "worker-2"];
@@ -79,7 +79,7 @@ pub fn check_named_threads(names_from_threads: fn(usize) -> Vec<String>) -> Verd
 /// assert!(!check_safe_counter(count_in_threads).passed);
 /// ```
 pub fn check_safe_counter(count_in_threads: fn(usize, usize) -> u64) -> Verdict {
-    SAFE_COUNTER.judge(|| {
+    SAFE_COUNTER.judge(move || {
         for (threads, each) in [(8, 100_000), (2, 10), (1, 0)] {
             let got = count_in_threads(threads, each);
             let want = (threads * each) as u64;

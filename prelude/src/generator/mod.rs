@@ -181,8 +181,7 @@ struct Mailbox<Y, S> {
     /// body only to be passed on (half the cost of each delegated item). It
     /// points into the `yield_from` frame, which clears it before it ends.
     delegate: Cell<Option<NonNull<dyn Delegate<Y, S>>>>,
-    /// What a trace keeps of the generator (here, where the body's [`Co`]
-    /// reaches it).
+    /// What a trace keeps of the generator (beside the payloads it shows).
     trace: Traced<Y, S>,
 }
 
