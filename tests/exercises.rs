@@ -157,8 +157,16 @@ fn the_listing_ticks_what_was_passed() {
         .expect("run multitask exercises");
     let listing = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{output:?}");
-    assert!(listing.contains("✓ 03-countdown"), "{listing}");
-    assert!(listing.contains("· 03-running-total"), "{listing}");
+    let mark = |id: &str| {
+        let line = listing.lines().find(|l| l.contains(id));
+        line.and_then(|l| l.chars().next()).unwrap_or(' ')
+    };
+    assert_eq!(mark("03-countdown"), '✓', "{listing}");
+    assert_eq!(mark("03-running-total"), '·', "{listing}");
+    // The next to do: the first not passed, and how to open it.
+    let next = multitask::exercises::ALL[0].id;
+    assert_eq!(mark(next), '→', "{listing}");
     let total = multitask::exercises::ALL.len();
-    assert!(listing.contains(&format!("1 of {total} done")), "{listing}");
+    let summary = format!("1 of {total} done. Next: {next} — `multitask step --exercise {next}`");
+    assert!(listing.contains(&summary), "{listing}");
 }

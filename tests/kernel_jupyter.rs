@@ -168,6 +168,20 @@ fn a_compile_error_is_an_error_and_variables_survive_it() {
     );
 }
 
+/// `:exercises` is a table in Jupyter, with what to do next under it.
+#[test]
+fn the_exercises_come_as_an_html_table() {
+    let result = &report()["exercises"]["results"][0];
+    let html = text(&result["text/html"]);
+    assert!(html.starts_with("<table>"), "{result}");
+    assert!(html.contains("03-countdown"), "{html}");
+    assert!(html.contains(" done"), "{html}");
+    assert!(
+        text(&result["text/plain"]).contains("03-countdown"),
+        "{result}"
+    );
+}
+
 /// A Python habit's error comes with the session's hint in the traceback
 /// Jupyter shows (the same table as the REPL: `repl/habits.toml`).
 #[test]

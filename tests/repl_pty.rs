@@ -20,6 +20,8 @@ const STDIN: &str = "stdin>";
 
 struct Repl {
     session: PtySession,
+    /// What it printed before its first prompt.
+    before_prompt: String,
     _one_at_a_time: MutexGuard<'static, ()>,
 }
 
@@ -36,9 +38,15 @@ impl Repl {
 
     /// [`Repl::start`] with these variables in its environment.
     fn start_with(home: &Path, env: &[(&str, &str)]) -> Repl {
+        Repl::start_command(home, env, &[])
+    }
+
+    /// `multitask ARGS…` with these variables, waiting for its first prompt.
+    fn start_command(home: &Path, env: &[(&str, &str)], args: &[&str]) -> Repl {
         let one_at_a_time = one_at_a_time();
         let mut command = Command::new(multitask_bin());
         command
+            .args(args)
             .envs(env.iter().copied())
             .env("MULTITASK_CACHE", shared_cache())
             .env("XDG_DATA_HOME", home.join("data"))
@@ -47,9 +55,10 @@ impl Repl {
         let session = spawn_command(command, Some(TIMEOUT_MS)).expect("spawn multitask");
         let mut repl = Repl {
             session,
+            before_prompt: String::new(),
             _one_at_a_time: one_at_a_time,
         };
-        repl.expect(READY);
+        repl.before_prompt = repl.expect(READY);
         repl
     }
 
@@ -847,4 +856,27 @@ fn every_python_habit_gets_its_hint() {
         missed.join("\n\n")
     );
     repl.quit();
+}
+
+/// `step --exercise ID` opens the chapter at that exercise: the cells
+/// before it run, and the first prompt is the exercise's own.
+#[test]
+fn step_opens_a_chapter_at_an_exercise() {
+    let next = multitask::exercises::ALL[1];
+    let mut step = Repl::start_command(
+        &scratch_dir("repl-step-exercise"),
+        &[],
+        &["step", "--exercise", next.id],
+    );
+    let shown = without_colours(&step.before_prompt);
+    assert!(
+        shown.contains(&format!("Exercise {} is cell", next.id)),
+        "{shown}"
+    );
+    assert!(shown.contains("code cells before it run first"), "{shown}");
+    // The exercise's own text: it names the function to write.
+    let function = next.title.split('(').next().unwrap();
+    assert!(shown.contains(function), "{function} not in {shown}");
+    step.session.send_line("q").expect("type q");
+    step.session.exp_eof().expect("step ends on q");
 }

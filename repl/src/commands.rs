@@ -7,7 +7,7 @@ pub const OUR_COMMANDS: &[(&str, &str)] = &[
     (":vars", "the variables defined so far, with their types"),
     (
         ":exercises",
-        "the exercises, with the ones you passed ticked",
+        "the exercises: the ones you passed ticked, the next one marked",
     ),
     (
         ":time CODE",

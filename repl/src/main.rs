@@ -36,9 +36,14 @@ enum Command {
     /// Walk a notebook in the terminal, cell by cell
     Step {
         /// The notebook
-        notebook: PathBuf,
+        #[arg(required_unless_present = "exercise")]
+        notebook: Option<PathBuf>,
+        /// Open the chapter's notebook at this exercise (`multitask exercises`
+        /// marks the next one): the cells before it run first
+        #[arg(long, value_name = "ID", conflicts_with = "notebook")]
+        exercise: Option<String>,
     },
-    /// List the exercises, with the ones you passed ticked
+    /// List the exercises: the ones you passed ticked, the next one marked
     Exercises,
     /// Run notebooks cell by cell and compare every output with the stored one
     Check {
@@ -168,8 +173,25 @@ fn run(args: Args) -> Result<()> {
     };
     match args.command {
         None => terminal::run(options, build_dir.path(), first_start),
-        Some(Command::Step { notebook }) => {
-            step::run(&notebook, options, build_dir.path(), first_start)
+        Some(Command::Step { notebook, exercise }) => {
+            let (notebook, at) = match (notebook, exercise) {
+                (_, Some(id)) => {
+                    let prelude = options
+                        .prelude
+                        .as_deref()
+                        .context("exercises need the prelude")?;
+                    (step::exercise_notebook(prelude, &id)?, Some(id))
+                }
+                (Some(notebook), None) => (notebook, None),
+                (None, None) => bail!("`step` takes a notebook or `--exercise ID`"),
+            };
+            step::run(
+                &notebook,
+                at.as_deref(),
+                options,
+                build_dir.path(),
+                first_start,
+            )
         }
         Some(Command::Check {
             update,

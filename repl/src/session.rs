@@ -235,7 +235,7 @@ impl Session {
             ":help" | ":h" => return Reply::Text(commands::help()),
             ":quit" | ":q" | ":exit" => return Reply::Quit,
             ":vars" => return Reply::Text(self.vars_text()),
-            ":exercises" => return Reply::Text(multitask::exercises::progress::listing()),
+            ":exercises" => return exercises(),
             _ => {}
         }
         match trimmed.split_once(char::is_whitespace) {
@@ -468,4 +468,21 @@ impl Session {
         (plain.trim() != "No documentation found" && !plain.trim().is_empty())
             .then_some((reserved::unraw(&plain), html))
     }
+}
+
+/// `:exercises`: the table of exercises with the next one marked, as text
+/// and (for Jupyter) as HTML, and what to do next.
+fn exercises() -> Reply {
+    use multitask::exercises::progress;
+    let values = [
+        ("text/plain", progress::listing()),
+        ("text/html", progress::listing_html()),
+    ];
+    Reply::Value(Evaluated {
+        values: values
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+        timing: None,
+    })
 }

@@ -222,6 +222,7 @@ def main():
             client,
             '// 中文的注释 a comment\nfn helper() { let unused = 1; }\nlet words = vec!["a", "b"];\nwords.next()',
         )
+        report["exercises"] = run(client, ":exercises")
         # A Python habit: the hint comes under the error, in the traceback.
         report["habit"] = run(client, "next(itr)")
         report["kept_after_error"] = run(client, "itr.next()")

@@ -12,6 +12,7 @@
 use std::path::PathBuf;
 
 use super::ALL;
+use crate::table::Table;
 
 /// Where progress is kept: `MULTITASK_PROGRESS`, else
 /// `$XDG_DATA_HOME/multitask/progress.txt` (`~/.local/share/multitask/…`).
@@ -61,17 +62,97 @@ pub fn hints_taken(id: &str) -> usize {
         .count()
 }
 
-/// Every exercise with a mark, like `rustlings list`.
-pub fn listing() -> String {
-    let mut text = String::new();
-    for exercise in ALL {
-        let mark = if passed(exercise.id) { "✓" } else { "·" };
-        text += &format!(
-            "{mark} {:<20} {:<26} {}\n",
-            exercise.id, exercise.chapter, exercise.title
-        );
-    }
+/// The first exercise not passed yet, in the order of the chapters: what to
+/// do next.
+pub fn next() -> Option<&'static super::Exercise> {
+    ALL.iter().find(|e| !passed(e.id))
+}
+
+/// Every exercise with a mark — ✓ passed, → the next to do, · to come —
+/// as a [`Table`]: aligned text in the terminal, HTML in Jupyter.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-table.txt")) };
+/// let table = multitask::exercises::progress::table();
+/// assert!(table.to_html().starts_with("<table>"));
+/// ```
+pub fn table() -> Table {
+    let next = next().map(|e| e.id);
+    ALL.iter().fold(
+        Table::new(["", "exercise", "chapter", "what to do"]),
+        |table, exercise| {
+            let mark = if passed(exercise.id) {
+                "✓"
+            } else if Some(exercise.id) == next {
+                "→"
+            } else {
+                "·"
+            };
+            table.row([mark, exercise.id, exercise.chapter, exercise.title])
+        },
+    )
+}
+
+/// How far along the learner is, and what comes next, in one line.
+pub fn summary() -> String {
     let done = ALL.iter().filter(|e| passed(e.id)).count();
-    text += &format!("{done} of {} done", ALL.len());
-    text
+    match next() {
+        Some(next) => format!(
+            "{done} of {} done. Next: {} — `multitask step --exercise {}` opens it.",
+            ALL.len(),
+            next.id,
+            next.id
+        ),
+        None => format!("{done} of {} done: every exercise passed.", ALL.len()),
+    }
+}
+
+/// [`table`] and [`summary`] as text, like `rustlings list`.
+pub fn listing() -> String {
+    format!("{}\n{}", table(), summary())
+}
+
+/// [`listing`] as HTML, for Jupyter.
+pub fn listing_html() -> String {
+    format!(
+        "{}\n<p>{}</p>",
+        table().to_html(),
+        crate::table::escape(&summary())
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_exercise_is_the_first_not_passed_and_is_marked() {
+        let file = std::env::temp_dir().join(format!("progress-next-{}.txt", std::process::id()));
+        let _ = std::fs::remove_file(&file);
+        // SAFETY: this test alone reads the variable in this process's tests.
+        unsafe { std::env::set_var("MULTITASK_PROGRESS", &file) };
+        std::fs::write(&file, format!("passed {}\n", ALL[0].id)).unwrap();
+        assert_eq!(next().map(|e| e.id), Some(ALL[1].id));
+        let listing = listing();
+        let line = |id: &str| {
+            listing
+                .lines()
+                .find(|l| l.contains(id))
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(line(ALL[0].id).starts_with('✓'), "{listing}");
+        assert!(line(ALL[1].id).starts_with('→'), "{listing}");
+        assert!(line(ALL[2].id).starts_with('·'), "{listing}");
+        assert!(
+            listing.ends_with(&format!(
+                "1 of {} done. Next: {} — `multitask step --exercise {}` opens it.",
+                ALL.len(),
+                ALL[1].id,
+                ALL[1].id
+            )),
+            "{listing}"
+        );
+        let _ = std::fs::remove_file(&file);
+    }
 }
