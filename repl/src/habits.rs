@@ -216,7 +216,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_table_reads_and_every_habit_can_match() {
+    fn the_table_reads_and_every_habit_has_a_hint() {
         let habits = habits();
         assert!(habits.len() >= 19, "{} habits", habits.len());
         for habit in habits {

@@ -9,6 +9,7 @@
 //! assert!(listing.contains("03-countdown"));
 //! ```
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use super::ALL;
@@ -62,10 +63,23 @@ pub fn hints_taken(id: &str) -> usize {
         .count()
 }
 
+/// The ids of the exercises passed, the progress file read once.
+fn passed_ids() -> BTreeSet<String> {
+    lines()
+        .iter()
+        .filter_map(|l| l.strip_prefix("passed "))
+        .map(str::to_string)
+        .collect()
+}
+
 /// The first exercise not passed yet, in the order of the chapters: what to
 /// do next.
 pub fn next() -> Option<&'static super::Exercise> {
-    ALL.iter().find(|e| !passed(e.id))
+    first_not_in(&passed_ids())
+}
+
+fn first_not_in(passed: &BTreeSet<String>) -> Option<&'static super::Exercise> {
+    ALL.iter().find(|e| !passed.contains(e.id))
 }
 
 /// Every exercise with a mark — ✓ passed, → the next to do, · to come —
@@ -77,11 +91,12 @@ pub fn next() -> Option<&'static super::Exercise> {
 /// assert!(table.to_html().starts_with("<table>"));
 /// ```
 pub fn table() -> Table {
-    let next = next().map(|e| e.id);
+    let passed = passed_ids();
+    let next = first_not_in(&passed).map(|e| e.id);
     ALL.iter().fold(
         Table::new(["", "exercise", "chapter", "what to do"]),
         |table, exercise| {
-            let mark = if passed(exercise.id) {
+            let mark = if passed.contains(exercise.id) {
                 "✓"
             } else if Some(exercise.id) == next {
                 "→"
@@ -95,8 +110,9 @@ pub fn table() -> Table {
 
 /// How far along the learner is, and what comes next, in one line.
 pub fn summary() -> String {
-    let done = ALL.iter().filter(|e| passed(e.id)).count();
-    match next() {
+    let passed = passed_ids();
+    let done = ALL.iter().filter(|e| passed.contains(e.id)).count();
+    match first_not_in(&passed) {
         Some(next) => format!(
             "{done} of {} done. Next: {} — `multitask step --exercise {}` opens it.",
             ALL.len(),

@@ -144,12 +144,16 @@ pub(crate) fn is_on() -> bool {
 /// The generation of the recording that runs now, if one does.
 #[inline]
 fn running() -> Option<u32> {
-    let recorder = recorder();
-    let log = recorder.log.get()?;
+    running_in(recorder().log.get()?)
+}
+
+/// [`running`] when the log is at hand.
+#[inline]
+fn running_in(log: &Log) -> Option<u32> {
     match log.header().running.load(Ordering::Relaxed) {
         0 => {
             // Over (maybe in the parent of this child): stop looking.
-            recorder.on.store(false, Ordering::Relaxed);
+            recorder().on.store(false, Ordering::Relaxed);
             None
         }
         generation => Some(generation),
@@ -179,7 +183,7 @@ pub(crate) fn current() -> Option<Here> {
 #[inline]
 fn recorded() -> Option<Here> {
     let log = recorder().log.get()?;
-    let generation = running()?;
+    let generation = running_in(log)?;
     let local = local();
     let lane = LaneId::of(local.lane.get(), generation)?;
     Some(Here {
