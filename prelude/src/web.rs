@@ -19,7 +19,7 @@
 use std::io::{self, BufRead, BufReader, Write};
 use std::time::Duration;
 
-use crate::multiprocessing::Process;
+use crate::multiprocessing::{Process, Value};
 
 /// The seed's pages: path, delay in seconds, size in bytes.
 pub const PAGES: [(&str, f64, usize); 3] = [
@@ -44,10 +44,48 @@ pub fn page(path: &str) -> (&'static str, f64, usize) {
 }
 
 /// A slow HTTP server in a child process (a daemonic [`Process`]): each of
-/// [`PAGES`] after its delay, one thread per request. Stopped when dropped.
+/// [`PAGES`] after its delay, one thread per request. It counts how many
+/// requests it served at once (in shared memory, so the parent reads it).
+/// Stopped when dropped.
 pub struct PageServer {
     process: Process,
     port: u16,
+    load: Load,
+}
+
+/// Requests being served now, and the most there were at once.
+#[derive(Clone)]
+struct Load {
+    now: Value<i64>,
+    most: Value<i64>,
+}
+
+impl Load {
+    fn new() -> io::Result<Load> {
+        let value = || Value::new(0_i64).map_err(io::Error::other);
+        Ok(Load {
+            now: value()?,
+            most: value()?,
+        })
+    }
+
+    /// One more request in flight, until the guard is dropped.
+    fn enter(&self) -> InFlight<'_> {
+        let _held = self.now.get_lock().acquire();
+        let now = self.now.get() + 1;
+        self.now.set(now);
+        self.most.set(self.most.get().max(now));
+        InFlight(self)
+    }
+}
+
+struct InFlight<'a>(&'a Load);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let _held = self.0.now.get_lock().acquire();
+        self.0.now.set(self.0.now.get() - 1);
+    }
 }
 
 impl PageServer {
@@ -58,15 +96,36 @@ impl PageServer {
     pub fn start() -> io::Result<PageServer> {
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
+        let load = Load::new()?;
+        let counted = load.clone();
         let process = Process::new(move || {
             for conn in listener.incoming().flatten() {
-                std::thread::spawn(move || serve(conn));
+                let load = counted.clone();
+                std::thread::spawn(move || serve(conn, &load));
             }
         })
         .with_name("PageServer")
         .daemon(true);
         process.start().map_err(io::Error::other)?;
-        Ok(PageServer { process, port })
+        Ok(PageServer {
+            process,
+            port,
+            load,
+        })
+    }
+
+    /// The most requests it was serving at one time, since it started:
+    /// what a limit on concurrent downloads is checked by.
+    ///
+    /// ```
+    /// use multitask::web::PageServer;
+    /// let server = PageServer::start()?;
+    /// multitask::greenlet::net::http_get(&server.url("/github"))?;
+    /// assert_eq!(server.most_at_once(), 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn most_at_once(&self) -> usize {
+        usize::try_from(self.load.most.get()).unwrap_or(0)
     }
 
     /// Its port.
@@ -87,7 +146,11 @@ impl Drop for PageServer {
     }
 }
 
-fn serve(mut conn: std::net::TcpStream) {
+/// Serves one request. It counts as served (the guard dropped) before the
+/// connection closes, so a client that saw the end of its page and asks
+/// for the next is never counted twice.
+fn serve(mut conn: std::net::TcpStream, load: &Load) {
+    let _in_flight = load.enter();
     let mut line = String::new();
     if BufReader::new(&conn).read_line(&mut line).is_err() {
         return;

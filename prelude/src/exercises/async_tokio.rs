@@ -12,7 +12,7 @@
 //! ```
 
 use super::verdict::page_server;
-use super::{Exercise, Verdict};
+use super::{Exercise, Level, Verdict};
 use crate::asyncio::TimeoutError;
 use crate::web;
 
@@ -22,6 +22,7 @@ const CHAPTER: &str = "05-async-tokio";
 pub const SLEEP_ALL: Exercise = Exercise {
     id: "05-sleep-all",
     chapter: CHAPTER,
+    level: Level::WarmUp,
     title: "sleep_all(delays): one task per delay, all sleeping at once; the delays back in order",
     hints: &[
         "`asyncio::run(async { … })` runs async code from a plain function.",
@@ -34,6 +35,7 @@ pub const SLEEP_ALL: Exercise = Exercise {
 pub const DEADLINE: Exercise = Exercise {
     id: "05-deadline",
     chapter: CHAPTER,
+    level: Level::Combine,
     title: "fetch_within(url, secs): the body's size, or TimeoutError when it takes longer",
     hints: &[
         "`asyncio::http_get(&url)` is a future; `asyncio::wait_for(future, secs)` gives up after `secs`.",

@@ -13,7 +13,7 @@
 //! ```
 
 use super::verdict::page_server;
-use super::{Exercise, Verdict};
+use super::{Exercise, Level, Verdict};
 use crate::web::PAGES;
 
 const CHAPTER: &str = "04-coroutines-gevent";
@@ -22,6 +22,7 @@ const CHAPTER: &str = "04-coroutines-gevent";
 pub const TAKE_TURNS: Exercise = Exercise {
     id: "04-take-turns",
     chapter: CHAPTER,
+    level: Level::WarmUp,
     title: "take_turns(names, rounds): one greenlet per name, taking strict turns",
     hints: &[
         "Keep the log in an `Rc<RefCell<Vec<String>>>`: greenlets share one thread, so no lock is needed.",
@@ -34,6 +35,7 @@ pub const TAKE_TURNS: Exercise = Exercise {
 pub const GREEN_FETCH: Exercise = Exercise {
     id: "04-green-fetch",
     chapter: CHAPTER,
+    level: Level::Combine,
     title: "fetch_all(urls): every URL fetched in a greenlet of its own, sizes in the URLs' order",
     hints: &[
         "`greenlet::net::http_get(&url)` lets the other greenlets run while it waits.",

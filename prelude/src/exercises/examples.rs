@@ -10,7 +10,7 @@
 //! assert!(check_io_map(wait_all).passed);
 //! ```
 
-use super::{Exercise, Verdict};
+use super::{Exercise, Level, Verdict};
 
 const CHAPTER: &str = "06-examples";
 
@@ -18,6 +18,7 @@ const CHAPTER: &str = "06-examples";
 pub const IO_MAP: Exercise = Exercise {
     id: "06-io-map",
     chapter: CHAPTER,
+    level: Level::WarmUp,
     title: "wait_all(delays): run slow waits concurrently, results in order, fast",
     hints: &[
         "Each item is a wait: `std::thread::sleep(Duration::from_millis(ms))`, then return `ms`.",

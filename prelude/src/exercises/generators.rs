@@ -12,7 +12,7 @@
 //! assert!(check_running_total(running_total).passed);
 //! ```
 
-use super::{Exercise, Verdict};
+use super::{Exercise, Level, Verdict};
 use crate::generator::{GenState, Generator, GeneratorError};
 
 const CHAPTER: &str = "03-iterators-generators";
@@ -21,6 +21,7 @@ const CHAPTER: &str = "03-iterators-generators";
 pub const COUNTDOWN: Exercise = Exercise {
     id: "03-countdown",
     chapter: CHAPTER,
+    level: Level::WarmUp,
     title: "countdown(n): a generator that yields n, n-1, …, 1",
     hints: &[
         "A generator function returns `Generator::new(move |co| { …; Ok(()) })`.",
@@ -32,6 +33,7 @@ pub const COUNTDOWN: Exercise = Exercise {
 pub const RUNNING_TOTAL: Exercise = Exercise {
     id: "03-running-total",
     chapter: CHAPTER,
+    level: Level::WarmUp,
     title: "running_total(): send numbers in, get the running total back",
     hints: &[
         "The generator's second type is what `send` passes in: `Generator<i64, i64>`.",

@@ -45,10 +45,40 @@ pub struct Exercise {
     pub id: &'static str,
     /// The notebook it ends.
     pub chapter: &'static str,
+    /// How hard it is, in the chapter's order of warm-up, combine, challenge.
+    pub level: Level,
     /// What to do, in one line.
     pub title: &'static str,
     /// Hints, from a nudge to nearly the answer; [`hint`] gives one at a time.
     pub hints: &'static [&'static str],
+}
+
+/// How an exercise stands in its chapter: each chapter has a warm-up or
+/// two, one or two that combine the chapter with what came before, and a
+/// challenge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// The chapter's own example again, with a twist.
+    WarmUp,
+    /// The chapter together with an earlier one (or two of its ideas).
+    Combine,
+    /// A small program of its own, of the kind that goes wrong in real code.
+    Challenge,
+}
+
+impl Level {
+    /// Its name in the listing: `warm-up`, `combine`, `challenge`.
+    ///
+    /// ```
+    /// assert_eq!(multitask::exercises::Level::WarmUp.name(), "warm-up");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::WarmUp => "warm-up",
+            Level::Combine => "combine",
+            Level::Challenge => "challenge",
+        }
+    }
 }
 
 /// Every exercise, in the order of the chapters.

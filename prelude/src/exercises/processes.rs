@@ -11,7 +11,7 @@
 //! assert!(check_pool_squares(squares_in_pool).passed);
 //! ```
 
-use super::{Exercise, Verdict};
+use super::{Exercise, Level, Verdict};
 
 const CHAPTER: &str = "01-processes";
 
@@ -19,6 +19,7 @@ const CHAPTER: &str = "01-processes";
 pub const LOSSLESS_COUNTER: Exercise = Exercise {
     id: "01-lossless-counter",
     chapter: CHAPTER,
+    level: Level::Combine,
     title: "count_in_processes(procs, each): a shared counter that loses no update",
     hints: &[
         "Make a `multiprocessing::Value::new(0_i64)?` before starting the processes; give each a clone.",
@@ -31,6 +32,7 @@ pub const LOSSLESS_COUNTER: Exercise = Exercise {
 pub const POOL_SQUARES: Exercise = Exercise {
     id: "01-pool-squares",
     chapter: CHAPTER,
+    level: Level::WarmUp,
     title: "squares_in_pool(numbers): x² of each, computed by a process Pool, in order",
     hints: &[
         "`Pool::new(2)` makes the pool; `pool.map(f, items)` returns `Result<Vec<_>, _>`.",

@@ -94,7 +94,7 @@ pub fn table() -> Table {
     let passed = passed_ids();
     let next = first_not_in(&passed).map(|e| e.id);
     ALL.iter().fold(
-        Table::new(["", "exercise", "chapter", "what to do"]),
+        Table::new(["", "exercise", "level", "what to do"]),
         |table, exercise| {
             let mark = if passed.contains(exercise.id) {
                 "✓"
@@ -103,7 +103,7 @@ pub fn table() -> Table {
             } else {
                 "·"
             };
-            table.row([mark, exercise.id, exercise.chapter, exercise.title])
+            table.row([mark, exercise.id, exercise.level.name(), exercise.title])
         },
     )
 }

@@ -11,7 +11,7 @@
 //! assert!(check_safe_counter(count_in_threads).passed);
 //! ```
 
-use super::{Exercise, Verdict};
+use super::{Exercise, Level, Verdict};
 use crate::threading;
 
 const CHAPTER: &str = "02-threads";
@@ -20,6 +20,7 @@ const CHAPTER: &str = "02-threads";
 pub const NAMED_THREADS: Exercise = Exercise {
     id: "02-named-threads",
     chapter: CHAPTER,
+    level: Level::WarmUp,
     title: "names_from_threads(n): n threads named worker-0 … each report their own name",
     hints: &[
         "`Thread::new(|| current_thread().name().to_string()).with_name(format!(\"worker-{i}\"))`.",
@@ -31,6 +32,7 @@ pub const NAMED_THREADS: Exercise = Exercise {
 pub const SAFE_COUNTER: Exercise = Exercise {
     id: "02-safe-counter",
     chapter: CHAPTER,
+    level: Level::WarmUp,
     title: "count_in_threads(threads, each): a counter shared by threads that loses nothing",
     hints: &[
         "Share it with `Arc`: `let total = Arc::new(AtomicU64::new(0));` and a clone per thread.",

@@ -154,10 +154,12 @@ pub(super) fn page_server() -> Result<crate::web::PageServer, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exercises::Level;
 
     const STUCK: Exercise = Exercise {
         id: "00-stuck",
         chapter: "00-start-here",
+        level: Level::WarmUp,
         title: "a check that never ends",
         hints: &[],
     };

@@ -23,8 +23,8 @@
 //! the REPL, the runtime restarts and names the variables that were lost).
 //!
 //! Inside: this file is the API; `task.rs` is a greenlet as the hub sees it,
-//! `hub.rs` a thread's scheduler and its loop, `fd.rs` the wait for a file
-//! descriptor, `arena.rs` the shared stacks.
+//! `hub.rs` a thread's scheduler and its loop, `lock.rs` the semaphore,
+//! `fd.rs` the wait for a file descriptor, `arena.rs` the shared stacks.
 //!
 //! ```
 //! use multitask::greenlet::{joinall, sleep, Greenlet};
@@ -56,12 +56,14 @@ use crate::exception::Exception;
 mod arena;
 mod fd;
 mod hub;
+mod lock;
 pub mod net;
 mod task;
 
 pub(crate) use fd::wait_fd;
 pub use hub::LoopExit;
 use hub::{in_greenlet, park, run_until, try_park, with_hub};
+pub use lock::{Semaphore, SemaphoreGuard};
 pub use task::Ending;
 use task::{Inner, Park, Task, describe};
 
