@@ -112,6 +112,7 @@ same_as_cpython!(
     names,
     display,
     exit_joins_children,
+    child_exit_waits_for_its_threads,
     pool_map,
     seed_thread_pool_map,
     pipes,

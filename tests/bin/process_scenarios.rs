@@ -180,6 +180,22 @@ fn exit_joins_children() -> Result<(), Error> {
     Ok(())
 }
 
+fn child_exit_waits_for_its_threads() -> Result<(), Error> {
+    // A child leaves as Python does: it waits for its threads that are not
+    // daemons, and drops its daemon threads.
+    let p = Process::new(|| {
+        let _ = Thread::new(|| say_late("the child's thread finished", 0.2)).start();
+        let _ = Thread::new(|| say_late("the daemon thread finished", 5.0))
+            .daemon(true)
+            .start();
+        println!("the child's code is done");
+    });
+    p.start()?;
+    p.join()?;
+    println!("exit code {}", py(p.exitcode()));
+    Ok(())
+}
+
 fn square(x: i64) -> i64 {
     x * x
 }
@@ -570,6 +586,7 @@ fn main() {
         names,
         display,
         exit_joins_children,
+        child_exit_waits_for_its_threads,
         pool_map,
         seed_thread_pool_map,
         pipes,

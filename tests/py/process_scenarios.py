@@ -167,6 +167,22 @@ def exit_joins_children():
     # scenario's `children left` line is printed by the atexit hook below.
 
 
+def child_with_threads():
+    threading.Thread(target=say_late, args=("the child's thread finished", 0.2)).start()
+    threading.Thread(target=say_late, args=("the daemon thread finished", 5), daemon=True).start()
+    say("the child's code is done")
+
+
+@scenario
+def child_exit_waits_for_its_threads():
+    # A child leaves as Python does: it waits for its threads that are not
+    # daemons (threading._shutdown), and drops its daemon threads.
+    p = mp.Process(target=child_with_threads)
+    p.start()
+    p.join()
+    say(f"exit code {p.exitcode}")
+
+
 # --- pools -------------------------------------------------------------------
 
 def square(x):

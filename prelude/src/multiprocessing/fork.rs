@@ -192,10 +192,12 @@ pub(crate) fn spawn(name: &str, daemon: bool, body: impl FnOnce() -> i32) -> io:
 }
 
 /// Leaves a child process as Python's `multiprocessing` does: join its own
-/// children, flush, `_exit` (no exit handlers inherited from the parent, no
-/// destructors of the parent's statics).
+/// children, wait for its threads that are not daemons, flush, `_exit` (no
+/// exit handlers inherited from the parent, no destructors of the parent's
+/// statics).
 pub(crate) fn exit_child(code: i32) -> ! {
     finish_children();
+    crate::threading::wait_for_non_daemon_threads();
     if let Some(lane) = crate::trace::here() {
         crate::trace::end(lane);
     }

@@ -32,4 +32,5 @@ pub use pool::ThreadPool;
 pub use sync::{
     Condition, ConditionGuard, Event, Lock, LockGuard, RLock, RLockGuard, Semaphore, SemaphoreGuard,
 };
+pub(crate) use thread::wait_for_non_daemon_threads;
 pub use thread::{Thread, ThreadInfo, active_count, current_thread, enumerate, main_thread};

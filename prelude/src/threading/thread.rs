@@ -525,8 +525,18 @@ impl Drop for Entry {
 
 /// At exit, Python waits for the threads that are not daemons.
 extern "C" fn join_non_daemon_threads() {
+    wait_for_non_daemon_threads();
+}
+
+/// Waits until no thread but this one that is not a daemon runs: what
+/// Python does at exit, in the main process and in a child
+/// (`threading._shutdown`). The calling thread does not wait for itself —
+/// a `Thread` that started the child is the child's only thread.
+pub(crate) fn wait_for_non_daemon_threads() {
     let mut registry = registry();
-    while registry.non_daemon > 0 {
+    let me = ident_here();
+    let mine = usize::from(registry.running.get(&me).is_some_and(|i| !i.daemon));
+    while registry.non_daemon > mine {
         registry = thread_ended()
             .wait(registry)
             .unwrap_or_else(|p| p.into_inner());
