@@ -37,3 +37,24 @@ fn count_in_threads(threads: usize, each: usize) -> u64 {
     }
     total.load(Ordering::SeqCst)
 }
+
+// exercise: 02-daemon-exit
+fn start_helpers(save: Box<dyn FnOnce() + Send>, heartbeat: Box<dyn FnOnce() + Send>) {
+    Thread::new(save).start().unwrap();
+    Thread::new(heartbeat).daemon(true).start().unwrap();
+}
+
+// exercise: 02-two-locks
+fn transfer(accounts: &[std::sync::Mutex<i64>], from: usize, to: usize, amount: i64) {
+    // One order for everyone: the lower index first.
+    let (low, high) = (from.min(to), from.max(to));
+    let mut low_account = accounts[low].lock().unwrap();
+    let mut high_account = accounts[high].lock().unwrap();
+    let (source, target) = if from == low {
+        (&mut *low_account, &mut *high_account)
+    } else {
+        (&mut *high_account, &mut *low_account)
+    };
+    *source -= amount;
+    *target += amount;
+}

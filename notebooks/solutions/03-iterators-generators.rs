@@ -23,3 +23,38 @@ fn running_total() -> Generator<i64, i64> {
         }
     })
 }
+
+// exercise: 03-chain-all
+fn chain_all(parts: Vec<Generator<i64, (), i64>>) -> Generator<i64, (), i64> {
+    Generator::new(move |co| {
+        let mut total = 0;
+        for part in parts {
+            total += co.yield_from(part)?;
+        }
+        Ok(total)
+    })
+}
+
+// exercise: 03-round-robin
+fn round_robin(tasks: Vec<Generator<String, i64>>) -> Vec<String> {
+    let mut log = Vec::new();
+    let mut running = Vec::new();
+    for task in tasks {
+        if let Ok(said) = task.next() {
+            log.push(said);
+            running.push(task);
+        }
+    }
+    let mut round = 0;
+    while !running.is_empty() {
+        round += 1;
+        running.retain(|task| match task.send(round) {
+            Ok(said) => {
+                log.push(said);
+                true
+            }
+            Err(_) => false,
+        });
+    }
+    log
+}

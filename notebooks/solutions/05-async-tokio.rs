@@ -31,3 +31,39 @@ fn fetch_within(url: String, secs: f64) -> Result<usize, asyncio::TimeoutError> 
             .map(|body| body.unwrap().len())
     })
 }
+
+// exercise: 05-fastest
+fn fastest(urls: Vec<String>) -> (usize, usize) {
+    asyncio::run(async move {
+        let mut downloads = tokio::task::JoinSet::new();
+        for (i, url) in urls.into_iter().enumerate() {
+            downloads.spawn(async move { (i, asyncio::http_get(&url).await.unwrap().len()) });
+        }
+        let first = downloads.join_next().await.unwrap().unwrap();
+        downloads.abort_all();
+        first
+    })
+}
+
+// exercise: 05-download-at-most
+fn download_at_most(urls: Vec<String>, n: usize) -> Vec<usize> {
+    use std::sync::Arc;
+    asyncio::run(async move {
+        let places = Arc::new(tokio::sync::Semaphore::new(n));
+        let tasks: Vec<_> = urls
+            .into_iter()
+            .map(|url| {
+                let places = Arc::clone(&places);
+                asyncio::spawn(async move {
+                    let _place = places.acquire().await.unwrap();
+                    asyncio::http_get(&url).await.unwrap().len()
+                })
+            })
+            .collect();
+        let mut sizes = Vec::new();
+        for task in tasks {
+            sizes.push(task.await.unwrap());
+        }
+        sizes
+    })
+}

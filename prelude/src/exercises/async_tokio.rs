@@ -1,5 +1,8 @@
 //! Chapter 05's exercises (`notebooks/05-async-tokio.ipynb`, seed §3, async
-//! IO): many sleeping tasks at once, and a deadline with `wait_for`.
+//! IO): many sleeping tasks at once (warm-up), a deadline with `wait_for`
+//! and the first of several downloads, the rest cancelled (combine), and at
+//! most N downloads at once with tokio's semaphore (challenge; chapter 04's
+//! limit in tokio's terms).
 //!
 //! The reference solutions, `notebooks/solutions/05-async-tokio.rs`, pass:
 //!
@@ -9,12 +12,16 @@
 #![doc = include_str!("../../../notebooks/solutions/05-async-tokio.rs")]
 //! assert!(check_sleep_all(sleep_all).passed);
 //! assert!(check_deadline(fetch_within).passed);
+//! assert!(check_fastest(fastest).passed);
+//! assert!(check_download_at_most(download_at_most).passed);
 //! ```
+
+use std::time::Instant;
 
 use super::verdict::page_server;
 use super::{Exercise, Level, Verdict};
 use crate::asyncio::TimeoutError;
-use crate::web;
+use crate::web::{self, PAGES};
 
 const CHAPTER: &str = "05-async-tokio";
 
@@ -40,6 +47,32 @@ pub const DEADLINE: Exercise = Exercise {
     hints: &[
         "`asyncio::http_get(&url)` is a future; `asyncio::wait_for(future, secs)` gives up after `secs`.",
         "`asyncio::run(async { asyncio::wait_for(asyncio::http_get(&url), secs).await.map(|body| body.unwrap().len()) })`",
+    ],
+};
+
+/// `fastest(urls)`: the first download to end; the others cancelled.
+pub const FASTEST: Exercise = Exercise {
+    id: "05-fastest",
+    chapter: CHAPTER,
+    level: Level::Combine,
+    title: "fastest(urls): start every download, keep the first that ends (its index and size), cancel the rest",
+    hints: &[
+        "A `tokio::task::JoinSet` holds tasks and gives them back as they end: `set.spawn(async move { (i, asyncio::http_get(&url).await.unwrap().len()) })`.",
+        "`set.join_next().await` is the first to end; `set.abort_all()` cancels the others (so does dropping the set).",
+        "Wrap it in `asyncio::run(async move { … })`; do not await the others — the slowest page takes 0.6 s.",
+    ],
+};
+
+/// `download_at_most(urls, n)`: tokio's semaphore around downloads.
+pub const DOWNLOAD_AT_MOST: Exercise = Exercise {
+    id: "05-download-at-most",
+    chapter: CHAPTER,
+    level: Level::Challenge,
+    title: "download_at_most(urls, n): a task per URL, at most n downloading at once, sizes in the URLs' order",
+    hints: &[
+        "`tokio::sync::Semaphore::new(n)` in an `Arc`, a clone moved into each task: tasks may run on other threads, so it must be shared, not borrowed.",
+        "In each task: `let _place = places.acquire().await.unwrap();` then `asyncio::http_get(&url).await.unwrap().len()`; the place is given back when `_place` is dropped.",
+        "Spawn every task first (`asyncio::spawn`), then await each in order.",
     ],
 };
 
@@ -115,6 +148,84 @@ pub fn check_deadline(fetch_within: fn(String, f64) -> Result<usize, TimeoutErro
         }
         Ok(format!(
             "Ok({size}) in time, Err(TimeoutError) after {short} s when the page takes {slow_delay} s"
+        ))
+    })
+}
+
+/// Checks `fastest` ([`FASTEST`]) against a
+/// [`PageServer`](crate::web::PageServer): of the three pages (0.6, 0.2 and
+/// 0.4 s) the second ends first, and nobody waits for the others.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-fastest.txt")) };
+/// use multitask::prelude::*;
+/// // The first URL, not the first to answer.
+/// fn fastest(urls: Vec<String>) -> (usize, usize) {
+///     (0, asyncio::run(asyncio::http_get(&urls[0])).unwrap().len())
+/// }
+/// assert!(!check_fastest(fastest).passed);
+/// ```
+pub fn check_fastest(fastest: fn(Vec<String>) -> (usize, usize)) -> Verdict {
+    FASTEST.judge(move || {
+        let server = page_server()?;
+        let urls = PAGES.iter().map(|(path, ..)| server.url(path)).collect();
+        let (winner, delay, size) = web::page("/github");
+        let index = PAGES.iter().position(|&(path, ..)| path == winner).unwrap_or_default();
+        let start = Instant::now();
+        let got = fastest(urls);
+        let took = start.elapsed().as_secs_f64();
+        if got != (index, size) {
+            return Err(format!(
+                "it gave {got:?}; {winner} (index {index}, {size} bytes) answers first, after {delay} s"
+            ));
+        }
+        let second = PAGES.iter().map(|&(_, d, _)| d).filter(|&d| d > delay).fold(f64::MAX, f64::min);
+        if took >= second {
+            return Err(format!(
+                "it took {took:.2} s: it waited for more than the first download (the next ends at {second} s) — cancel the rest"
+            ));
+        }
+        Ok(format!("{winner} won in {took:.2} s, and the slower downloads were not waited for"))
+    })
+}
+
+/// Checks `download_at_most` ([`DOWNLOAD_AT_MOST`]) against a
+/// [`PageServer`](crate::web::PageServer) that counts the requests it serves
+/// at once: six pages, at most two at a time — and two at a time, not one.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-at-most.txt")) };
+/// use multitask::prelude::*;
+/// // One at a time: within the limit, but slow.
+/// fn download_at_most(urls: Vec<String>, _n: usize) -> Vec<usize> {
+///     urls.iter().map(|url| asyncio::run(asyncio::http_get(url)).unwrap().len()).collect()
+/// }
+/// assert!(!check_download_at_most(download_at_most).passed);
+/// ```
+pub fn check_download_at_most(download_at_most: fn(Vec<String>, usize) -> Vec<usize>) -> Verdict {
+    DOWNLOAD_AT_MOST.judge(move || {
+        let server = page_server()?;
+        let pages = || PAGES.iter().chain(PAGES.iter());
+        let urls = pages().map(|(path, ..)| server.url(path)).collect();
+        let start = Instant::now();
+        let got = download_at_most(urls, 2);
+        let took = start.elapsed().as_secs_f64();
+        let sizes: Vec<usize> = pages().map(|&(_, _, size)| size).collect();
+        if got != sizes {
+            return Err(format!("the sizes came back as {got:?}, expected {sizes:?} (the URLs' order)"));
+        }
+        let most = server.most_at_once();
+        if most > 2 {
+            return Err(format!("the server was serving {most} downloads at once; the limit is 2"));
+        }
+        let sum: f64 = pages().map(|&(_, delay, _)| delay).sum();
+        if most < 2 || took >= 0.75 * sum {
+            return Err(format!(
+                "it took {took:.2} s, never more than {most} download at a time: with n = 2, two should run together"
+            ));
+        }
+        Ok(format!(
+            "six pages in {took:.2} s (one after another: {sum:.1} s), never more than 2 at once"
         ))
     })
 }

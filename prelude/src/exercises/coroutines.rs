@@ -1,5 +1,8 @@
 //! Chapter 04's exercises (`notebooks/04-coroutines-gevent.ipynb`, seed §3
-//! gevent): greenlets that take strict turns, and green downloads.
+//! gevent): greenlets that take strict turns (warm-up), green downloads
+//! (combine), slow work that leaves the hub free — by yielding, or on a
+//! thread of chapter 02 (combine) — and at most N downloads at once with a
+//! semaphore (challenge).
 //!
 //! The reference solutions, `notebooks/solutions/04-coroutines-gevent.rs`,
 //! pass:
@@ -10,10 +13,17 @@
 #![doc = include_str!("../../../notebooks/solutions/04-coroutines-gevent.rs")]
 //! assert!(check_take_turns(take_turns).passed);
 //! assert!(check_green_fetch(fetch_all).passed);
+//! assert!(check_keep_hub_free(run_steps).passed);
+//! assert!(check_limit_downloads(fetch_at_most).passed);
 //! ```
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use super::verdict::page_server;
 use super::{Exercise, Level, Verdict};
+use crate::greenlet::{self, Greenlet};
 use crate::web::PAGES;
 
 const CHAPTER: &str = "04-coroutines-gevent";
@@ -40,6 +50,32 @@ pub const GREEN_FETCH: Exercise = Exercise {
     hints: &[
         "`greenlet::net::http_get(&url)` lets the other greenlets run while it waits.",
         "Spawn all the greenlets first (`Greenlet::spawn(move || http_get(&url).unwrap().len())`), then `get()` each in order.",
+    ],
+};
+
+/// `run_steps(steps, step)`: slow work in a greenlet that leaves the hub free.
+pub const KEEP_HUB_FREE: Exercise = Exercise {
+    id: "04-keep-hub-free",
+    chapter: CHAPTER,
+    level: Level::Combine,
+    title: "run_steps(steps, step): sum step(0..steps) in a greenlet without keeping the other greenlets waiting",
+    hints: &[
+        "A greenlet runs until it waits: while it computes, no other greenlet of its thread runs — gevent cannot take the turn away.",
+        "Give the turn back after every step: `greenlet::sleep(0.0)` lets every waiting greenlet run once.",
+        "Or, with chapter 02: run the loop on a `Thread` and wait for it with `while t.is_alive() { greenlet::sleep(0.001) }`, then `t.join()`.",
+    ],
+};
+
+/// `fetch_at_most(urls, n)`: a semaphore around green downloads.
+pub const LIMIT_DOWNLOADS: Exercise = Exercise {
+    id: "04-limit-downloads",
+    chapter: CHAPTER,
+    level: Level::Challenge,
+    title: "fetch_at_most(urls, n): a greenlet per URL, at most n downloading at once, sizes in the URLs' order",
+    hints: &[
+        "`greenlet::Semaphore::new(n)` has n places; `let _place = places.acquire();` waits for one and gives it back when `_place` is dropped.",
+        "Clone the semaphore into each greenlet: `let places = places.clone(); Greenlet::spawn(move || { let _place = places.acquire(); … })`.",
+        "Take the place around the download only: `greenlet::net::http_get(&url).unwrap().len()`; then `get()` each greenlet in order.",
     ],
 };
 
@@ -105,6 +141,134 @@ pub fn check_green_fetch(fetch_all: fn(Vec<String>) -> Vec<usize>) -> Verdict {
         }
         Ok(format!(
             "three pages in {took:.2} s (the delays add up to {sum:.1} s), sizes in order"
+        ))
+    })
+}
+
+/// A step of slow work: 2 ms of computing, then `i * i`.
+fn slow_step(i: u64) -> u64 {
+    let until = Instant::now() + Duration::from_millis(2);
+    while Instant::now() < until {
+        std::hint::spin_loop();
+    }
+    i * i
+}
+
+/// Checks `run_steps` ([`KEEP_HUB_FREE`]): run in a greenlet beside a
+/// heartbeat greenlet that wants a turn every 5 ms, 100 slow steps (200 ms
+/// of computing) must give the sum and leave no gap of 50 ms in the beats.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-hub.txt")) };
+/// use multitask::prelude::*;
+/// // Right sum, but the hub waits 200 ms for it.
+/// fn run_steps(steps: u64, step: fn(u64) -> u64) -> u64 {
+///     (0..steps).map(step).sum()
+/// }
+/// assert!(!check_keep_hub_free(run_steps).passed);
+/// ```
+pub fn check_keep_hub_free(run_steps: fn(u64, fn(u64) -> u64) -> u64) -> Verdict {
+    KEEP_HUB_FREE.judge(move || {
+        /// Stops the heartbeat when the work ends, also by a panic.
+        struct Done(Rc<Cell<bool>>);
+        impl Drop for Done {
+            fn drop(&mut self) {
+                self.0.set(true);
+            }
+        }
+        let beats = Rc::new(RefCell::new(Vec::new()));
+        let done = Rc::new(Cell::new(false));
+        let heartbeat = Greenlet::spawn({
+            let (beats, done) = (Rc::clone(&beats), Rc::clone(&done));
+            move || {
+                while !done.get() {
+                    beats.borrow_mut().push(Instant::now());
+                    greenlet::sleep(0.005);
+                }
+            }
+        });
+        let work = Greenlet::spawn({
+            let done = Done(Rc::clone(&done));
+            move || {
+                let _done = done;
+                let started = Instant::now();
+                (run_steps(100, slow_step), started, Instant::now())
+            }
+        });
+        let ran = work.get();
+        let _ = heartbeat.join();
+        let Ok((sum, started, ended)) = ran else {
+            return Err("run_steps did not return (did it panic?)".into());
+        };
+        let want: u64 = (0..100).map(|i| i * i).sum();
+        if sum != want {
+            return Err(format!("run_steps(100, step) gave {sum}, expected {want}"));
+        }
+        // The longest the heartbeat went without a turn while the work ran.
+        let mut times: Vec<Instant> = beats.borrow().iter().copied().filter(|t| *t >= started).collect();
+        times.insert(0, started);
+        times.push(ended);
+        let gap = times.windows(2).map(|w| w[1] - w[0]).max().unwrap_or_default();
+        let took = ended - started;
+        if took < Duration::from_millis(190) {
+            return Err(format!("it took {} ms; 100 steps of 2 ms take 200: call step for each", took.as_millis()));
+        }
+        if gap > Duration::from_millis(50) {
+            return Err(format!(
+                "the heartbeat greenlet got no turn for {} ms while run_steps ran: a greenlet that computes \
+                 without waiting keeps its whole hub waiting",
+                gap.as_millis()
+            ));
+        }
+        Ok(format!(
+            "sum {want} in {} ms, and the heartbeat never waited more than {} ms",
+            took.as_millis(),
+            gap.as_millis()
+        ))
+    })
+}
+
+/// Checks `fetch_at_most` ([`LIMIT_DOWNLOADS`]) against a
+/// [`PageServer`](crate::web::PageServer) that counts the requests it serves
+/// at once: six pages, at most two at a time — and two at a time, not one.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-limit.txt")) };
+/// use multitask::prelude::*;
+/// // All at once: no limit.
+/// fn fetch_at_most(urls: Vec<String>, _n: usize) -> Vec<usize> {
+///     let gs: Vec<Greenlet<usize>> = urls
+///         .into_iter()
+///         .map(|url| Greenlet::spawn(move || greenlet::net::http_get(&url).unwrap().len()))
+///         .collect();
+///     gs.iter().map(|g| g.get().unwrap()).collect()
+/// }
+/// assert!(!check_limit_downloads(fetch_at_most).passed);
+/// ```
+pub fn check_limit_downloads(fetch_at_most: fn(Vec<String>, usize) -> Vec<usize>) -> Verdict {
+    LIMIT_DOWNLOADS.judge(move || {
+        let server = page_server()?;
+        let pages = || PAGES.iter().chain(PAGES.iter());
+        let urls = pages().map(|(path, ..)| server.url(path)).collect();
+        let start = Instant::now();
+        let got = fetch_at_most(urls, 2);
+        let took = start.elapsed().as_secs_f64();
+        let sizes: Vec<usize> = pages().map(|&(_, _, size)| size).collect();
+        if got != sizes {
+            return Err(format!("the sizes came back as {got:?}, expected {sizes:?} (the URLs' order)"));
+        }
+        let most = server.most_at_once();
+        if most > 2 {
+            return Err(format!("the server was serving {most} downloads at once; the limit is 2"));
+        }
+        let sum: f64 = pages().map(|&(_, delay, _)| delay).sum();
+        if most < 2 || took >= 0.75 * sum {
+            return Err(format!(
+                "it took {took:.2} s, never more than {most} download at a time: with n = 2, two should run together"
+            ));
+        }
+        Ok(format!(
+            "six pages in {took:.2} s (one after another: {sum:.1} s), never more than 2 at once"
         ))
     })
 }

@@ -1,5 +1,7 @@
 //! Chapter 03's exercises (`notebooks/03-iterators-generators.ipynb`, seed §2
-//! 生成器): a generator that yields, and one that is sent values.
+//! 生成器): a generator that yields and one that is sent values (warm-ups),
+//! a pipeline of generators joined with `yield_from` (combine), and a
+//! round-robin scheduler that drives generators with `send` (challenge).
 //!
 //! The reference solutions, `notebooks/solutions/03-iterators-generators.rs`,
 //! pass:
@@ -10,7 +12,12 @@
 #![doc = include_str!("../../../notebooks/solutions/03-iterators-generators.rs")]
 //! assert!(check_countdown(countdown).passed);
 //! assert!(check_running_total(running_total).passed);
+//! assert!(check_chain_all(chain_all).passed);
+//! assert!(check_round_robin(round_robin).passed);
 //! ```
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use super::{Exercise, Level, Verdict};
 use crate::generator::{GenState, Generator, GeneratorError};
@@ -39,6 +46,32 @@ pub const RUNNING_TOTAL: Exercise = Exercise {
         "The generator's second type is what `send` passes in: `Generator<i64, i64>`.",
         "`let sent = co.yield_(total)?;` yields the total and receives `Option<i64>` (None for next()).",
         "Keep `let mut total = 0;` and loop: `total += sent.unwrap_or(0);`.",
+    ],
+};
+
+/// `chain_all(parts)`: one generator delegating to others with `yield_from`.
+pub const CHAIN_ALL: Exercise = Exercise {
+    id: "03-chain-all",
+    chapter: CHAPTER,
+    level: Level::Combine,
+    title: "chain_all(parts): yield every part's values in turn, return the sum of what the parts return",
+    hints: &[
+        "`co.yield_from(part)?` hands out every value of `part` and gives back what `part` returned (Python's `result = yield from part`).",
+        "`Generator::new(move |co| { let mut total = 0; for part in parts { total += co.yield_from(part)?; } Ok(total) })`",
+        "Do nothing before `Generator::new`: a part must not start before the caller asks for its first value.",
+    ],
+};
+
+/// `round_robin(tasks)`: a scheduler of generators, the seed's coroutines.
+pub const ROUND_ROBIN: Exercise = Exercise {
+    id: "03-round-robin",
+    chapter: CHAPTER,
+    level: Level::Challenge,
+    title: "round_robin(tasks): start each task, then send every one still running the round's number, until all stop",
+    hints: &[
+        "Start each with `task.next()` and log what it says; then rounds 1, 2, …: `task.send(round)` to each task still running, in order, and log what it says.",
+        "`Err(GeneratorError::StopIteration(_))` from `send` means that task is done: it leaves the line; stop when the line is empty.",
+        "`running.retain(|t| match t.send(round) { Ok(said) => { log.push(said); true } Err(_) => false })` does one round.",
     ],
 };
 
@@ -115,6 +148,159 @@ pub fn check_running_total(running_total: fn() -> Generator<i64, i64>) -> Verdic
             }
         }
         Ok("next() gives 0, send(5) 5, send(3) 8, next() 8".into())
+    })
+}
+
+/// A part of a chain, and the chain: a generator of `i64` that returns one.
+type Part = Generator<i64, (), i64>;
+
+/// Checks `chain_all` ([`CHAIN_ALL`]): the values in order, the sum of the
+/// parts' return values, and no part started before it was needed.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-chain.txt")) };
+/// use multitask::prelude::*;
+/// // The values, but the parts' return values are lost.
+/// fn chain_all(parts: Vec<Generator<i64, (), i64>>) -> Generator<i64, (), i64> {
+///     Generator::new(move |co| {
+///         for part in parts {
+///             while let Ok(v) = part.next() {
+///                 co.yield_(v)?;
+///             }
+///         }
+///         Ok(0)
+///     })
+/// }
+/// assert!(!check_chain_all(chain_all).passed);
+/// ```
+pub fn check_chain_all(chain_all: fn(Vec<Part>) -> Part) -> Verdict {
+    CHAIN_ALL.judge(move || {
+        let started = Rc::new(RefCell::new(Vec::new()));
+        let part = |name: &'static str, values: Vec<i64>, returns: i64| {
+            let started = Rc::clone(&started);
+            Generator::new(move |co: &crate::generator::Co<i64>| {
+                started.borrow_mut().push(name);
+                for v in values {
+                    co.yield_(v)?;
+                }
+                Ok(returns)
+            })
+        };
+        let g = chain_all(vec![part("a", vec![1, 2, 3], 5), part("b", vec![], 100), part("c", vec![10, 20], 7)]);
+        if !started.borrow().is_empty() {
+            return Err(format!("parts {:?} started before anyone asked chain_all for a value", started.borrow()));
+        }
+        let first = g.next();
+        if first != Ok(1) {
+            return Err(format!("the first next() gave {first:?}, expected Ok(1)"));
+        }
+        if *started.borrow() != ["a"] {
+            return Err(format!("after the first value, {:?} had started: only a should have", started.borrow()));
+        }
+        let mut values = vec![1];
+        let ended = loop {
+            match g.next() {
+                Ok(v) if values.len() < 100 => values.push(v),
+                Ok(_) => return Err("more than 100 values: does it ever stop?".into()),
+                Err(ending) => break ending,
+            }
+        };
+        if values != [1, 2, 3, 10, 20] {
+            return Err(format!("it gave {values:?}, expected [1, 2, 3, 10, 20]"));
+        }
+        match ended {
+            GeneratorError::StopIteration(Some(112)) => {}
+            GeneratorError::StopIteration(got) => {
+                return Err(format!(
+                    "it returned {got:?}, expected Some(112): the parts return 5, 100 and 7 — `co.yield_from(part)?` gives each back"
+                ));
+            }
+            GeneratorError::Raised(e) => return Err(format!("it raised {e}")),
+        }
+        let empty = chain_all(Vec::new()).next();
+        if empty != Err(GeneratorError::StopIteration(Some(0))) {
+            return Err(format!("chain_all of no parts gave {empty:?}, expected StopIteration(Some(0))"));
+        }
+        Ok("1, 2, 3, 10, 20, then StopIteration(Some(112)), each part started only when reached".into())
+    })
+}
+
+/// Checks `round_robin` ([`ROUND_ROBIN`]) with three tasks that stop after
+/// 2, 1 and 3 values sent.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-robin.txt")) };
+/// use multitask::prelude::*;
+/// // Each task run to its end before the next: no turns.
+/// fn round_robin(tasks: Vec<Generator<String, i64>>) -> Vec<String> {
+///     let mut log = Vec::new();
+///     for t in tasks {
+///         let mut said = t.next();
+///         let mut round = 0;
+///         while let Ok(s) = said {
+///             log.push(s);
+///             round += 1;
+///             said = t.send(round);
+///         }
+///     }
+///     log
+/// }
+/// assert!(!check_round_robin(round_robin).passed);
+/// ```
+pub fn check_round_robin(round_robin: fn(Vec<Generator<String, i64>>) -> Vec<String>) -> Verdict {
+    ROUND_ROBIN.judge(move || {
+        let task = |name: &'static str, turns: usize| -> Generator<String, i64> {
+            Generator::new(move |co| {
+                let mut sent = co.yield_(format!("{name} ready"))?;
+                for turn in 1..=turns {
+                    let Some(round) = sent else {
+                        return Err(crate::Exception::new(
+                            "TypeError",
+                            format!("{name} was resumed with next(), not sent its round"),
+                        ));
+                    };
+                    let said = format!("{name} got {round}");
+                    if turn == turns {
+                        co.yield_(said)?;
+                        break;
+                    }
+                    sent = co.yield_(said)?;
+                }
+                Ok(())
+            })
+        };
+        let tasks = vec![task("a", 2), task("b", 1), task("c", 3)];
+        let states: Vec<Generator<String, i64>> = tasks.iter().map(Generator::share).collect();
+        let log = round_robin(tasks);
+        let want = [
+            "a ready", "b ready", "c ready", "a got 1", "b got 1", "c got 1", "a got 2", "c got 2",
+            "c got 3",
+        ];
+        if log != want {
+            let first_wrong = log
+                .iter()
+                .zip(want)
+                .position(|(got, want)| got != want)
+                .unwrap_or(log.len().min(want.len()));
+            return Err(format!(
+                "the log was {log:?}; expected {want:?} — they part at entry {first_wrong}"
+            ));
+        }
+        if let Some(open) = states.iter().position(|g| g.state() != GenState::Closed) {
+            return Err(format!(
+                "task {} is {:?} at the end: drive every task until it stops",
+                ["a", "b", "c"][open],
+                states[open].state()
+            ));
+        }
+        let none = round_robin(Vec::new());
+        if !none.is_empty() {
+            return Err(format!("round_robin of no tasks gave {none:?}"));
+        }
+        Ok(
+            "a, b, c started, then sent rounds 1, 2, 3 in turn, each leaving when it stopped"
+                .into(),
+        )
     })
 }
 

@@ -30,12 +30,16 @@ mod stuck;
 pub mod threads;
 mod verdict;
 
-pub use async_tokio::{check_deadline, check_sleep_all};
-pub use coroutines::{check_green_fetch, check_take_turns};
-pub use examples::check_io_map;
-pub use generators::{check_countdown, check_running_total};
-pub use processes::{check_lossless_counter, check_pool_squares};
-pub use threads::{check_named_threads, check_safe_counter};
+pub use async_tokio::{check_deadline, check_download_at_most, check_fastest, check_sleep_all};
+pub use coroutines::{
+    check_green_fetch, check_keep_hub_free, check_limit_downloads, check_take_turns,
+};
+pub use examples::{check_as_they_finish, check_green_map, check_io_map, check_word_count};
+pub use generators::{check_chain_all, check_countdown, check_round_robin, check_running_total};
+pub use processes::{
+    check_lossless_counter, check_pipe_doubler, check_pool_squares, check_queue_workers,
+};
+pub use threads::{check_daemon_exit, check_named_threads, check_safe_counter, check_two_locks};
 pub use verdict::Verdict;
 
 /// One exercise of a chapter.
@@ -81,23 +85,44 @@ impl Level {
     }
 }
 
-/// Every exercise, in the order of the chapters.
+/// Every exercise, in the order of the chapters and, in each, from the
+/// warm-ups to the challenge: the order `next` follows.
 ///
 /// ```
-/// assert!(multitask::exercises::ALL.iter().any(|e| e.id == "03-countdown"));
+/// use multitask::exercises::{ALL, Level};
+/// assert!(ALL.iter().any(|e| e.id == "03-countdown"));
+/// // Four or more a chapter, each ending with a challenge.
+/// for chapter in ["01", "02", "03", "04", "05", "06"] {
+///     let levels: Vec<Level> = ALL.iter().filter(|e| e.id.starts_with(chapter)).map(|e| e.level).collect();
+///     assert!(levels.len() >= 4 && levels.is_sorted(), "{chapter}: {levels:?}");
+///     assert_eq!(levels.last(), Some(&Level::Challenge));
+/// }
 /// ```
 pub const ALL: &[Exercise] = &[
-    processes::LOSSLESS_COUNTER,
     processes::POOL_SQUARES,
+    processes::PIPE_DOUBLER,
+    processes::LOSSLESS_COUNTER,
+    processes::QUEUE_WORKERS,
     threads::NAMED_THREADS,
     threads::SAFE_COUNTER,
+    threads::DAEMON_EXIT,
+    threads::TWO_LOCKS,
     generators::COUNTDOWN,
     generators::RUNNING_TOTAL,
+    generators::CHAIN_ALL,
+    generators::ROUND_ROBIN,
     coroutines::TAKE_TURNS,
     coroutines::GREEN_FETCH,
+    coroutines::KEEP_HUB_FREE,
+    coroutines::LIMIT_DOWNLOADS,
     async_tokio::SLEEP_ALL,
     async_tokio::DEADLINE,
+    async_tokio::FASTEST,
+    async_tokio::DOWNLOAD_AT_MOST,
     examples::IO_MAP,
+    examples::GREEN_MAP,
+    examples::WORD_COUNT,
+    examples::AS_THEY_FINISH,
 ];
 
 /// Looks an exercise up by id.

@@ -1,5 +1,7 @@
 //! Chapter 01's exercises (`notebooks/01-processes.ipynb`, seed §1.1 进程): a
-//! counter shared by processes that loses no update, and a process `Pool`.
+//! process `Pool` (warm-up), a child that answers down a pipe (warm-up), a
+//! counter shared by processes that loses no update (combine), and workers
+//! fed by a queue that all stop cleanly (challenge).
 //!
 //! The reference solutions, `notebooks/solutions/01-processes.rs`, pass:
 //!
@@ -9,9 +11,14 @@
 #![doc = include_str!("../../../notebooks/solutions/01-processes.rs")]
 //! assert!(check_lossless_counter(count_in_processes).passed);
 //! assert!(check_pool_squares(squares_in_pool).passed);
+//! assert!(check_pipe_doubler(doubled_by_child).passed);
+//! assert!(check_queue_workers(sum_with_workers).passed);
 //! ```
 
-use super::{Exercise, Level, Verdict};
+use std::collections::BTreeSet;
+
+use super::{Exercise, Level, Verdict, stuck};
+use crate::multiprocessing::getpid;
 
 const CHAPTER: &str = "01-processes";
 
@@ -37,6 +44,33 @@ pub const POOL_SQUARES: Exercise = Exercise {
     hints: &[
         "`Pool::new(2)` makes the pool; `pool.map(f, items)` returns `Result<Vec<_>, _>`.",
         "`pool.map(|x: i64| x * x, numbers).unwrap()` — map keeps the order of the items.",
+    ],
+};
+
+/// `doubled_by_child(numbers)`: a child process that answers down a pipe.
+pub const PIPE_DOUBLER: Exercise = Exercise {
+    id: "01-pipe-doubler",
+    chapter: CHAPTER,
+    level: Level::WarmUp,
+    title: "doubled_by_child(numbers): one child doubles each number sent down a pipe, with its pid",
+    hints: &[
+        "`multiprocessing::duplex::<Option<i64>, (i32, i64)>()` gives two ends: the first sends `Option<i64>` and receives `(i32, i64)`; move the second into the `Process`.",
+        "In the child: `while let Ok(Some(x)) = end.recv() { end.send((getpid(), 2 * x)).unwrap(); }` — `None` says there is no more.",
+        "In the parent: send each `Some(x)` and `recv()` its answer, then send `None` and `join()` the child.",
+    ],
+};
+
+/// `sum_with_workers(numbers, workers)`: Master–Worker over queues.
+pub const QUEUE_WORKERS: Exercise = Exercise {
+    id: "01-queue-workers",
+    chapter: CHAPTER,
+    level: Level::Challenge,
+    title: "sum_with_workers(numbers, workers): worker processes sum what a queue hands out, then all stop",
+    hints: &[
+        "Two queues: `Queue::<Option<i64>>::new()` for the work and `Queue::<i64>::new()` for the answers; each worker gets a clone of both.",
+        "A worker loops `while let Ok(Some(x)) = work.get() { sum += x }`, then puts its `sum` on the answers queue.",
+        "A worker stops only at a `None`, and each `None` stops one worker: after the numbers, put one `None` per worker.",
+        "Take exactly `workers` answers from the answers queue, then `join()` every worker.",
     ],
 };
 
@@ -99,4 +133,100 @@ pub fn check_pool_squares(squares_in_pool: fn(Vec<i64>) -> Vec<i64>) -> Verdict 
         }
         Ok("squares in the order of the numbers, also for none and for 1000".into())
     })
+}
+
+/// Checks `doubled_by_child` ([`PIPE_DOUBLER`]): the answers, in order, all
+/// from one other process, which is gone afterwards.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-pipe.txt")) };
+/// use multitask::prelude::*;
+/// // Doubled, but by the parent itself.
+/// fn doubled_by_child(numbers: Vec<i64>) -> Vec<(i32, i64)> {
+///     numbers.into_iter().map(|x| (getpid(), 2 * x)).collect()
+/// }
+/// assert!(!check_pipe_doubler(doubled_by_child).passed);
+/// ```
+pub fn check_pipe_doubler(doubled_by_child: fn(Vec<i64>) -> Vec<(i32, i64)>) -> Verdict {
+    PIPE_DOUBLER.judge(move || {
+        for numbers in [vec![1, 2, 3], vec![], (-100..100).collect()] {
+            let before = stuck::child_pids();
+            let got = doubled_by_child(numbers.clone());
+            left_running(&before, "the child")?;
+            let doubled: Vec<i64> = got.iter().map(|&(_, x)| x).collect();
+            let want: Vec<i64> = numbers.iter().map(|x| 2 * x).collect();
+            if doubled != want {
+                return Err(format!(
+                    "for {:?}… it gave {:?}…, expected {:?}…",
+                    &numbers[..numbers.len().min(4)],
+                    &doubled[..doubled.len().min(4)],
+                    &want[..want.len().min(4)]
+                ));
+            }
+            let pids: BTreeSet<i32> = got.iter().map(|&(pid, _)| pid).collect();
+            if pids.contains(&getpid()) {
+                return Err(format!(
+                    "the doubling was done by this process (pid {}): send the numbers to a child",
+                    getpid()
+                ));
+            }
+            if pids.len() > 1 {
+                return Err(format!(
+                    "{} processes did the doubling ({pids:?}): one child should answer them all",
+                    pids.len()
+                ));
+            }
+        }
+        Ok("one child doubled every number sent to it, in order, and was joined".into())
+    })
+}
+
+/// Checks `sum_with_workers` ([`QUEUE_WORKERS`]): one partial sum per
+/// worker, adding up, and every worker gone when it returns.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-queue.txt")) };
+/// use multitask::prelude::*;
+/// // The right total, but no workers.
+/// fn sum_with_workers(numbers: Vec<i64>, _workers: usize) -> Vec<i64> {
+///     vec![numbers.iter().sum()]
+/// }
+/// assert!(!check_queue_workers(sum_with_workers).passed);
+/// ```
+pub fn check_queue_workers(sum_with_workers: fn(Vec<i64>, usize) -> Vec<i64>) -> Verdict {
+    QUEUE_WORKERS.judge(move || {
+        for (numbers, workers) in [((1..=1000).collect(), 4), (vec![], 3), (vec![7], 1)] {
+            let before = stuck::child_pids();
+            let sums = sum_with_workers(numbers.clone(), workers);
+            left_running(&before, "workers")?;
+            let want: i64 = numbers.iter().sum();
+            if sums.len() != workers {
+                return Err(format!(
+                    "with {workers} workers it gave {} partial sums ({sums:?}): each worker puts one sum when it stops",
+                    sums.len()
+                ));
+            }
+            let total: i64 = sums.iter().sum();
+            if total != want {
+                return Err(format!(
+                    "the partial sums {sums:?} add up to {total}, expected {want} ({} numbers, {workers} workers)",
+                    numbers.len()
+                ));
+            }
+        }
+        Ok("4 workers summed 1..=1000 to 500500, and every worker stopped and was joined".into())
+    })
+}
+
+/// `Err` if processes started since `before` are still there: what was
+/// not stopped or not joined.
+fn left_running(before: &BTreeSet<i32>, who: &str) -> Result<(), String> {
+    let left: Vec<i32> = stuck::child_pids().difference(before).copied().collect();
+    if left.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "it returned with {} child process(es) still there (pids {left:?}): {who} must stop and be joined before it returns",
+        left.len()
+    ))
 }

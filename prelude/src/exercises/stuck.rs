@@ -1,7 +1,7 @@
-//! What a check that did not end left behind: the threads that appeared
-//! while it ran, and what each is doing, read from `/proc/self/task` — so
-//! that "did not finish" can say "two threads wait on a lock" rather than
-//! nothing.
+//! What a check left behind: the threads that appeared while it ran, and
+//! what each is doing, read from `/proc/self/task` — so that "did not
+//! finish" can say "two threads wait on a lock" rather than nothing — and
+//! the child processes still there when it ended.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -14,6 +14,22 @@ pub(super) fn thread_ids() -> BTreeSet<u32> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The pids of this process's children now, zombies too (from `/proc`).
+pub(super) fn child_pids() -> BTreeSet<i32> {
+    let me = std::process::id().to_string();
+    let Ok(dir) = fs::read_dir("/proc") else {
+        return BTreeSet::new();
+    };
+    dir.filter_map(|entry| {
+        let pid: i32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // `pid (comm) S ppid …`
+        let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?;
+        (ppid == me).then_some(pid)
+    })
+    .collect()
 }
 
 /// The threads that were not there `before`, each as `name: what it does`,
@@ -68,6 +84,19 @@ fn doing(state: &str, wchan: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_child_is_found_until_it_is_reaped() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
+        let pid = i32::try_from(child.id()).unwrap();
+        assert!(child_pids().contains(&pid));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(!child_pids().contains(&pid));
+    }
 
     #[test]
     fn a_thread_waiting_on_a_lock_is_named_and_said_to_wait() {

@@ -1,5 +1,8 @@
 //! Chapter 02's exercises (`notebooks/02-threads.ipynb`, seed §1.2 线程):
-//! named threads, and a counter threads share without losing an update.
+//! named threads and a counter threads share without losing an update
+//! (warm-ups), daemon and other threads when a process exits (combine, with
+//! chapter 01), and a transfer between two locked accounts that cannot
+//! deadlock (challenge).
 //!
 //! The reference solutions, `notebooks/solutions/02-threads.rs`, pass:
 //!
@@ -9,9 +12,15 @@
 #![doc = include_str!("../../../notebooks/solutions/02-threads.rs")]
 //! assert!(check_named_threads(names_from_threads).passed);
 //! assert!(check_safe_counter(count_in_threads).passed);
+//! assert!(check_daemon_exit(start_helpers).passed);
+//! assert!(check_two_locks(transfer).passed);
 //! ```
 
+use std::sync::{Arc, Mutex, TryLockError};
+use std::time::{Duration, Instant};
+
 use super::{Exercise, Level, Verdict};
+use crate::multiprocessing::{Process, Value};
 use crate::threading;
 
 const CHAPTER: &str = "02-threads";
@@ -38,6 +47,32 @@ pub const SAFE_COUNTER: Exercise = Exercise {
         "Share it with `Arc`: `let total = Arc::new(AtomicU64::new(0));` and a clone per thread.",
         "`total.fetch_add(1, Ordering::SeqCst)` reads and writes in one step; `load` then `store` would not.",
         "Join every thread before `total.load(Ordering::SeqCst)`.",
+    ],
+};
+
+/// `start_helpers(save, heartbeat)`: which thread a process waits for at exit.
+pub const DAEMON_EXIT: Exercise = Exercise {
+    id: "02-daemon-exit",
+    chapter: CHAPTER,
+    level: Level::Combine,
+    title: "start_helpers(save, heartbeat): start both and return; the process exits once the save is done",
+    hints: &[
+        "At exit a process waits for every thread that is not a daemon, and drops its daemon threads where they stand.",
+        "The heartbeat never ends, so it must be a daemon: `Thread::new(heartbeat).daemon(true).start()`; the save must not be one.",
+        "Do not `join` either: start both and return — the exit waits for the save by itself.",
+    ],
+};
+
+/// `transfer(accounts, from, to, amount)`: two locks, no deadlock.
+pub const TWO_LOCKS: Exercise = Exercise {
+    id: "02-two-locks",
+    chapter: CHAPTER,
+    level: Level::Challenge,
+    title: "transfer(accounts, from, to, amount): move money between two locked accounts, never deadlocking",
+    hints: &[
+        "Why the first try deadlocks: the thread paying 0→1 holds lock 0 and waits for lock 1, while the one paying 1→0 holds lock 1 and waits for lock 0 — each waits for the other forever.",
+        "Take the locks in one order for every transfer, whichever way the money goes: the lower index first.",
+        "`let (low, high) = (from.min(to), from.max(to));` lock `accounts[low]`, then `accounts[high]`, and keep both guards until the money has moved.",
     ],
 };
 
@@ -92,5 +127,180 @@ pub fn check_safe_counter(count_in_threads: fn(usize, usize) -> u64) -> Verdict 
             }
         }
         Ok("8 threads × 100000 increments give exactly 800000".into())
+    })
+}
+
+/// Work handed to a thread to start.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Checks `start_helpers` ([`DAEMON_EXIT`]) in a child process: it must
+/// return at once, the save must be done before the child exits, and the
+/// child must exit although the heartbeat never ends.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-daemon.txt")) };
+/// use multitask::prelude::*;
+/// // Both daemons: the process exits without waiting for the save.
+/// fn start_helpers(save: Box<dyn FnOnce() + Send>, heartbeat: Box<dyn FnOnce() + Send>) {
+///     Thread::new(save).daemon(true).start().unwrap();
+///     Thread::new(heartbeat).daemon(true).start().unwrap();
+/// }
+/// assert!(!check_daemon_exit(start_helpers).passed);
+/// ```
+pub fn check_daemon_exit(start_helpers: fn(Job, Job)) -> Verdict {
+    DAEMON_EXIT.judge(move || {
+        let shared = || Value::new(0_i64).map_err(|e| e.to_string());
+        let (saved, beats, returned_ms) = (shared()?, shared()?, shared()?);
+        let child = Process::new({
+            let (saved, beats, returned_ms) = (saved.clone(), beats.clone(), returned_ms.clone());
+            move || {
+                let save = Box::new(move || {
+                    std::thread::sleep(Duration::from_millis(300));
+                    saved.set(42);
+                });
+                let heartbeat = Box::new(move || {
+                    loop {
+                        beats.set(beats.get() + 1);
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                });
+                let started = Instant::now();
+                start_helpers(save, heartbeat);
+                returned_ms.set(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX));
+            }
+        })
+        .with_name("helpers");
+        child.start().map_err(|e| e.to_string())?;
+        let limit = Duration::from_secs(3);
+        let exited = child.join_timeout(limit).map_err(|e| e.to_string())?;
+        if exited.is_none() {
+            let _ = child.kill();
+            let _ = child.join();
+            return Err(format!(
+                "the process had not exited {} s after start_helpers returned: a thread that is \
+                 not a daemon keeps its process alive, and the heartbeat never ends — make it a daemon",
+                limit.as_secs()
+            ));
+        }
+        if child.exitcode() != Some(0) {
+            return Err(format!(
+                "the child process failed (exit code {:?}): did start_helpers panic?",
+                child.exitcode()
+            ));
+        }
+        if returned_ms.get() >= 250 {
+            return Err(format!(
+                "start_helpers took {} ms to return: it waited for the save — start the threads \
+                 and return; the exit waits for the save by itself",
+                returned_ms.get()
+            ));
+        }
+        if saved.get() != 42 {
+            return Err("the save was lost: the process exited without waiting for it — \
+                        a daemon thread is dropped at exit, so the save must not be one"
+                .into());
+        }
+        if beats.get() == 0 {
+            return Err("the heartbeat never beat: start it too".into());
+        }
+        Ok(format!(
+            "start_helpers returned in {} ms, the save was done, and the process exited with its heartbeat still beating",
+            returned_ms.get()
+        ))
+    })
+}
+
+/// What the two-locks check says of a deadlock.
+const DEADLOCK: &str = "a deadlock: both accounts stayed locked for 2 s and no payment went through — \
+    `pays 0 to 1` holds account 0 and waits for account 1, while `pays 1 to 0` holds account 1 and \
+    waits for account 0 (the two threads stay stuck until the session restarts)";
+
+/// Checks `transfer` ([`TWO_LOCKS`]): two threads paying each other 20000
+/// times must end (no deadlock) with every unit of money where it belongs,
+/// and an auditor must never catch money in between accounts.
+///
+/// ```
+/// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-locks.txt")) };
+/// use multitask::prelude::*;
+/// use std::sync::Mutex;
+/// // One lock at a time: no deadlock, but the money is in neither account for a moment.
+/// fn transfer(accounts: &[Mutex<i64>], from: usize, to: usize, amount: i64) {
+///     *accounts[from].lock().unwrap() -= amount;
+///     *accounts[to].lock().unwrap() += amount;
+/// }
+/// assert!(!check_two_locks(transfer).passed);
+/// ```
+pub fn check_two_locks(transfer: fn(&[Mutex<i64>], usize, usize, i64)) -> Verdict {
+    TWO_LOCKS.judge(move || {
+        let accounts = [Mutex::new(1000), Mutex::new(1000)];
+        transfer(&accounts, 0, 1, 5);
+        let balances = |accounts: &[Mutex<i64>]| -> Vec<i64> {
+            accounts
+                .iter()
+                .map(|a| *a.lock().unwrap_or_else(|p| p.into_inner()))
+                .collect()
+        };
+        if balances(&accounts) != [995, 1005] {
+            return Err(format!(
+                "transfer(accounts, 0, 1, 5) on [1000, 1000] left {:?}, expected [995, 1005]",
+                balances(&accounts)
+            ));
+        }
+        let accounts = Arc::new([Mutex::new(1000), Mutex::new(1000)]);
+        let payer = |name: &str, from: usize, to: usize| {
+            let accounts = Arc::clone(&accounts);
+            std::thread::Builder::new()
+                .name(name.into())
+                .spawn(move || {
+                    for _ in 0..20_000 {
+                        transfer(&accounts[..], from, to, 1);
+                    }
+                })
+                .map_err(|e| e.to_string())
+        };
+        let payers = [payer("pays 0 to 1", 0, 1)?, payer("pays 1 to 0", 1, 0)?];
+        // The auditor never waits holding a lock, so it cannot deadlock;
+        // both locks busy for 2 s on end is a deadlock, not bad luck.
+        let busy = |account: &Mutex<i64>| matches!(account.try_lock(), Err(TryLockError::WouldBlock));
+        let mut caught = None;
+        let mut both_busy_since: Option<Instant> = None;
+        while caught.is_none() && payers.iter().any(|p| !p.is_finished()) {
+            std::thread::yield_now();
+            let Ok(first) = accounts[0].try_lock() else {
+                if busy(&accounts[1]) {
+                    let since = *both_busy_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() > Duration::from_secs(2) {
+                        return Err(DEADLOCK.into());
+                    }
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                continue;
+            };
+            both_busy_since = None;
+            if let Ok(second) = accounts[1].try_lock() {
+                let total = *first + *second;
+                if total != 2000 {
+                    caught = Some(total);
+                }
+            }
+        }
+        for p in payers {
+            if p.join().is_err() {
+                return Err("a transfer panicked".into());
+            }
+        }
+        if let Some(total) = caught {
+            return Err(format!(
+                "in the middle of a transfer the two accounts held {total}, not 2000: the money had \
+                 left one account and not reached the other — hold both locks for the whole transfer"
+            ));
+        }
+        let end = balances(&accounts[..]);
+        if end != [1000, 1000] {
+            return Err(format!(
+                "after 20000 payments each way the accounts hold {end:?}, expected [1000, 1000]"
+            ));
+        }
+        Ok("20000 payments each way, no deadlock, and no moment when money was in neither account".into())
     })
 }
