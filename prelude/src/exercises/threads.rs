@@ -165,7 +165,11 @@ pub fn check_daemon_exit(start_helpers: fn(Job, Job)) -> Verdict {
                     }
                 });
                 let started = Instant::now();
-                start_helpers(save, heartbeat);
+                let call = std::panic::AssertUnwindSafe(|| start_helpers(save, heartbeat));
+                if std::panic::catch_unwind(call).is_err() {
+                    // Told by the parent: the exit code says it.
+                    crate::multiprocessing::exit(3);
+                }
                 returned_ms.set(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX));
             }
         })
@@ -181,6 +185,9 @@ pub fn check_daemon_exit(start_helpers: fn(Job, Job)) -> Verdict {
                  not a daemon keeps its process alive, and the heartbeat never ends — make it a daemon",
                 limit.as_secs()
             ));
+        }
+        if child.exitcode() == Some(3) {
+            return Err("start_helpers panicked: replace the todo!() with your code".into());
         }
         if child.exitcode() != Some(0) {
             return Err(format!(
