@@ -77,10 +77,17 @@ fn run_checks(pairs: &[(String, String, String)], folder: &Path) -> BTreeMap<Str
         .map(|cell| cell.outputs.iter().map(|o| o.text()).collect())
         .collect();
     assert_eq!(texts.len(), pairs.len() * 2, "{output:?}");
+    // The verdict's line: what a child process said on stderr comes first.
+    let verdict = |text: &str| {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with('✓') || l.starts_with('✗'));
+        line.unwrap_or(text).to_string()
+    };
     pairs
         .iter()
         .enumerate()
-        .map(|(index, (id, _, _))| (id.clone(), texts[index * 2 + 1].clone()))
+        .map(|(index, (id, _, _))| (id.clone(), verdict(&texts[index * 2 + 1])))
         .collect()
 }
 
