@@ -296,6 +296,31 @@ fn a_panic_keeps_earlier_variables() {
 }
 
 #[test]
+fn a_task_from_raw_tokio_spawn_panics_with_a_hint_and_first_completed_works() {
+    let mut repl = Repl::fresh("repl-tokio-spawn");
+    // Every cell has its own copy of tokio: a task spawned by this cell's
+    // copy runs where only the prelude's copy has its context set.
+    let raw = repl.run(
+        "asyncio::run(async { tokio::spawn(async { \
+         tokio::time::sleep(std::time::Duration::from_millis(1)).await }).await }).is_err()",
+    );
+    assert!(raw.contains("there is no reactor running"), "{raw}");
+    assert!(
+        raw.contains("hint: in a cell, start tasks with asyncio::spawn"),
+        "{raw}"
+    );
+    assert!(raw.contains("true"), "{raw}");
+    let first = repl.run(
+        "let (i, v, rest) = asyncio::run(asyncio::first_completed(vec![\
+         asyncio::spawn(async { asyncio::sleep(9.0).await; 1 }), \
+         asyncio::spawn(async { asyncio::sleep(0.01).await; 2 })])); \
+         rest.iter().for_each(|t| t.abort()); (i, v.unwrap(), rest.len())",
+    );
+    assert!(first.contains("(1, 2, 1)"), "{first}");
+    repl.quit();
+}
+
+#[test]
 fn a_stack_overflow_and_a_failed_allocation_are_named() {
     let mut repl = Repl::fresh("repl-overflow");
     repl.run("let kept = 1;");

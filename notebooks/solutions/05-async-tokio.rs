@@ -35,13 +35,13 @@ fn fetch_within(url: String, secs: f64) -> Result<usize, asyncio::TimeoutError> 
 // exercise: 05-fastest
 fn fastest(urls: Vec<String>) -> (usize, usize) {
     asyncio::run(async move {
-        let mut downloads = tokio::task::JoinSet::new();
-        for (i, url) in urls.into_iter().enumerate() {
-            downloads.spawn(async move { (i, asyncio::http_get(&url).await.unwrap().len()) });
-        }
-        let first = downloads.join_next().await.unwrap().unwrap();
-        downloads.abort_all();
-        first
+        let downloads: Vec<_> = urls
+            .into_iter()
+            .map(|url| asyncio::spawn(async move { asyncio::http_get(&url).await.unwrap().len() }))
+            .collect();
+        let (index, size, rest) = asyncio::first_completed(downloads).await;
+        rest.iter().for_each(|download| download.abort());
+        (index, size.unwrap())
     })
 }
 

@@ -40,6 +40,24 @@ pub(crate) fn exception(payload: &(dyn Any + Send)) -> Exception {
     Exception::new(name, text)
 }
 
+/// What to do about a panic the REPL makes likely, by its message: tokio's
+/// "no reactor", which a task spawned with raw `tokio::spawn` (or a tokio
+/// `JoinSet`) meets in a cell (see [`asyncio`](crate::asyncio)'s notes).
+/// The REPL's panic hook and the exercises' verdicts print it.
+///
+/// ```
+/// # use multitask::panic_advice;
+/// assert!(panic_advice("there is no reactor running, must be called from …").is_some());
+/// assert_eq!(panic_advice("boom"), None);
+/// ```
+pub fn advice(message: &str) -> Option<&'static str> {
+    message.contains("there is no reactor running").then_some(
+        "in a cell, start tasks with asyncio::spawn, not tokio::spawn or a tokio JoinSet \
+         (each cell has its own copy of tokio); asyncio::first_completed waits for the \
+         first of several",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

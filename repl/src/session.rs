@@ -42,7 +42,8 @@ pub struct Options {
 /// Run in the runtime process: a panic prints one line, `panicked: message`,
 /// to stdout, where it lands in order with the cell's own output (stderr is
 /// another pipe, read by another thread) and without a backtrace of evcxr's
-/// runtime frames or a location in code the learner never saw.
+/// runtime frames or a location in code the learner never saw. A panic the
+/// REPL makes likely (tokio's "no reactor") gets a second line, `hint: …`.
 pub const PANIC_HOOK: &str = r#"std::panic::set_hook(Box::new(|info| {
     let payload = info.payload();
     let message = payload.downcast_ref::<&str>().map(|s| s.to_string())
@@ -51,6 +52,9 @@ pub const PANIC_HOOK: &str = r#"std::panic::set_hook(Box::new(|info| {
     match std::thread::current().name() {
         None | Some("main") => println!("panicked: {message}"),
         Some(name) => println!("thread '{name}' panicked: {message}"),
+    }
+    if let Some(advice) = multitask::panic_advice(&message) {
+        println!("hint: {advice}");
     }
 }));"#;
 

@@ -1,6 +1,6 @@
 //! Async IO on tokio, in asyncio's shape (seed §3's destination): [`run`],
-//! [`sleep`], [`spawn`], [`gather!`](crate::gather), [`wait_for`] and a
-//! non-blocking [`http_get`].
+//! [`sleep`], [`spawn`], [`gather!`](crate::gather), [`wait_for`],
+//! [`first_completed`] and a non-blocking [`http_get`].
 //!
 //! Notebook `notebooks/05-async-tokio.ipynb`; tests: this module's own, and the
 //! notebook's stored outputs, checked by `tests/notebooks_check.rs`.
@@ -11,7 +11,8 @@
 //! REPL and the notebooks a cell may `.await` at its top level; it then runs
 //! on this same runtime.
 //!
-//! In the REPL, spawn with [`spawn`], not `tokio::spawn`: every cell is a
+//! In the REPL, spawn with [`spawn`], not `tokio::spawn` (nor a
+//! `tokio::task::JoinSet`, which spawns with it): every cell is a
 //! library of its own with its own copy of tokio's thread-local state, and a
 //! task runs on the runtime's worker threads, where only the copy that made
 //! the runtime has its context set. [`spawn`] and [`run`] set the context of
@@ -246,6 +247,46 @@ pub async fn wait_for<F: Future>(future: F, secs: f64) -> Result<F::Output, Time
     tokio::time::timeout(Duration::from_secs_f64(secs), future)
         .await
         .map_err(|_| TimeoutError)
+}
+
+/// Awaits the first of `tasks` to end and gives its index in `tasks`, its
+/// result, and the others, still running (asyncio's `wait(tasks,
+/// return_when=FIRST_COMPLETED)`). Like asyncio's, it cancels nothing:
+/// [`abort`](tokio::task::JoinHandle::abort) the rest to stop them —
+/// dropping a [`Task`] lets it run on.
+///
+/// In the REPL use this, not a `tokio::task::JoinSet`: a `JoinSet` spawns
+/// with raw `tokio::spawn` (see the module's notes on cells).
+///
+/// # Panics
+///
+/// If `tasks` is empty: there is no first to wait for.
+///
+/// ```
+/// use multitask::asyncio::{first_completed, run, sleep, spawn};
+/// let tasks = vec![
+///     spawn(async { sleep(5.0).await; "slow" }),
+///     spawn(async { sleep(0.01).await; "fast" }),
+/// ];
+/// let (index, first, rest) = run(first_completed(tasks));
+/// assert_eq!((index, first.unwrap()), (1, "fast"));
+/// rest.iter().for_each(|task| task.abort());
+/// ```
+pub async fn first_completed<T>(
+    mut tasks: Vec<Task<T>>,
+) -> (usize, Result<T, tokio::task::JoinError>, Vec<Task<T>>) {
+    assert!(!tasks.is_empty(), "first_completed of no tasks");
+    let (index, result) = std::future::poll_fn(|cx| {
+        for (index, task) in tasks.iter_mut().enumerate() {
+            if let std::task::Poll::Ready(result) = Pin::new(task).poll(cx) {
+                return std::task::Poll::Ready((index, result));
+            }
+        }
+        std::task::Poll::Pending
+    })
+    .await;
+    tasks.remove(index);
+    (index, result, tasks)
 }
 
 /// `GET url` over HTTP/1.0 (`http://host:port/path`, no TLS), awaiting the

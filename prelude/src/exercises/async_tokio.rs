@@ -18,7 +18,7 @@
 
 use std::time::Instant;
 
-use super::verdict::page_server;
+use super::pages::{self, page_server};
 use super::{Exercise, Level, Verdict};
 use crate::asyncio::TimeoutError;
 use crate::web::{self, PAGES};
@@ -57,8 +57,8 @@ pub const FASTEST: Exercise = Exercise {
     level: Level::Combine,
     title: "fastest(urls): start every download, keep the first that ends (its index and size), cancel the rest",
     hints: &[
-        "A `tokio::task::JoinSet` holds tasks and gives them back as they end: `set.spawn(async move { (i, asyncio::http_get(&url).await.unwrap().len()) })`.",
-        "`set.join_next().await` is the first to end; `set.abort_all()` cancels the others (so does dropping the set).",
+        "Spawn one task per URL: `asyncio::spawn(async move { asyncio::http_get(&url).await.unwrap().len() })`, collected in a `Vec`.",
+        "`let (index, size, rest) = asyncio::first_completed(tasks).await;` gives the first to end and the others; `task.abort()` cancels each of the rest (dropping a task does not).",
         "Wrap it in `asyncio::run(async move { … })`; do not await the others — the slowest page takes 0.6 s.",
     ],
 };
@@ -203,29 +203,5 @@ pub fn check_fastest(fastest: fn(Vec<String>) -> (usize, usize)) -> Verdict {
 /// assert!(!check_download_at_most(download_at_most).passed);
 /// ```
 pub fn check_download_at_most(download_at_most: fn(Vec<String>, usize) -> Vec<usize>) -> Verdict {
-    DOWNLOAD_AT_MOST.judge(move || {
-        let server = page_server()?;
-        let pages = || PAGES.iter().chain(PAGES.iter());
-        let urls = pages().map(|(path, ..)| server.url(path)).collect();
-        let start = Instant::now();
-        let got = download_at_most(urls, 2);
-        let took = start.elapsed().as_secs_f64();
-        let sizes: Vec<usize> = pages().map(|&(_, _, size)| size).collect();
-        if got != sizes {
-            return Err(format!("the sizes came back as {got:?}, expected {sizes:?} (the URLs' order)"));
-        }
-        let most = server.most_at_once();
-        if most > 2 {
-            return Err(format!("the server was serving {most} downloads at once; the limit is 2"));
-        }
-        let sum: f64 = pages().map(|&(_, delay, _)| delay).sum();
-        if most < 2 || took >= 0.75 * sum {
-            return Err(format!(
-                "it took {took:.2} s, never more than {most} download at a time: with n = 2, two should run together"
-            ));
-        }
-        Ok(format!(
-            "six pages in {took:.2} s (one after another: {sum:.1} s), never more than 2 at once"
-        ))
-    })
+    DOWNLOAD_AT_MOST.judge(move || pages::at_most_two(download_at_most))
 }

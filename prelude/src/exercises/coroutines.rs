@@ -21,7 +21,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use super::verdict::page_server;
+use super::pages::{self, page_server};
 use super::{Exercise, Level, Verdict};
 use crate::greenlet::{self, Greenlet};
 use crate::web::PAGES;
@@ -246,29 +246,5 @@ pub fn check_keep_hub_free(run_steps: fn(u64, fn(u64) -> u64) -> u64) -> Verdict
 /// assert!(!check_limit_downloads(fetch_at_most).passed);
 /// ```
 pub fn check_limit_downloads(fetch_at_most: fn(Vec<String>, usize) -> Vec<usize>) -> Verdict {
-    LIMIT_DOWNLOADS.judge(move || {
-        let server = page_server()?;
-        let pages = || PAGES.iter().chain(PAGES.iter());
-        let urls = pages().map(|(path, ..)| server.url(path)).collect();
-        let start = Instant::now();
-        let got = fetch_at_most(urls, 2);
-        let took = start.elapsed().as_secs_f64();
-        let sizes: Vec<usize> = pages().map(|&(_, _, size)| size).collect();
-        if got != sizes {
-            return Err(format!("the sizes came back as {got:?}, expected {sizes:?} (the URLs' order)"));
-        }
-        let most = server.most_at_once();
-        if most > 2 {
-            return Err(format!("the server was serving {most} downloads at once; the limit is 2"));
-        }
-        let sum: f64 = pages().map(|&(_, delay, _)| delay).sum();
-        if most < 2 || took >= 0.75 * sum {
-            return Err(format!(
-                "it took {took:.2} s, never more than {most} download at a time: with n = 2, two should run together"
-            ));
-        }
-        Ok(format!(
-            "six pages in {took:.2} s (one after another: {sum:.1} s), never more than 2 at once"
-        ))
-    })
+    LIMIT_DOWNLOADS.judge(move || pages::at_most_two(fetch_at_most))
 }

@@ -1,6 +1,8 @@
-//! Exercises for self-study: each chapter notebook ends with a few. A learner
-//! writes the TODO cell, then runs the check cell, which calls a checker from
-//! here; it prints ✓, or ✗ with what exactly is wrong and a hint.
+//! Exercises for self-study: each chapter notebook ends with four, by
+//! [`Level`] — warm-ups, ones that combine the chapter's ideas, a challenge.
+//! A learner writes the TODO cell, then runs the check cell, which calls a
+//! checker from here; it prints ✓, or ✗ with what exactly is wrong and a
+//! hint.
 //!
 //! One module a chapter holds that chapter's exercises — each one's id,
 //! title and hints as an [`Exercise`] constant, written once, and its checker
@@ -24,6 +26,7 @@ pub mod async_tokio;
 pub mod coroutines;
 pub mod examples;
 pub mod generators;
+mod pages;
 pub mod processes;
 pub mod progress;
 mod stuck;

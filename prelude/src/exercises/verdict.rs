@@ -57,10 +57,17 @@ impl Exercise {
         let (passed, message) = match run_within(id, limit, check) {
             Ran::Ended(Ok(message)) => (true, message),
             Ran::Ended(Err(wrong)) => (false, format!("{wrong}. `hint(\"{id}\")` helps.")),
-            Ran::Panicked(what) => (
+            Ran::Panicked(what) if what.starts_with("not yet implemented") => (
                 false,
                 format!("it panicked ({what}): replace the todo!() with your code"),
             ),
+            Ran::Panicked(what) => match crate::panics::advice(&what) {
+                Some(advice) => (false, format!("it panicked ({what}): {advice}")),
+                None => (
+                    false,
+                    format!("it panicked ({what}). `hint(\"{id}\")` helps."),
+                ),
+            },
             Ran::Stuck(threads) => (
                 false,
                 format!(
@@ -144,11 +151,6 @@ fn run_within(
     };
     drop(quiet);
     ran
-}
-
-/// The seed's pages, served for a check.
-pub(super) fn page_server() -> Result<crate::web::PageServer, String> {
-    crate::web::PageServer::start().map_err(|e| format!("cannot start the page server: {e}"))
 }
 
 #[cfg(test)]

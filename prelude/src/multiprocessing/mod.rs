@@ -33,8 +33,11 @@
 //!   `start` holds them while it forks.)
 //!
 //! Output printed before `start` is flushed first, so no line prints twice.
-//! A child leaves with `_exit`: it never returns into the code that started
-//! it, and the parent's exit handlers and destructors do not run in it.
+//! A child leaves as Python's does: it waits for the threads it started that
+//! are not daemons ([`Thread::daemon`](crate::threading::Thread::daemon)), drops its
+//! daemon threads, and ends with `_exit` — it never returns into the code
+//! that started it, and the parent's exit handlers and destructors do not
+//! run in it.
 //!
 //! # No zombies
 //!
