@@ -217,6 +217,40 @@ pub fn check_daemon_exit(start_helpers: fn(Job, Job)) -> Verdict {
     })
 }
 
+/// Holds account `held` of two holding 1000 each while one thread pays 1
+/// from account 0 to 1, and returns the other account's balance if it
+/// changed meanwhile: a transfer that holds both locks cannot change one
+/// account while the other is locked, so a change is money caught in between.
+/// A probe, not a race — it catches a lock-at-a-time transfer every time.
+fn seen_while_held(
+    transfer: fn(&[Mutex<i64>], usize, usize, i64),
+    held: usize,
+) -> Result<Option<i64>, String> {
+    let accounts = Arc::new([Mutex::new(1000), Mutex::new(1000)]);
+    let guard = accounts[held].lock().unwrap_or_else(|p| p.into_inner());
+    let payer = {
+        let accounts = Arc::clone(&accounts);
+        std::thread::Builder::new()
+            .name("pays 0 to 1".into())
+            .spawn(move || transfer(&accounts[..], 0, 1, 1))
+            .map_err(|e| e.to_string())?
+    };
+    let other = &accounts[1 - held];
+    let deadline = Instant::now() + Duration::from_millis(300);
+    let mut seen = None;
+    while seen.is_none() && Instant::now() < deadline {
+        if let Ok(balance) = other.try_lock() {
+            seen = Some(*balance).filter(|&b| b != 1000);
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    drop(guard);
+    payer
+        .join()
+        .map_err(|_| "a transfer panicked".to_string())?;
+    Ok(seen)
+}
+
 /// What the two-locks check says of a deadlock.
 const DEADLOCK: &str = "a deadlock: both accounts stayed locked for 2 s and no payment went through — \
     `pays 0 to 1` holds account 0 and waits for account 1, while `pays 1 to 0` holds account 1 and \
@@ -235,7 +269,16 @@ const DEADLOCK: &str = "a deadlock: both accounts stayed locked for 2 s and no p
 ///     *accounts[from].lock().unwrap() -= amount;
 ///     *accounts[to].lock().unwrap() += amount;
 /// }
-/// assert!(!check_two_locks(transfer).passed);
+/// let verdict = check_two_locks(transfer);
+/// assert!(!verdict.passed);
+/// assert!(verdict.message.contains("half done"), "{verdict}");
+///
+/// // Credit first, then debit: caught the same way, from the other side.
+/// fn credit_first(accounts: &[Mutex<i64>], from: usize, to: usize, amount: i64) {
+///     *accounts[to].lock().unwrap() += amount;
+///     *accounts[from].lock().unwrap() -= amount;
+/// }
+/// assert!(check_two_locks(credit_first).message.contains("half done"));
 /// ```
 pub fn check_two_locks(transfer: fn(&[Mutex<i64>], usize, usize, i64)) -> Verdict {
     TWO_LOCKS.judge(move || {
@@ -252,6 +295,16 @@ pub fn check_two_locks(transfer: fn(&[Mutex<i64>], usize, usize, i64)) -> Verdic
                 "transfer(accounts, 0, 1, 5) on [1000, 1000] left {:?}, expected [995, 1005]",
                 balances(&accounts)
             ));
+        }
+        for held in [1, 0] {
+            if let Some(seen) = seen_while_held(transfer, held)? {
+                let other = 1 - held;
+                return Err(format!(
+                    "while account {held} stayed locked, a payment of 1 from account 0 to 1 had \
+                     already made account {other} {seen}: the payment was half done, one account \
+                     changed and the other not yet — hold both locks for the whole transfer"
+                ));
+            }
         }
         let accounts = Arc::new([Mutex::new(1000), Mutex::new(1000)]);
         let payer = |name: &str, from: usize, to: usize| {
