@@ -146,6 +146,12 @@ type Job = Box<dyn FnOnce() + Send>;
 ///     Thread::new(heartbeat).daemon(true).start().unwrap();
 /// }
 /// assert!(!check_daemon_exit(start_helpers).passed);
+///
+/// // A panic that is not the TODO's todo!() is not told to replace it.
+/// fn panics(_: Box<dyn FnOnce() + Send>, _: Box<dyn FnOnce() + Send>) {
+///     panic!("boom")
+/// }
+/// assert!(check_daemon_exit(panics).message.contains("panicked in the child process"));
 /// ```
 pub fn check_daemon_exit(start_helpers: fn(Job, Job)) -> Verdict {
     DAEMON_EXIT.judge(move || {
@@ -166,9 +172,10 @@ pub fn check_daemon_exit(start_helpers: fn(Job, Job)) -> Verdict {
                 });
                 let started = Instant::now();
                 let call = std::panic::AssertUnwindSafe(|| start_helpers(save, heartbeat));
-                if std::panic::catch_unwind(call).is_err() {
-                    // Told by the parent: the exit code says it.
-                    crate::multiprocessing::exit(3);
+                if let Err(payload) = std::panic::catch_unwind(call) {
+                    // Told by the parent: the exit code says it, 3 for a todo!().
+                    let todo = crate::panics::message(&*payload).starts_with("not yet implemented");
+                    crate::multiprocessing::exit(if todo { 3 } else { 4 });
                 }
                 returned_ms.set(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX));
             }
@@ -188,6 +195,9 @@ pub fn check_daemon_exit(start_helpers: fn(Job, Job)) -> Verdict {
         }
         if child.exitcode() == Some(3) {
             return Err("start_helpers panicked: replace the todo!() with your code".into());
+        }
+        if child.exitcode() == Some(4) {
+            return Err("start_helpers panicked in the child process (its message is above)".into());
         }
         if child.exitcode() != Some(0) {
             return Err(format!(
