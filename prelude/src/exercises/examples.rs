@@ -109,23 +109,26 @@ pub fn check_io_map(wait_all: fn(Vec<u64>) -> Vec<u64>) -> Verdict {
 }
 
 /// The threads that appear while `f` runs, sampled every millisecond by a
-/// watcher thread (which does not count).
+/// watcher thread started first (which does not count).
 fn threads_started_during<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let before = stuck::thread_ids();
     let seen = Arc::new(Mutex::new(BTreeSet::<u32>::new()));
     let stop = Arc::new(AtomicBool::new(false));
+    let (watching, watches) = std::sync::mpsc::channel();
     let watcher = std::thread::spawn({
         let (seen, stop) = (Arc::clone(&seen), Arc::clone(&stop));
         move || {
-            let me = u32::try_from(nix::unistd::gettid().as_raw()).unwrap_or_default();
+            let me = stuck::this_thread();
+            let _ = watching.send(());
             while !stop.load(Ordering::SeqCst) {
-                let now = stuck::thread_ids();
-                let new = now.difference(&before).filter(|&&tid| tid != me);
+                let new = stuck::threads_since(me)
+                    .into_iter()
+                    .filter(|&tid| tid != me);
                 seen.lock().unwrap_or_else(|p| p.into_inner()).extend(new);
                 std::thread::sleep(Duration::from_millis(1));
             }
         }
     });
+    let _ = watches.recv();
     let result = f();
     stop.store(true, Ordering::SeqCst);
     let _ = watcher.join();

@@ -6,11 +6,23 @@
 use std::collections::BTreeSet;
 use std::fs;
 
-/// The ids of this process's threads now.
-pub(super) fn thread_ids() -> BTreeSet<u32> {
+/// This thread's id, as `/proc/self/task` names it.
+pub(super) fn this_thread() -> u32 {
+    u32::try_from(nix::unistd::gettid().as_raw()).unwrap_or_default()
+}
+
+/// The ids of this process's threads started no earlier than thread
+/// `first`: Linux gives out thread ids in increasing order (until they wrap
+/// at `pid_max`), so they are the ids from `first`'s on.
+///
+/// Comparing against a list taken "before" would not do: a read of
+/// `/proc/self/task` while other threads exit can skip a live thread, which
+/// then shows up as new in the next read.
+pub(super) fn threads_since(first: u32) -> BTreeSet<u32> {
     fs::read_dir("/proc/self/task")
         .map(|dir| {
             dir.filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+                .filter(|&tid| tid >= first)
                 .collect()
         })
         .unwrap_or_default()
@@ -32,12 +44,13 @@ pub(super) fn child_pids() -> BTreeSet<i32> {
     .collect()
 }
 
-/// The threads that were not there `before`, each as `name: what it does`,
-/// joined by `; ` (or why that cannot be told).
-pub(super) fn left_since(before: &BTreeSet<u32>) -> String {
-    let new: Vec<String> = thread_ids()
-        .difference(before)
-        .filter_map(|&tid| describe(tid))
+/// The threads started since thread `first` (itself too, if it is still
+/// there), each as `name: what it does`, joined by `; ` (or why that cannot
+/// be told).
+pub(super) fn left_since(first: u32) -> String {
+    let new: Vec<String> = threads_since(first)
+        .into_iter()
+        .filter_map(describe)
         .collect();
     if new.is_empty() {
         return "(no thread of it is left to look at)".into();
@@ -100,18 +113,59 @@ mod tests {
 
     #[test]
     fn a_thread_waiting_on_a_lock_is_named_and_said_to_wait() {
-        let before = thread_ids();
         let lock = std::sync::Arc::new(std::sync::Mutex::new(()));
         let held = lock.lock().unwrap();
         let waiter = std::sync::Arc::clone(&lock);
+        let (tid_of, tid) = std::sync::mpsc::channel();
         let t = std::thread::Builder::new()
             .name("stuck-waiter".into())
-            .spawn(move || drop(waiter.lock()))
+            .spawn(move || {
+                tid_of.send(this_thread()).unwrap();
+                drop(waiter.lock())
+            })
             .unwrap();
+        let first = tid.recv().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(200));
-        let left = left_since(&before);
+        let left = left_since(first);
         drop(held);
         t.join().unwrap();
         assert!(left.contains("stuck-waiter waits for"), "{left}");
+    }
+
+    #[test]
+    fn threads_from_before_never_count_as_new_while_others_exit() {
+        use std::sync::{Arc, Barrier};
+        let go = Arc::new(Barrier::new(65));
+        let exiting: Vec<_> = (0..64)
+            .map(|_| {
+                let go = Arc::clone(&go);
+                std::thread::spawn(move || {
+                    go.wait();
+                })
+            })
+            .collect();
+        let (tids, old) = std::sync::mpsc::channel();
+        let stay = Arc::new(Barrier::new(2));
+        let keeper = std::thread::spawn({
+            let stay = Arc::clone(&stay);
+            move || {
+                tids.send(this_thread()).unwrap();
+                stay.wait();
+            }
+        });
+        let keeper_tid = old.recv().unwrap();
+        // A marker started after them all, looking while the 64 exit.
+        let looked = std::thread::spawn(move || {
+            let first = this_thread();
+            go.wait();
+            (0..200).any(|_| threads_since(first).contains(&keeper_tid))
+        });
+        assert!(
+            !looked.join().unwrap(),
+            "an older thread was counted as new"
+        );
+        stay.wait();
+        keeper.join().unwrap();
+        exiting.into_iter().for_each(|t| t.join().unwrap());
     }
 }

@@ -117,18 +117,21 @@ fn run_within(
             }
         }
     }
-    let before = stuck::thread_ids();
     let quiet = Quiet(Some(std::panic::take_hook()));
     std::panic::set_hook(Box::new(|_| {}));
     let (sender, outcome) = mpsc::channel();
+    let (tid_of, tid) = mpsc::channel();
     let started = std::thread::Builder::new()
         .name(format!("check {id}"))
         .spawn(move || {
+            let _ = tid_of.send(stuck::this_thread());
             let _ = sender.send(catch_unwind(AssertUnwindSafe(check)));
         });
     if let Err(e) = started {
         return Ran::Panicked(format!("no thread for the check: {e}"));
     }
+    // The check's thread, and every thread started after it, are its own.
+    let first = tid.recv().unwrap_or(u32::MAX);
     let deadline = Instant::now() + limit;
     let ran = loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -141,7 +144,7 @@ fn run_within(
             }
             Ok(Err(payload)) => break Ran::Panicked(crate::panics::message(&*payload)),
             Err(mpsc::RecvTimeoutError::Timeout) if left.is_zero() => {
-                break Ran::Stuck(stuck::left_since(&before));
+                break Ran::Stuck(stuck::left_since(first));
             }
             Err(mpsc::RecvTimeoutError::Timeout) => crate::interrupt::check(),
             Err(mpsc::RecvTimeoutError::Disconnected) => {
