@@ -15,7 +15,7 @@ use std::num::NonZeroU64;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::log::{self, Chunk, Entry, Kind, Log, Stamp};
+use super::log::{self, Chunk, Compact, Entry, Kind, Log, Stamp};
 use super::value;
 use super::{LaneKind, State};
 use crate::globals::shared;
@@ -426,9 +426,11 @@ fn turn_stamp(turn: u32) -> Stamp {
     }
 }
 
-/// The event's text: the caller's lane (4 bytes), the value's tag (1), 3
-/// bytes of nothing, then the value's bytes — each word made whole in a
-/// register or by one store, so that reading it back never waits.
+/// A resume's or yield's event: unstamped and small, a [`Compact`] turn
+/// that shares its slot; else one event whose text is the caller's lane (4
+/// bytes), the value's tag (1), 3 bytes of nothing, then the value's bytes —
+/// each word made whole in a register or by one store, so that reading it
+/// back never waits.
 #[inline]
 fn switch(
     (lane, caller): (LaneId, Here),
@@ -439,6 +441,24 @@ fn switch(
 ) {
     let mut room = [0u8; value::ROOM];
     let (tag, n) = value(&mut room);
+    let (log, chunk) = (caller.log, &caller.local.chunk);
+    if stamp == Stamp::Later
+        && let Some(turn) = Compact::new(
+            lane.number(),
+            caller.lane.number(),
+            kind,
+            code,
+            tag,
+            // Past the value's `n` bytes the room is zeros.
+            (
+                u64::from_le_bytes(room[..8].try_into().expect("8 bytes")),
+                n,
+            ),
+        )
+    {
+        log.write_turn(chunk, caller.generation, turn);
+        return;
+    }
     let mut words = [0u64; log::TEXT / 8];
     words[0] = u64::from(caller.lane.number()) | u64::from(tag) << 32;
     for (word, bytes) in words[1..].iter_mut().zip(room.chunks_exact(8)) {
@@ -451,9 +471,7 @@ fn switch(
         words,
         len: 8 + n,
     };
-    caller
-        .log
-        .write(&caller.local.chunk, caller.generation, stamp, entry);
+    log.write(chunk, caller.generation, stamp, entry);
 }
 
 #[cfg(test)]

@@ -200,9 +200,11 @@ impl Timeline {
         }
         if self.lost > 0 {
             lines.push(format!(
-                "(up to {} events were lost: the recording keeps its last {})",
-                self.lost,
-                log::CAPACITY
+                "(up to {} events were lost: the recording keeps its last {} slots, \
+                 each an event or {} generator turns)",
+                self.lost * log::TURNS_PER_SLOT as u64,
+                log::CAPACITY,
+                log::TURNS_PER_SLOT
             ));
         }
         lines.join("\n")
