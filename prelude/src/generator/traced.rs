@@ -6,7 +6,7 @@
 use std::cell::Cell;
 
 use super::{Mailbox, Peeked, Signal, function_name};
-use crate::trace::{self, ABSENT, LaneKind, ROOM, Resumed, Turn};
+use crate::trace::{self, ABSENT, Anchor, LaneKind, ROOM, Resumed, Turn};
 
 /// What a generator keeps for a trace.
 pub(super) struct Traced<Y, S> {
@@ -16,6 +16,10 @@ pub(super) struct Traced<Y, S> {
     lane: Cell<u64>,
     /// Its turns so far on that lane.
     turns: Cell<u32>,
+    /// Where its last turn was recorded: the generator stays on its thread
+    /// (it is not `Send`), so the next turn of the same recording finds its
+    /// caller from here, without the thread-local lookup.
+    anchor: Cell<Option<Anchor>>,
     /// How the values show: [`trace::encode`] of the generator's two types,
     /// taken where they are known to be `'static` (the constructor).
     yielded: fn(&Y, &mut [u8; ROOM]) -> (u8, usize),
@@ -28,6 +32,7 @@ impl<Y: 'static, S: 'static> Traced<Y, S> {
             type_name,
             lane: Cell::new(0),
             turns: Cell::new(0),
+            anchor: Cell::new(None),
             yielded: trace::encode::<Y>,
             sent: trace::encode::<S>,
         }
@@ -39,7 +44,17 @@ impl<Y, S> Traced<Y, S> {
     /// `mailbox`): a turn begins, if the calling thread is recorded.
     #[inline]
     pub(super) fn resumed(&self, signal: Signal, mailbox: &Mailbox<Y, S>) -> Option<Turn> {
-        let caller = trace::current()?;
+        if !trace::is_on() {
+            return None;
+        }
+        let caller = match self.anchor.get().and_then(Anchor::here) {
+            Some(caller) => caller,
+            None => {
+                let caller = trace::current()?;
+                self.anchor.set(Some(caller.anchor()));
+                caller
+            }
+        };
         let lane = match caller.lane_of(self.lane.get()) {
             Some(lane) => lane,
             None => {

@@ -204,7 +204,47 @@ pub(crate) struct Here {
     generation: u32,
 }
 
+/// What [`current`] finds for a thread, kept by a caller that stays on
+/// that thread (a generator: it is not `Send`) to find it again without the
+/// thread-local lookup: [`Anchor::here`]. Its [`Local`] lives as long as the
+/// thread's code can run: it is freed by the key's destructor, which glibc
+/// runs after the thread's `thread_local!` destructors, the last code that
+/// could resume a generator.
+#[derive(Clone, Copy)]
+pub(crate) struct Anchor {
+    local: &'static Local,
+    log: &'static Log,
+    generation: u32,
+}
+
+impl Anchor {
+    /// The [`Here`] of the thread the anchor was taken on — which must be the
+    /// calling thread — if its recording still runs.
+    #[inline]
+    pub(crate) fn here(self) -> Option<Here> {
+        if self.log.header().running.load(Ordering::Relaxed) != self.generation {
+            return None;
+        }
+        Some(Here {
+            lane: LaneId::of(self.local.lane.get(), self.generation)?,
+            local: self.local,
+            log: self.log,
+            generation: self.generation,
+        })
+    }
+}
+
 impl Here {
+    /// This thread's [`Anchor`].
+    #[inline]
+    pub(crate) fn anchor(self) -> Anchor {
+        Anchor {
+            local: self.local,
+            log: self.log,
+            generation: self.generation,
+        }
+    }
+
     /// The lane kept with [`LaneId::raw`], if it is of this recording.
     #[inline]
     pub(crate) fn lane_of(self, raw: u64) -> Option<LaneId> {

@@ -42,7 +42,8 @@ use std::fmt;
 use std::time::Duration;
 
 pub(crate) use hooks::{
-    Entered, LaneId, Resumed, Turn, adopt, current, during, end, enter, here, is_on, mark, new_lane,
+    Anchor, Entered, LaneId, Resumed, Turn, adopt, current, during, end, enter, here, is_on, mark,
+    new_lane,
 };
 pub(crate) use value::{ABSENT, ROOM, encode, plain};
 
