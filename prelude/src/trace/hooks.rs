@@ -467,10 +467,7 @@ fn turn_stamp(turn: u32) -> Stamp {
 }
 
 /// A resume's or yield's event: unstamped and small, a [`Compact`] turn
-/// that shares its slot; else one event whose text is the caller's lane (4
-/// bytes), the value's tag (1), 3 bytes of nothing, then the value's bytes —
-/// each word made whole in a register or by one store, so that reading it
-/// back never waits.
+/// that shares its slot; else [`Entry::turn`], one slot.
 #[inline]
 fn switch(
     (lane, caller): (LaneId, Here),
@@ -482,10 +479,10 @@ fn switch(
     let mut room = [0u8; value::ROOM];
     let (tag, n) = value(&mut room);
     let (log, chunk) = (caller.log, &caller.local.chunk);
+    let lanes = (lane.number(), caller.lane.number());
     if stamp == Stamp::Later
         && let Some(turn) = Compact::new(
-            lane.number(),
-            caller.lane.number(),
+            lanes,
             kind,
             code,
             tag,
@@ -499,18 +496,7 @@ fn switch(
         log.write_turn(chunk, caller.generation, turn);
         return;
     }
-    let mut words = [0u64; log::TEXT / 8];
-    words[0] = u64::from(caller.lane.number()) | u64::from(tag) << 32;
-    for (word, bytes) in words[1..].iter_mut().zip(room.chunks_exact(8)) {
-        *word = u64::from_le_bytes(bytes.try_into().expect("8 bytes"));
-    }
-    let entry = Entry {
-        lane: lane.number(),
-        kind,
-        code,
-        words,
-        len: 8 + n,
-    };
+    let entry = Entry::turn(lanes, kind, code, (tag, &room, n));
     log.write(chunk, caller.generation, stamp, entry);
 }
 

@@ -18,6 +18,8 @@
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+use super::value;
+
 /// Slots in the ring: 16 MiB of address space, touched only as used. A
 /// recording with more events keeps the last ones and says how many it lost.
 pub(super) const CAPACITY: u64 = 1 << 18;
@@ -116,6 +118,35 @@ pub(super) struct Entry {
     pub(super) len: usize,
 }
 
+impl Entry {
+    /// A generator's resume or yield written whole: `kind` of `lane` by
+    /// `caller`, with `code` (how it was resumed); its text the caller's
+    /// lane (4 bytes), the value's tag (1), 3 bytes of nothing, then the
+    /// value's first `n` bytes from `room` — each word made whole in a
+    /// register, so that reading it back never waits. A [`Compact`] turn
+    /// reads back as the same text.
+    #[inline]
+    pub(super) fn turn(
+        (lane, caller): (u32, u32),
+        kind: Kind,
+        code: u8,
+        (tag, room, n): (u8, &[u8; value::ROOM], usize),
+    ) -> Entry {
+        let mut words = [0u64; TEXT / 8];
+        words[0] = u64::from(caller) | u64::from(tag) << 32;
+        for (word, bytes) in words[1..].iter_mut().zip(room.chunks_exact(8)) {
+            *word = u64::from_le_bytes(bytes.try_into().expect("8 bytes"));
+        }
+        Entry {
+            lane,
+            kind,
+            code,
+            words,
+            len: 8 + n,
+        }
+    }
+}
+
 /// `text` (cut at [`TEXT`] bytes) as an entry's words and length.
 pub(super) fn words(text: &[u8]) -> ([u64; TEXT / 8], usize) {
     let len = text.len().min(TEXT);
@@ -147,8 +178,7 @@ impl Compact {
     /// its first `len` bytes, little-endian in `value` — if they fit.
     #[inline]
     pub(super) fn new(
-        lane: u32,
-        caller: u32,
+        (lane, caller): (u32, u32),
         kind: Kind,
         code: u8,
         tag: u8,
@@ -565,21 +595,6 @@ mod tests {
         assert_eq!(log.header().cursor.load(Ordering::Relaxed), 4 * CHUNK);
     }
 
-    /// A turn as a whole entry, as `hooks::switch` writes a stamped one.
-    fn whole(lane: u32, caller: u32, kind: Kind, tag: u8, value: &[u8]) -> Entry {
-        let mut text = caller.to_le_bytes().to_vec();
-        text.extend_from_slice(&[tag, 0, 0, 0]);
-        text.extend_from_slice(value);
-        let (words, len) = words(&text);
-        Entry {
-            lane,
-            kind,
-            code: 1,
-            words,
-            len,
-        }
-    }
-
     #[test]
     fn compact_turns_share_slots_and_read_back_as_whole_ones() {
         let log = Log::map().unwrap();
@@ -601,7 +616,7 @@ mod tests {
                 log.write(&chunk, 5, Stamp::Now, entry(Kind::Mark, b"between"));
             }
             let bytes = u64::from_le_bytes(value[..8].try_into().unwrap());
-            let turn = Compact::new(*lane, 1, *kind, 1, *tag, (bytes, 8)).unwrap();
+            let turn = Compact::new((*lane, 1), *kind, 1, *tag, (bytes, 8)).unwrap();
             log.write_turn(&chunk, 5, turn);
         }
         assert_eq!(log.header().cursor.load(Ordering::Relaxed), CHUNK);
@@ -617,7 +632,10 @@ mod tests {
             if i == 3 {
                 expected.write(&plain, 5, Stamp::Now, entry(Kind::Mark, b"between"));
             }
-            expected.write(&plain, 5, Stamp::Later, whole(*lane, 1, *kind, *tag, value));
+            let mut room = [0u8; value::ROOM];
+            room[..value.len()].copy_from_slice(value);
+            let whole = Entry::turn((*lane, 1), *kind, 1, (*tag, &room, value.len()));
+            expected.write(&plain, 5, Stamp::Later, whole);
         }
         let (mut whole_events, _) = expected.read(5, 0);
         for (event, whole) in events.iter().zip(&mut whole_events) {
@@ -630,10 +648,10 @@ mod tests {
 
     #[test]
     fn a_turn_too_big_to_pack_is_refused() {
-        assert!(Compact::new(1 << 24, 1, Kind::Yield, 0, 1, (0, 8)).is_none());
-        assert!(Compact::new(1, 1 << 24, Kind::Yield, 0, 1, (0, 8)).is_none());
-        assert!(Compact::new(1, 1, Kind::Yield, 0, 6, (0, 9)).is_none());
-        assert!(Compact::new(1, 1, Kind::Mark, 0, 1, (0, 0)).is_none());
-        assert!(Compact::new((1 << 24) - 1, 1, Kind::Resume, 3, 1, (0, 8)).is_some());
+        assert!(Compact::new((1 << 24, 1), Kind::Yield, 0, 1, (0, 8)).is_none());
+        assert!(Compact::new((1, 1 << 24), Kind::Yield, 0, 1, (0, 8)).is_none());
+        assert!(Compact::new((1, 1), Kind::Yield, 0, 6, (0, 9)).is_none());
+        assert!(Compact::new((1, 1), Kind::Mark, 0, 1, (0, 0)).is_none());
+        assert!(Compact::new(((1 << 24) - 1, 1), Kind::Resume, 3, 1, (0, 8)).is_some());
     }
 }
