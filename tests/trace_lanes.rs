@@ -217,6 +217,31 @@ fn a_generator_and_its_caller_play_ping_pong() {
     );
 }
 
+/// A generator keeps its thread's recorder state between turns: a second
+/// recording must still see the turns of a generator the first one saw.
+#[test]
+fn a_generator_resumed_in_two_recordings_shows_in_both() {
+    let _turn = recording_turn();
+    let itr = jumping_range(5);
+    let yields = |timeline: &Timeline| -> Vec<String> {
+        timeline
+            .slices()
+            .iter()
+            .filter(|s| s.state == State::Waiting && s.what.starts_with("yield"))
+            .map(|s| s.what.clone())
+            .collect()
+    };
+    let first = trace::record(|| {
+        itr.next().unwrap();
+    });
+    let second = trace::record(|| {
+        itr.send(2).unwrap();
+        itr.next().unwrap();
+    });
+    assert_eq!(yields(&first), ["yield 0"], "{first}");
+    assert_eq!(yields(&second), ["yield 2", "yield 3"], "{second}");
+}
+
 /// Past its first turns a generator's turns are time-stamped one in 16, the
 /// others placed between: every turn is still drawn, in its place, and a
 /// sleep of the caller's between two runs of turns stays whole.
