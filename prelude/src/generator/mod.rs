@@ -720,7 +720,6 @@ impl<Y, S, R> Inner<Y, S, R> {
 
     /// [`Inner::run`] in a recording, out of line: a turn recorded
     /// ([`traced`]), what was sent read where it waits in the mailbox.
-    #[cold]
     #[inline(never)]
     fn run_traced(&self, signal: Signal) -> CoroutineResult<Y, Result<R, Exception>> {
         let Some(turn) = self.mailbox.trace.resumed(signal, &self.mailbox) else {

@@ -6,35 +6,47 @@
 use std::cell::Cell;
 
 use super::{Mailbox, Peeked, Signal, function_name};
-use crate::trace::{self, ABSENT, Anchor, LaneKind, ROOM, Resumed, Turn};
+use crate::trace::{self, ABSENT, LaneId, LaneKind, Link, ROOM, Resumed, Turn, Word};
 
 /// What a generator keeps for a trace.
 pub(super) struct Traced<Y, S> {
     /// `std::any::type_name` of the body closure (see [`function_name`]).
     type_name: &'static str,
-    /// Its lane ([`LaneId::raw`](crate::trace::LaneId::raw)), 0 for none yet.
-    lane: Cell<u64>,
+    /// Its lane in the latest recording it was resumed in, and what its
+    /// turns are recorded with, for the caller it was last resumed from.
+    link: Cell<Option<Link>>,
     /// Its turns so far on that lane.
     turns: Cell<u32>,
-    /// Where its last turn was recorded: the generator stays on its thread
-    /// (it is not `Send`), so the next turn of the same recording finds its
-    /// caller from here, without the thread-local lookup.
-    anchor: Cell<Option<Anchor>>,
-    /// How the values show: [`trace::encode`] of the generator's two types,
-    /// taken where they are known to be `'static` (the constructor).
-    yielded: fn(&Y, &mut [u8; ROOM]) -> (u8, usize),
-    sent: fn(&S, &mut [u8; ROOM]) -> (u8, usize),
+    /// How the values show, found where their types are known to be
+    /// `'static` (the constructor).
+    yielded: Values<Y>,
+    sent: Values<S>,
+}
+
+/// How values of one type are written: as a word ([`trace::word`]) if they
+/// fit one, else whole ([`trace::encode`]).
+struct Values<T> {
+    small: fn(&T) -> Option<Word>,
+    whole: fn(&T, &mut [u8; ROOM]) -> (u8, usize),
+}
+
+impl<T: 'static> Values<T> {
+    fn new() -> Values<T> {
+        Values {
+            small: trace::word::<T>,
+            whole: trace::encode::<T>,
+        }
+    }
 }
 
 impl<Y: 'static, S: 'static> Traced<Y, S> {
     pub(super) fn new(type_name: &'static str) -> Traced<Y, S> {
         Traced {
             type_name,
-            lane: Cell::new(0),
+            link: Cell::new(None),
             turns: Cell::new(0),
-            anchor: Cell::new(None),
-            yielded: trace::encode::<Y>,
-            sent: trace::encode::<S>,
+            yielded: Values::new(),
+            sent: Values::new(),
         }
     }
 }
@@ -47,50 +59,66 @@ impl<Y, S> Traced<Y, S> {
         if !trace::is_on() {
             return None;
         }
-        let caller = match self.anchor.get().and_then(Anchor::here) {
-            Some(caller) => caller,
-            None => {
-                let caller = trace::current()?;
-                self.anchor.set(Some(caller.anchor()));
-                caller
-            }
+        let payload = mailbox.peek(signal);
+        let (how, small) = match payload {
+            Peeked::Next => (Resumed::Next, Some(Word::ABSENT)),
+            Peeked::Sent(sent) => (Resumed::Send, (self.sent.small)(sent)),
+            Peeked::Thrown(_) => (Resumed::Throw, None),
+            Peeked::Close => (Resumed::Close, Some(Word::ABSENT)),
         };
-        let lane = match caller.lane_of(self.lane.get()) {
+        let whole = |room: &mut [u8; ROOM]| match payload {
+            Peeked::Sent(sent) => (self.sent.whole)(sent, room),
+            Peeked::Thrown(e) => trace::plain(&e.to_string(), room),
+            _ => (ABSENT, 0),
+        };
+        // The link made at an earlier turn, unless the recording or the
+        // caller changed since.
+        let link = match self.link.get() {
+            Some(link) if link.holds() => link,
+            _ => self.relink()?,
+        };
+        let number = self.turns.get();
+        self.turns.set(number.wrapping_add(1));
+        Some(link.resume(number, how, small, whole))
+    }
+
+    /// A new [`Link`] from the calling thread's lane, on the generator's
+    /// lane in this recording — a new lane at its first turn in it.
+    #[cold]
+    #[inline(never)]
+    fn relink(&self) -> Option<Link> {
+        let caller = trace::current()?;
+        let known = self
+            .link
+            .get()
+            .and_then(|link| caller.lane_of(link.lane().raw()));
+        let lane = match known {
             Some(lane) => lane,
             None => {
                 let name = function_name(self.type_name);
                 let lane = trace::new_lane(LaneKind::Generator, format_args!("{name}"))?;
-                self.lane.set(lane.raw());
                 self.turns.set(0);
                 lane
             }
         };
-        let number = self.turns.get();
-        self.turns.set(number.wrapping_add(1));
-        let payload = mailbox.peek(signal);
-        let how = match payload {
-            Peeked::Next => Resumed::Next,
-            Peeked::Sent(_) => Resumed::Send,
-            Peeked::Thrown(_) => Resumed::Throw,
-            Peeked::Close => Resumed::Close,
-        };
-        Some(caller.resume(lane, number, how, |room| match payload {
-            Peeked::Sent(sent) => (self.sent)(sent, room),
-            Peeked::Thrown(e) => trace::plain(&e.to_string(), room),
-            _ => (ABSENT, 0),
-        }))
+        let link = caller.link(lane);
+        self.link.set(Some(link));
+        Some(link)
     }
 
     /// The body yielded `value`: the turn ends, the caller runs again.
     #[inline]
     pub(super) fn yielded(&self, turn: Turn, value: &Y) {
-        turn.yielded(|room| (self.yielded)(value, room));
+        turn.yielded((self.yielded.small)(value), |room| {
+            (self.yielded.whole)(value, room)
+        });
     }
 
     /// The body has ended (returned, raised, panicked, or was closed): so
     /// does its lane.
     pub(super) fn ended(&self) {
-        if let Some(lane) = trace::LaneId::from_raw(self.lane.get()) {
+        let lane = self.link.get().map(|link| link.lane().raw());
+        if let Some(lane) = lane.and_then(LaneId::from_raw) {
             trace::end(lane);
         }
     }

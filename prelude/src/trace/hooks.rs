@@ -15,8 +15,8 @@ use std::num::NonZeroU64;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::log::{self, Chunk, Compact, Entry, Kind, Log, Stamp};
-use super::value;
+use super::log::{self, Chunk, Compact, Entry, Kind, Lanes, Log, Stamp};
+use super::value::{self, Word};
 use super::{LaneKind, State};
 use crate::globals::shared;
 
@@ -204,105 +204,131 @@ pub(crate) struct Here {
     generation: u32,
 }
 
-/// What [`current`] finds for a thread, kept by a caller that stays on
-/// that thread (a generator: it is not `Send`) to find it again without the
-/// thread-local lookup: [`Anchor::here`]. Its [`Local`] lives as long as the
-/// thread's code can run: it is freed by the key's destructor, which glibc
-/// runs after the thread's `thread_local!` destructors, the last code that
-/// could resume a generator.
-#[derive(Clone, Copy)]
-pub(crate) struct Anchor {
-    local: &'static Local,
-    log: &'static Log,
-    generation: u32,
-}
-
-impl Anchor {
-    /// The [`Here`] of the thread the anchor was taken on — which must be the
-    /// calling thread — if its recording still runs.
-    #[inline]
-    pub(crate) fn here(self) -> Option<Here> {
-        if self.log.header().running.load(Ordering::Relaxed) != self.generation {
-            return None;
-        }
-        Some(Here {
-            lane: LaneId::of(self.local.lane.get(), self.generation)?,
-            local: self.local,
-            log: self.log,
-            generation: self.generation,
-        })
-    }
-}
-
 impl Here {
-    /// This thread's [`Anchor`].
-    #[inline]
-    pub(crate) fn anchor(self) -> Anchor {
-        Anchor {
-            local: self.local,
-            log: self.log,
-            generation: self.generation,
-        }
-    }
-
     /// The lane kept with [`LaneId::raw`], if it is of this recording.
     #[inline]
     pub(crate) fn lane_of(self, raw: u64) -> Option<LaneId> {
         LaneId::of(raw, self.generation)
     }
 
-    /// [`enter`] `lane` from here.
-    #[inline]
-    pub(crate) fn enter(self, lane: LaneId) -> Entered {
-        self.local.lane.set(lane.raw());
-        Entered {
+    /// The [`Link`] of the generator of `lane` resumed from here.
+    pub(crate) fn link(self, lane: LaneId) -> Link {
+        Link {
             local: self.local,
-            previous: self.lane.raw(),
+            log: self.log,
+            lane,
+            caller: self.lane,
+            lanes: Compact::lanes(lane.number(), self.lane.number()),
         }
     }
 }
 
-impl Here {
-    /// From here, resumes the generator of `lane` for its turn number
-    /// `number` (from 0; [`Resumed`] says how), sending the value `value`
-    /// writes (see [`encode`](super::encode)): one event, from which the
-    /// timeline makes the caller wait and the generator run; the thread
-    /// works for `lane` until the turn ends.
-    #[inline]
+/// A generator resumed from one lane in one recording: what its turns are
+/// recorded with, found once ([`Here::link`]) and kept by the generator
+/// between turns, so that a turn costs no thread-local lookup. A generator
+/// is not `Send`: it is always resumed on the thread the link was made on,
+/// whose [`Local`] lives as long as that thread's code can run (the key's
+/// destructor frees it after the thread's `thread_local!` destructors, the
+/// last code that could resume a generator).
+#[derive(Clone, Copy)]
+pub(crate) struct Link {
+    local: &'static Local,
+    log: &'static Log,
+    /// The generator's lane, of the link's recording.
+    lane: LaneId,
+    caller: LaneId,
+    /// The two lanes as a compact turn has them, if they fit one.
+    lanes: Option<Lanes>,
+}
+
+impl Link {
+    /// The generator's lane.
+    pub(crate) fn lane(self) -> LaneId {
+        self.lane
+    }
+
+    /// Whether the link still holds: its recording runs, and the calling
+    /// thread works for the same lane as when it was made.
+    #[inline(always)]
+    pub(crate) fn holds(self) -> bool {
+        self.log.header().running.load(Ordering::Relaxed) == self.lane.generation()
+            && self.local.lane.get() == self.caller.raw()
+    }
+
+    /// Begins the generator's turn number `number` (from 0; [`Resumed`] says
+    /// how), sending `small` (a value that fits a word, if it does) or what
+    /// `whole` writes (see [`encode`](super::encode)), on a link that
+    /// [`holds`](Self::holds). One event, from which the timeline makes the
+    /// caller wait and the generator run; the thread works for the
+    /// generator's lane until the turn ends.
+    #[inline(always)]
     pub(crate) fn resume(
         self,
-        lane: LaneId,
         number: u32,
         how: Resumed,
-        value: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
+        small: Option<Word>,
+        whole: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
     ) -> Turn {
+        debug_assert!(self.holds());
         let stamp = turn_stamp(number);
-        switch((lane, self), Kind::Resume, how as u8, stamp, value);
-        Turn {
-            lane,
-            number,
-            caller: self,
-            _entered: self.enter(lane),
+        self.switch((Kind::Resume, how as u8), stamp, small, whole);
+        self.local.lane.set(self.lane.raw());
+        Turn { link: self, stamp }
+    }
+
+    /// Writes a resume's or yield's event: unstamped and small, a
+    /// [`Compact`] turn that shares its slot; else [`Entry::turn`], a slot.
+    #[inline(always)]
+    fn switch(
+        self,
+        (kind, code): (Kind, u8),
+        stamp: Stamp,
+        small: Option<Word>,
+        whole: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
+    ) {
+        let chunk = &self.local.chunk;
+        if stamp == Stamp::Later
+            && let (Some(lanes), Some(small)) = (self.lanes, small)
+        {
+            let turn = Compact::new(lanes, kind, code, small);
+            self.log.write_turn(chunk, self.lane.generation(), turn);
+            return;
         }
+        let mut room = [0u8; value::ROOM];
+        let (tag, n) = whole(&mut room);
+        let lanes = (self.lane.number(), self.caller.number());
+        let entry = Entry::turn(lanes, kind, code, (tag, &room, n));
+        self.log.write(chunk, self.lane.generation(), stamp, entry);
     }
 }
 
 /// A generator's turn: from its resume until it yields (or ends, or
-/// raises); see [`Here::resume`].
+/// raises); see [`Link::resume`]. As it drops, the thread works for the
+/// caller's lane again.
 pub(crate) struct Turn {
-    lane: LaneId,
-    number: u32,
-    caller: Here,
-    _entered: Entered,
+    link: Link,
+    /// Whether the turn is time-stamped (its resume and its yield alike).
+    stamp: Stamp,
 }
 
 impl Turn {
-    /// The generator yielded the value `value` writes back to its caller:
-    /// one event, the generator waiting and the caller running.
+    /// The generator yielded `small` (a value that fits a word, if it does)
+    /// or what `whole` writes, back to its caller: one event, the generator
+    /// waiting and the caller running.
     #[inline]
-    pub(crate) fn yielded(self, value: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize)) {
-        let stamp = turn_stamp(self.number);
-        switch((self.lane, self.caller), Kind::Yield, 0, stamp, value);
+    pub(crate) fn yielded(
+        self,
+        small: Option<Word>,
+        whole: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
+    ) {
+        self.link.switch((Kind::Yield, 0), self.stamp, small, whole);
+    }
+}
+
+impl Drop for Turn {
+    #[inline]
+    fn drop(&mut self) {
+        self.link.local.lane.set(self.link.caller.raw());
     }
 }
 
@@ -464,40 +490,6 @@ fn turn_stamp(turn: u32) -> Stamp {
     } else {
         Stamp::Later
     }
-}
-
-/// A resume's or yield's event: unstamped and small, a [`Compact`] turn
-/// that shares its slot; else [`Entry::turn`], one slot.
-#[inline]
-fn switch(
-    (lane, caller): (LaneId, Here),
-    kind: Kind,
-    code: u8,
-    stamp: Stamp,
-    value: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
-) {
-    let mut room = [0u8; value::ROOM];
-    let (tag, n) = value(&mut room);
-    let (log, chunk) = (caller.log, &caller.local.chunk);
-    let lanes = (lane.number(), caller.lane.number());
-    if stamp == Stamp::Later
-        && let Some(turn) = Compact::new(
-            lanes,
-            kind,
-            code,
-            tag,
-            // Past the value's `n` bytes the room is zeros.
-            (
-                u64::from_le_bytes(room[..8].try_into().expect("8 bytes")),
-                n,
-            ),
-        )
-    {
-        log.write_turn(chunk, caller.generation, turn);
-        return;
-    }
-    let entry = Entry::turn(lanes, kind, code, (tag, &room, n));
-    log.write(chunk, caller.generation, stamp, entry);
 }
 
 #[cfg(test)]

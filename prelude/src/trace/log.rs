@@ -16,6 +16,7 @@
 //! would otherwise, two 64-byte cache lines per three `send`s.
 
 use std::cell::Cell;
+use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use super::value;
@@ -172,36 +173,34 @@ pub(super) struct Compact {
 /// Bits of a lane's number in a [`Compact`].
 const LANE_BITS: u32 = 24;
 
+/// The lanes of a generator and its caller as a [`Compact`] turn's head has
+/// them, found once for many turns: [`Compact::lanes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Lanes(NonZeroU64);
+
 impl Compact {
-    /// `kind` ([`Kind::Resume`] or [`Kind::Yield`]) of generator `lane` by
-    /// `caller`, with `code` (how it was resumed), and the value's `tag` and
-    /// its first `len` bytes, little-endian in `value` — if they fit.
-    #[inline]
-    pub(super) fn new(
-        (lane, caller): (u32, u32),
-        kind: Kind,
-        code: u8,
-        tag: u8,
-        (value, len): (u64, usize),
-    ) -> Option<Compact> {
+    /// The lanes of generator `lane` and its `caller`, if both fit.
+    pub(super) fn lanes(lane: u32, caller: u32) -> Option<Lanes> {
         let fits = |n: u32| n < 1 << LANE_BITS;
-        let yielded = match kind {
-            Kind::Resume => 0,
-            Kind::Yield => 1,
-            _ => return None,
-        };
-        if !fits(lane) || !fits(caller) || code > 7 || len > 8 {
+        if !fits(lane) || !fits(caller) {
             return None;
         }
-        Some(Compact {
-            head: u64::from(lane)
-                | u64::from(caller) << LANE_BITS
-                | yielded << 48
-                | u64::from(code) << 49
-                | (len as u64) << 52
-                | u64::from(tag) << 56,
-            value,
-        })
+        NonZeroU64::new(u64::from(lane) | u64::from(caller) << LANE_BITS).map(Lanes)
+    }
+
+    /// `kind` ([`Kind::Resume`] or [`Kind::Yield`]) of `lanes`, with `code`
+    /// (how it was resumed: 3 bits) and `value`.
+    #[inline]
+    pub(super) fn new(lanes: Lanes, kind: Kind, code: u8, value: value::Word) -> Compact {
+        debug_assert!(matches!(kind, Kind::Resume | Kind::Yield) && code < 8);
+        Compact {
+            head: lanes.0.get()
+                | u64::from(kind == Kind::Yield) << 48
+                | u64::from(code & 7) << 49
+                | u64::from(value.len()) << 52
+                | u64::from(value.tag()) << 56,
+            value: value.bits(),
+        }
     }
 
     /// The event it stands for, written by `writer`, not time-stamped; its
@@ -616,7 +615,8 @@ mod tests {
                 log.write(&chunk, 5, Stamp::Now, entry(Kind::Mark, b"between"));
             }
             let bytes = u64::from_le_bytes(value[..8].try_into().unwrap());
-            let turn = Compact::new((*lane, 1), *kind, 1, *tag, (bytes, 8)).unwrap();
+            let word = value::Word::new(*tag, 8, bytes);
+            let turn = Compact::new(Compact::lanes(*lane, 1).unwrap(), *kind, 1, word);
             log.write_turn(&chunk, 5, turn);
         }
         assert_eq!(log.header().cursor.load(Ordering::Relaxed), CHUNK);
@@ -647,11 +647,9 @@ mod tests {
     }
 
     #[test]
-    fn a_turn_too_big_to_pack_is_refused() {
-        assert!(Compact::new((1 << 24, 1), Kind::Yield, 0, 1, (0, 8)).is_none());
-        assert!(Compact::new((1, 1 << 24), Kind::Yield, 0, 1, (0, 8)).is_none());
-        assert!(Compact::new((1, 1), Kind::Yield, 0, 6, (0, 9)).is_none());
-        assert!(Compact::new((1, 1), Kind::Mark, 0, 1, (0, 0)).is_none());
-        assert!(Compact::new(((1 << 24) - 1, 1), Kind::Resume, 3, 1, (0, 8)).is_some());
+    fn lanes_too_far_to_pack_are_refused() {
+        assert!(Compact::lanes(1 << 24, 1).is_none());
+        assert!(Compact::lanes(1, 1 << 24).is_none());
+        assert!(Compact::lanes((1 << 24) - 1, (1 << 24) - 1).is_some());
     }
 }

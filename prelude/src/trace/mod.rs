@@ -42,10 +42,10 @@ use std::fmt;
 use std::time::Duration;
 
 pub(crate) use hooks::{
-    Anchor, Entered, LaneId, Resumed, Turn, adopt, current, during, end, enter, here, is_on, mark,
+    Entered, LaneId, Link, Resumed, Turn, adopt, current, during, end, enter, here, is_on, mark,
     new_lane,
 };
-pub(crate) use value::{ABSENT, ROOM, encode, plain};
+pub(crate) use value::{ABSENT, ROOM, Word, encode, plain, word};
 
 pub use recorder::record;
 

@@ -9,6 +9,7 @@
 //! name, `<Vec<i32>>`.
 
 use std::any::TypeId;
+use std::num::NonZeroU16;
 
 /// A value as bytes: a tag, and up to this many bytes after it.
 pub(crate) const ROOM: usize = 32;
@@ -28,38 +29,76 @@ pub(crate) const ABSENT: u8 = 9;
 /// Text shown as it is (an exception thrown in).
 pub(crate) const PLAIN: u8 = 10;
 
-/// `value` as a tag and bytes in `out`; returns the tag and how many bytes.
+/// A value small enough for a generator's compact turn: its tag, how many
+/// bytes it has (at most 8), and those bytes as one little-endian word
+/// (zeros past them). Two words with a niche, so that an `Option<Word>`
+/// comes back from a call in two registers rather than through memory,
+/// where reading its bytes back as one word would wait for the stores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Word {
+    bits: u64,
+    /// The tag in the high byte, then a bit that is always set, then the
+    /// length.
+    shape: NonZeroU16,
+}
+
+impl Word {
+    /// No value at all (`next()`).
+    pub(crate) const ABSENT: Word = Word::new(ABSENT, 0, 0);
+
+    /// A word of `len` bytes (at most 8) of `bits`, tagged `tag`.
+    #[inline(always)]
+    pub(crate) const fn new(tag: u8, len: u8, bits: u64) -> Word {
+        debug_assert!(len <= 8);
+        let shape = (tag as u16) << 8 | 0x10 | len as u16;
+        match NonZeroU16::new(shape) {
+            Some(shape) => Word { bits, shape },
+            None => unreachable!(),
+        }
+    }
+    #[inline]
+    pub(crate) fn tag(self) -> u8 {
+        (self.shape.get() >> 8) as u8
+    }
+    #[inline]
+    pub(crate) fn len(self) -> u8 {
+        self.shape.get() as u8 & 0xf
+    }
+    #[inline]
+    pub(crate) fn bits(self) -> u64 {
+        self.bits
+    }
+}
+
+/// `value` as `U` when `T` is `U`.
+#[inline(always)]
+fn is<T: 'static, U: 'static>(value: &T) -> Option<&U> {
+    // SAFETY: the same type, as `TypeId` says.
+    (TypeId::of::<T>() == TypeId::of::<U>()).then(|| unsafe { &*(value as *const T).cast::<U>() })
+}
+
+/// `value` as a [`Word`], if its type is one whose values fit one: a number,
+/// `bool`, `char`, `()`, or an `Option` of one. What type it is is known
+/// as this is compiled: for a `u64`, this is a move and a constant.
 #[inline]
-pub(crate) fn encode<T: 'static>(value: &T, out: &mut [u8; ROOM]) -> (u8, usize) {
-    /// `value` as a `U` when `T` is `U`.
+pub(crate) fn word<T: 'static>(value: &T) -> Option<Word> {
     #[inline(always)]
-    fn is<T: 'static, U: 'static>(value: &T) -> Option<&U> {
-        // SAFETY: the same type, as `TypeId` says.
-        (TypeId::of::<T>() == TypeId::of::<U>())
-            .then(|| unsafe { &*(value as *const T).cast::<U>() })
-    }
-    /// A fixed number of bytes: copied in place, no call to `memmove`.
-    #[inline(always)]
-    fn put<const N: usize>(out: &mut [u8; ROOM], bytes: [u8; N]) -> usize {
-        out[..N].copy_from_slice(&bytes);
-        N
-    }
-    fn text(out: &mut [u8; ROOM], s: &str) -> usize {
-        let cut = super::log::cut(s, ROOM).as_bytes();
-        out[..cut.len()].copy_from_slice(cut);
-        cut.len()
+    fn put<const N: usize>(tag: u8, bytes: [u8; N]) -> Word {
+        let mut bits = [0u8; 8];
+        bits[..N].copy_from_slice(&bytes);
+        Word::new(tag, N as u8, u64::from_le_bytes(bits))
     }
     macro_rules! scalars {
         ($v:expr; $($t:ty => $tag:expr, $bytes:expr);* $(;)?) => {
             $(
                 if let Some(v) = is::<_, $t>($v) {
-                    return ($tag, put(out, ($bytes)(v)));
+                    return Some(put($tag, ($bytes)(v)));
                 }
                 if let Some(o) = is::<_, Option<$t>>($v) {
-                    return match o {
-                        Some(v) => ($tag | SOME, put(out, ($bytes)(v))),
-                        None => (NONE, 0),
-                    };
+                    return Some(match o {
+                        Some(v) => put($tag | SOME, ($bytes)(v)),
+                        None => put(NONE, []),
+                    });
                 }
             )*
         };
@@ -81,6 +120,21 @@ pub(crate) fn encode<T: 'static>(value: &T, out: &mut [u8; ROOM]) -> (u8, usize)
         char => CHAR, |v: &char| u32::from(*v).to_le_bytes();
         () => UNIT, |_: &()| [0u8; 0];
     );
+    None
+}
+
+/// `value` as a tag and bytes in `out`; returns the tag and how many bytes.
+#[inline]
+pub(crate) fn encode<T: 'static>(value: &T, out: &mut [u8; ROOM]) -> (u8, usize) {
+    fn text(out: &mut [u8; ROOM], s: &str) -> usize {
+        let cut = super::log::cut(s, ROOM).as_bytes();
+        out[..cut.len()].copy_from_slice(cut);
+        cut.len()
+    }
+    if let Some(word) = word(value) {
+        out[..8].copy_from_slice(&word.bits().to_le_bytes());
+        return (word.tag(), usize::from(word.len()));
+    }
     if let Some(s) = is::<_, String>(value) {
         return (TEXT, text(out, s));
     }
@@ -172,6 +226,26 @@ mod tests {
         assert_eq!(shown(Some("hi")), "Some(\"hi\")");
         assert_eq!(shown(()), "()");
         assert_eq!(shown(vec![1]), "<Vec<i32>>");
+    }
+
+    #[test]
+    fn small_values_fit_a_word_as_they_encode() {
+        fn same<T: 'static>(value: T) {
+            let word = word(&value).expect("fits a word");
+            let mut out = [0; ROOM];
+            let (tag, n) = encode(&value, &mut out);
+            assert_eq!((word.tag(), usize::from(word.len())), (tag, n));
+            assert_eq!(word.bits().to_le_bytes(), out[..8]);
+        }
+        same(7u64);
+        same(-3i8);
+        same(Some(2.5f32));
+        same(None::<u16>);
+        same('线');
+        same(true);
+        same(());
+        assert_eq!(word(&"hi".to_string()), None);
+        assert_eq!(word(&vec![1]), None);
     }
 
     #[test]
