@@ -217,6 +217,44 @@ fn a_generator_and_its_caller_play_ping_pong() {
     );
 }
 
+/// A generator resumed by one lane and then by another on the same thread
+/// (the recording's own, then a greenlet's): each caller waits for its own
+/// `send`, the generator's turns stay on its one lane.
+#[test]
+fn a_generator_resumed_from_two_lanes_makes_each_caller_wait() {
+    let _turn = recording_turn();
+    let timeline = trace::record(|| {
+        let itr = std::rc::Rc::new(jumping_range(5));
+        itr.next().unwrap();
+        itr.send(2).unwrap();
+        let again = itr.clone();
+        let g = Greenlet::labelled("resumer", move || {
+            again.send(-1).unwrap();
+        });
+        g.join();
+        itr.next().unwrap();
+    });
+    let summary = timeline.summary();
+    assert!(
+        lane_line(&timeline, &summary, "resumer").contains("waiting (send -1), running"),
+        "{summary}"
+    );
+    assert!(
+        caller_line(&summary).contains("waiting (send 2), running")
+            && !caller_line(&summary).contains("send -1"),
+        "{summary}"
+    );
+    assert_eq!(
+        timeline
+            .lanes()
+            .iter()
+            .filter(|l| l.kind == LaneKind::Generator)
+            .count(),
+        1,
+        "{summary}"
+    );
+}
+
 /// A generator keeps its thread's recorder state between turns: a second
 /// recording must still see the turns of a generator the first one saw.
 #[test]
