@@ -231,7 +231,7 @@ fn a_generator_resumed_from_two_lanes_makes_each_caller_wait() {
         let g = Greenlet::labelled("resumer", move || {
             again.send(-1).unwrap();
         });
-        g.join();
+        g.join().unwrap();
         itr.next().unwrap();
     });
     let summary = timeline.summary();
