@@ -707,31 +707,33 @@ impl<Y, S, R> Inner<Y, S, R> {
     #[inline(always)]
     fn resume_body(&self, input: Resume<S>) -> Result<Y, GeneratorError<R>> {
         let signal = self.mailbox.post(input);
-        let outcome = if crate::trace::is_on() {
-            self.run_traced(signal)
-        } else {
-            self.run(signal)
-        };
-        match outcome {
+        if crate::trace::is_on() {
+            return self.run_traced(signal);
+        }
+        match self.run(signal) {
             CoroutineResult::Yield(value) => Ok(value),
             CoroutineResult::Return(returned) => Err(stopped(returned)),
         }
     }
 
-    /// [`Inner::run`] in a recording, out of line: a turn recorded
+    /// [`Inner::resume_body`] in a recording, out of line: a turn recorded
     /// ([`traced`]), what was sent read where it waits in the mailbox.
     #[inline(never)]
-    fn run_traced(&self, signal: Signal) -> CoroutineResult<Y, Result<R, Exception>> {
-        let Some(turn) = self.mailbox.trace.resumed(signal, &self.mailbox) else {
-            return self.run(signal);
-        };
-        let outcome = self.run(signal);
-        match &outcome {
-            CoroutineResult::Yield(value) => self.mailbox.trace.yielded(turn, value),
+    fn run_traced(&self, signal: Signal) -> Result<Y, GeneratorError<R>> {
+        let turn = self.mailbox.trace.resumed(signal, &self.mailbox);
+        match self.run(signal) {
+            CoroutineResult::Yield(value) => {
+                if let Some(turn) = turn {
+                    self.mailbox.trace.yielded(turn, &value);
+                }
+                Ok(value)
+            }
             // The lane's end was recorded as the body finished (`finish`).
-            CoroutineResult::Return(_) => drop(turn),
+            CoroutineResult::Return(returned) => {
+                drop(turn);
+                Err(stopped(returned))
+            }
         }
-        outcome
     }
 
     /// `next`/`send` go straight to the sub-generator of the body's

@@ -53,12 +53,10 @@ impl<Y: 'static, S: 'static> Traced<Y, S> {
 
 impl<Y, S> Traced<Y, S> {
     /// The body is about to be resumed with `signal` (its payload waiting in
-    /// `mailbox`): a turn begins, if the calling thread is recorded.
+    /// `mailbox`), and [`trace::is_on`] said yes: a turn begins, if the
+    /// calling thread is recorded.
     #[inline]
     pub(super) fn resumed(&self, signal: Signal, mailbox: &Mailbox<Y, S>) -> Option<Turn> {
-        if !trace::is_on() {
-            return None;
-        }
         let payload = mailbox.peek(signal);
         let (how, small) = match payload {
             Peeked::Next => (Resumed::Next, Some(Word::ABSENT)),

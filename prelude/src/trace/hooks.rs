@@ -247,12 +247,13 @@ impl Link {
         self.lane
     }
 
-    /// Whether the link still holds: its recording runs, and the calling
-    /// thread works for the same lane as when it was made.
+    /// Whether the link still holds: the calling thread works for the same
+    /// lane as when it was made. A lane's id carries its recording's
+    /// generation, so in a new recording it holds no more; that the
+    /// recording still runs, each write checks.
     #[inline(always)]
     pub(crate) fn holds(self) -> bool {
-        self.log.header().running.load(Ordering::Relaxed) == self.lane.generation()
-            && self.local.lane.get() == self.caller.raw()
+        self.local.lane.get() == self.caller.raw()
     }
 
     /// Begins the generator's turn number `number` (from 0; [`Resumed`] says

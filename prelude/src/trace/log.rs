@@ -77,10 +77,10 @@ pub(super) struct Chunk {
     end: Cell<u64>,
     /// The thread's id, written into each slot.
     writer: Cell<u32>,
-    /// The slot of compact turns being filled, and how many it holds (none
-    /// if 0 or [`TURNS_PER_SLOT`]): the next compact turn goes there unless
+    /// The slot of compact turns being filled, and how many it holds (full
+    /// at [`TURNS_PER_SLOT`]): the next compact turn goes there unless
     /// another event came in between.
-    packing: Cell<(u64, usize)>,
+    packing: Cell<Packing>,
 }
 
 impl Chunk {
@@ -91,7 +91,7 @@ impl Chunk {
             next: Cell::new(0),
             end: Cell::new(0),
             writer: Cell::new(thread_id()),
-            packing: Cell::new((0, 0)),
+            packing: Cell::new(NOT_PACKING),
         }
     }
 
@@ -99,10 +99,16 @@ impl Chunk {
     /// has a new id.
     pub(super) fn forked(&self) {
         self.generation.set(0);
-        self.packing.set((0, 0));
+        self.packing.set(NOT_PACKING);
         self.writer.set(thread_id());
     }
 }
+
+/// See [`Chunk::packing`].
+type Packing = (Option<&'static Slot>, usize);
+
+/// No slot of compact turns being filled.
+const NOT_PACKING: Packing = (None, TURNS_PER_SLOT);
 
 fn thread_id() -> u32 {
     // SAFETY: gettid has no preconditions.
@@ -197,8 +203,7 @@ impl Compact {
             head: lanes.0.get()
                 | u64::from(kind == Kind::Yield) << 48
                 | u64::from(code & 7) << 49
-                | u64::from(value.len()) << 52
-                | u64::from(value.tag()) << 56,
+                | u64::from(value.shape()) << 52,
             value: value.bits(),
         }
     }
@@ -355,7 +360,7 @@ impl Log {
             Stamp::Now => self.ticks(),
             Stamp::Later => UNSTAMPED,
         };
-        chunk.packing.set((0, 0));
+        chunk.packing.set(NOT_PACKING);
         let index = self.claim(chunk, generation) % CAPACITY;
         let slot = &self.slots[index as usize];
         slot.generation.store(0, Ordering::Relaxed);
@@ -383,18 +388,12 @@ impl Log {
         if self.header.running.load(Ordering::Relaxed) != generation {
             return;
         }
-        let (open, held) = chunk.packing.get();
-        let (index, held) =
-            if chunk.generation.get() == generation && held > 0 && held < TURNS_PER_SLOT {
-                (open, held)
-            } else {
-                let index = self.claim(chunk, generation) % CAPACITY;
-                let slot = &self.slots[index as usize];
-                slot.generation.store(0, Ordering::Relaxed);
-                slot.writer.store(chunk.writer.get(), Ordering::Relaxed);
-                (index, 0)
-            };
-        let slot = &self.slots[index as usize];
+        let (slot, held) = match chunk.packing.get() {
+            (Some(slot), held) if held < TURNS_PER_SLOT && chunk.generation.get() == generation => {
+                (slot, held)
+            }
+            _ => (self.claim_packed(chunk, generation), 0),
+        };
         slot.words[1 + 2 * held].store(turn.head, Ordering::Relaxed);
         slot.words[2 + 2 * held].store(turn.value, Ordering::Relaxed);
         let count = held + 1;
@@ -402,7 +401,17 @@ impl Log {
         if held == 0 {
             slot.generation.store(generation, Ordering::Release);
         }
-        chunk.packing.set((index, count));
+        chunk.packing.set((Some(slot), count));
+    }
+
+    /// A new slot of `chunk` for compact turns, not yet published.
+    #[inline(never)]
+    fn claim_packed(&self, chunk: &Chunk, generation: u32) -> &'static Slot {
+        let index = self.claim(chunk, generation) % CAPACITY;
+        let slot = &self.slots[index as usize];
+        slot.generation.store(0, Ordering::Relaxed);
+        slot.writer.store(chunk.writer.get(), Ordering::Relaxed);
+        slot
     }
 
     /// The next slot of `chunk`, claiming [`CHUNK`] more when it has none

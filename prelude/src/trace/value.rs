@@ -37,8 +37,7 @@ pub(crate) const PLAIN: u8 = 10;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Word {
     bits: u64,
-    /// The tag in the high byte, then a bit that is always set, then the
-    /// length.
+    /// See [`Word::shape`].
     shape: NonZeroU16,
 }
 
@@ -50,7 +49,7 @@ impl Word {
     #[inline(always)]
     pub(crate) const fn new(tag: u8, len: u8, bits: u64) -> Word {
         debug_assert!(len <= 8);
-        let shape = (tag as u16) << 8 | 0x10 | len as u16;
+        let shape = 1 << 12 | (tag as u16) << 4 | len as u16;
         match NonZeroU16::new(shape) {
             Some(shape) => Word { bits, shape },
             None => unreachable!(),
@@ -58,11 +57,18 @@ impl Word {
     }
     #[inline]
     pub(crate) fn tag(self) -> u8 {
-        (self.shape.get() >> 8) as u8
+        (self.shape.get() >> 4) as u8
     }
     #[inline]
     pub(crate) fn len(self) -> u8 {
         self.shape.get() as u8 & 0xf
+    }
+    /// The tag (8 bits) and the length (4 bits) in the low 12 bits, under a
+    /// bit that is always set: shifted left by 52, the top 12 bits of a
+    /// word say both.
+    #[inline]
+    pub(crate) fn shape(self) -> u16 {
+        self.shape.get()
     }
     #[inline]
     pub(crate) fn bits(self) -> u64 {
