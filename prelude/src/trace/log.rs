@@ -105,10 +105,15 @@ impl Chunk {
 }
 
 /// See [`Chunk::packing`].
-type Packing = (Option<&'static Slot>, usize);
+type Packing = (&'static Slot, usize);
 
-/// No slot of compact turns being filled.
-const NOT_PACKING: Packing = (None, TURNS_PER_SLOT);
+/// No slot of compact turns being filled: a full one, never written.
+const NOT_PACKING: Packing = (&FULL, TURNS_PER_SLOT);
+static FULL: Slot = Slot {
+    generation: AtomicU32::new(0),
+    writer: AtomicU32::new(0),
+    words: [const { AtomicU64::new(0) }; 7],
+};
 
 fn thread_id() -> u32 {
     // SAFETY: gettid has no preconditions.
@@ -389,7 +394,7 @@ impl Log {
             return;
         }
         let (slot, held) = match chunk.packing.get() {
-            (Some(slot), held) if held < TURNS_PER_SLOT && chunk.generation.get() == generation => {
+            (slot, held) if held < TURNS_PER_SLOT && chunk.generation.get() == generation => {
                 (slot, held)
             }
             _ => (self.claim_packed(chunk, generation), 0),
@@ -401,7 +406,7 @@ impl Log {
         if held == 0 {
             slot.generation.store(generation, Ordering::Release);
         }
-        chunk.packing.set((Some(slot), count));
+        chunk.packing.set((slot, count));
     }
 
     /// A new slot of `chunk` for compact turns, not yet published.
