@@ -280,7 +280,7 @@ fn a_generator_resumed_in_two_recordings_shows_in_both() {
     assert_eq!(yields(&second), ["yield 2", "yield 3"], "{second}");
 }
 
-/// Past its first turns a generator's turns are time-stamped one in 16, the
+/// Past its first turns a generator's turns are time-stamped one in 64, the
 /// others placed between: every turn is still drawn, in its place, and a
 /// sleep of the caller's between two runs of turns stays whole.
 #[test]

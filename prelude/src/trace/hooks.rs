@@ -476,14 +476,15 @@ pub(crate) enum Resumed {
 pub(crate) const STAMPED_TURNS: u32 = 256;
 
 /// After [`STAMPED_TURNS`], one turn in this many is time-stamped.
-pub(crate) const THEN_ONE_IN: u32 = 16;
+pub(crate) const THEN_ONE_IN: u32 = 64;
 
 /// Whether a generator's turn number `turn` (from 0, in this recording) is
-/// time-stamped. A time-stamp costs a recorded `send` more than the rest of
-/// its recording together (two `rdtsc`, 20 ns); a learner's picture has far
-/// fewer turns than [`STAMPED_TURNS`], and a loop of a million `send`s is
-/// drawn from one turn in [`THEN_ONE_IN`], the others placed between them in
-/// the order they happened.
+/// time-stamped. A time-stamped turn costs several times what the rest of
+/// a recorded `send` does (two clock reads, each 10–22 ns on our VMs, and
+/// two whole slots); a learner's picture has far fewer turns than
+/// [`STAMPED_TURNS`], and a loop of a million `send`s is drawn from one turn
+/// in [`THEN_ONE_IN`], the others placed between them in the order they
+/// happened.
 #[inline]
 fn turn_stamp(turn: u32) -> Stamp {
     if turn < STAMPED_TURNS || turn.is_multiple_of(THEN_ONE_IN) {
