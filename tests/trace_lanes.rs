@@ -280,6 +280,83 @@ fn a_generator_resumed_in_two_recordings_shows_in_both() {
     assert_eq!(yields(&second), ["yield 2", "yield 3"], "{second}");
 }
 
+/// Past their first turns, a generator resumed inside another's turn (a
+/// pipeline, each `next` of the outer one taking one of the inner one's)
+/// still has each turn in its place: every yield in order on both lanes,
+/// and each turn of the inner one inside the outer one's wait for it.
+#[test]
+fn a_pipeline_of_generators_keeps_the_inner_turns_inside_the_outer_ones() {
+    let _turn = recording_turn();
+    const ITEMS: u64 = 1000;
+    let timeline = trace::record(|| {
+        let inner: Generator<u64, u64> = Generator::new(|co| {
+            let mut i = 0;
+            loop {
+                co.yield_(i)?;
+                i += 1;
+            }
+        });
+        let outer: Generator<u64, u64> = Generator::new(move |co| {
+            loop {
+                let x = inner.next().unwrap();
+                co.yield_(x * 2)?;
+            }
+        });
+        for _ in 0..ITEMS {
+            outer.next().unwrap();
+        }
+    });
+    let generators: Vec<usize> = (0..timeline.lanes().len())
+        .filter(|&l| timeline.lanes()[l].kind == LaneKind::Generator)
+        .collect();
+    let [outer, inner] = generators[..] else {
+        panic!("two generator lanes:\n{timeline}")
+    };
+    let slices = timeline.slices();
+    let of = |lane: usize, state: State| -> Vec<&trace::Slice> {
+        slices
+            .iter()
+            .filter(|s| s.lane == lane && s.state == state)
+            .collect()
+    };
+    let yields = |lane: usize| -> Vec<String> {
+        of(lane, State::Waiting)
+            .iter()
+            .filter(|s| s.what.starts_with("yield"))
+            .map(|s| s.what.clone())
+            .collect()
+    };
+    let expected = |times: u64| -> Vec<String> {
+        (0..ITEMS).map(|i| format!("yield {}", i * times)).collect()
+    };
+    // Where the yields first differ from what was yielded, if they do.
+    let differ = |lane: usize, times: u64| {
+        let (got, want) = (yields(lane), expected(times));
+        let same = got.iter().zip(&want).take_while(|(g, w)| g == w).count();
+        (got.len() != same || want.len() != same).then(|| (same, got.get(same).cloned()))
+    };
+    assert_eq!(differ(inner, 1), None, "the inner generator's yields");
+    assert_eq!(differ(outer, 2), None, "the outer generator's yields");
+    let running: Vec<_> = slices
+        .iter()
+        .filter(|s| s.state == State::Running)
+        .collect();
+    assert!(running.windows(2).all(|w| w[0].end <= w[1].start));
+    let waits: Vec<_> = of(outer, State::Waiting)
+        .into_iter()
+        .filter(|s| s.what == "next")
+        .collect();
+    let turns = of(inner, State::Running);
+    assert_eq!(waits.len(), ITEMS as usize);
+    assert_eq!(turns.len(), ITEMS as usize);
+    for (wait, turn) in waits.iter().zip(&turns) {
+        assert!(
+            wait.start <= turn.start && turn.end <= wait.end,
+            "an inner turn outside the outer one's wait: {turn:?} / {wait:?}"
+        );
+    }
+}
+
 /// Past its first turns a generator's turns are time-stamped one in 64, the
 /// others placed between: every turn is still drawn, in its place, and a
 /// sleep of the caller's between two runs of turns stays whole.

@@ -723,7 +723,7 @@ impl<Y, S, R> Inner<Y, S, R> {
         let turn = self.mailbox.trace.resumed(signal, &self.mailbox);
         match self.run(signal) {
             CoroutineResult::Yield(value) => {
-                if let Some(turn) = turn {
+                if let Some(turn) = &turn {
                     self.mailbox.trace.yielded(turn, &value);
                 }
                 Ok(value)

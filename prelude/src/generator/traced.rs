@@ -56,7 +56,7 @@ impl<Y, S> Traced<Y, S> {
     /// `mailbox`), and [`trace::is_on`] said yes: a turn begins, if the
     /// calling thread is recorded.
     #[inline]
-    pub(super) fn resumed(&self, signal: Signal, mailbox: &Mailbox<Y, S>) -> Option<Turn> {
+    pub(super) fn resumed(&self, signal: Signal, mailbox: &Mailbox<Y, S>) -> Option<Turn<'_>> {
         let payload = mailbox.peek(signal);
         let (how, small) = match payload {
             Peeked::Next => (Resumed::Next, Some(Word::ABSENT)),
@@ -71,10 +71,10 @@ impl<Y, S> Traced<Y, S> {
         };
         // The link made at an earlier turn, unless the recording or the
         // caller changed since.
-        let link = match self.link.get() {
-            Some(link) if link.holds() => link,
-            _ => self.relink()?,
-        };
+        if !self.link().is_some_and(Link::holds) {
+            self.relink()?;
+        }
+        let link = self.link()?;
         let number = self.turns.get();
         self.turns.set(number.wrapping_add(1));
         Some(link.resume(number, how, small, whole))
@@ -84,7 +84,7 @@ impl<Y, S> Traced<Y, S> {
     /// lane in this recording — a new lane at its first turn in it.
     #[cold]
     #[inline(never)]
-    fn relink(&self) -> Option<Link> {
+    fn relink(&self) -> Option<()> {
         let caller = trace::current()?;
         let known = self
             .link
@@ -99,14 +99,24 @@ impl<Y, S> Traced<Y, S> {
                 lane
             }
         };
-        let link = caller.link(lane);
-        self.link.set(Some(link));
-        Some(link)
+        self.link.set(Some(caller.link(lane)));
+        Some(())
+    }
+
+    /// The link kept between turns, borrowed by the turn under way. Only
+    /// [`Traced::relink`] sets it, as a turn begins; while one runs, the
+    /// generator is running and cannot be resumed, so it is not set again
+    /// until the turn (and its borrow) is over.
+    #[inline(always)]
+    fn link(&self) -> Option<&Link> {
+        // SAFETY: as above, no `set` while the reference lives; the cell is
+        // not `Sync`, so no other thread touches it.
+        unsafe { &*self.link.as_ptr() }.as_ref()
     }
 
     /// The body yielded `value`: the turn ends, the caller runs again.
     #[inline]
-    pub(super) fn yielded(&self, turn: Turn, value: &Y) {
+    pub(super) fn yielded(&self, turn: &Turn<'_>, value: &Y) {
         turn.yielded((self.yielded.small)(value), |room| {
             (self.yielded.whole)(value, room)
         });

@@ -15,7 +15,7 @@ use std::num::NonZeroU64;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::log::{self, Chunk, Compact, Entry, Kind, Lanes, Log, Stamp};
+use super::log::{self, Chunk, Compact, Entry, Kind, Lanes, Log, Spot, Stamp};
 use super::value::{self, Word};
 use super::{LaneKind, State};
 use crate::globals::shared;
@@ -252,7 +252,7 @@ impl Link {
     /// generation, so in a new recording it holds no more; that the
     /// recording still runs, each write checks.
     #[inline(always)]
-    pub(crate) fn holds(self) -> bool {
+    pub(crate) fn holds(&self) -> bool {
         self.local.lane.get() == self.caller.raw()
     }
 
@@ -264,41 +264,57 @@ impl Link {
     /// generator's lane until the turn ends.
     #[inline(always)]
     pub(crate) fn resume(
-        self,
+        &self,
         number: u32,
         how: Resumed,
         small: Option<Word>,
         whole: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
-    ) -> Turn {
+    ) -> Turn<'_> {
         debug_assert!(self.holds());
         let stamp = turn_stamp(number);
-        self.switch((Kind::Resume, how as u8), stamp, small, whole);
+        let spot = match self.compact(stamp, small) {
+            Some((lanes, small)) => {
+                let generation = self.lane.generation();
+                let chunk = &self.local.chunk;
+                self.log
+                    .write_resume(chunk, generation, lanes, how as u8, small)
+            }
+            None => {
+                self.write_whole((Kind::Resume, how as u8), stamp, whole);
+                None
+            }
+        };
         self.local.lane.set(self.lane.raw());
-        Turn { link: self, stamp }
+        Turn {
+            link: self,
+            stamp,
+            spot,
+        }
     }
 
-    /// Writes a resume's or yield's event: unstamped and small, a
-    /// [`Compact`] turn that shares its slot; else [`Entry::turn`], a slot.
+    /// The lanes and the value of a turn written compact: unstamped, with
+    /// lanes and a value that fit (see [`Compact`]).
     #[inline(always)]
-    fn switch(
-        self,
+    fn compact(&self, stamp: Stamp, small: Option<Word>) -> Option<(Lanes, Word)> {
+        match (stamp, self.lanes, small) {
+            (Stamp::Later, Some(lanes), Some(small)) => Some((lanes, small)),
+            _ => None,
+        }
+    }
+
+    /// Writes a resume's or yield's event whole, [`Entry::turn`]: a slot.
+    #[inline(never)]
+    fn write_whole(
+        &self,
         (kind, code): (Kind, u8),
         stamp: Stamp,
-        small: Option<Word>,
         whole: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
     ) {
-        let chunk = &self.local.chunk;
-        if stamp == Stamp::Later
-            && let (Some(lanes), Some(small)) = (self.lanes, small)
-        {
-            let turn = Compact::new(lanes, kind, code, small);
-            self.log.write_turn(chunk, self.lane.generation(), turn);
-            return;
-        }
         let mut room = [0u8; value::ROOM];
         let (tag, n) = whole(&mut room);
         let lanes = (self.lane.number(), self.caller.number());
         let entry = Entry::turn(lanes, kind, code, (tag, &room, n));
+        let chunk = &self.local.chunk;
         self.log.write(chunk, self.lane.generation(), stamp, entry);
     }
 }
@@ -306,27 +322,40 @@ impl Link {
 /// A generator's turn: from its resume until it yields (or ends, or
 /// raises); see [`Link::resume`]. As it drops, the thread works for the
 /// caller's lane again.
-pub(crate) struct Turn {
-    link: Link,
+pub(crate) struct Turn<'a> {
+    link: &'a Link,
     /// Whether the turn is time-stamped (its resume and its yield alike).
     stamp: Stamp,
+    /// Where its resume was written, if compact.
+    spot: Option<Spot>,
 }
 
-impl Turn {
+impl Turn<'_> {
     /// The generator yielded `small` (a value that fits a word, if it does)
     /// or what `whole` writes, back to its caller: one event, the generator
-    /// waiting and the caller running.
+    /// waiting and the caller running — next to the resume, if that was
+    /// the thread's last event.
     #[inline]
     pub(crate) fn yielded(
-        self,
+        &self,
         small: Option<Word>,
         whole: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
     ) {
-        self.link.switch((Kind::Yield, 0), self.stamp, small, whole);
+        let link = self.link;
+        let chunk = &link.local.chunk;
+        let generation = link.lane.generation();
+        // A compact resume: the lanes fit, and the turn is not stamped.
+        if let (Some(spot), Some(lanes), Some(small)) = (self.spot, link.lanes, small) {
+            return link.log.write_yield(chunk, generation, lanes, spot, small);
+        }
+        match link.compact(self.stamp, small) {
+            Some((lanes, small)) => link.log.write_yield_alone(chunk, generation, lanes, small),
+            None => link.write_whole((Kind::Yield, 0), self.stamp, whole),
+        }
     }
 }
 
-impl Drop for Turn {
+impl Drop for Turn<'_> {
     #[inline]
     fn drop(&mut self) {
         self.link.local.lane.set(self.link.caller.raw());

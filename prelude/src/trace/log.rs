@@ -12,8 +12,9 @@
 //!
 //! Most events take a slot each. A generator's unstamped turns (see
 //! [`Stamp::Later`]) are small enough to share one, [`TURNS_PER_SLOT`] to a
-//! slot ([`Compact`]): a loop of `send`s writes a third of the memory it
-//! would otherwise, two 64-byte cache lines per three `send`s.
+//! slot ([`Compact`]): a resume and then its yield, twice. A loop of `send`s
+//! writes a quarter of the memory it would otherwise, one 64-byte cache line
+//! per two `send`s, and a yield right after its resume costs a few stores.
 
 use std::cell::Cell;
 use std::num::NonZeroU64;
@@ -32,11 +33,15 @@ pub(super) const TEXT: usize = 40;
 /// 5–10 ns) for this many events instead of one each.
 pub(super) const CHUNK: u64 = 16;
 
-/// Compact turns ([`Compact`]) a slot holds.
-pub(super) const TURNS_PER_SLOT: usize = 3;
+/// Compact turns ([`Compact`]) a slot holds: two pairs of a resume and its
+/// yield.
+pub(super) const TURNS_PER_SLOT: usize = 2 * PAIRS;
 
-/// The kind in a slot's head that says the slot holds compact turns, and
-/// how many (the head's low bits), rather than one event.
+/// Pairs of compact turns a slot holds.
+const PAIRS: usize = 2;
+
+/// The kind in a slot's head that says the slot holds compact turns (see
+/// [`Compact`] for the rest of the head), rather than one event.
 const PACKED: u8 = 5;
 
 /// The head of the shared mapping.
@@ -77,10 +82,10 @@ pub(super) struct Chunk {
     end: Cell<u64>,
     /// The thread's id, written into each slot.
     writer: Cell<u32>,
-    /// The slot of compact turns being filled, and how many it holds (full
-    /// at [`TURNS_PER_SLOT`]): the next compact turn goes there unless
-    /// another event came in between.
-    packing: Cell<Packing>,
+    /// The slot of compact turns being filled, as its head was last
+    /// written: the next compact turn goes there unless another event came
+    /// in between, and a yield right after its resume goes next to it.
+    packing: Cell<Spot>,
 }
 
 impl Chunk {
@@ -104,11 +109,24 @@ impl Chunk {
     }
 }
 
-/// See [`Chunk::packing`].
-type Packing = (&'static Slot, usize);
+/// A slot of compact turns and its head, as last written ([`Chunk::packing`]).
+#[derive(Clone, Copy)]
+pub(super) struct Spot {
+    slot: &'static Slot,
+    head: u64,
+}
+
+impl PartialEq for Spot {
+    fn eq(&self, other: &Spot) -> bool {
+        std::ptr::eq(self.slot, other.slot) && self.head == other.head
+    }
+}
 
 /// No slot of compact turns being filled: a full one, never written.
-const NOT_PACKING: Packing = (&FULL, TURNS_PER_SLOT);
+const NOT_PACKING: Spot = Spot {
+    slot: &FULL,
+    head: PAIRS as u64,
+};
 static FULL: Slot = Slot {
     generation: AtomicU32::new(0),
     writer: AtomicU32::new(0),
@@ -171,21 +189,25 @@ pub(super) fn words(text: &[u8]) -> ([u64; TEXT / 8], usize) {
     (words, len)
 }
 
-/// A generator's unstamped resume or yield in 16 bytes: one word packs the
-/// lane and the caller's lane (24 bits each), the kind, how it was resumed,
-/// the value's tag and length; the other holds the value (at most 8 bytes).
-/// A turn that does not fit is written as an [`Entry`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Compact {
-    head: u64,
-    value: u64,
-}
+/// A generator's unstamped turns, two pairs to a slot: each pair a resume
+/// and then its yield, in three words. The first packs the generator's lane
+/// and its caller's (24 bits each), how it was resumed (2 bits), whether it
+/// was not (a yield written alone, as other events came between it and its
+/// resume), and the sent value's shape ([`Word::shape`](value::Word::shape),
+/// 12 bits); then the sent value and the yielded one (at most 8 bytes
+/// each). The slot's head says [`PACKED`], how many pairs are begun (its
+/// low 2 bits) and, 13 bits each from bit 2, each pair's yielded shape (0
+/// for no yield yet). A turn that does not fit is written as an [`Entry`].
+pub(super) struct Compact;
 
-/// Bits of a lane's number in a [`Compact`].
+/// Bits of a lane's number in a [`Compact`] turn.
 const LANE_BITS: u32 = 24;
 
-/// The lanes of a generator and its caller as a [`Compact`] turn's head has
-/// them, found once for many turns: [`Compact::lanes`].
+/// A pair's first word: no resume, only a yield.
+const NO_RESUME: u64 = 1 << 50;
+
+/// The lanes of a generator and its caller as a [`Compact`] turn has them,
+/// found once for many turns: [`Compact::lanes`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Lanes(NonZeroU64);
 
@@ -199,43 +221,47 @@ impl Compact {
         NonZeroU64::new(u64::from(lane) | u64::from(caller) << LANE_BITS).map(Lanes)
     }
 
-    /// `kind` ([`Kind::Resume`] or [`Kind::Yield`]) of `lanes`, with `code`
-    /// (how it was resumed: 3 bits) and `value`.
-    #[inline]
-    pub(super) fn new(lanes: Lanes, kind: Kind, code: u8, value: value::Word) -> Compact {
-        debug_assert!(matches!(kind, Kind::Resume | Kind::Yield) && code < 8);
-        Compact {
-            head: lanes.0.get()
-                | u64::from(kind == Kind::Yield) << 48
-                | u64::from(code & 7) << 49
-                | u64::from(value.shape()) << 52,
-            value: value.bits(),
-        }
+    /// A slot's head with pair `pair`'s yield of `shape`.
+    #[inline(always)]
+    fn with_yield(head: u64, pair: usize, shape: u16) -> u64 {
+        head | u64::from(shape) << (2 + 13 * pair)
     }
 
-    /// The event it stands for, written by `writer`, not time-stamped; its
-    /// text as [`Kind::Resume`] says.
-    fn event(self, writer: u32) -> Event {
-        let Compact { head, value } = self;
-        let lane_mask = (1 << LANE_BITS) - 1;
-        let caller = ((head >> LANE_BITS) & lane_mask) as u32;
-        let len = (((head >> 52) & 0xf) as usize).min(8);
-        let mut text = Vec::with_capacity(8 + len);
-        text.extend_from_slice(&caller.to_le_bytes());
-        text.extend_from_slice(&[(head >> 56) as u8, 0, 0, 0]);
-        text.extend_from_slice(&value.to_le_bytes()[..len]);
-        Event {
-            writer,
-            lane: (head & lane_mask) as u32,
-            kind: if head >> 48 & 1 == 0 {
-                Kind::Resume
-            } else {
-                Kind::Yield
-            },
-            code: ((head >> 49) & 7) as u8,
-            at: UNSTAMPED,
-            text,
-        }
+    /// The events of a slot of compact turns with `head` and `words`
+    /// (after the head), written by `writer`, not time-stamped; their text
+    /// as [`Kind::Resume`] says.
+    fn events(head: u64, words: &[u64; 6], writer: u32) -> impl Iterator<Item = Event> {
+        let pairs = (head as usize & 3).min(PAIRS);
+        words
+            .chunks_exact(3)
+            .take(pairs)
+            .enumerate()
+            .flat_map(move |(pair, words)| {
+                let [first, sent, yielded] = [words[0], words[1], words[2]];
+                let lane_mask = (1 << LANE_BITS) - 1;
+                let lane = (first & lane_mask) as u32;
+                let caller = ((first >> LANE_BITS) & lane_mask) as u32;
+                let event = |kind, code, shape: u64, value: u64| {
+                    let len = ((shape & 0xf) as usize).min(8);
+                    let mut text = Vec::with_capacity(8 + len);
+                    text.extend_from_slice(&caller.to_le_bytes());
+                    text.extend_from_slice(&[(shape >> 4) as u8, 0, 0, 0]);
+                    text.extend_from_slice(&value.to_le_bytes()[..len]);
+                    Event {
+                        writer,
+                        lane,
+                        kind,
+                        code,
+                        at: UNSTAMPED,
+                        text,
+                    }
+                };
+                let resume = (first & NO_RESUME == 0)
+                    .then(|| event(Kind::Resume, ((first >> 48) & 3) as u8, first >> 52, sent));
+                let shape = (head >> (2 + 13 * pair)) & 0x1fff;
+                let yielded = (shape != 0).then(|| event(Kind::Yield, 0, shape, yielded));
+                resume.into_iter().chain(yielded)
+            })
     }
 }
 
@@ -383,30 +409,106 @@ impl Log {
         slot.generation.store(generation, Ordering::Release);
     }
 
-    /// Appends the compact turn `turn` to the recording `generation`, in the
-    /// slot of compact turns the calling thread's `chunk` is filling if its
-    /// last event was one too, else in a new slot — unless that recording
-    /// has ended. Each turn is published by storing the slot's count after
-    /// its two words; a new slot, by its generation after that.
+    /// Appends a compact resume of the generator of `lanes` (`how`, a
+    /// [`Resumed`](super::hooks::Resumed), sending `sent`) to the recording
+    /// `generation`: a new pair in the slot of compact turns the calling
+    /// thread's `chunk` is filling if its last event was one too, else in a
+    /// new slot — unless that recording has ended. Says where it went, for
+    /// its yield ([`Log::write_yield`]). Each turn is published by storing
+    /// the slot's head after its words; a new slot, by its generation after
+    /// that.
     #[inline]
-    pub(super) fn write_turn(&self, chunk: &Chunk, generation: u32, turn: Compact) {
-        if self.header.running.load(Ordering::Relaxed) != generation {
-            return;
+    pub(super) fn write_resume(
+        &self,
+        chunk: &Chunk,
+        generation: u32,
+        lanes: Lanes,
+        how: u8,
+        sent: value::Word,
+    ) -> Option<Spot> {
+        let first = lanes.0.get() | u64::from(how & 3) << 48 | u64::from(sent.shape()) << 52;
+        self.write_pair(chunk, generation, first, sent.bits())
+    }
+
+    /// Appends a compact yield (`yielded`) of the generator of `lanes`,
+    /// whose compact resume went to `resumed` ([`Log::write_resume`]), to
+    /// the recording `generation`: next to its resume if nothing came after
+    /// it on this thread, else as a pair of its own — unless that recording
+    /// has ended.
+    #[inline]
+    pub(super) fn write_yield(
+        &self,
+        chunk: &Chunk,
+        generation: u32,
+        lanes: Lanes,
+        resumed: Spot,
+        yielded: value::Word,
+    ) {
+        if chunk.packing.get() != resumed {
+            return self.write_yield_alone(chunk, generation, lanes, yielded);
         }
-        let (slot, held) = match chunk.packing.get() {
-            (slot, held) if held < TURNS_PER_SLOT && chunk.generation.get() == generation => {
-                (slot, held)
-            }
-            _ => (self.claim_packed(chunk, generation), 0),
+        if self.header.running.load(Ordering::Relaxed) == generation {
+            self.fill_yield(chunk, resumed, yielded);
+        }
+    }
+
+    /// Appends a compact yield of the generator of `lanes` (`yielded`) to
+    /// the recording `generation`, as a pair of its own (with no resume) —
+    /// unless that recording has ended.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn write_yield_alone(
+        &self,
+        chunk: &Chunk,
+        generation: u32,
+        lanes: Lanes,
+        yielded: value::Word,
+    ) {
+        if let Some(spot) = self.write_pair(chunk, generation, lanes.0.get() | NO_RESUME, 0) {
+            self.fill_yield(chunk, spot, yielded);
+        }
+    }
+
+    /// Writes `yielded` as the yield of the last pair begun at `spot`, the
+    /// calling thread's packing slot.
+    #[inline(always)]
+    fn fill_yield(&self, chunk: &Chunk, Spot { slot, head }: Spot, yielded: value::Word) {
+        // At least one pair is begun: the one being filled.
+        let pair = (head as usize & 3).wrapping_sub(1) % PAIRS;
+        slot.words[3 + 3 * pair].store(yielded.bits(), Ordering::Relaxed);
+        let head = Compact::with_yield(head, pair, yielded.shape());
+        slot.words[0].store(head, Ordering::Release);
+        chunk.packing.set(Spot { slot, head });
+    }
+
+    /// Begins a pair of compact turns with `first` and `sent` (see
+    /// [`Compact`]), as [`Log::write_resume`] says.
+    #[inline(always)]
+    fn write_pair(&self, chunk: &Chunk, generation: u32, first: u64, sent: u64) -> Option<Spot> {
+        if self.header.running.load(Ordering::Relaxed) != generation {
+            return None;
+        }
+        let Spot { slot, head } = chunk.packing.get();
+        let pair = head as usize & 3;
+        let (slot, head, pair) = if pair < PAIRS && chunk.generation.get() == generation {
+            (slot, head, pair)
+        } else {
+            (
+                self.claim_packed(chunk, generation),
+                u64::from(PACKED) << 32,
+                0,
+            )
         };
-        slot.words[1 + 2 * held].store(turn.head, Ordering::Relaxed);
-        slot.words[2 + 2 * held].store(turn.value, Ordering::Relaxed);
-        let count = held + 1;
-        slot.words[0].store(u64::from(PACKED) << 32 | count as u64, Ordering::Release);
-        if held == 0 {
+        slot.words[1 + 3 * pair].store(first, Ordering::Relaxed);
+        slot.words[2 + 3 * pair].store(sent, Ordering::Relaxed);
+        let head = head + 1;
+        slot.words[0].store(head, Ordering::Release);
+        if pair == 0 {
             slot.generation.store(generation, Ordering::Release);
         }
-        chunk.packing.set((slot, count));
+        let spot = Spot { slot, head };
+        chunk.packing.set(spot);
+        Some(spot)
     }
 
     /// A new slot of `chunk` for compact turns, not yet published.
@@ -448,7 +550,7 @@ impl Log {
                 continue;
             }
             let writer = slot.writer.load(Ordering::Relaxed);
-            // Acquire: a compact turn is published by the count in the head.
+            // Acquire: a compact turn is published by the head.
             let head = slot.words[0].load(Ordering::Acquire);
             let words: [u64; 6] =
                 std::array::from_fn(|i| slot.words[1 + i].load(Ordering::Relaxed));
@@ -457,14 +559,7 @@ impl Log {
                 continue;
             }
             if (head >> 32) as u8 == PACKED {
-                let count = (head as u32 as usize).min(TURNS_PER_SLOT);
-                events.extend(words.chunks_exact(2).take(count).map(|pair| {
-                    Compact {
-                        head: pair[0],
-                        value: pair[1],
-                    }
-                    .event(writer)
-                }));
+                events.extend(Compact::events(head, &words, writer));
                 continue;
             }
             let at = words[0];
@@ -610,54 +705,80 @@ mod tests {
 
     #[test]
     fn compact_turns_share_slots_and_read_back_as_whole_ones() {
+        use Kind::{Mark, Resume, Yield};
+        // A yield right after its resume, one after a mark (written alone),
+        // a resume with no yield (the body returned).
+        let script = [
+            Resume, Yield, Resume, Mark, Yield, Resume, Yield, Resume, Resume, Yield,
+        ];
         let log = Log::map().unwrap();
         log.header().running.store(5, Ordering::Relaxed);
         let chunk = Chunk::new();
-        let turns: Vec<(u32, Kind, u8, Vec<u8>)> = (0..7u64)
-            .map(|n| {
-                let kind = if n % 2 == 0 {
-                    Kind::Resume
-                } else {
-                    Kind::Yield
-                };
-                (2, kind, 2, (n * 1000).to_le_bytes().to_vec())
-            })
-            .collect();
-        // Three turns, a mark between, four turns: 1 + 1 + 2 slots.
-        for (i, (lane, kind, tag, value)) in turns.iter().enumerate() {
-            if i == 3 {
-                log.write(&chunk, 5, Stamp::Now, entry(Kind::Mark, b"between"));
+        let lanes = Compact::lanes(2, 1).unwrap();
+        let value = |n: usize| (n as u64 * 1000).to_le_bytes();
+        let word = |n: usize| value::Word::new(2, 8, u64::from_le_bytes(value(n)));
+        let mut resumed = None;
+        for (n, kind) in script.iter().enumerate() {
+            match kind {
+                Resume => resumed = log.write_resume(&chunk, 5, lanes, 1, word(n)),
+                Yield => match resumed {
+                    Some(spot) => log.write_yield(&chunk, 5, lanes, spot, word(n)),
+                    None => log.write_yield_alone(&chunk, 5, lanes, word(n)),
+                },
+                _ => log.write(&chunk, 5, Stamp::Now, entry(Mark, b"between")),
             }
-            let bytes = u64::from_le_bytes(value[..8].try_into().unwrap());
-            let word = value::Word::new(*tag, 8, bytes);
-            let turn = Compact::new(Compact::lanes(*lane, 1).unwrap(), *kind, 1, word);
-            log.write_turn(&chunk, 5, turn);
         }
-        assert_eq!(log.header().cursor.load(Ordering::Relaxed), CHUNK);
         let (events, lost) = log.read(5, 0);
         assert_eq!(lost, 0);
-        let slots_used = chunk.next.get();
-        assert_eq!(slots_used, 4, "three turns to a slot");
+        assert_eq!(chunk.next.get(), 4, "two pairs to a slot");
 
         let expected = Log::map().unwrap();
         expected.header().running.store(5, Ordering::Relaxed);
         let plain = Chunk::new();
-        for (i, (lane, kind, tag, value)) in turns.iter().enumerate() {
-            if i == 3 {
-                expected.write(&plain, 5, Stamp::Now, entry(Kind::Mark, b"between"));
+        for (n, kind) in script.iter().enumerate() {
+            if *kind == Mark {
+                expected.write(&plain, 5, Stamp::Now, entry(Mark, b"between"));
+                continue;
             }
             let mut room = [0u8; value::ROOM];
-            room[..value.len()].copy_from_slice(value);
-            let whole = Entry::turn((*lane, 1), *kind, 1, (*tag, &room, value.len()));
+            room[..8].copy_from_slice(&value(n));
+            let code = u8::from(*kind == Resume);
+            let whole = Entry::turn((2, 1), *kind, code, (2, &room, 8));
             expected.write(&plain, 5, Stamp::Later, whole);
         }
         let (mut whole_events, _) = expected.read(5, 0);
         for (event, whole) in events.iter().zip(&mut whole_events) {
-            if event.kind == Kind::Mark {
+            if event.kind == Mark {
                 whole.at = event.at;
             }
         }
         assert_eq!(events, whole_events);
+    }
+
+    #[test]
+    fn a_yield_goes_next_to_its_resume_only_if_nothing_came_between() {
+        let log = Log::map().unwrap();
+        log.header().running.store(6, Ordering::Relaxed);
+        let chunk = Chunk::new();
+        let (outer, inner) = (Compact::lanes(2, 1).unwrap(), Compact::lanes(3, 2).unwrap());
+        let word = |n: u64| value::Word::new(2, 8, n);
+        // A generator resumed inside another's turn, as in a pipeline.
+        let first = log.write_resume(&chunk, 6, outer, 1, word(1));
+        let second = log.write_resume(&chunk, 6, inner, 1, word(2));
+        log.write_yield(&chunk, 6, inner, second.unwrap(), word(3));
+        log.write_yield(&chunk, 6, outer, first.unwrap(), word(4));
+        let (events, _) = log.read(6, 0);
+        let seen: Vec<(u32, Kind, u8)> =
+            events.iter().map(|e| (e.lane, e.kind, e.text[8])).collect();
+        assert_eq!(
+            seen,
+            [
+                (2, Kind::Resume, 1),
+                (3, Kind::Resume, 2),
+                (3, Kind::Yield, 3),
+                (2, Kind::Yield, 4)
+            ]
+        );
     }
 
     #[test]
