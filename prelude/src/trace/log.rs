@@ -191,9 +191,9 @@ pub(super) fn words(text: &[u8]) -> ([u64; TEXT / 8], usize) {
 
 /// A generator's unstamped turns, two pairs to a slot: each pair a resume
 /// and then its yield, in three words. The first packs the generator's lane
-/// and its caller's (24 bits each), how it was resumed (2 bits), whether it
-/// was not (a yield written alone, as other events came between it and its
-/// resume), and the sent value's shape ([`Word::shape`](value::Word::shape),
+/// and its caller's (24 bits each), how it was resumed (2 bits), a bit set
+/// when the pair has no resume (a yield written alone, as other events came
+/// between it and its resume), and the sent value's shape ([`Word::shape`](value::Word::shape),
 /// 12 bits); then the sent value and the yielded one (at most 8 bytes
 /// each). The slot's head says [`PACKED`], how many pairs are begun (its
 /// low 2 bits) and, 13 bits each from bit 2, each pair's yielded shape (0
@@ -444,6 +444,9 @@ impl Log {
         resumed: Spot,
         yielded: value::Word,
     ) {
+        // Any write on the thread since the resume moved the packing slot
+        // or its head. (Only a turn that wrote all the way round the ring
+        // and ended at the same slot and head would be mistaken for none.)
         if chunk.packing.get() != resumed {
             return self.write_yield_alone(chunk, generation, lanes, yielded);
         }
