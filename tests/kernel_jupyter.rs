@@ -141,16 +141,19 @@ fn jumping_range_sends_as_in_the_repl() {
 fn cells_that_await_run_on_the_preludes_runtime_and_keep_variables() {
     let awaits = &report()["awaits"];
     assert_eq!(awaits[0]["reply_status"], "ok", "{awaits}");
-    // A task spawned in one cell, sleeping on a worker of the prelude's
-    // runtime when awaited in the next (its cell's copy of tokio has the
-    // runtime as its context there); and the runtime an awaiting cell itself
-    // runs on is the prelude's (evcxr's own is "tokio-rt-worker").
-    for step in [&awaits[1], &awaits[2]] {
-        assert_eq!(
-            step["results"][0]["text/plain"], "Some(\"tokio-worker\")",
-            "{awaits}"
-        );
-    }
+    // A task spawned in one cell and awaited in the next ran on the cell's
+    // own thread (asyncio's loop is one thread), its timer working (its
+    // cell's copy of tokio has the runtime as its context there); and the
+    // runtime an awaiting cell sees is the prelude's (evcxr's own is
+    // "tokio-rt-worker").
+    assert_eq!(
+        awaits[1]["results"][0]["text/plain"], "\"MainThread\"",
+        "{awaits}"
+    );
+    assert_eq!(
+        awaits[2]["results"][0]["text/plain"], "Some(\"tokio-driver\")",
+        "{awaits}"
+    );
     // A variable from before the first `.await` is still there.
     assert_eq!(awaits[3]["results"][0]["text/plain"], "Ok(4)", "{awaits}");
 }

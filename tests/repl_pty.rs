@@ -318,7 +318,7 @@ fn a_task_from_raw_tokio_spawn_panics_with_a_hint_and_first_completed_works() {
         "let (i, v, rest) = asyncio::run(asyncio::first_completed(vec![\
          asyncio::spawn(async { asyncio::sleep(9.0).await; 1 }), \
          asyncio::spawn(async { asyncio::sleep(0.01).await; 2 })])); \
-         rest.iter().for_each(|t| t.abort()); (i, v.unwrap(), rest.len())",
+         rest.iter().for_each(|t| { t.cancel(); }); (i, v.unwrap(), rest.len())",
     );
     assert!(first.contains("(1, 2, 1)"), "{first}");
     repl.quit();

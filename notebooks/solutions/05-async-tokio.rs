@@ -40,20 +40,22 @@ fn fastest(urls: Vec<String>) -> (usize, usize) {
             .map(|url| asyncio::spawn(async move { asyncio::http_get(&url).await.unwrap().len() }))
             .collect();
         let (index, size, rest) = asyncio::first_completed(downloads).await;
-        rest.iter().for_each(|download| download.abort());
+        for download in &rest {
+            download.cancel();
+        }
         (index, size.unwrap())
     })
 }
 
 // exercise: 05-download-at-most
 fn download_at_most(urls: Vec<String>, n: usize) -> Vec<usize> {
-    use std::sync::Arc;
+    use std::rc::Rc;
     asyncio::run(async move {
-        let places = Arc::new(tokio::sync::Semaphore::new(n));
+        let places = Rc::new(tokio::sync::Semaphore::new(n));
         let tasks: Vec<_> = urls
             .into_iter()
             .map(|url| {
-                let places = Arc::clone(&places);
+                let places = Rc::clone(&places);
                 asyncio::spawn(async move {
                     let _place = places.acquire().await.unwrap();
                     asyncio::http_get(&url).await.unwrap().len()

@@ -36,6 +36,10 @@ pub enum Exception {
     /// into a `RuntimeError`, as Python does since 3.7 (PEP 479).
     #[error("StopIteration")]
     StopIteration,
+    /// What awaiting a cancelled asyncio task gives (asyncio's
+    /// `CancelledError`): see [`Task::cancel`](crate::asyncio::Task::cancel).
+    #[error("CancelledError")]
+    CancelledError,
     /// The right type but an unsuitable value.
     #[error("ValueError: {0}")]
     ValueError(String),
@@ -67,6 +71,15 @@ impl Exception {
             name: name.into(),
             message: message.into(),
         }
+    }
+
+    /// asyncio's `CancelledError`, what a cancelled task gives.
+    ///
+    /// ```
+    /// assert_eq!(multitask::Exception::cancelled().to_string(), "CancelledError");
+    /// ```
+    pub fn cancelled() -> Self {
+        Exception::CancelledError
     }
 
     /// A `ValueError` with this message.
@@ -105,6 +118,7 @@ impl Exception {
         match self {
             Exception::GeneratorExit => "GeneratorExit",
             Exception::StopIteration => "StopIteration",
+            Exception::CancelledError => "CancelledError",
             Exception::ValueError(_) => "ValueError",
             Exception::TypeError(_) => "TypeError",
             Exception::RuntimeError(_) => "RuntimeError",
@@ -119,7 +133,7 @@ impl Exception {
     /// ```
     pub fn message(&self) -> &str {
         match self {
-            Exception::GeneratorExit | Exception::StopIteration => "",
+            Exception::GeneratorExit | Exception::StopIteration | Exception::CancelledError => "",
             Exception::ValueError(m) | Exception::TypeError(m) | Exception::RuntimeError(m) => m,
             Exception::Other { message, .. } => message,
         }
@@ -130,7 +144,9 @@ impl Exception {
 impl fmt::Debug for Exception {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Exception::GeneratorExit | Exception::StopIteration => f.write_str(self.name()),
+            Exception::GeneratorExit | Exception::StopIteration | Exception::CancelledError => {
+                f.write_str(self.name())
+            }
             _ => write!(f, "{}({:?})", self.name(), self.message()),
         }
     }

@@ -38,7 +38,7 @@ pub use crate::threading::{
 pub use crate::time;
 pub use crate::trace;
 pub use crate::web::PageServer;
-pub use crate::{gather, process, spawn, thread};
-/// The tokio the prelude's runtime is made of: it names the types a cell
-/// keeps (`tokio::task::JoinHandle<T>`). Spawn with `asyncio::spawn`.
+pub use crate::{gather, process, spawn, thread, try_gather};
+/// The tokio under the prelude's asyncio, for its `sync` types and for a
+/// runtime of a cell's own. Spawn asyncio's tasks with `asyncio::spawn`.
 pub use ::tokio;

@@ -232,7 +232,7 @@ def main():
         worker_name = "std::thread::current().name().map(String::from)"
         report["awaits"] = [
             run(client, "asyncio::sleep(0.01).await; let later = asyncio::spawn(async { "
-                        f"asyncio::sleep(0.2).await; {worker_name} }});"),
+                        "asyncio::sleep(0.2).await; current_thread().name().to_string() });"),
             run(client, "later.await.unwrap()"),
             run(client, "multitask::asyncio::tokio::runtime::Handle::current()"
                         f".spawn(async {{ {worker_name} }}).await.unwrap()"),

@@ -1,23 +1,30 @@
-//! Async IO on tokio, in asyncio's shape (seed §3's destination): [`run`],
-//! [`sleep`], [`spawn`], [`gather!`](crate::gather), [`wait_for`],
-//! [`first_completed`] and a non-blocking [`http_get`].
+//! asyncio's event loop in Rust (seed §3's destination): [`run`],
+//! [`sleep`], [`spawn`] and [`Task`], [`gather!`](crate::gather) and
+//! [`try_gather!`](crate::try_gather), [`wait_for`], [`first_completed`],
+//! [`as_completed`], [`Queue`] and a non-blocking [`http_get`].
 //!
-//! Notebook `notebooks/05-async-tokio.ipynb`; tests: this module's own, and the
-//! notebook's stored outputs, checked by `tests/notebooks_check.rs`.
+//! Notebook `notebooks/05-async-tokio.ipynb`; tests: this module's own, the
+//! scheduling scenarios of `tests/asyncio_vs_cpython.rs` (the same programs
+//! in CPython's asyncio print the same lines), and the notebook's stored
+//! outputs, checked by `tests/notebooks_check.rs`.
 //!
-//! Where a greenlet switches inside plain functions, a task switches only at
-//! `.await`: an `async fn` is a state machine the compiler builds, and the
-//! runtime — one per process, shared by every REPL cell — polls it. In the
-//! REPL and the notebooks a cell may `.await` at its top level; it then runs
-//! on this same runtime.
+//! **One thread, turns at `.await`.** Every task of a thread runs on that
+//! thread, one at a time, and gives way only where it says `.await` — the
+//! tutorial's point about coroutines: no other task can come in between two
+//! `.await`s, so tasks share an `Rc<RefCell<_>>` with no lock. The loop (see
+//! `event_loop.rs`) keeps asyncio's order: a task made with [`spawn`] first
+//! runs when its creator `.await`s; ready tasks take turns first come, first
+//! served; `sleep(0.0)` lets every other ready task run once. tokio only
+//! watches the clock and the sockets, from a thread of its own, and wakes the
+//! task that waits for them. For work that should use every core, tokio's own
+//! multi-threaded runtime is the tool (notebook 05 shows it by name).
 //!
-//! In the REPL, spawn with [`spawn`], not `tokio::spawn` (nor a
-//! `tokio::task::JoinSet`, which spawns with it): every cell is a
-//! library of its own with its own copy of tokio's thread-local state, and a
-//! task runs on the runtime's worker threads, where only the copy that made
-//! the runtime has its context set. [`spawn`] and [`run`] set the context of
-//! the calling cell's copy around every poll, so `sleep`, `wait_for` and
-//! sockets inside a task work whichever cell spawned it.
+//! In the REPL and the notebooks a cell may `.await` at its top level: it
+//! runs on the thread's loop, which outlives the cell — a task spawned in one
+//! cell goes on in the next cell that awaits (as in IPython; the loop does not
+//! run between cells). Spawn with [`spawn`], not `tokio::spawn`: every cell is
+//! a library of its own with its own copy of tokio, and only the prelude's
+//! loop sets the runtime of the calling cell's copy around every poll.
 //!
 //! ```
 //! use multitask::asyncio::{run, sleep, spawn};
@@ -30,141 +37,43 @@
 //! let (a, b) = run(async { gather!(nap("slow", 0.02), nap("fast", 0.01)) });
 //! assert_eq!((a.as_str(), b.as_str()), ("slow woke", "fast woke"));
 //! let task = spawn(async { 6 * 7 });
-//! assert_eq!(run(task).unwrap(), 42);
+//! assert_eq!(run(task), Ok(42));
 //! ```
 
 use std::future::Future;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::globals::shared;
-
+mod event_loop;
+mod gather;
+mod queue;
+mod task;
 mod traced;
 
-/// The prelude's tokio, for `gather!`, and the path rustc names its types
-/// by in the REPL (a cell's variable of type `Task<T>` is stored as a
-/// `multitask::asyncio::tokio::task::JoinHandle<T>`).
+#[doc(hidden)]
+pub use gather::{__child, __join, Child};
+pub use gather::{AsCompleted, as_completed, first_completed, gather, try_gather};
+pub use queue::{Get, Put, Queue, QueueEmpty, QueueFull};
+pub use task::{Task, spawn};
+
+/// The prelude's tokio, for a cell's own use of it (its `sync` types work
+/// inside tasks; its runtime must not be made by hand in a cell that awaits).
 #[doc(hidden)]
 pub use tokio;
 
-/// A spawned task's handle; `.await` it for `Ok(value)`, or `Err` if the task
-/// panicked or was aborted (asyncio's `Task`).
-pub type Task<T> = tokio::task::JoinHandle<T>;
-
-shared! {
-    /// The process's runtime: tokio's multi-threaded scheduler, one worker per core.
-    fn runtime() -> tokio::runtime::Runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("tokio-worker")
-        .build()
-        .expect("cannot start the tokio runtime");
-}
-
-/// Runs `future` to its end on the shared runtime and returns its output
-/// (asyncio's `run`). Also works from inside async code, e.g. a cell that
-/// awaits: the thread then steps out of the runtime while it blocks.
+/// Runs `future` on this thread's loop until it ends, and gives its output
+/// (asyncio's `run`); the loop's other tasks take their turns meanwhile.
+/// Called inside a task (a nested `run`, which Python refuses), it runs the
+/// same loop. On an interrupt every task of the loop is cancelled and the
+/// interrupt raised.
 pub fn run<F: Future>(future: F) -> F::Output {
-    if crate::interrupt::watching() {
-        // Dropped (cancelled) on an interrupt, which is then raised here.
-        return match block_on(Interruptible::new(future)) {
-            Some(output) => output,
-            None => crate::interrupt::raise(),
-        };
-    }
-    block_on(future)
-}
-
-fn block_on<F: Future>(future: F) -> F::Output {
     let lane = crate::trace::new_lane(crate::trace::LaneKind::Task, format_args!("asyncio.run"));
-    let _waiting = lane.and_then(|_| {
-        crate::trace::during(crate::trace::State::Waiting, format_args!("asyncio.run"))
-    });
-    let future = InRuntime::new(future, lane);
-    if tokio::runtime::Handle::try_current().is_ok() {
-        tokio::task::block_in_place(|| runtime().block_on(future))
-    } else {
-        runtime().block_on(future)
-    }
-}
-
-/// A future that gives up (`None`) when an interrupt comes, looking every
-/// [`SLICE`](crate::interrupt::SLICE).
-struct Interruptible<F> {
-    future: Pin<Box<F>>,
-    tick: Option<tokio::time::Interval>,
-}
-
-impl<F: Future> Interruptible<F> {
-    fn new(future: F) -> Self {
-        Interruptible {
-            future: Box::pin(future),
-            tick: None,
-        }
-    }
-}
-
-impl<F: Future> Future for Interruptible<F> {
-    type Output = Option<F::Output>;
-    fn poll(
-        mut self: Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<F::Output>> {
-        use std::task::Poll;
-        if crate::interrupt::requested() {
-            return Poll::Ready(None);
-        }
-        if let Poll::Ready(output) = self.future.as_mut().poll(cx) {
-            return Poll::Ready(Some(output));
-        }
-        let tick = self
-            .tick
-            .get_or_insert_with(|| tokio::time::interval(crate::interrupt::SLICE));
-        while tick.poll_tick(cx).is_ready() {
-            if crate::interrupt::requested() {
-                return Poll::Ready(None);
-            }
-        }
-        Poll::Pending
-    }
-}
-
-/// A future polled with the shared runtime as the current one — for the
-/// copy of tokio compiled where the future was wrapped (see the module's
-/// notes on REPL cells) — and, in a [`trace::record`](crate::trace::record),
-/// on its own lane.
-struct InRuntime<F> {
-    future: Pin<Box<F>>,
-    lane: Option<crate::trace::LaneId>,
-}
-
-impl<F: Future> InRuntime<F> {
-    fn new(future: F, lane: Option<crate::trace::LaneId>) -> Self {
-        if let Some(lane) = lane {
-            crate::trace::mark(lane, crate::trace::State::Ready, format_args!(""));
-        }
-        InRuntime {
-            future: Box::pin(future),
-            lane,
-        }
-    }
-}
-
-impl<F: Future> Future for InRuntime<F> {
-    type Output = F::Output;
-    fn poll(
-        mut self: Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<F::Output> {
-        let _entered = runtime().enter();
-        if let Some(lane) = self.lane
-            && crate::trace::is_on()
-            && crate::trace::LaneId::from_raw(lane.raw()).is_some()
-        {
-            return traced::poll(self.future.as_mut(), cx, lane);
-        }
-        self.future.as_mut().poll(cx)
+    match event_loop::drive(task::Polled::new(future, lane)) {
+        Some(output) => output,
+        None => crate::interrupt::raise(),
     }
 }
 
@@ -193,41 +102,25 @@ fn run_boxed(cell: Pin<Box<dyn Future<Output = ()> + '_>>) {
 /// ```
 pub async fn sleep(secs: f64) {
     if secs <= 0.0 {
-        tokio::task::yield_now().await;
+        YieldNow(false).await;
     } else {
         tokio::time::sleep(Duration::from_secs_f64(secs)).await;
     }
 }
 
-/// Starts `future` as a task on the shared runtime; it runs on its own,
-/// whether or not anyone awaits its [`Task`] (asyncio's `create_task`).
-///
-/// ```
-/// let task = multitask::asyncio::spawn(async { "done" });
-/// assert_eq!(multitask::asyncio::run(task).unwrap(), "done");
-/// ```
-pub fn spawn<F>(future: F) -> Task<F::Output>
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    let lane = crate::trace::new_lane(crate::trace::LaneKind::Task, format_args!("Task"));
-    runtime().spawn(InRuntime::new(future, lane))
-}
+/// `sleep(0)`: back of the queue once. (tokio's `yield_now` would wait for
+/// tokio's own scheduler, which does not run our tasks.)
+struct YieldNow(bool);
 
-/// Awaits every future at once and gives their outputs as a tuple, in the
-/// order written (asyncio's `gather`; tokio's `join!`).
-///
-/// ```
-/// use multitask::{asyncio, gather};
-/// let (a, b) = asyncio::run(async { gather!(async { 1 }, async { "two" }) });
-/// assert_eq!((a, b), (1, "two"));
-/// ```
-#[macro_export]
-macro_rules! gather {
-    ($($future:expr),+ $(,)?) => {
-        $crate::asyncio::tokio::join!($($future),+)
-    };
+impl Future for YieldNow {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if std::mem::replace(&mut self.0, true) {
+            return Poll::Ready(());
+        }
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
 }
 
 /// The future did not end in time ([`wait_for`]; asyncio's `TimeoutError`).
@@ -249,46 +142,6 @@ pub async fn wait_for<F: Future>(future: F, secs: f64) -> Result<F::Output, Time
         .map_err(|_| TimeoutError)
 }
 
-/// Awaits the first of `tasks` to end and gives its index in `tasks`, its
-/// result, and the others, still running (asyncio's `wait(tasks,
-/// return_when=FIRST_COMPLETED)`). Like asyncio's, it cancels nothing:
-/// [`abort`](tokio::task::JoinHandle::abort) the rest to stop them —
-/// dropping a [`Task`] lets it run on.
-///
-/// In the REPL use this, not a `tokio::task::JoinSet`: a `JoinSet` spawns
-/// with raw `tokio::spawn` (see the module's notes on cells).
-///
-/// # Panics
-///
-/// If `tasks` is empty: there is no first to wait for.
-///
-/// ```
-/// use multitask::asyncio::{first_completed, run, sleep, spawn};
-/// let tasks = vec![
-///     spawn(async { sleep(5.0).await; "slow" }),
-///     spawn(async { sleep(0.01).await; "fast" }),
-/// ];
-/// let (index, first, rest) = run(first_completed(tasks));
-/// assert_eq!((index, first.unwrap()), (1, "fast"));
-/// rest.iter().for_each(|task| task.abort());
-/// ```
-pub async fn first_completed<T>(
-    mut tasks: Vec<Task<T>>,
-) -> (usize, Result<T, tokio::task::JoinError>, Vec<Task<T>>) {
-    assert!(!tasks.is_empty(), "first_completed of no tasks");
-    let (index, result) = std::future::poll_fn(|cx| {
-        for (index, task) in tasks.iter_mut().enumerate() {
-            if let std::task::Poll::Ready(result) = Pin::new(task).poll(cx) {
-                return std::task::Poll::Ready((index, result));
-            }
-        }
-        std::task::Poll::Pending
-    })
-    .await;
-    tasks.remove(index);
-    (index, result, tasks)
-}
-
 /// `GET url` over HTTP/1.0 (`http://host:port/path`, no TLS), awaiting the
 /// network instead of blocking: the tokio twin of
 /// [`greenlet::net::http_get`](crate::greenlet::net::http_get).
@@ -306,4 +159,106 @@ pub async fn http_get(url: &str) -> std::io::Result<Vec<u8>> {
     let mut response = Vec::new();
     conn.read_to_end(&mut response).await?;
     Ok(crate::web::body(response))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use super::*;
+    use crate::exception::Exception;
+
+    #[test]
+    fn a_panicking_task_gives_its_exception_and_the_loop_goes_on() {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let (failed, fine) = run(async {
+            let failed = spawn(async { panic!("boom") });
+            let fine = spawn(async {
+                sleep(0.01).await;
+                "fine"
+            });
+            crate::gather!(failed, fine)
+        });
+        std::panic::set_hook(hook);
+        assert_eq!(failed, Err::<(), _>(Exception::new("Exception", "boom")));
+        assert_eq!(fine, Ok("fine"));
+    }
+
+    #[test]
+    fn a_nested_run_runs_the_same_loop() {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        run(async {
+            let other = spawn({
+                let log = log.clone();
+                async move { log.borrow_mut().push("other task") }
+            });
+            let inner = run(async {
+                sleep(0.0).await;
+                "inner"
+            });
+            log.borrow_mut().push(inner);
+            other.await.unwrap();
+        });
+        assert_eq!(*log.borrow(), ["other task", "inner"]);
+    }
+
+    #[test]
+    fn each_thread_runs_its_own_tasks() {
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    let me = std::thread::current().id();
+                    let tasks: Vec<_> = (0..3)
+                        .map(|_| {
+                            spawn(async {
+                                sleep(0.01).await;
+                                std::thread::current().id()
+                            })
+                        })
+                        .collect();
+                    let ran_on = run(gather(tasks));
+                    ran_on.into_iter().all(|id| id == Ok(me))
+                })
+            })
+            .collect();
+        for thread in threads {
+            assert!(thread.join().unwrap(), "a task ran on another thread");
+        }
+    }
+
+    #[test]
+    fn a_task_left_waiting_goes_on_at_the_next_run() {
+        let left = run(async {
+            let left = spawn(async {
+                sleep(0.02).await;
+                7
+            });
+            sleep(0.0).await;
+            left
+        });
+        assert!(!left.done());
+        assert_eq!(run(left), Ok(7));
+    }
+
+    #[test]
+    fn a_forked_child_has_a_loop_and_a_clock_of_its_own() {
+        // The parent's tokio thread did not come along: the child makes its own.
+        run(sleep(0.001));
+        let child = crate::multiprocessing::Process::new(|| {
+            let slept = run(wait_for(sleep(0.01), 5.0));
+            assert_eq!(slept, Ok(()));
+        });
+        child.start().unwrap();
+        let ended = child
+            .join_timeout(std::time::Duration::from_secs(20))
+            .unwrap();
+        if ended.is_none() {
+            child.kill().unwrap();
+            child.join().unwrap();
+            panic!("the child's asyncio hung: its sleep was never woken");
+        }
+        assert_eq!(child.exitcode(), Some(0));
+    }
 }

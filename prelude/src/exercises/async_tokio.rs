@@ -58,7 +58,7 @@ pub const FASTEST: Exercise = Exercise {
     title: "fastest(urls): start every download, keep the first that ends (its index and size), cancel the rest",
     hints: &[
         "Spawn one task per URL: `asyncio::spawn(async move { asyncio::http_get(&url).await.unwrap().len() })`, collected in a `Vec`.",
-        "`let (index, size, rest) = asyncio::first_completed(tasks).await;` gives the first to end and the others; `task.abort()` cancels each of the rest (dropping a task does not).",
+        "`let (index, size, rest) = asyncio::first_completed(tasks).await;` gives the first to end and the others; `task.cancel()` cancels each of the rest (dropping a task does not).",
         "Wrap it in `asyncio::run(async move { … })`; do not await the others — the slowest page takes 0.6 s.",
     ],
 };
@@ -70,7 +70,7 @@ pub const DOWNLOAD_AT_MOST: Exercise = Exercise {
     level: Level::Challenge,
     title: "download_at_most(urls, n): a task per URL, at most n downloading at once, sizes in the URLs' order",
     hints: &[
-        "`tokio::sync::Semaphore::new(n)` in an `Arc`, a clone moved into each task: tasks may run on other threads, so it must be shared, not borrowed.",
+        "`tokio::sync::Semaphore::new(n)` in an `Rc`, a clone moved into each task: a task must own what it uses, and every task runs on the loop's one thread, so `Rc` (not `Arc`) will do.",
         "In each task: `let _place = places.acquire().await.unwrap();` then `asyncio::http_get(&url).await.unwrap().len()`; the place is given back when `_place` is dropped.",
         "Spawn every task first (`asyncio::spawn`), then await each in order.",
     ],
