@@ -22,8 +22,8 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::ThreadId;
 
@@ -35,7 +35,7 @@ use crate::globals::shared;
 /// What waits in a loop's queue.
 enum Entry {
     /// A spawned task, ready to be polled.
-    Task(Runnable),
+    Task(Runnable<Control>),
     /// The future a [`drive`] call polls itself (asyncio's main task).
     Main(Arc<MainWake>),
 }
@@ -44,9 +44,11 @@ enum Entry {
 pub(super) struct Loop {
     ready: Mutex<VecDeque<Entry>>,
     thread: std::thread::Thread,
-    /// Every task spawned on this loop that may not have ended, for
-    /// [`cancel_all`](Loop::cancel_all).
-    tasks: Mutex<Vec<Weak<Control>>>,
+    /// How many times every task was cancelled: a task made before the last
+    /// time is dropped instead of polled.
+    epoch: AtomicU64,
+    /// Tasks made and not yet dropped.
+    live: AtomicUsize,
 }
 
 impl Loop {
@@ -54,7 +56,8 @@ impl Loop {
         Loop {
             ready: Mutex::new(VecDeque::new()),
             thread: std::thread::current(),
-            tasks: Mutex::new(Vec::new()),
+            epoch: AtomicU64::new(0),
+            live: AtomicUsize::new(0),
         }
     }
 
@@ -64,33 +67,49 @@ impl Loop {
 
     fn push(&self, entry: Entry) {
         self.queue().push_back(entry);
-        if std::thread::current().id() != self.thread.id() {
-            self.thread.unpark();
-        }
+        // From the loop's own thread this only leaves a token its next park
+        // takes back at once (cheaper than asking which thread this is).
+        self.thread.unpark();
     }
 
     /// Puts a task at the back of the queue (its waker's `schedule`).
-    pub(super) fn schedule(&self, runnable: Runnable) {
+    pub(super) fn schedule(&self, runnable: Runnable<Control>) {
         self.push(Entry::Task(runnable));
     }
 
-    /// Keeps `task` for [`cancel_all`](Loop::cancel_all).
-    pub(super) fn adopt(&self, task: &Arc<Control>) {
-        let mut tasks = self.tasks.lock().unwrap_or_else(|p| p.into_inner());
-        if tasks.len() == tasks.capacity() {
-            tasks.retain(|t| t.strong_count() > 0);
-        }
-        tasks.push(Arc::downgrade(task));
+    /// How many times every task was cancelled (see [`Control`]).
+    pub(super) fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
     }
 
-    /// Cancels every task of this loop that has not ended, and gives how many.
+    /// Counts a new task among the live ones until the result is dropped.
+    pub(super) fn live(self: &Arc<Self>) -> Live {
+        self.live.fetch_add(1, Ordering::Relaxed);
+        Live(self.clone())
+    }
+
+    /// Cancels every task of this loop that has not ended, and gives how
+    /// many. Those in the queue are dropped at once; one that waits is
+    /// dropped when it is woken (or its handle is awaited).
     fn cancel_all(&self) -> usize {
-        let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|p| p.into_inner()));
-        tasks
-            .iter()
-            .filter_map(Weak::upgrade)
-            .filter(|task| task.cancel())
-            .count()
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        let live = self.live.load(Ordering::Acquire);
+        let entries = std::mem::take(&mut *self.queue());
+        let mains: VecDeque<Entry> = entries
+            .into_iter()
+            .filter(|entry| matches!(entry, Entry::Main(_)))
+            .collect();
+        self.queue().extend(mains);
+        live
+    }
+}
+
+/// A task counted among its loop's live ones.
+pub(super) struct Live(Arc<Loop>);
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.0.live.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -232,6 +251,10 @@ pub(super) fn drive<F: Future>(main: F) -> Option<F::Output> {
         }
         let next = on.queue().pop_front();
         match next {
+            Some(Entry::Task(runnable)) if runnable.metadata().is_cancelled(&on) => {
+                // Dropping it drops its future where it waits.
+                drop(runnable);
+            }
             Some(Entry::Task(runnable)) => {
                 // A task's own panic is its result; only an interrupt raised
                 // inside it (a loop check, a blocking call) comes through.
@@ -258,30 +281,12 @@ pub(super) fn drive<F: Future>(main: F) -> Option<F::Output> {
 /// and says how many there were.
 fn interrupted(on: &Loop) {
     let cancelled = on.cancel_all();
-    finish_cancelled(on);
     if cancelled > 0 {
         eprintln!(
             "KeyboardInterrupt: {cancelled} asyncio task{} cancelled",
             if cancelled == 1 { "" } else { "s" }
         );
     }
-}
-
-/// Runs the cancelled tasks' last turn now (each drops its future without
-/// polling it), so they let go of what they hold before the interrupt is
-/// raised; woken mains of outer runs are kept.
-fn finish_cancelled(on: &Loop) {
-    let entries = std::mem::take(&mut *on.queue());
-    let mut keep = VecDeque::new();
-    for entry in entries {
-        match entry {
-            Entry::Task(runnable) => {
-                runnable.run();
-            }
-            main @ Entry::Main(_) => keep.push_back(main),
-        }
-    }
-    on.queue().extend(keep);
 }
 
 /// Mains of outer [`drive`]s woken while an inner one ran: queued again when

@@ -3,13 +3,14 @@
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
-use super::event_loop::{self, runtime};
+use super::event_loop::{self, Loop, runtime};
 use crate::exception::Exception;
 use crate::trace::{self, LaneId, LaneKind, State};
 
@@ -17,6 +18,8 @@ use crate::trace::{self, LaneId, LaneKind, State};
 /// or `Err` with the exception that ended it: the panic it raised, or
 /// `CancelledError` if it was [`cancel`](Task::cancel)led. Dropping the
 /// handle does not stop the task — as in Python, the loop keeps running it.
+/// Like Python's, it belongs to its thread's loop: it cannot be sent to
+/// another thread.
 ///
 /// ```
 /// use multitask::asyncio::{self, Task};
@@ -25,28 +28,32 @@ use crate::trace::{self, LaneId, LaneKind, State};
 /// assert_eq!(asyncio::run(task), Ok(42));
 /// ```
 pub struct Task<T> {
-    inner: Option<async_task::FallibleTask<Result<T, Exception>>>,
-    control: Arc<Control>,
+    inner: Option<async_task::Task<Result<T, Exception>, Control>>,
+    /// The task's own waker, to bring it back to the loop when cancelled.
+    waker: Waker,
+    on: Arc<Loop>,
+    /// Whether it gave `CancelledError` when awaited.
+    gave_cancelled: bool,
+    /// A task's handle stays on its loop's thread (see [`Control`]).
+    _on_its_thread: PhantomData<*const ()>,
 }
 
-/// What a task and its handle share: the cancel request, and the waker that
-/// brings the task back to the loop to see it.
+/// What the loop keeps beside a task, in the task's own allocation: whether
+/// it is to be cancelled. The loop drops a cancelled task's future instead of
+/// polling it; its handle then tells `CancelledError` from the flag — which
+/// is why the handle must stay on the loop's thread, where no drop can come
+/// between its look at the flag and its poll.
 pub(super) struct Control {
     cancelled: AtomicBool,
-    ended: AtomicBool,
-    waker: Mutex<Option<Waker>>,
+    /// The loop's count of cancel-alls when the task was made: an older task
+    /// is cancelled by the next (see [`Loop::cancel_all`]).
+    epoch: u64,
 }
 
 impl Control {
-    /// Asks the task to stop at its next turn; `false` if it had ended.
-    pub(super) fn cancel(&self) -> bool {
-        if self.ended.load(Ordering::Acquire) || self.cancelled.swap(true, Ordering::AcqRel) {
-            return false;
-        }
-        if let Some(waker) = self.waker.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            waker.wake();
-        }
-        true
+    /// Whether the loop `on` should drop this task instead of polling it.
+    pub(super) fn is_cancelled(&self, on: &Loop) -> bool {
+        self.cancelled.load(Ordering::Acquire) || self.epoch < on.epoch()
     }
 }
 
@@ -62,7 +69,12 @@ impl<T> Task<T> {
     /// assert_eq!(asyncio::run(task), Err(Exception::cancelled()));
     /// ```
     pub fn cancel(&self) -> bool {
-        self.control.cancel()
+        let Some(inner) = self.inner.as_ref().filter(|inner| !inner.is_finished()) else {
+            return false;
+        };
+        inner.metadata().cancelled.store(true, Ordering::Release);
+        self.waker.wake_by_ref();
+        true
     }
 
     /// Whether the task has ended: returned, panicked or been cancelled
@@ -71,9 +83,13 @@ impl<T> Task<T> {
         self.inner.as_ref().is_none_or(|inner| inner.is_finished())
     }
 
-    /// Whether the task was cancelled (asyncio's `Task.cancelled()`).
+    /// Whether the task ended cancelled (asyncio's `Task.cancelled()`).
     pub fn cancelled(&self) -> bool {
-        self.control.cancelled.load(Ordering::Acquire) && self.done()
+        self.gave_cancelled
+            || self
+                .inner
+                .as_ref()
+                .is_some_and(|inner| inner.is_finished() && inner.metadata().is_cancelled(&self.on))
     }
 }
 
@@ -81,15 +97,25 @@ impl<T> Future for Task<T> {
     type Output = Result<T, Exception>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let Some(inner) = self.inner.as_mut() else {
+        let this = &mut *self;
+        let Some(inner) = this.inner.as_mut() else {
             panic!("a Task awaited again after it gave its result");
         };
+        if inner.metadata().is_cancelled(&this.on) {
+            if inner.is_finished() {
+                this.inner = None;
+                this.gave_cancelled = true;
+                return Poll::Ready(Err(Exception::cancelled()));
+            }
+            // Cancelled by an interrupt while it waited: bring it to the
+            // loop, which drops it.
+            this.waker.wake_by_ref();
+        }
         match Pin::new(inner).poll(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(result) => {
-                self.inner = None;
-                // `None`: its loop's thread ended before the task did.
-                Poll::Ready(result.unwrap_or(Err(Exception::cancelled())))
+                this.inner = None;
+                Poll::Ready(result)
             }
         }
     }
@@ -142,73 +168,67 @@ where
     F::Output: 'static,
 {
     let lane = trace::new_lane(LaneKind::Task, format_args!("Task"));
-    let control = Arc::new(Control {
-        cancelled: AtomicBool::new(false),
-        ended: AtomicBool::new(false),
-        waker: Mutex::new(None),
-    });
     let on = event_loop::current();
-    on.adopt(&control);
-    let guarded = Guarded {
-        future: Some(Box::pin(Polled::new(future, lane))),
-        control: control.clone(),
+    let control = Control {
+        cancelled: AtomicBool::new(false),
+        epoch: on.epoch(),
     };
-    let (runnable, inner) = async_task::spawn_local(guarded, move |runnable| on.schedule(runnable));
+    let guarded = Guarded {
+        future: Polled::new(future, lane),
+        _live: on.live(),
+    };
+    let schedule = {
+        let on = on.clone();
+        move |runnable| on.schedule(runnable)
+    };
+    let (runnable, inner) = async_task::Builder::new()
+        .metadata(control)
+        .spawn_local(move |_| guarded, schedule);
+    let waker = runnable.waker();
     runnable.schedule();
     Task {
-        inner: Some(inner.fallible()),
-        control,
+        inner: Some(inner),
+        waker,
+        on,
+        gave_cancelled: false,
+        _on_its_thread: PhantomData,
     }
 }
 
-/// A task's future as the loop runs it: cancelled at its next turn once
-/// asked, its panic turned into its result.
-struct Guarded<F: Future> {
-    future: Option<Pin<Box<Polled<F>>>>,
-    control: Arc<Control>,
+pin_project_lite::pin_project! {
+    /// A task's future as the loop runs it: its panic turned into its result,
+    /// and counted among the loop's live tasks until it is dropped.
+    struct Guarded<F> {
+        #[pin]
+        future: Polled<F>,
+        _live: event_loop::Live,
+    }
 }
 
 impl<F: Future> Future for Guarded<F> {
     type Output = Result<F::Output, Exception>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        let Some(future) = this.future.as_mut() else {
-            return Poll::Ready(Err(Exception::cancelled()));
-        };
-        let result = if this.control.cancelled.load(Ordering::Acquire) {
-            Err(Exception::cancelled())
-        } else {
-            {
-                let mut waker = this.control.waker.lock().unwrap_or_else(|p| p.into_inner());
-                if !waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                    *waker = Some(cx.waker().clone());
-                }
-            }
-            match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
-                Ok(Poll::Pending) => return Poll::Pending,
-                Ok(Poll::Ready(output)) => Ok(output),
-                Err(payload) if crate::interrupt::is_interrupt(&*payload) => resume_unwind(payload),
-                Err(payload) => Err(crate::panics::exception(&*payload)),
-            }
-        };
-        this.future = None;
-        this.control.ended.store(true, Ordering::Release);
-        this.control
-            .waker
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        Poll::Ready(result)
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let future = self.project().future;
+        match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Err(payload) if crate::interrupt::is_interrupt(&*payload) => resume_unwind(payload),
+            Err(payload) => Poll::Ready(Err(crate::panics::exception(&*payload))),
+        }
     }
 }
 
-/// A future polled with tokio's runtime as the current one — for the copy of
-/// tokio compiled where the future was wrapped (each REPL cell has its own,
-/// see the module's notes) — and, in a [`trace::record`], on its own lane.
-pub(super) struct Polled<F> {
-    future: Pin<Box<F>>,
-    lane: Option<LaneId>,
+pin_project_lite::pin_project! {
+    /// A future polled with tokio's runtime as the current one — for the copy
+    /// of tokio compiled where the future was wrapped (each REPL cell has its
+    /// own, see the module's notes) — and, in a [`trace::record`], on its own
+    /// lane.
+    pub(super) struct Polled<F> {
+        #[pin]
+        future: F,
+        lane: Option<LaneId>,
+    }
 }
 
 impl<F: Future> Polled<F> {
@@ -216,24 +236,22 @@ impl<F: Future> Polled<F> {
         if let Some(lane) = lane {
             trace::mark(lane, State::Ready, format_args!(""));
         }
-        Polled {
-            future: Box::pin(future),
-            lane,
-        }
+        Polled { future, lane }
     }
 }
 
 impl<F: Future> Future for Polled<F> {
     type Output = F::Output;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
         let _entered = runtime().enter();
-        if let Some(lane) = self.lane
+        if let Some(lane) = *this.lane
             && trace::is_on()
             && LaneId::from_raw(lane.raw()).is_some()
         {
-            return super::traced::poll(self.future.as_mut(), cx, lane);
+            return super::traced::poll(this.future, cx, lane);
         }
-        self.future.as_mut().poll(cx)
+        this.future.poll(cx)
     }
 }
