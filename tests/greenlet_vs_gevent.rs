@@ -88,6 +88,8 @@ same_as_gevent!(
     timers_wake_in_order,
     seed_three_downloads_switch_by_themselves,
     an_interrupt_reaches_main_and_the_greenlets_live_on,
+    a_killed_waiter_passes_the_semaphore_on,
+    joinall_names_a_deadlock,
 );
 
 #[test]

@@ -123,6 +123,9 @@ same_as_cpython!(
     thread_names,
     threads_after_fork,
     thread_local,
+    thread_named_by_hand_uses_no_number,
+    lock_release_the_python_way,
+    daemons_have_no_children_and_kills_are_named,
 );
 
 /// The state letter of a process in `/proc`, or `None` once it is gone.

@@ -424,7 +424,7 @@ fn ctrl_c_stops_the_preludes_waits_and_keeps_every_variable() {
     for cell in [
         "time::sleep(600.0);",
         "let t = Thread::new(|| time::sleep(5.0)); t.start().unwrap(); t.join().unwrap();",
-        "let gs: Vec<Greenlet> = (0..2).map(|_| Greenlet::spawn(|| loop { greenlet::sleep(0.1) })).collect(); greenlet::joinall(&gs);",
+        "let gs: Vec<Greenlet> = (0..2).map(|_| Greenlet::spawn(|| loop { greenlet::sleep(0.1) })).collect(); greenlet::joinall(&gs)?;",
         "let busy = Greenlet::spawn(|| loop {}); busy.join().unwrap();",
         "asyncio::sleep(600.0).await;",
         "let (a, b) = pipe::<u8>().unwrap(); b.recv().unwrap(); drop(a);",

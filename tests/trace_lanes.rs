@@ -135,7 +135,7 @@ fn f5(yielding: bool) -> Timeline {
                 })
             })
             .collect();
-        greenlet::joinall(&gs);
+        greenlet::joinall(&gs).unwrap();
     })
 }
 

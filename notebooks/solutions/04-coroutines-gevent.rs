@@ -20,7 +20,7 @@ fn take_turns(names: Vec<&'static str>, rounds: usize) -> Vec<String> {
             })
         })
         .collect();
-    greenlet::joinall(&gs);
+    greenlet::joinall(&gs).unwrap();
     log.borrow().clone()
 }
 

@@ -21,7 +21,7 @@ fn switches(n: u64) -> Duration {
         })
         .collect();
     let start = Instant::now();
-    joinall(&gs);
+    joinall(&gs).unwrap();
     start.elapsed()
 }
 
@@ -51,7 +51,7 @@ fn greenlets(c: &mut Criterion) {
     g.bench_function("spawn + join 10k", |b| {
         b.iter(|| {
             let gs: Vec<Greenlet<u32>> = (0..10_000).map(|i| Greenlet::spawn(move || i)).collect();
-            joinall(&gs);
+            joinall(&gs).unwrap();
         })
     });
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -40,7 +40,7 @@ fn switches(n: u64) -> Duration {
         .map(|_| Greenlet::spawn(move || (0..n / 2).for_each(|_| sleep(0.0))))
         .collect();
     let start = Instant::now();
-    joinall(&gs);
+    joinall(&gs).unwrap();
     start.elapsed()
 }
 

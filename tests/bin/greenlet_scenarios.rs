@@ -3,7 +3,7 @@
 //! same trace. `list` prints the scenario names.
 
 use multitask::Exception;
-use multitask::greenlet::{Greenlet, getcurrent, joinall, sleep};
+use multitask::greenlet::{Greenlet, Semaphore, getcurrent, joinall, sleep};
 use multitask::spawn;
 
 /// The seed's first gevent program: `f(5)` in three greenlets, no switch.
@@ -63,7 +63,7 @@ fn no_yield_runs_one_after_another() {
         spawn!(worker("g3", 3, false)),
     ];
     println!("spawned; nothing ran yet");
-    joinall(&gs);
+    joinall(&gs).unwrap();
     println!("{}", values(&gs));
 }
 
@@ -73,7 +73,7 @@ fn sleep0_takes_turns() {
         spawn!(worker("g2", 3, true)),
         spawn!(worker("g3", 3, true)),
     ];
-    joinall(&gs);
+    joinall(&gs).unwrap();
     println!("{}", values(&gs));
 }
 
@@ -82,7 +82,7 @@ fn main_sleep0_lets_each_run_once() {
     println!("main sleeps 0");
     sleep(0.0);
     println!("main again");
-    joinall(&gs);
+    joinall(&gs).unwrap();
 }
 
 fn fails() {
@@ -170,7 +170,7 @@ fn timers_wake_in_order() {
         spawn!(nap("fast", 0.02)),
         spawn!(nap("mid", 0.04)),
     ];
-    joinall(&gs);
+    joinall(&gs).unwrap();
 }
 
 /// The seed's last: three slow pages, fetched by greenlets that switch on IO.
@@ -199,7 +199,7 @@ fn fetch_three(count_threads: bool) {
             })
         })
         .collect();
-    joinall(&gs);
+    joinall(&gs).unwrap();
     let took = start.elapsed().as_secs_f64();
     println!(
         "less than the sum of the delays: {}",
@@ -248,7 +248,7 @@ fn an_interrupt_reaches_main_and_the_greenlets_live_on() {
         std::thread::sleep(std::time::Duration::from_millis(300));
         multitask::interrupt::request(std::process::id() as i32).expect("signal");
     });
-    let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| joinall(&gs)));
+    let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| joinall(&gs).unwrap()));
     match waited {
         Ok(()) => println!("joinall returned"),
         Err(payload) if payload.is::<multitask::interrupt::KeyboardInterrupt>() => {
@@ -265,6 +265,48 @@ fn an_interrupt_reaches_main_and_the_greenlets_live_on() {
         g.kill();
     }
     println!("killed: {}", py_bools(gs.iter().map(Greenlet::dead)));
+}
+
+fn a_killed_waiter_passes_the_semaphore_on() {
+    let sem = Semaphore::new(1);
+    let holder = sem.clone();
+    spawn!({
+        let _place = holder.acquire();
+        sleep(0.02);
+    });
+    let waiter = |name: &'static str| {
+        let sem = sem.clone();
+        Greenlet::spawn(move || {
+            let _place = sem.acquire();
+            println!("{name} got the place");
+        })
+    };
+    let a = waiter("a");
+    let b = waiter("b");
+    sleep(0.005); // a and b wait in line
+    a.kill();
+    b.join().unwrap();
+    println!(
+        "counter {}, a dead {}, b dead {}",
+        sem.value(),
+        py(a.dead()),
+        py(b.dead())
+    );
+}
+
+fn joinall_names_a_deadlock() {
+    let sem = Semaphore::new(0);
+    let gs: Vec<Greenlet> = (0..2)
+        .map(|_| {
+            let sem = sem.clone();
+            Greenlet::spawn(move || drop(sem.acquire()))
+        })
+        .collect();
+    match joinall(&gs) {
+        Ok(()) => println!("joinall returned"),
+        Err(e) => println!("{e}"),
+    }
+    println!("dead: {}", py_bools(gs.iter().map(Greenlet::dead)));
 }
 
 /// Each scenario with its name, in the order of greenlet_scenarios.py.
@@ -287,6 +329,8 @@ fn main() {
         timers_wake_in_order,
         seed_three_downloads_switch_by_themselves,
         an_interrupt_reaches_main_and_the_greenlets_live_on,
+        a_killed_waiter_passes_the_semaphore_on,
+        joinall_names_a_deadlock,
     ];
     let name = std::env::args().nth(1).expect("a scenario name, or `list`");
     if name == "list" {

@@ -566,6 +566,85 @@ fn reap_after(command: &[String]) -> i32 {
 
 type Scenario = fn() -> Result<(), Box<dyn std::error::Error>>;
 
+fn work() {}
+
+fn thread_named_by_hand_uses_no_number() -> Result<(), threading::Error> {
+    let ts = [
+        thread!(work()),
+        Thread::new(work).with_name("Worker"),
+        thread!(work()),
+    ];
+    let names: Vec<&str> = ts.iter().map(|t| t.name()).collect();
+    println!("{}", py_list(&names));
+    Ok(())
+}
+
+fn lock_release_the_python_way() -> Result<(), Box<dyn std::error::Error>> {
+    let lock = threading::Lock::new();
+    lock.acquire().forget();
+    println!("locked: {}", py_bool(lock.locked()));
+    let t = Thread::new({
+        let lock = lock.clone();
+        move || lock.release() // any thread may release a Lock
+    });
+    t.start()?;
+    t.join()??;
+    println!(
+        "released by another thread, locked: {}",
+        py_bool(lock.locked())
+    );
+    if let Err(e) = lock.release() {
+        println!("{e}");
+    }
+
+    let r = threading::RLock::new();
+    r.acquire().forget();
+    r.acquire().forget();
+    let t = Thread::new({
+        let r = r.clone();
+        move || r.release()
+    });
+    t.start()?;
+    if let Err(e) = t.join()? {
+        println!("RLock released by another thread: {e}");
+    }
+    r.release()?;
+    r.release()?;
+    if let Err(e) = r.release() {
+        println!("RLock released once too often: {e}");
+    }
+
+    let s = threading::BoundedSemaphore::new(2);
+    s.acquire().forget();
+    s.release()?;
+    if let Err(e) = s.release() {
+        println!("{e}");
+    }
+    Ok(())
+}
+
+fn daemons_have_no_children_and_kills_are_named() -> Result<(), Error> {
+    let d = Process::new(|| match Process::new(work).start() {
+        Ok(()) => println!("the daemon started a child"),
+        Err(e) => println!("AssertionError: {e}"),
+    })
+    .daemon(true);
+    d.start()?;
+    d.join()?;
+    let p = Process::new(|| sleep(10.0));
+    p.start()?;
+    p.terminate()?;
+    p.join()?;
+    let pid = p.pid().unwrap_or_default();
+    println!(
+        "{}",
+        p.to_string()
+            .replace(&format!("pid={pid}"), "pid=pid")
+            .replace(&format!("parent={}", getpid()), "parent=pid")
+    );
+    Ok(())
+}
+
 macro_rules! scenarios {
     ($($name:ident),* $(,)?) => {
         [$((stringify!($name), (|| Ok($name().map_err(|e| e.to_string())?)) as Scenario)),*]
@@ -597,6 +676,9 @@ fn main() {
         thread_names,
         threads_after_fork,
         thread_local,
+        thread_named_by_hand_uses_no_number,
+        lock_release_the_python_way,
+        daemons_have_no_children_and_kills_are_named,
     ];
     let rust_only = scenarios![daemon_child_of_killed_parent, fork_after_pools, unix_daemon];
     let name = std::env::args().nth(1).expect("a scenario name, or `list`");

@@ -7,6 +7,8 @@ python, where tests/run installs gevent).
 """
 
 import gevent
+import gevent.exceptions
+import gevent.lock
 
 from scenarios import main, say, scenario
 
@@ -227,6 +229,39 @@ def an_interrupt_reaches_main_and_the_greenlets_live_on():
     say(f"they went on ticking: {all(ticks[n] > before[n] for n in ticks)}")
     gevent.killall(gs)
     say(f"killed: {[g.dead for g in gs]}")
+
+
+@scenario
+def a_killed_waiter_passes_the_semaphore_on():
+    sem = gevent.lock.Semaphore(1)
+
+    def holder():
+        with sem:
+            gevent.sleep(0.02)
+
+    def waiter(name):
+        with sem:
+            say(f"{name} got the place")
+
+    gevent.spawn(holder)
+    a = gevent.spawn(waiter, "a")
+    b = gevent.spawn(waiter, "b")
+    gevent.sleep(0.005)  # a and b wait in line
+    a.kill()
+    b.join()
+    say(f"counter {sem.counter}, a dead {a.dead}, b dead {b.dead}")
+
+
+@scenario
+def joinall_names_a_deadlock():
+    sem = gevent.lock.Semaphore(0)
+    gs = [gevent.spawn(sem.acquire) for _ in range(2)]
+    try:
+        gevent.joinall(gs)
+        say("joinall returned")
+    except gevent.exceptions.LoopExit as e:
+        say(f"LoopExit: {e.args[0]}")
+    say(f"dead: {[g.dead for g in gs]}")
 
 
 if __name__ == "__main__":

@@ -394,6 +394,89 @@ def thread_local():
     say(f"main sees {local.name}")
 
 
+def work():
+    pass
+
+
+@scenario
+def thread_named_by_hand_uses_no_number():
+    ts = [
+        threading.Thread(target=work),
+        threading.Thread(target=work, name="Worker"),
+        threading.Thread(target=work),
+    ]
+    say([t.name for t in ts])
+
+
+def error_line(e):
+    return f"{type(e).__name__}: {e}"
+
+
+@scenario
+def lock_release_the_python_way():
+    lock = threading.Lock()
+    lock.acquire()
+    say(f"locked: {lock.locked()}")
+    t = threading.Thread(target=lock.release)  # any thread may release a Lock
+    t.start()
+    t.join()
+    say(f"released by another thread, locked: {lock.locked()}")
+    try:
+        lock.release()
+    except RuntimeError as e:
+        say(error_line(e))
+
+    r = threading.RLock()
+    r.acquire()
+    r.acquire()
+    outcome = []
+
+    def release_elsewhere():
+        try:
+            r.release()
+        except RuntimeError as e:
+            outcome.append(error_line(e))
+
+    t = threading.Thread(target=release_elsewhere)
+    t.start()
+    t.join()
+    say(f"RLock released by another thread: {outcome[0]}")
+    r.release()
+    r.release()
+    try:
+        r.release()
+    except RuntimeError as e:
+        say(f"RLock released once too often: {error_line(e)}")
+
+    s = threading.BoundedSemaphore(2)
+    s.acquire()
+    s.release()
+    try:
+        s.release()
+    except ValueError as e:
+        say(error_line(e))
+
+
+def start_a_child():
+    try:
+        mp.Process(target=work).start()
+        say("the daemon started a child")
+    except AssertionError as e:
+        say(f"AssertionError: {e}")
+
+
+@scenario
+def daemons_have_no_children_and_kills_are_named():
+    d = mp.Process(target=start_a_child, daemon=True)
+    d.start()
+    d.join()
+    p = mp.Process(target=time.sleep, args=(10,))
+    p.start()
+    p.terminate()
+    p.join()
+    say(repr(p).replace(f"pid={p.pid}", "pid=pid").replace(f"parent={os.getpid()}", "parent=pid"))
+
+
 def report_children_at_exit():
     import atexit
 

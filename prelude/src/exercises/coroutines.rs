@@ -37,7 +37,7 @@ pub const TAKE_TURNS: Exercise = Exercise {
     hints: &[
         "Keep the log in an `Rc<RefCell<Vec<String>>>`: greenlets share one thread, so no lock is needed.",
         "Spawn one `Greenlet::spawn(move || for i in 0..rounds { …push(format!(\"{name} {i}\")); greenlet::sleep(0.0); })` per name.",
-        "`greenlet::joinall(&gs)`, then take the log out: `log.borrow().clone()`.",
+        "`greenlet::joinall(&gs).unwrap()`, then take the log out: `log.borrow().clone()`.",
     ],
 };
 

@@ -31,7 +31,7 @@ use super::task::{Park, Task};
 ///         })
 ///     })
 ///     .collect();
-/// greenlet::joinall(&gs);
+/// greenlet::joinall(&gs).unwrap();
 /// assert_eq!(most.get(), 2);
 /// ```
 #[derive(Clone)]
@@ -66,12 +66,18 @@ impl Semaphore {
         if in_greenlet() {
             while self.shared.free.get() == 0 {
                 let me = with_hub(|hub| hub.current.clone()).expect("in a greenlet");
-                self.shared.waiting.borrow_mut().push_back(me);
+                self.shared.waiting.borrow_mut().push_back(me.clone());
                 if let Some(lane) = crate::trace::here() {
                     let what = format_args!("a semaphore");
                     crate::trace::mark(lane, crate::trace::State::Waiting, what);
                 }
+                // Killed while it waits (the park unwinds): out of the line.
+                let in_line = InLine {
+                    shared: &self.shared,
+                    me,
+                };
                 park(Park::Waiting);
+                std::mem::forget(in_line);
             }
         } else if self.shared.free.get() == 0 {
             let _traced =
@@ -104,8 +110,36 @@ impl Semaphore {
 
     fn release(&self) {
         self.shared.free.set(self.shared.free.get() + 1);
-        if let Some(first) = self.shared.waiting.borrow_mut().pop_front() {
-            with_hub(|hub| hub.ready.push_back(first));
+        // The first in line that can still take the place: one killed while
+        // it waited would take it to its grave, and the next wait for ever.
+        let mut waiting = self.shared.waiting.borrow_mut();
+        while let Some(first) = waiting.pop_front() {
+            if !first.ended() {
+                with_hub(|hub| hub.ready.push_back(first));
+                break;
+            }
+        }
+    }
+}
+
+/// A greenlet waiting in a [`Semaphore`]'s line; dropped only if it
+/// unwinds (killed), which takes it out of the line.
+struct InLine<'a> {
+    shared: &'a Shared,
+    me: Rc<dyn Task>,
+}
+
+impl Drop for InLine<'_> {
+    fn drop(&mut self) {
+        let mut waiting = self.shared.waiting.borrow_mut();
+        let had = waiting.len();
+        waiting.retain(|t| !Rc::ptr_eq(t, &self.me));
+        // Woken for a place it will not take: pass it on.
+        if waiting.len() == had && self.shared.free.get() > 0 {
+            if let Some(next) = waiting.iter().position(|t| !t.ended()) {
+                let next = waiting.remove(next).expect("found");
+                with_hub(|hub| hub.ready.push_back(next));
+            }
         }
     }
 }
@@ -153,7 +187,7 @@ mod tests {
                 })
             })
             .collect();
-        joinall(&gs);
+        joinall(&gs).unwrap();
         assert_eq!(
             order.borrow().join(", "),
             "0 in, 0 out, 1 in, 1 out, 2 in, 2 out"

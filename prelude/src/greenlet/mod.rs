@@ -42,7 +42,7 @@
 //!         })
 //!     })
 //!     .collect();
-//! joinall(&gs);
+//! joinall(&gs).unwrap();
 //! assert_eq!(*trace.borrow(), ["g1 0", "g2 0", "g1 1", "g2 1"]);
 //! ```
 
@@ -147,10 +147,26 @@ impl fmt::Debug for Current {
 }
 
 /// Waits for every greenlet (gevent's `joinall`).
-pub fn joinall<T: 'static>(greenlets: &[Greenlet<T>]) {
-    for g in greenlets {
-        let _ = g.join();
-    }
+///
+/// # Errors
+/// [`LoopExit`], as gevent raises it, when some of them can never end:
+/// they all wait for something no greenlet is left to do — a deadlock,
+/// named instead of hidden.
+///
+/// ```
+/// use multitask::greenlet::{self, Greenlet, LoopExit, Semaphore};
+/// let none = Semaphore::new(0);
+/// let stuck: Vec<Greenlet> = (0..2)
+///     .map(|_| {
+///         let none = none.clone();
+///         Greenlet::spawn(move || drop(none.acquire()))
+///     })
+///     .collect();
+/// assert_eq!(greenlet::joinall(&stuck), Err(LoopExit));
+/// assert!(stuck.iter().all(|g| !g.dead()));
+/// ```
+pub fn joinall<T: 'static>(greenlets: &[Greenlet<T>]) -> Result<(), LoopExit> {
+    greenlets.iter().try_for_each(Greenlet::join)
 }
 
 /// A greenlet: a function running on its own stack, taking turns with the
@@ -386,7 +402,7 @@ mod tests {
         let gs: Vec<Greenlet<u64>> = (0..n)
             .map(|i| Greenlet::spawn(move || deep(i * 1000, i % 13)))
             .collect();
-        joinall(&gs);
+        joinall(&gs).unwrap();
         for (i, g) in (0..n).zip(&gs) {
             assert_eq!(g.get(), Ok(deep_sum(i * 1000, i % 13)), "greenlet {i}");
         }
@@ -424,7 +440,7 @@ mod tests {
             .collect();
         sleep(0.0);
         assert_eq!(waiting.get(), n, "all started and are suspended together");
-        joinall(&gs);
+        joinall(&gs).unwrap();
         assert_eq!(
             gs.iter().map(|g| g.get().unwrap()).sum::<u64>(),
             n * (n - 1) / 2

@@ -24,6 +24,10 @@ pub enum Error {
     /// `start` called a second time (Python's `AssertionError`).
     #[error("cannot start a process twice")]
     AlreadyStarted,
+    /// `start` inside a daemonic process (Python's `AssertionError`): a
+    /// daemon is ended with its parent, and its children would be orphaned.
+    #[error("daemonic processes are not allowed to have children")]
+    DaemonicChildren,
     /// The other end of a pipe or queue is closed and nothing is left to read
     /// (Python's `EOFError`).
     #[error("EOFError: the other end of the connection is closed")]

@@ -264,9 +264,13 @@ impl Process {
     /// Forks and runs the target in the child.
     ///
     /// # Errors
-    /// [`Error::AlreadyStarted`] the second time; [`Error::Os`] if the system
-    /// refuses to fork (too many processes, no memory).
+    /// [`Error::AlreadyStarted`] the second time; [`Error::DaemonicChildren`]
+    /// inside a daemonic process, as Python refuses; [`Error::Os`] if the
+    /// system refuses to fork (too many processes, no memory).
     pub fn start(&self) -> Result<()> {
+        if current_process().daemon() {
+            return Err(Error::DaemonicChildren);
+        }
         let body = self
             .body
             .lock()
@@ -433,7 +437,14 @@ impl fmt::Display for Process {
         match state {
             State::Initial => write!(f, " initial")?,
             State::Started { .. } => write!(f, " started")?,
-            State::Stopped { exitcode, .. } => write!(f, " stopped exitcode={exitcode}")?,
+            State::Stopped { exitcode, .. } => {
+                write!(f, " stopped exitcode=")?;
+                // Python names a killing signal: `exitcode=-SIGTERM`.
+                match nix::sys::signal::Signal::try_from(-exitcode) {
+                    Ok(signal) if exitcode < 0 => write!(f, "-{}", signal.as_str())?,
+                    _ => write!(f, "{exitcode}")?,
+                }
+            }
         }
         if self.daemon {
             write!(f, " daemon")?;

@@ -30,7 +30,8 @@ pub use error::{Error, Result};
 pub use local::Local;
 pub use pool::ThreadPool;
 pub use sync::{
-    Condition, ConditionGuard, Event, Lock, LockGuard, RLock, RLockGuard, Semaphore, SemaphoreGuard,
+    BoundedSemaphore, Condition, ConditionGuard, Event, Lock, LockGuard, RLock, RLockGuard,
+    Semaphore, SemaphoreGuard,
 };
 pub(crate) use thread::wait_for_non_daemon_threads;
 pub use thread::{Thread, ThreadInfo, active_count, current_thread, enumerate, main_thread};

@@ -4,7 +4,9 @@
 //! Each is a handle: `clone()` gives another handle to the *same* lock, the
 //! way a Python name refers to one object; move a clone into each thread.
 //! Holding a lock is a guard, released when the guard is dropped (Python's
-//! `with lock:`).
+//! `with lock:`). Python's own spelling works too: `acquire().forget()`
+//! keeps the lock past its guard, and `release()` lets it go — or returns
+//! Python's `RuntimeError` when the lock was not held.
 //!
 //! Rust's own idiom goes one step further: `Mutex<T>` puts the data *inside*
 //! the lock, so the compiler refuses code that touches it without holding it.
@@ -16,6 +18,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
+use crate::exception::Exception;
 use crate::interrupt::wait_until;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -33,10 +36,23 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// assert!(lock.try_acquire().is_none());
 /// drop(held);
 /// assert!(!lock.locked());
+///
+/// // Python's spelling: acquire() ... release(), by any thread.
+/// lock.acquire().forget();
+/// assert!(lock.release().is_ok());
+/// assert_eq!(lock.release().unwrap_err().to_string(), "RuntimeError: release unlocked lock");
 /// ```
 #[derive(Clone, Default)]
 pub struct Lock {
-    inner: Arc<(Mutex<bool>, Condvar)>,
+    inner: Arc<(Mutex<Hold>, Condvar)>,
+}
+
+/// Who holds a [`Lock`]: the number of the hold (each acquire gets the next),
+/// so that a guard whose hold was released by hand releases nothing later.
+#[derive(Default)]
+struct Hold {
+    by: Option<u64>,
+    next: u64,
 }
 
 impl Lock {
@@ -64,19 +80,39 @@ impl Lock {
         let (held, cv) = &*self.inner;
         let held = lock(held);
         // Blocked on it: a recording shows the wait.
-        let _traced = (*held && deadline.is_none())
+        let _traced = (held.by.is_some() && deadline.is_none())
             .then(|| crate::trace::during(crate::trace::State::Waiting, format_args!("lock")))
             .flatten();
-        let (mut held, ok) = wait_until(cv, held, deadline, |h| !*h);
+        let (mut held, ok) = wait_until(cv, held, deadline, |h| h.by.is_none());
         ok.then(|| {
-            *held = true;
-            LockGuard { lock: self }
+            held.next += 1;
+            held.by = Some(held.next);
+            LockGuard {
+                lock: self,
+                hold: held.next,
+            }
         })
     }
 
     /// Is it held?
     pub fn locked(&self) -> bool {
-        *lock(&self.inner.0)
+        lock(&self.inner.0).by.is_some()
+    }
+
+    /// Lets the lock go, whoever took it and however (Python's `release()`;
+    /// pair it with [`LockGuard::forget`]). A guard of that hold then
+    /// releases nothing when dropped.
+    ///
+    /// # Errors
+    /// Python's `RuntimeError: release unlocked lock` if it was not held.
+    pub fn release(&self) -> Result<(), Exception> {
+        let mut held = lock(&self.inner.0);
+        if held.by.take().is_none() {
+            return Err(Exception::runtime_error("release unlocked lock"));
+        }
+        drop(held);
+        self.inner.1.notify_one();
+        Ok(())
     }
 }
 
@@ -91,12 +127,25 @@ impl fmt::Debug for Lock {
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct LockGuard<'a> {
     lock: &'a Lock,
+    hold: u64,
+}
+
+impl LockGuard<'_> {
+    /// Keeps the lock held with no guard, until [`Lock::release`] — Python's
+    /// `acquire()` … `release()` instead of `with lock:`.
+    pub fn forget(self) {
+        std::mem::forget(self);
+    }
 }
 
 impl Drop for LockGuard<'_> {
     fn drop(&mut self) {
-        *lock(&self.lock.inner.0) = false;
-        self.lock.inner.1.notify_one();
+        let mut held = lock(&self.lock.inner.0);
+        if held.by == Some(self.hold) {
+            held.by = None;
+            drop(held);
+            self.lock.inner.1.notify_one();
+        }
     }
 }
 
@@ -110,6 +159,12 @@ impl Drop for LockGuard<'_> {
 /// let inner = r.acquire(); // a plain Lock would wait forever here
 /// drop(inner);
 /// drop(outer);
+///
+/// // Python's spelling: only the thread that holds it may release it.
+/// r.acquire().forget();
+/// let elsewhere = std::thread::scope(|s| s.spawn(|| r.release()).join().unwrap());
+/// assert_eq!(elsewhere.unwrap_err().to_string(), "RuntimeError: cannot release un-acquired lock");
+/// assert!(r.release().is_ok());
 /// ```
 #[derive(Clone, Default)]
 pub struct RLock {
@@ -134,7 +189,41 @@ impl RLock {
         });
         let count = owner.map_or(0, |(_, n)| n);
         *owner = Some((me, count + 1));
-        RLockGuard { lock: self }
+        RLockGuard {
+            lock: self,
+            _on_its_thread: std::marker::PhantomData,
+        }
+    }
+
+    /// Lets go of one hold of this thread's (Python's `release()`; pair it
+    /// with [`RLockGuard::forget`]).
+    ///
+    /// # Errors
+    /// Python's `RuntimeError: cannot release un-acquired lock` if this
+    /// thread does not hold it.
+    pub fn release(&self) -> Result<(), Exception> {
+        if self.release_mine() {
+            Ok(())
+        } else {
+            Err(Exception::runtime_error("cannot release un-acquired lock"))
+        }
+    }
+
+    /// Lets go of one of this thread's holds; `false` if it has none.
+    fn release_mine(&self) -> bool {
+        let me = std::thread::current().id();
+        let mut owner = lock(&self.inner.0);
+        match *owner {
+            Some((who, n)) if who == me => {
+                *owner = (n > 1).then_some((who, n - 1));
+                if owner.is_none() {
+                    drop(owner);
+                    self.inner.1.notify_one();
+                }
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -147,22 +236,26 @@ impl fmt::Debug for RLock {
     }
 }
 
-/// Holding an [`RLock`] once.
+/// Holding an [`RLock`] once, on the thread that took it.
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct RLockGuard<'a> {
     lock: &'a RLock,
+    /// Dropped where it was taken: an RLock belongs to a thread.
+    _on_its_thread: std::marker::PhantomData<*const ()>,
+}
+
+impl RLockGuard<'_> {
+    /// Keeps this hold with no guard, until [`RLock::release`] — Python's
+    /// `acquire()` … `release()` instead of `with lock:`.
+    pub fn forget(self) {
+        std::mem::forget(self);
+    }
 }
 
 impl Drop for RLockGuard<'_> {
     fn drop(&mut self) {
-        let mut owner = lock(&self.lock.inner.0);
-        *owner = match *owner {
-            Some((who, n)) if n > 1 => Some((who, n - 1)),
-            _ => None,
-        };
-        if owner.is_none() {
-            self.lock.inner.1.notify_one();
-        }
+        // Nothing to let go if this hold was released by hand already.
+        self.lock.release_mine();
     }
 }
 
@@ -237,6 +330,8 @@ impl fmt::Debug for Event {
 #[derive(Clone)]
 pub struct Semaphore {
     inner: Arc<(Mutex<usize>, Condvar)>,
+    /// A [`BoundedSemaphore`]'s starting value, which `release` may not pass.
+    bound: Option<usize>,
 }
 
 impl Semaphore {
@@ -244,6 +339,7 @@ impl Semaphore {
     pub fn new(value: usize) -> Semaphore {
         Semaphore {
             inner: Arc::new((Mutex::new(value), Condvar::new())),
+            bound: None,
         }
     }
 
@@ -273,8 +369,19 @@ impl Semaphore {
 
     /// Adds a free place without a guard (Python's bare `release()`).
     pub fn release(&self) {
-        *lock(&self.inner.0) += 1;
+        self.give_back();
+    }
+
+    /// Adds a free place; `false` (adding none) past a bound.
+    fn give_back(&self) -> bool {
+        let mut value = lock(&self.inner.0);
+        if self.bound.is_some_and(|bound| *value >= bound) {
+            return false;
+        }
+        *value += 1;
+        drop(value);
         self.inner.1.notify_one();
+        true
     }
 
     /// How many places are free.
@@ -295,9 +402,89 @@ pub struct SemaphoreGuard<'a> {
     sem: &'a Semaphore,
 }
 
+impl SemaphoreGuard<'_> {
+    /// Keeps the place with no guard, until a `release()` — Python's
+    /// `acquire()` … `release()` instead of `with sem:`.
+    pub fn forget(self) {
+        std::mem::forget(self);
+    }
+}
+
 impl Drop for SemaphoreGuard<'_> {
     fn drop(&mut self) {
-        self.sem.release();
+        self.sem.give_back();
+    }
+}
+
+/// A [`Semaphore`] that refuses to be released above its starting value
+/// (Python's `threading.BoundedSemaphore`): a release with no matching
+/// acquire is a bug, and it says so.
+///
+/// ```
+/// use multitask::threading::BoundedSemaphore;
+/// let s = BoundedSemaphore::new(2);
+/// s.acquire().forget();
+/// assert!(s.release().is_ok());
+/// assert_eq!(
+///     s.release().unwrap_err().to_string(),
+///     "ValueError: Semaphore released too many times"
+/// );
+/// ```
+#[derive(Clone)]
+pub struct BoundedSemaphore {
+    sem: Semaphore,
+}
+
+impl BoundedSemaphore {
+    /// A bounded semaphore with `value` free places, and at most that many.
+    pub fn new(value: usize) -> BoundedSemaphore {
+        let mut sem = Semaphore::new(value);
+        sem.bound = Some(value);
+        BoundedSemaphore { sem }
+    }
+
+    /// Waits for a free place; given back when the guard is dropped.
+    pub fn acquire(&self) -> SemaphoreGuard<'_> {
+        self.sem.acquire()
+    }
+
+    /// Takes a free place if there is one.
+    pub fn try_acquire(&self) -> Option<SemaphoreGuard<'_>> {
+        self.sem.try_acquire()
+    }
+
+    /// Waits at most `timeout` for a free place.
+    pub fn acquire_timeout(&self, timeout: Duration) -> Option<SemaphoreGuard<'_>> {
+        self.sem.acquire_timeout(timeout)
+    }
+
+    /// Gives a place back (Python's `release()`).
+    ///
+    /// # Errors
+    /// Python's `ValueError: Semaphore released too many times` when every
+    /// place is free already.
+    pub fn release(&self) -> Result<(), Exception> {
+        if self.sem.give_back() {
+            Ok(())
+        } else {
+            Err(Exception::value_error("Semaphore released too many times"))
+        }
+    }
+
+    /// How many places are free.
+    pub fn value(&self) -> usize {
+        self.sem.value()
+    }
+}
+
+impl fmt::Debug for BoundedSemaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "<BoundedSemaphore value={}/{}>",
+            self.value(),
+            self.sem.bound.unwrap_or(0)
+        )
     }
 }
 

@@ -307,8 +307,24 @@ impl<R: Send + 'static> Thread<R> {
         t
     }
 
-    /// The same thread under another name.
+    /// The same thread under another name. As in Python, a thread named by
+    /// hand uses up no `Thread-N` number: the one [`new`](Thread::new) took
+    /// is given back (unless another thread was made in between).
+    ///
+    /// ```
+    /// use multitask::threading::Thread;
+    /// let worker = Thread::new(|| ()).with_name("Worker");
+    /// assert_eq!(worker.name(), "Worker");
+    /// ```
     pub fn with_name(mut self, name: impl Into<String>) -> Thread<R> {
+        if self.name.starts_with(&format!("Thread-{}", self.seq)) {
+            let _ = counter().compare_exchange(
+                self.seq + 1,
+                self.seq,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            );
+        }
         self.name = name.into();
         self
     }
@@ -392,7 +408,9 @@ impl<R: Send + 'static> Thread<R> {
     ///
     /// # Errors
     /// [`Error::Panicked`] if the closure panicked, [`Error::NotStarted`]
-    /// before `start`, [`Error::AlreadyJoined`] the second time.
+    /// before `start`, [`Error::AlreadyJoined`] the second time. (Python's
+    /// `join` returns `None` and may be called again; this one hands over
+    /// the closure's value, which can be handed over once.)
     pub fn join(&self) -> Result<R> {
         // An interrupt while waiting leaves the thread running and joinable.
         if matches!(*self.state(), State::Started { .. }) {
