@@ -90,6 +90,10 @@ same_as_gevent!(
     an_interrupt_reaches_main_and_the_greenlets_live_on,
     a_killed_waiter_passes_the_semaphore_on,
     joinall_names_a_deadlock,
+    join_with_a_timeout,
+    timeouts_in_a_greenlet_and_in_main,
+    queue_producer_consumer,
+    semaphore_release_the_gevent_way,
 );
 
 #[test]

@@ -3,7 +3,9 @@
 //! same trace. `list` prints the scenario names.
 
 use multitask::Exception;
-use multitask::greenlet::{Greenlet, Semaphore, getcurrent, joinall, sleep};
+use multitask::greenlet::{
+    BoundedSemaphore, Empty, Greenlet, Queue, Semaphore, getcurrent, joinall, sleep, with_timeout,
+};
 use multitask::spawn;
 
 /// The seed's first gevent program: `f(5)` in three greenlets, no switch.
@@ -309,6 +311,88 @@ fn joinall_names_a_deadlock() {
     println!("dead: {}", py_bools(gs.iter().map(Greenlet::dead)));
 }
 
+fn join_with_a_timeout() {
+    let g = Greenlet::spawn(|| sleep(0.2));
+    g.join_timeout(0.05).unwrap();
+    println!("after join(0.05): dead {}", py(g.dead()));
+    g.join().unwrap();
+    println!("after join(): dead {}", py(g.dead()));
+}
+
+fn timeouts_in_a_greenlet_and_in_main() {
+    let sem = Semaphore::new(0);
+    let impatient = |name: &'static str, secs: f64| {
+        let sem = sem.clone();
+        Greenlet::spawn(move || {
+            match with_timeout(secs, || {
+                sem.acquire().forget();
+                println!("{name} got the place");
+            }) {
+                Ok(()) => {}
+                Err(t) => println!("{name}: Timeout after {t}"),
+            }
+        })
+    };
+    let a = impatient("a", 0.05);
+    let b = impatient("b", 5.0);
+    sleep(0.1); // a gave up and left the line
+    sem.release();
+    joinall(&[a, b]).unwrap();
+    if let Err(t) = with_timeout(0.05, || sleep(5.0)) {
+        println!("main: Timeout after {t}");
+    }
+    println!("in time: {}", with_timeout(1.0, || "done").unwrap());
+}
+
+fn queue_producer_consumer() {
+    let q = Queue::with_maxsize(2);
+    let producer = {
+        let q = q.clone();
+        Greenlet::spawn(move || {
+            for i in 0..5 {
+                println!("put {i}");
+                q.put(i);
+            }
+            println!("producer done");
+        })
+    };
+    let consumer = {
+        let q = q.clone();
+        Greenlet::spawn(move || {
+            for _ in 0..5 {
+                println!("got {}", q.get());
+                sleep(0.0);
+            }
+        })
+    };
+    joinall(&[producer, consumer]).unwrap();
+    if let Err(Empty) = q.get_nowait() {
+        println!("Empty");
+    }
+    if let Err(Empty) = q.get_timeout(0.01) {
+        println!("Empty after 0.01 s");
+    }
+    q.put(1);
+    q.put(2);
+    if q.put_nowait(3).is_err() {
+        println!("Full, qsize {}", q.qsize());
+    }
+}
+
+fn semaphore_release_the_gevent_way() {
+    let sem = Semaphore::new(1);
+    sem.acquire().forget();
+    println!("locked {}", py(sem.locked()));
+    sem.release();
+    println!("locked {}, counter {}", py(sem.locked()), sem.value());
+    let b = BoundedSemaphore::new(1);
+    b.acquire().forget();
+    b.release().unwrap();
+    if let Err(e) = b.release() {
+        println!("{e}");
+    }
+}
+
 /// Each scenario with its name, in the order of greenlet_scenarios.py.
 macro_rules! named {
     ($($scenario:ident),* $(,)?) => {
@@ -331,6 +415,10 @@ fn main() {
         an_interrupt_reaches_main_and_the_greenlets_live_on,
         a_killed_waiter_passes_the_semaphore_on,
         joinall_names_a_deadlock,
+        join_with_a_timeout,
+        timeouts_in_a_greenlet_and_in_main,
+        queue_producer_consumer,
+        semaphore_release_the_gevent_way,
     ];
     let name = std::env::args().nth(1).expect("a scenario name, or `list`");
     if name == "list" {

@@ -9,6 +9,7 @@ python, where tests/run installs gevent).
 import gevent
 import gevent.exceptions
 import gevent.lock
+import gevent.queue
 
 from scenarios import main, say, scenario
 
@@ -262,6 +263,87 @@ def joinall_names_a_deadlock():
     except gevent.exceptions.LoopExit as e:
         say(f"LoopExit: {e.args[0]}")
     say(f"dead: {[g.dead for g in gs]}")
+
+
+@scenario
+def join_with_a_timeout():
+    g = gevent.spawn(gevent.sleep, 0.2)
+    g.join(timeout=0.05)
+    say(f"after join(0.05): dead {g.dead}")
+    g.join()
+    say(f"after join(): dead {g.dead}")
+
+
+@scenario
+def timeouts_in_a_greenlet_and_in_main():
+    sem = gevent.lock.Semaphore(0)
+
+    def impatient(name, secs):
+        try:
+            with gevent.Timeout(secs):
+                sem.acquire()
+                say(f"{name} got the place")
+        except gevent.Timeout as t:
+            say(f"{name}: Timeout after {t}")
+
+    a = gevent.spawn(impatient, "a", 0.05)
+    b = gevent.spawn(impatient, "b", 5)
+    gevent.sleep(0.1)  # a gave up and left the line
+    sem.release()
+    gevent.joinall([a, b])
+    try:
+        gevent.with_timeout(0.05, gevent.sleep, 5)
+    except gevent.Timeout as t:
+        say(f"main: Timeout after {t}")
+    say(f"in time: {gevent.with_timeout(1, lambda: 'done')}")
+
+
+@scenario
+def queue_producer_consumer():
+    q = gevent.queue.Queue(maxsize=2)
+
+    def producer():
+        for i in range(5):
+            say(f"put {i}")
+            q.put(i)
+        say("producer done")
+
+    def consumer():
+        for _ in range(5):
+            say(f"got {q.get()}")
+            gevent.sleep(0)
+
+    gevent.joinall([gevent.spawn(producer), gevent.spawn(consumer)])
+    try:
+        q.get_nowait()
+    except gevent.queue.Empty:
+        say("Empty")
+    try:
+        q.get(timeout=0.01)
+    except gevent.queue.Empty:
+        say("Empty after 0.01 s")
+    q.put(1)
+    q.put(2)
+    try:
+        q.put_nowait(3)
+    except gevent.queue.Full:
+        say(f"Full, qsize {q.qsize()}")
+
+
+@scenario
+def semaphore_release_the_gevent_way():
+    sem = gevent.lock.Semaphore(1)
+    sem.acquire()
+    say(f"locked {sem.locked()}")
+    sem.release()
+    say(f"locked {sem.locked()}, counter {sem.counter}")
+    b = gevent.lock.BoundedSemaphore(1)
+    b.acquire()
+    b.release()
+    try:
+        b.release()
+    except ValueError as e:
+        say(f"ValueError: {e}")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,8 @@ pub(crate) fn wait_fd(fd: std::os::fd::BorrowedFd<'_>, writable: bool) -> std::i
         hub.next_key += 1;
         let key = hub.next_key;
         let me = hub.current.clone().expect("in a greenlet");
-        hub.io.insert(key, me);
+        let ticket = me.turns().ticket();
+        hub.io.insert(key, (me, ticket));
         Ok((poller, key))
     })?;
     let interest = if writable {

@@ -8,18 +8,23 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use super::arena::{self, Arenas};
-use super::task::{GreenletExit, Park, Task};
+use super::task::{GreenletExit, Park, Task, Turns};
 use crate::globals::shared;
 
 /// One thread's scheduler.
 #[derive(Default)]
 pub(super) struct Hub {
     pub(super) ready: VecDeque<Rc<dyn Task>>,
-    /// Sleeping greenlets, kept in wake-up order (inserted in place, so the
-    /// loop never sorts).
-    pub(super) timers: VecDeque<(Instant, Rc<dyn Task>)>,
-    /// Greenlets waiting for a file descriptor, by poller key.
-    pub(super) io: std::collections::HashMap<usize, Rc<dyn Task>>,
+    /// Sleeping greenlets and timeouts, kept in due order (inserted in
+    /// place, so the loop never sorts).
+    pub(super) timers: VecDeque<(Instant, Rc<dyn Task>, Due)>,
+    /// Greenlets waiting for a file descriptor, by poller key, with tickets.
+    pub(super) io: std::collections::HashMap<usize, (Rc<dyn Task>, u64)>,
+    /// The main stack's [`with_timeout`](super::with_timeout)s: when, and
+    /// which.
+    pub(super) main_timeouts: Vec<(Instant, u64)>,
+    /// The last timeout's number.
+    pub(super) timeouts_made: u64,
     pub(super) next_key: usize,
     pub(super) poller: Option<Rc<polling::Poller>>,
     /// The greenlet running now; `None` on the thread's own (main) stack.
@@ -29,6 +34,51 @@ pub(super) struct Hub {
     /// may belong to ended greenlets.
     pub(super) killed: bool,
 }
+
+/// What a due timer does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Due {
+    /// Wakes the greenlet from the park of this ticket (its `sleep`).
+    Wake(u64),
+    /// Raises this [`with_timeout`](super::with_timeout) in it, wherever it
+    /// waits.
+    Timeout(u64),
+}
+
+impl Hub {
+    /// Queues `task` if `ticket` is the park it is in and nobody woke it
+    /// from that park yet (see [`Turns`]).
+    pub(super) fn wake(&mut self, task: Rc<dyn Task>, ticket: u64) {
+        if !task.ended() && task.turns().take_wake(ticket) {
+            self.ready.push_back(task);
+        }
+    }
+
+    /// Schedules `due` for `task` at `at`, after those due at the same time.
+    pub(super) fn add_timer(&mut self, at: Instant, task: Rc<dyn Task>, due: Due) {
+        let place = self.timers.partition_point(|(t, ..)| *t <= at);
+        self.timers.insert(place, (at, task, due));
+    }
+
+    /// Runs a due timer.
+    fn fire(&mut self, task: Rc<dyn Task>, due: Due) {
+        match due {
+            Due::Wake(ticket) => self.wake(task, ticket),
+            Due::Timeout(id) => {
+                if task.ended() {
+                    return;
+                }
+                task.turns().timeout.set(Some(id));
+                let ticket = task.turns().ticket();
+                self.wake(task, ticket);
+            }
+        }
+    }
+}
+
+/// The unwinding payload of a [`with_timeout`](super::with_timeout) whose
+/// time came, by its number.
+pub(super) struct TimeoutFired(pub(super) u64);
 
 /// A thread's hub, in a process-wide table so that every copy of the prelude
 /// (each REPL cell has one) finds the same hub for its thread.
@@ -74,6 +124,9 @@ pub(super) fn try_park(why: Park) -> bool {
     if task.kill_requested() {
         panic::resume_unwind(Box::new(GreenletExit));
     }
+    if let Some(id) = task.turns().timeout.take() {
+        panic::resume_unwind(Box::new(TimeoutFired(id)));
+    }
     true
 }
 
@@ -85,12 +138,19 @@ pub(super) fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Resul
     let slice = crate::interrupt::watching().then_some(crate::interrupt::SLICE);
     while !done() {
         crate::interrupt::check();
+        if let Some(id) = with_hub(|hub| {
+            let now = Instant::now();
+            let due = hub.main_timeouts.iter().position(|(at, _)| *at <= now)?;
+            Some(hub.main_timeouts.remove(due).1)
+        }) {
+            panic::resume_unwind(Box::new(TimeoutFired(id)));
+        }
         let next = with_hub(|hub| {
             if !hub.timers.is_empty() {
                 let now = Instant::now();
-                while hub.timers.front().is_some_and(|(at, _)| *at <= now) {
-                    let (_, task) = hub.timers.pop_front().expect("a due timer");
-                    hub.ready.push_back(task);
+                while hub.timers.front().is_some_and(|(at, ..)| *at <= now) {
+                    let (_, task, due) = hub.timers.pop_front().expect("a due timer");
+                    hub.fire(task, due);
                 }
             }
             // Killed greenlets may still be queued: skip those that ended.
@@ -111,9 +171,15 @@ pub(super) fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Resul
                 // Killed sleepers' timers would only delay a `LoopExit`;
                 // swept once after a run of kills, not on every idle turn.
                 if std::mem::take(&mut hub.killed) {
-                    hub.timers.retain(|(_, task)| !task.ended());
+                    hub.timers.retain(|(_, task, _)| !task.ended());
                 }
-                hub.timers.front().map(|(at, _)| *at)
+                let timeout = hub.main_timeouts.iter().map(|(at, _)| *at).min();
+                hub.timers
+                    .front()
+                    .map(|(at, ..)| *at)
+                    .into_iter()
+                    .chain(timeout)
+                    .min()
             });
             let until = timer.into_iter().chain(wake).min();
             let poller = with_hub(|hub| (!hub.io.is_empty()).then(|| hub.poller.clone()).flatten());
@@ -125,8 +191,8 @@ pub(super) fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Resul
                     let _ = poller.wait(&mut events, timeout);
                     with_hub(|hub| {
                         for event in events.iter() {
-                            if let Some(task) = hub.io.remove(&event.key) {
-                                hub.ready.push_back(task);
+                            if let Some((task, ticket)) = hub.io.remove(&event.key) {
+                                hub.wake(task, ticket);
                             }
                         }
                     });
@@ -149,11 +215,14 @@ pub(super) fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Resul
         with_hub(|hub| {
             hub.current = None;
             match parked {
-                Some(Park::Ready) => hub.ready.push_back(task),
+                Some(Park::Ready) => {
+                    let ticket = task.turns().ticket();
+                    hub.wake(task, ticket);
+                }
                 Some(Park::Until(at)) => {
                     // After those due at the same time: equal deadlines wake in order.
-                    let place = hub.timers.partition_point(|(t, _)| *t <= at);
-                    hub.timers.insert(place, (at, task));
+                    let ticket = task.turns().ticket();
+                    hub.add_timer(at, task, Due::Wake(ticket));
                 }
                 Some(Park::Waiting) | None => {}
             }
@@ -179,6 +248,7 @@ pub(super) fn take_main_turn() -> Result<(), LoopExit> {
 #[derive(Default)]
 struct MainTurn {
     reached: std::cell::Cell<bool>,
+    turns: Turns,
 }
 
 impl Task for MainTurn {
@@ -203,6 +273,9 @@ impl Task for MainTurn {
     }
     fn lane(&self) -> Option<crate::trace::LaneId> {
         None
+    }
+    fn turns(&self) -> &Turns {
+        &self.turns
     }
 }
 

@@ -3,13 +3,13 @@
 //! none free waits in line, and the hub runs the others meanwhile; each
 //! release wakes the first in line.
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::cell::Cell;
 use std::fmt;
 use std::rc::Rc;
 
-use super::hub::{LoopExit, in_greenlet, park, run_until, with_hub};
-use super::task::{Park, Task};
+use super::hub::{LoopExit, in_greenlet, run_until};
+use super::line::Line;
+use crate::exception::Exception;
 
 /// A counter of free places for greenlets (gevent's `Semaphore(value)`);
 /// clones share it, so each greenlet can be moved one.
@@ -41,8 +41,10 @@ pub struct Semaphore {
 
 struct Shared {
     free: Cell<usize>,
+    /// A [`BoundedSemaphore`]'s starting value, which `release` may not pass.
+    bound: Option<usize>,
     /// The greenlets waiting for a place, first come first served.
-    waiting: RefCell<VecDeque<Rc<dyn Task>>>,
+    waiting: Line,
 }
 
 impl Semaphore {
@@ -51,7 +53,8 @@ impl Semaphore {
         Semaphore {
             shared: Rc::new(Shared {
                 free: Cell::new(value),
-                waiting: RefCell::new(VecDeque::new()),
+                bound: None,
+                waiting: Line::default(),
             }),
         }
     }
@@ -65,19 +68,7 @@ impl Semaphore {
     pub fn acquire(&self) -> SemaphoreGuard<'_> {
         if in_greenlet() {
             while self.shared.free.get() == 0 {
-                let me = with_hub(|hub| hub.current.clone()).expect("in a greenlet");
-                self.shared.waiting.borrow_mut().push_back(me.clone());
-                if let Some(lane) = crate::trace::here() {
-                    let what = format_args!("a semaphore");
-                    crate::trace::mark(lane, crate::trace::State::Waiting, what);
-                }
-                // Killed while it waits (the park unwinds): out of the line.
-                let in_line = InLine {
-                    shared: &self.shared,
-                    me,
-                };
-                park(Park::Waiting);
-                std::mem::forget(in_line);
+                self.shared.waiting.wait("a semaphore");
             }
         } else if self.shared.free.get() == 0 {
             let _traced =
@@ -108,39 +99,25 @@ impl Semaphore {
         self.value() == 0
     }
 
-    fn release(&self) {
-        self.shared.free.set(self.shared.free.get() + 1);
-        // The first in line that can still take the place: one killed while
-        // it waited would take it to its grave, and the next wait for ever.
-        let mut waiting = self.shared.waiting.borrow_mut();
-        while let Some(first) = waiting.pop_front() {
-            if !first.ended() {
-                with_hub(|hub| hub.ready.push_back(first));
-                break;
-            }
-        }
+    /// Gives a place back with no guard (gevent's `release()`; pair it with
+    /// [`SemaphoreGuard::forget`]); wakes the first greenlet in line.
+    pub fn release(&self) {
+        self.give_back();
     }
-}
 
-/// A greenlet waiting in a [`Semaphore`]'s line; dropped only if it
-/// unwinds (killed), which takes it out of the line.
-struct InLine<'a> {
-    shared: &'a Shared,
-    me: Rc<dyn Task>,
-}
-
-impl Drop for InLine<'_> {
-    fn drop(&mut self) {
-        let mut waiting = self.shared.waiting.borrow_mut();
-        let had = waiting.len();
-        waiting.retain(|t| !Rc::ptr_eq(t, &self.me));
-        // Woken for a place it will not take: pass it on.
-        if waiting.len() == had && self.shared.free.get() > 0 {
-            if let Some(next) = waiting.iter().position(|t| !t.ended()) {
-                let next = waiting.remove(next).expect("found");
-                with_hub(|hub| hub.ready.push_back(next));
-            }
+    /// Adds a free place and wakes the first in line; `false` (adding
+    /// none) past a bound.
+    fn give_back(&self) -> bool {
+        if self
+            .shared
+            .bound
+            .is_some_and(|bound| self.shared.free.get() >= bound)
+        {
+            return false;
         }
+        self.shared.free.set(self.shared.free.get() + 1);
+        self.shared.waiting.wake_one();
+        true
     }
 }
 
@@ -150,7 +127,7 @@ impl fmt::Debug for Semaphore {
             f,
             "<Semaphore counter={} waiters={}>",
             self.value(),
-            self.shared.waiting.borrow().len()
+            self.shared.waiting.len()
         )
     }
 }
@@ -161,14 +138,90 @@ pub struct SemaphoreGuard<'a> {
     semaphore: &'a Semaphore,
 }
 
+impl SemaphoreGuard<'_> {
+    /// Keeps the place with no guard, until a `release()` — gevent's
+    /// `acquire()` … `release()` instead of `with sem:`.
+    pub fn forget(self) {
+        std::mem::forget(self);
+    }
+}
+
 impl Drop for SemaphoreGuard<'_> {
     fn drop(&mut self) {
-        self.semaphore.release();
+        self.semaphore.give_back();
+    }
+}
+
+/// A [`Semaphore`] that refuses to be released above its starting value
+/// (gevent's `BoundedSemaphore`).
+///
+/// ```
+/// use multitask::greenlet::BoundedSemaphore;
+/// let s = BoundedSemaphore::new(1);
+/// s.acquire().forget();
+/// assert!(s.release().is_ok());
+/// assert_eq!(
+///     s.release().unwrap_err().to_string(),
+///     "ValueError: Semaphore released too many times"
+/// );
+/// ```
+#[derive(Clone)]
+pub struct BoundedSemaphore {
+    semaphore: Semaphore,
+}
+
+impl BoundedSemaphore {
+    /// A bounded semaphore with `value` free places, and at most that many.
+    pub fn new(value: usize) -> BoundedSemaphore {
+        let semaphore = Semaphore {
+            shared: Rc::new(Shared {
+                free: Cell::new(value),
+                bound: Some(value),
+                waiting: Line::default(),
+            }),
+        };
+        BoundedSemaphore { semaphore }
+    }
+
+    /// Takes a place, waiting until one is free (see [`Semaphore::acquire`]).
+    pub fn acquire(&self) -> SemaphoreGuard<'_> {
+        self.semaphore.acquire()
+    }
+
+    /// A place if one is free now, without waiting.
+    pub fn try_acquire(&self) -> Option<SemaphoreGuard<'_>> {
+        self.semaphore.try_acquire()
+    }
+
+    /// Gives a place back (gevent's `release()`).
+    ///
+    /// # Errors
+    /// `ValueError: Semaphore released too many times` when every place is
+    /// free already.
+    pub fn release(&self) -> Result<(), Exception> {
+        if self.semaphore.give_back() {
+            Ok(())
+        } else {
+            Err(Exception::value_error("Semaphore released too many times"))
+        }
+    }
+
+    /// How many places are free.
+    pub fn value(&self) -> usize {
+        self.semaphore.value()
+    }
+}
+
+impl fmt::Debug for BoundedSemaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<BoundedSemaphore counter={}>", self.value())
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::cell::RefCell;
+
     use super::*;
     use crate::greenlet::{Greenlet, joinall, sleep};
 

@@ -56,16 +56,21 @@ use crate::exception::Exception;
 mod arena;
 mod fd;
 mod hub;
+mod line;
 mod lock;
 pub mod net;
+mod queue;
 mod task;
+mod timeout;
 
 pub(crate) use fd::wait_fd;
 pub use hub::LoopExit;
 use hub::{in_greenlet, park, run_until, try_park, with_hub};
-pub use lock::{Semaphore, SemaphoreGuard};
+pub use lock::{BoundedSemaphore, Semaphore, SemaphoreGuard};
+pub use queue::{Empty, Full, Queue};
 pub use task::Ending;
 use task::{Inner, Park, Task, describe};
+pub use timeout::{Timeout, with_timeout};
 
 /// Waits `secs` seconds, letting other greenlets run; `sleep(0.0)` only
 /// yields (gevent's `gevent.sleep`).
@@ -232,7 +237,8 @@ impl<T: 'static> Greenlet<T> {
         if in_greenlet() {
             while !self.inner.ended() {
                 let me = with_hub(|hub| hub.current.clone()).expect("in a greenlet");
-                self.inner.waiters.borrow_mut().push(me);
+                let ticket = me.turns().ticket();
+                self.inner.waiters.borrow_mut().push((me, ticket));
                 if let Some(lane) = crate::trace::here() {
                     let what = format_args!("join {}", self.inner.label());
                     crate::trace::mark(lane, crate::trace::State::Waiting, what);
@@ -250,6 +256,56 @@ impl<T: 'static> Greenlet<T> {
         );
         run_until(|| self.inner.ended(), None)?;
         hub::take_main_turn()
+    }
+
+    /// Waits at most `secs` seconds for it to end (gevent's
+    /// `join(timeout)`): `Ok(true)` if it ended, `Ok(false)` if it still
+    /// runs.
+    ///
+    /// ```
+    /// use multitask::greenlet::{sleep, Greenlet};
+    /// let g = Greenlet::spawn(|| sleep(0.2));
+    /// assert_eq!(g.join_timeout(0.01), Ok(false));
+    /// assert!(!g.dead());
+    /// assert_eq!(g.join_timeout(10.0), Ok(true));
+    /// ```
+    ///
+    /// # Errors
+    /// [`LoopExit`] if nothing is left that could end it.
+    pub fn join_timeout(&self, secs: f64) -> Result<bool, LoopExit> {
+        let deadline = Instant::now() + Duration::from_secs_f64(secs.max(0.0));
+        if in_greenlet() {
+            if !self.inner.ended() {
+                let me = with_hub(|hub| hub.current.clone()).expect("in a greenlet");
+                let ticket = me.turns().ticket();
+                self.inner.waiters.borrow_mut().push((me.clone(), ticket));
+                if let Some(lane) = crate::trace::here() {
+                    let what = format_args!("join {}", self.inner.label());
+                    crate::trace::mark(lane, crate::trace::State::Waiting, what);
+                }
+                // Woken by its end or by the deadline, whichever comes first.
+                park(Park::Until(deadline));
+                self.inner
+                    .waiters
+                    .borrow_mut()
+                    .retain(|(t, _)| !Rc::ptr_eq(t, &me));
+            }
+            return Ok(self.inner.ended());
+        }
+        if !self.inner.ended() {
+            let _traced = crate::trace::during(
+                crate::trace::State::Waiting,
+                format_args!("join {}", self.inner.label()),
+            );
+            run_until(
+                || self.inner.ended() || Instant::now() >= deadline,
+                Some(deadline),
+            )?;
+            if self.inner.ended() {
+                hub::take_main_turn()?;
+            }
+        }
+        Ok(self.inner.ended())
     }
 
     /// Its value once it returned: waits for it first (gevent's `get`).

@@ -28,6 +28,38 @@ pub(super) enum Park {
 /// The unwinding payload that ends a killed greenlet (gevent's `GreenletExit`).
 pub(super) struct GreenletExit;
 
+/// Which park a greenlet is in and whether it was woken from it, so that a
+/// wake meant for an earlier park — a timer that lost the race, a line it
+/// left — is refused instead of resuming it in the middle of another wait.
+#[derive(Default)]
+pub(super) struct Turns {
+    /// Counts its resumptions: what it registers while running names the
+    /// park it is about to make.
+    park: Cell<u64>,
+    /// The last park it was woken from.
+    woken: Cell<u64>,
+    /// A [`with_timeout`](super::with_timeout) whose time came while it
+    /// waited: raised where it resumes.
+    pub(super) timeout: Cell<Option<u64>>,
+}
+
+impl Turns {
+    /// The park the greenlet will make next (its ticket for a wake).
+    pub(super) fn ticket(&self) -> u64 {
+        self.park.get()
+    }
+
+    /// Takes the one wake of park `ticket`; `false` if that park is over or
+    /// someone woke it already.
+    pub(super) fn take_wake(&self, ticket: u64) -> bool {
+        if ticket != self.park.get() || self.woken.get() == ticket {
+            return false;
+        }
+        self.woken.set(ticket);
+        true
+    }
+}
+
 /// How a greenlet ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ending<T> {
@@ -54,6 +86,8 @@ pub(super) trait Task {
     /// Its lane in the running [`trace::record`](crate::trace::record), if
     /// it was spawned in one.
     fn lane(&self) -> Option<crate::trace::LaneId>;
+    /// Its parks and wakes.
+    fn turns(&self) -> &Turns;
 }
 
 pub(super) struct Inner<T> {
@@ -64,7 +98,9 @@ pub(super) struct Inner<T> {
     coroutine: RefCell<Option<Body>>,
     image: std::cell::OnceCell<Rc<Image>>,
     pub(super) ending: RefCell<Option<Ending<T>>>,
-    pub(super) waiters: RefCell<Vec<Rc<dyn Task>>>,
+    /// Greenlets joining it, each with its ticket.
+    pub(super) waiters: RefCell<Vec<(Rc<dyn Task>, u64)>>,
+    turns: Turns,
     yielder: Cell<*const Yielder<(), Park>>,
     pub(super) kill: Cell<bool>,
     /// Its lane ([`LaneId::raw`](crate::trace::LaneId::raw)), 0 for none.
@@ -88,6 +124,7 @@ impl<T> Inner<T> {
             image: std::cell::OnceCell::new(),
             ending: RefCell::new(None),
             waiters: RefCell::new(Vec::new()),
+            turns: Turns::default(),
             yielder: Cell::new(std::ptr::null()),
             kill: Cell::new(false),
         }
@@ -115,6 +152,7 @@ impl<T: 'static> Task for Inner<T> {
         let outcome = {
             let mut coroutine = self.coroutine.borrow_mut();
             let co = coroutine.as_mut()?;
+            self.turns.park.set(self.turns.park.get() + 1);
             panic::catch_unwind(AssertUnwindSafe(|| co.resume(())))
         };
         let mut interrupted = None;
@@ -137,8 +175,8 @@ impl<T: 'static> Task for Inner<T> {
         if let Some(image) = self.image.get() {
             with_hub(|hub| hub.arenas.release(image));
         }
-        for waiter in self.waiters.borrow_mut().drain(..) {
-            with_hub(|hub| hub.ready.push_back(waiter));
+        for (waiter, ticket) in self.waiters.borrow_mut().drain(..) {
+            with_hub(|hub| hub.wake(waiter, ticket));
         }
         if let Some(payload) = interrupted {
             with_hub(|hub| hub.current = None);
@@ -163,6 +201,9 @@ impl<T: 'static> Task for Inner<T> {
     }
     fn lane(&self) -> Option<crate::trace::LaneId> {
         crate::trace::LaneId::from_raw(self.lane.get())
+    }
+    fn turns(&self) -> &Turns {
+        &self.turns
     }
 }
 
