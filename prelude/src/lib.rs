@@ -11,10 +11,10 @@
 //! | §2, 1.3.4 | Python's exceptions, as values | [`exception`] | `03-iterators-generators` | `tests/generator_vs_cpython.rs` (CPython) |
 //! | §2 (all) | the seed's own examples: `Fib`, `fib`, `mygen`, `jumping_range`, … | [`examples`] | `03-iterators-generators` | `seed_*` in `tests/generator_vs_cpython.rs` |
 //! | §1.1 进程 | processes by `fork()`: `Process`, `Pool`, pipes, queues, shared memory, locks, a Unix daemon | [`multiprocessing`] | `01-processes` | `tests/process_vs_cpython.rs` (CPython) |
-//! | §1.2 线程 | threads: `Thread`, `current_thread`, locks, `Local`, thread limits, `ThreadPool::map` | [`threading`] | `02-threads`, `06-examples` | `tests/process_vs_cpython.rs` (CPython) |
-//! | §3 gevent | greenlets: `spawn!`, `join`, `joinall`, `sleep(0)` taking turns, `kill`, `Semaphore` | [`greenlet`] | `04-coroutines-gevent` | `tests/greenlet_vs_gevent.rs` (gevent) |
+//! | §1.2 线程 | threads: `Thread`, `current_thread`, locks (guards, or Python's `release()`), `BoundedSemaphore`, `Local`, thread limits, `ThreadPool::map` | [`threading`] | `02-threads`, `06-examples` | `tests/process_vs_cpython.rs` (CPython) |
+//! | §3 gevent | greenlets: `spawn!`, `join`, `joinall` (`LoopExit`), `sleep(0)` taking turns, `kill`, `with_timeout`, `Semaphore`, `Queue` | [`greenlet`] | `04-coroutines-gevent` | `tests/greenlet_vs_gevent.rs` (gevent) |
 //! | §3 gevent | green IO: sockets that switch by themselves, `http_get` | [`greenlet::net`] | `04-coroutines-gevent` | `seed_three_downloads_…` in `tests/greenlet_vs_gevent.rs` |
-//! | §3 (async IO) | tokio in asyncio's shape: `run`, `sleep`, `spawn`, `gather!`, `wait_for`, `first_completed`, `http_get` | [`asyncio`] | `05-async-tokio` | its unit tests; `tests/notebooks_check.rs` |
+//! | §3 协程 (async IO) | asyncio's one-thread event loop: `run`, `sleep`, `spawn`, `gather!`, `try_gather!`, `as_completed`, `Queue`, `wait_for`, `http_get`; tokio under it | [`asyncio`] | `05-async-tokio` | `tests/asyncio_vs_cpython.rs` (CPython) |
 //! | §3 (demo) | the seed's three slow sites, served offline | [`web`] | `04-…`, `05-async-tokio` | `tests/greenlet_vs_gevent.rs` |
 //! | §1 (crashes) | a real segmentation fault, to see what a crash takes down | [`crash`] | `01-processes`, `06-examples` | `tests/repl_pty.rs` |
 //! | every chapter | Ctrl-C that keeps your variables: `KeyboardInterrupt`, cooperatively | [`interrupt`] | `00-start-here` | `ctrl_c_*` in `tests/repl_pty.rs`; `tests/kernel_jupyter.rs` |
