@@ -68,7 +68,7 @@ impl Hub {
                 if task.ended() {
                     return;
                 }
-                task.turns().timeout.set(Some(id));
+                task.turns().timeout.set(id);
                 let ticket = task.turns().ticket();
                 self.wake(task, ticket);
             }
@@ -124,8 +124,9 @@ pub(super) fn try_park(why: Park) -> bool {
     if task.kill_requested() {
         panic::resume_unwind(Box::new(GreenletExit));
     }
-    if let Some(id) = task.turns().timeout.take() {
-        panic::resume_unwind(Box::new(TimeoutFired(id)));
+    let timeout = task.turns().timeout.take();
+    if timeout != 0 {
+        panic::resume_unwind(Box::new(TimeoutFired(timeout)));
     }
     true
 }

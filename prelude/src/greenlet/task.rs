@@ -39,8 +39,9 @@ pub(super) struct Turns {
     /// The last park it was woken from.
     woken: Cell<u64>,
     /// A [`with_timeout`](super::with_timeout) whose time came while it
-    /// waited: raised where it resumes.
-    pub(super) timeout: Cell<Option<u64>>,
+    /// waited, by its number (they start at 1; 0 is none): raised where it
+    /// resumes.
+    pub(super) timeout: Cell<u64>,
 }
 
 impl Turns {

@@ -68,8 +68,8 @@ fn forget_timeout(id: u64, task: Option<&Rc<dyn Task>>) {
     with_hub(|hub| match task {
         Some(task) => {
             hub.timers.retain(|(_, _, due)| *due != Due::Timeout(id));
-            if task.turns().timeout.get() == Some(id) {
-                task.turns().timeout.set(None);
+            if task.turns().timeout.get() == id {
+                task.turns().timeout.set(0);
             }
         }
         None => hub.main_timeouts.retain(|(_, i)| *i != id),
