@@ -77,6 +77,12 @@ impl Loop {
         self.push(Entry::Task(runnable));
     }
 
+    /// How many entries wait in the queue.
+    #[cfg(test)]
+    pub(super) fn queued(&self) -> usize {
+        self.queue().len()
+    }
+
     /// How many times every task was cancelled (see [`Control`]).
     pub(super) fn epoch(&self) -> u64 {
         self.epoch.load(Ordering::Acquire)
@@ -212,6 +218,8 @@ pub(super) fn runtime() -> &'static tokio::runtime::Runtime {
 struct MainWake {
     on: Arc<Loop>,
     queued: AtomicBool,
+    /// Its `drive` returned or unwound: an entry still queued is dropped.
+    done: AtomicBool,
 }
 
 impl Wake for MainWake {
@@ -236,11 +244,13 @@ pub(super) fn drive<F: Future>(main: F) -> Option<F::Output> {
     let wake = Arc::new(MainWake {
         on: on.clone(),
         queued: AtomicBool::new(true),
+        done: AtomicBool::new(false),
     });
     let waker = Waker::from(wake.clone());
     on.push(Entry::Main(wake.clone()));
     let mut outer = Outer {
         on: &on,
+        main: &wake,
         woken: Vec::new(),
     };
     let watching = crate::interrupt::watching();
@@ -270,6 +280,7 @@ pub(super) fn drive<F: Future>(main: F) -> Option<F::Output> {
                     return Some(output);
                 }
             }
+            Some(Entry::Main(other)) if other.done.load(Ordering::Acquire) => {}
             Some(Entry::Main(other)) => outer.woken.push(other),
             None if watching => std::thread::park_timeout(crate::interrupt::SLICE),
             None => std::thread::park(),
@@ -290,14 +301,16 @@ fn interrupted(on: &Loop) {
 }
 
 /// Mains of outer [`drive`]s woken while an inner one ran: queued again when
-/// the inner one returns (or unwinds).
+/// the inner one returns (or unwinds), when its own main is marked done.
 struct Outer<'a> {
     on: &'a Loop,
+    main: &'a MainWake,
     woken: Vec<Arc<MainWake>>,
 }
 
 impl Drop for Outer<'_> {
     fn drop(&mut self) {
+        self.main.done.store(true, Ordering::Release);
         for main in self.woken.drain(..) {
             self.on.push(Entry::Main(main));
         }

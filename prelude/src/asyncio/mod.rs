@@ -187,6 +187,27 @@ mod tests {
     }
 
     #[test]
+    fn a_main_that_panics_leaves_nothing_in_the_queue() {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let failed = std::panic::catch_unwind(|| {
+            run(async {
+                // Queued again, then gone before its turn comes.
+                std::future::poll_fn(|cx| {
+                    cx.waker().wake_by_ref();
+                    Poll::Ready(())
+                })
+                .await;
+                panic!("main fails")
+            })
+        });
+        std::panic::set_hook(hook);
+        assert!(failed.is_err());
+        run(sleep(0.0));
+        assert_eq!(event_loop::current().queued(), 0);
+    }
+
+    #[test]
     fn a_nested_run_runs_the_same_loop() {
         let log = Rc::new(RefCell::new(Vec::new()));
         run(async {
