@@ -298,8 +298,8 @@ fn a_panic_keeps_earlier_variables() {
 #[test]
 fn a_task_from_raw_tokio_spawn_panics_with_a_hint_and_first_completed_works() {
     let mut repl = Repl::fresh("repl-tokio-spawn");
-    // Every cell has its own copy of tokio, and the runtime's workers have
-    // the context of the copy that made it: this cell's.
+    // Every cell has its own copy of tokio, and the runtime's thread has the
+    // context of the copy that made it: this cell's.
     let made = repl.run("asyncio::run(async { 6 * 7 })");
     assert!(made.contains("42"), "{made}");
     // A task spawned by a later cell's copy runs where its copy has no

@@ -178,8 +178,8 @@ impl Session {
             .replace('\\', "\\\\")
             .replace('"', "\\\"");
         let dep = format!(":dep multitask = {{ path = \"{path}\" }}");
-        // A cell that awaits runs on the prelude's tokio runtime (see
-        // vendor/evcxr/PATCHES.md), not on a tokio evcxr would add.
+        // A cell that awaits runs on the prelude's asyncio loop, over its
+        // tokio (see vendor/evcxr/PATCHES.md), not on a tokio evcxr would add.
         self.context
             .set_async_runner("multitask::asyncio::run_cell");
         let load = format!("{dep}\nuse multitask::prelude::*;\n{PANIC_HOOK}");

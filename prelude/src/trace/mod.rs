@@ -78,7 +78,7 @@ pub enum LaneKind {
     Greenlet = 2,
     /// A generator's body, run by whoever resumes it.
     Generator = 3,
-    /// A tokio task, polled by the runtime's workers.
+    /// An asyncio task, polled by its thread's loop.
     Task = 4,
 }
 
