@@ -250,6 +250,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::async_yields_async)] // the task is handed out on purpose
     fn a_task_left_waiting_goes_on_at_the_next_run() {
         let left = run(async {
             let left = spawn(async {
