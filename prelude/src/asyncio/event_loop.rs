@@ -83,6 +83,19 @@ impl Loop {
         self.queue().len()
     }
 
+    /// How many of its tasks still run: made, not ended, not cancelled. (A
+    /// cancelled task waits in the queue until the loop drops it.)
+    fn running(&self) -> usize {
+        let cancelled = self
+            .queue()
+            .iter()
+            .filter(
+                |entry| matches!(entry, Entry::Task(task) if task.metadata().is_cancelled(self)),
+            )
+            .count();
+        self.live.load(Ordering::Acquire).saturating_sub(cancelled)
+    }
+
     /// How many times every task was cancelled (see [`Control`]).
     pub(super) fn epoch(&self) -> u64 {
         self.epoch.load(Ordering::Acquire)
@@ -212,6 +225,16 @@ pub(super) fn runtime() -> &'static tokio::runtime::Runtime {
     });
     CACHED.set(Some((generation, runtime)));
     runtime
+}
+
+/// Cancels the tasks this thread's loop still runs, and gives how many there
+/// were: for a check to tell an answer that dropped its tasks (they run on,
+/// as in Python) from one that cancelled them.
+pub(super) fn stop_leftovers() -> usize {
+    let on = current();
+    let running = on.running();
+    on.cancel_all();
+    running
 }
 
 /// The waker of the future a [`drive`] polls itself: queues it once.

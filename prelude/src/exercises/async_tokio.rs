@@ -164,6 +164,21 @@ pub fn check_deadline(fetch_within: fn(String, f64) -> Result<usize, TimeoutErro
 ///     (0, asyncio::run(asyncio::http_get(&urls[0])).unwrap().len())
 /// }
 /// assert!(!check_fastest(fastest).passed);
+///
+/// // The right one, but the others dropped, not cancelled: they run on.
+/// fn dropping(urls: Vec<String>) -> (usize, usize) {
+///     asyncio::run(async move {
+///         let downloads: Vec<_> = urls
+///             .into_iter()
+///             .map(|url| asyncio::spawn(async move { asyncio::http_get(&url).await.unwrap().len() }))
+///             .collect();
+///         let (index, size, _rest) = asyncio::first_completed(downloads).await;
+///         (index, size.unwrap())
+///     })
+/// }
+/// let verdict = check_fastest(dropping);
+/// assert!(!verdict.passed);
+/// assert!(verdict.message.contains("still running"), "{}", verdict.message);
 /// ```
 pub fn check_fastest(fastest: fn(Vec<String>) -> (usize, usize)) -> Verdict {
     FASTEST.judge(move || {
@@ -174,6 +189,7 @@ pub fn check_fastest(fastest: fn(Vec<String>) -> (usize, usize)) -> Verdict {
         let start = Instant::now();
         let got = fastest(urls);
         let took = start.elapsed().as_secs_f64();
+        let left = crate::asyncio::stop_leftovers();
         if got != (index, size) {
             return Err(format!(
                 "it gave {got:?}; {winner} (index {index}, {size} bytes) answers first, after {delay} s"
@@ -183,6 +199,11 @@ pub fn check_fastest(fastest: fn(Vec<String>) -> (usize, usize)) -> Verdict {
         if took >= second {
             return Err(format!(
                 "it took {took:.2} s: it waited for more than the first download (the next ends at {second} s) — cancel the rest"
+            ));
+        }
+        if left > 0 {
+            return Err(format!(
+                "it returned with {left} of the other downloads still running: dropping a Task does not stop it (in Python neither) — call cancel() on each of the rest"
             ));
         }
         Ok(format!("{winner} won in {took:.2} s, and the slower downloads were not waited for"))
