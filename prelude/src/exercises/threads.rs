@@ -152,11 +152,22 @@ type Job = Box<dyn FnOnce() + Send>;
 ///     panic!("boom")
 /// }
 /// assert!(check_daemon_exit(panics).message.contains("panicked in the child process"));
+///
+/// // Ends the process itself instead of returning.
+/// fn exits(save: Box<dyn FnOnce() + Send>, heartbeat: Box<dyn FnOnce() + Send>) {
+///     Thread::new(save).start().unwrap();
+///     Thread::new(heartbeat).daemon(true).start().unwrap();
+///     std::process::exit(0);
+/// }
+/// let verdict = check_daemon_exit(exits);
+/// assert!(verdict.message.contains("never returned"), "{}", verdict.message);
 /// ```
 pub fn check_daemon_exit(start_helpers: fn(Job, Job)) -> Verdict {
     DAEMON_EXIT.judge(move || {
-        let shared = || Value::new(0_i64).map_err(|e| e.to_string());
-        let (saved, beats, returned_ms) = (shared()?, shared()?, shared()?);
+        let shared = |start| Value::new(start).map_err(|e| e.to_string());
+        // -1 until start_helpers returns: an answer that ends the process
+        // itself never sets it.
+        let (saved, beats, returned_ms) = (shared(0_i64)?, shared(0)?, shared(-1)?);
         let child = Process::new({
             let (saved, beats, returned_ms) = (saved.clone(), beats.clone(), returned_ms.clone());
             move || {
@@ -204,6 +215,12 @@ pub fn check_daemon_exit(start_helpers: fn(Job, Job)) -> Verdict {
                 "the child process failed (exit code {:?}): did start_helpers panic?",
                 child.exitcode()
             ));
+        }
+        if returned_ms.get() < 0 {
+            return Err("start_helpers never returned: it ended the process itself \
+                        (std::process::exit?) — start the threads and return; the exit comes \
+                        by itself, and waits for the save"
+                .into());
         }
         if returned_ms.get() >= 250 {
             return Err(format!(
