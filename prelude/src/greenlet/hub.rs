@@ -47,11 +47,13 @@ pub(super) enum Due {
 
 impl Hub {
     /// Queues `task` if `ticket` is the park it is in and nobody woke it
-    /// from that park yet (see [`Turns`]).
-    pub(super) fn wake(&mut self, task: Rc<dyn Task>, ticket: u64) {
-        if !task.ended() && task.turns().take_wake(ticket) {
+    /// from that park yet (see [`Turns`]); `false` if it was not queued.
+    pub(super) fn wake(&mut self, task: Rc<dyn Task>, ticket: u64) -> bool {
+        let woken = !task.ended() && task.turns().take_wake(ticket);
+        if woken {
             self.ready.push_back(task);
         }
+        woken
     }
 
     /// Schedules `due` for `task` at `at`, after those due at the same time.
@@ -60,10 +62,23 @@ impl Hub {
         self.timers.insert(place, (at, task, due));
     }
 
+    /// A main-stack [`with_timeout`](super::with_timeout) whose time came,
+    /// taken out (the clock is read only while there are some).
+    fn take_due_main_timeout(&mut self) -> Option<u64> {
+        if self.main_timeouts.is_empty() {
+            return None;
+        }
+        let now = Instant::now();
+        let due = self.main_timeouts.iter().position(|(at, _)| *at <= now)?;
+        Some(self.main_timeouts.remove(due).1)
+    }
+
     /// Runs a due timer.
     fn fire(&mut self, task: Rc<dyn Task>, due: Due) {
         match due {
-            Due::Wake(ticket) => self.wake(task, ticket),
+            Due::Wake(ticket) => {
+                self.wake(task, ticket);
+            }
             Due::Timeout(id) => {
                 if task.ended() {
                     return;
@@ -139,14 +154,10 @@ pub(super) fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Resul
     let slice = crate::interrupt::watching().then_some(crate::interrupt::SLICE);
     while !done() {
         crate::interrupt::check();
-        if let Some(id) = with_hub(|hub| {
-            let now = Instant::now();
-            let due = hub.main_timeouts.iter().position(|(at, _)| *at <= now)?;
-            Some(hub.main_timeouts.remove(due).1)
-        }) {
-            panic::resume_unwind(Box::new(TimeoutFired(id)));
-        }
         let next = with_hub(|hub| {
+            if let Some(id) = hub.take_due_main_timeout() {
+                return Err(TimeoutFired(id));
+            }
             if !hub.timers.is_empty() {
                 let now = Instant::now();
                 while hub.timers.front().is_some_and(|(at, ..)| *at <= now) {
@@ -165,9 +176,9 @@ pub(super) fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Resul
                 hub.arenas.enter(image);
             }
             hub.current.clone_from(&next);
-            next
+            Ok(next)
         });
-        let Some(task) = next else {
+        let Some(task) = next.unwrap_or_else(|due| panic::resume_unwind(Box::new(due))) else {
             let timer = with_hub(|hub| {
                 // Killed sleepers' timers would only delay a `LoopExit`;
                 // swept once after a run of kills, not on every idle turn.

@@ -36,12 +36,7 @@ impl Line {
     pub(super) fn wake_one(&self) -> bool {
         let mut waiting = self.waiting.borrow_mut();
         while let Some((first, ticket)) = waiting.pop_front() {
-            let woken = with_hub(|hub| {
-                let ready = hub.ready.len();
-                hub.wake(first, ticket);
-                hub.ready.len() > ready
-            });
-            if woken {
+            if with_hub(|hub| hub.wake(first, ticket)) {
                 return true;
             }
         }
