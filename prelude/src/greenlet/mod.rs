@@ -451,6 +451,24 @@ mod tests {
     }
 
     #[test]
+    fn a_wake_meant_for_a_wait_that_is_over_is_refused() {
+        // The join ends at 0.01 s, before its deadline at 0.1 s; that
+        // deadline's timer must not cut short the sleep that follows.
+        let quick = Greenlet::spawn(|| sleep(0.01));
+        let g = {
+            let quick = quick.clone();
+            Greenlet::spawn(move || {
+                assert_eq!(quick.join_timeout(0.1), Ok(true));
+                let start = Instant::now();
+                sleep(0.2);
+                start.elapsed()
+            })
+        };
+        let slept = g.get().unwrap();
+        assert!(slept >= Duration::from_millis(200), "woken after {slept:?}");
+    }
+
+    #[test]
     fn many_greenlets_share_arenas_and_keep_their_stacks() {
         // More greenlets than arenas, each switching at every level of a
         // recursion of its own depth: every switch copies a stack out and in.
