@@ -199,3 +199,36 @@ pub fn without_colours(text: &str) -> String {
     }
     plain
 }
+
+/// Scenarios as `(name, function)` pairs, named by the functions themselves.
+#[macro_export]
+macro_rules! named {
+    ($($scenario:ident),* $(,)?) => {
+        [$((stringify!($scenario), $scenario as fn())),*]
+    };
+}
+
+/// A scenario binary's command line (`bin/*_scenarios.rs`): `list` prints
+/// the names of `compared`, the scenarios its Python twin has too, in their
+/// order; a name runs that scenario, from `compared` or `ours_only`. A panic
+/// is kept off stderr: in a task or a greenlet it is the result, which the
+/// scenario prints.
+///
+/// # Panics
+/// Without an argument, or with a name of no scenario.
+pub fn run_scenario(compared: &[(&str, fn())], ours_only: &[(&str, fn())]) {
+    let name = std::env::args().nth(1).expect("a scenario name, or `list`");
+    if name == "list" {
+        for (name, _) in compared {
+            println!("{name}");
+        }
+        return;
+    }
+    std::panic::set_hook(Box::new(|_| {}));
+    let (_, run) = compared
+        .iter()
+        .chain(ours_only)
+        .find(|(n, _)| *n == name)
+        .expect("a known scenario");
+    run();
+}

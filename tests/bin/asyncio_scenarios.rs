@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use multitask::asyncio::{self, Queue, QueueEmpty, TimeoutError};
 use multitask::{Exception, gather, try_gather};
+use multitask_tests::{named, run_scenario};
 
 fn create_task_waits_for_its_creator() {
     asyncio::run(async {
@@ -279,15 +280,9 @@ fn py_bool(b: bool) -> &'static str {
     if b { "True" } else { "False" }
 }
 
-/// Each scenario with its name, in the order of asyncio_scenarios.py.
-macro_rules! named {
-    ($($scenario:ident),* $(,)?) => {
-        [$((stringify!($scenario), $scenario as fn())),*]
-    };
-}
-
 fn main() {
-    let all = named![
+    // In the order of asyncio_scenarios.py.
+    let compared = named![
         create_task_waits_for_its_creator,
         spawned_tasks_start_in_order,
         gather_sleep0_rounds,
@@ -301,18 +296,5 @@ fn main() {
         cancel_before_it_starts,
         wait_for_gives_up,
     ];
-    let name = std::env::args().nth(1).expect("a scenario name, or `list`");
-    if name == "list" {
-        for (name, _) in all {
-            println!("{name}");
-        }
-        return;
-    }
-    // A task's panic is its result (an `Exception`); keep stderr quiet.
-    std::panic::set_hook(Box::new(|_| {}));
-    let (_, run) = all
-        .iter()
-        .find(|(n, _)| *n == name)
-        .expect("a known scenario");
-    run();
+    run_scenario(&compared, &[]);
 }

@@ -7,6 +7,7 @@ use multitask::greenlet::{
     BoundedSemaphore, Empty, Greenlet, Queue, Semaphore, getcurrent, joinall, sleep, with_timeout,
 };
 use multitask::spawn;
+use multitask_tests::{named, run_scenario};
 
 /// The seed's first gevent program: `f(5)` in three greenlets, no switch.
 fn seed_f5_runs_one_after_another() {
@@ -393,15 +394,9 @@ fn semaphore_release_the_gevent_way() {
     }
 }
 
-/// Each scenario with its name, in the order of greenlet_scenarios.py.
-macro_rules! named {
-    ($($scenario:ident),* $(,)?) => {
-        [$((stringify!($scenario), $scenario as fn())),*]
-    };
-}
-
 fn main() {
-    let all = named![
+    // In the order of greenlet_scenarios.py.
+    let compared = named![
         seed_f5_runs_one_after_another,
         seed_f5_with_sleep0_takes_turns,
         no_yield_runs_one_after_another,
@@ -420,20 +415,5 @@ fn main() {
         queue_producer_consumer,
         semaphore_release_the_gevent_way,
     ];
-    let name = std::env::args().nth(1).expect("a scenario name, or `list`");
-    if name == "list" {
-        for (name, _) in all {
-            println!("{name}");
-        }
-        return;
-    }
-    // A panicking greenlet is reported by its `exception()`; keep stderr quiet.
-    std::panic::set_hook(Box::new(|_| {}));
-    let rust_only = named![io_uses_no_new_os_thread];
-    let (_, run) = all
-        .iter()
-        .chain(&rust_only)
-        .find(|(n, _)| *n == name)
-        .expect("a known scenario");
-    run();
+    run_scenario(&compared, &named![io_uses_no_new_os_thread]);
 }
