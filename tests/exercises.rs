@@ -34,31 +34,80 @@ fn tagged(cells: &[Cell], prefix: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// A chapter's reference solutions: the file's `// exercise: ID` sections.
-fn solutions(chapter: &str) -> BTreeMap<String, String> {
+/// One answer of a chapter's file under `notebooks/`: the lines after an
+/// `// exercise: ID` line up to the next, their `// key: value` headers
+/// first.
+struct Section {
+    id: String,
+    headers: BTreeMap<String, String>,
+    code: String,
+}
+
+/// The `// exercise: ID` sections of `notebooks/FOLDER/CHAPTER.rs`, in order.
+fn sections(folder: &str, chapter: &str) -> Vec<Section> {
     let file = tests_dir()
-        .join("../notebooks/solutions")
+        .join("../notebooks")
+        .join(folder)
         .join(format!("{chapter}.rs"));
-    let text = std::fs::read_to_string(file).expect("the chapter's solutions");
-    let mut found = BTreeMap::new();
-    let mut current: Option<String> = None;
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let mut found: Vec<Section> = Vec::new();
     for line in text.lines() {
         if let Some(id) = line.strip_prefix("// exercise: ") {
-            current = Some(id.trim().to_string());
-        } else if let Some(id) = &current {
-            let code: &mut String = found.entry(id.clone()).or_default();
-            code.push_str(line);
-            code.push('\n');
+            found.push(Section {
+                id: id.trim().to_string(),
+                headers: BTreeMap::new(),
+                code: String::new(),
+            });
+            continue;
+        }
+        let Some(section) = found.last_mut() else {
+            continue;
+        };
+        let header = line
+            .strip_prefix("// ")
+            .and_then(|rest| rest.split_once(": "))
+            .filter(|(key, _)| HEADERS.contains(key));
+        match header {
+            Some((key, value)) if section.code.is_empty() => {
+                section
+                    .headers
+                    .insert(key.to_string(), value.trim().to_string());
+            }
+            _ => {
+                section.code.push_str(line);
+                section.code.push('\n');
+            }
         }
     }
     found
 }
 
+/// The headers a catalogue entry may have: what the answer gets wrong (and
+/// the words its ✗ must hold), or why it is right; how often to run it.
+const HEADERS: &[&str] = &["mistake", "says", "right", "runs"];
+
+/// A chapter's reference solutions, by exercise id.
+fn solutions(chapter: &str) -> BTreeMap<String, String> {
+    sections("solutions", chapter)
+        .into_iter()
+        .map(|s| (s.id, s.code))
+        .collect()
+}
+
+/// What a notebook of (answer, check) cells printed, cell by cell.
+struct Ran {
+    /// What each answer cell printed: empty unless it failed to compile.
+    answers: Vec<String>,
+    /// Each check cell's verdict lines (`✓ …` or `✗ …`), or all it printed
+    /// when it printed none.
+    verdicts: Vec<Vec<String>>,
+}
+
 /// Runs (answer, check) pairs as one notebook through `multitask check
-/// --update`; returns each check cell's printed text, by id.
-fn run_checks(pairs: &[(String, String, String)], folder: &Path) -> BTreeMap<String, String> {
+/// --update`, in one session, as a learner's notebook would be.
+fn run_checks(pairs: &[(String, String)], folder: &Path) -> Ran {
     let mut cells = Vec::new();
-    for (index, (_, answer, check)) in pairs.iter().enumerate() {
+    for (index, (answer, check)) in pairs.iter().enumerate() {
         for (part, code) in [("answer", answer), ("check", check)] {
             cells.push(json!({
                 "cell_type": "code", "execution_count": null, "id": format!("{part}{index}"),
@@ -69,7 +118,15 @@ fn run_checks(pairs: &[(String, String, String)], folder: &Path) -> BTreeMap<Str
     let file = folder.join("exercises.ipynb");
     let json = json!({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5});
     std::fs::write(&file, json.to_string()).unwrap();
-    let output = crate::notebooks_check::check(&["--update".as_ref(), file.as_os_str()]);
+    let output = {
+        let _one_at_a_time = multitask_tests::one_at_a_time();
+        Command::new(multitask_bin())
+            .env("MULTITASK_CACHE", multitask_tests::shared_cache())
+            .env("MULTITASK_PROGRESS", folder.join("progress.txt"))
+            .args(["check".as_ref(), "--update".as_ref(), file.as_os_str()])
+            .output()
+            .expect("run multitask check")
+    };
     let ran = Notebook::read(&file).expect("check --update writes a notebook");
     let texts: Vec<String> = ran
         .cells()
@@ -77,18 +134,23 @@ fn run_checks(pairs: &[(String, String, String)], folder: &Path) -> BTreeMap<Str
         .map(|cell| cell.outputs.iter().map(|o| o.text()).collect())
         .collect();
     assert_eq!(texts.len(), pairs.len() * 2, "{output:?}");
-    // The verdict's line: what a child process said on stderr comes first.
-    let verdict = |text: &str| {
-        let line = text
+    // The verdicts' lines: what a child process said on stderr may come first.
+    let verdicts = |text: &String| -> Vec<String> {
+        let lines: Vec<String> = text
             .lines()
-            .find(|l| l.starts_with('✓') || l.starts_with('✗'));
-        line.unwrap_or(text).to_string()
+            .filter(|l| l.starts_with('✓') || l.starts_with('✗'))
+            .map(str::to_string)
+            .collect();
+        if lines.is_empty() {
+            vec![text.clone()]
+        } else {
+            lines
+        }
     };
-    pairs
-        .iter()
-        .enumerate()
-        .map(|(index, (id, _, _))| (id.clone(), verdict(&texts[index * 2 + 1])))
-        .collect()
+    Ran {
+        answers: texts.iter().step_by(2).cloned().collect(),
+        verdicts: texts.iter().skip(1).step_by(2).map(verdicts).collect(),
+    }
 }
 
 fn chapter_cells(chapter: &str) -> Vec<Cell> {
@@ -127,28 +189,29 @@ fn every_exercise_has_a_todo_a_check_and_a_solution() {
 #[test]
 fn checks_fail_on_the_todo_and_pass_with_the_solution() {
     // Every chapter's exercises, in one notebook run each way.
-    let (mut with_todo, mut with_solution) = (Vec::new(), Vec::new());
+    let (mut ids, mut with_todo, mut with_solution) = (Vec::new(), Vec::new(), Vec::new());
     for chapter in chapters() {
         let cells = chapter_cells(chapter);
         let (todos, solutions) = (tagged(&cells, "todo:"), solutions(chapter));
         for (id, check) in tagged(&cells, "check:") {
-            with_todo.push((id.clone(), todos[&id].clone(), check.clone()));
-            with_solution.push((id.clone(), solutions[&id].clone(), check));
+            with_todo.push((todos[&id].clone(), check.clone()));
+            with_solution.push((solutions[&id].clone(), check));
+            ids.push(id);
         }
     }
-    assert_eq!(with_todo.len(), multitask::exercises::ALL.len());
+    assert_eq!(ids.len(), multitask::exercises::ALL.len());
     let untouched = run_checks(&with_todo, &scratch_dir("exercises-todo"));
-    for (id, printed) in &untouched {
+    for (id, printed) in ids.iter().zip(&untouched.verdicts) {
         assert!(
-            printed.starts_with(&format!("✗ {id}:")),
-            "{id} with its TODO: {printed}"
+            printed.len() == 1 && printed[0].starts_with(&format!("✗ {id}:")),
+            "{id} with its TODO: {printed:?}"
         );
     }
     let solved = run_checks(&with_solution, &scratch_dir("exercises-solved"));
-    for (id, printed) in &solved {
+    for (id, printed) in ids.iter().zip(&solved.verdicts) {
         assert!(
-            printed.starts_with(&format!("✓ {id}:")),
-            "{id} solved: {printed}"
+            printed.len() == 1 && printed[0].starts_with(&format!("✓ {id}:")),
+            "{id} solved: {printed:?}"
         );
     }
 }
@@ -176,4 +239,123 @@ fn the_listing_ticks_what_was_passed() {
     let total = multitask::exercises::ALL.len();
     let summary = format!("1 of {total} done. Next: {next} — `multitask step --exercise {next}`");
     assert!(listing.contains(&summary), "{listing}");
+}
+
+/// The most characters a ✗ may take, its closing "`hint(…)` helps." aside.
+const LONGEST_FAIL: usize = 320;
+
+/// Runs a chapter's catalogue, `notebooks/mistakes/CHAPTER.rs`, in one
+/// session: every classic mistake must get its ✗, with the words it names,
+/// on every run, in at most [`LONGEST_FAIL`] characters; every right answer
+/// its ✓.
+fn catalogue_holds(chapter: &str) {
+    let entries = sections("mistakes", chapter);
+    let checks = tagged(&chapter_cells(chapter), "check:");
+    let runs = |entry: &Section| -> usize {
+        entry
+            .headers
+            .get("runs")
+            .map_or(1, |n| n.parse().expect("`// runs:` takes a number"))
+    };
+    let pairs: Vec<(String, String)> = entries
+        .iter()
+        .map(|entry| {
+            let check = &checks[&entry.id];
+            let check = match runs(entry) {
+                1 => check.clone(),
+                n => format!("for _ in 0..{n} {{\n{check}\n}}"),
+            };
+            (entry.code.clone(), check)
+        })
+        .collect();
+    let ran = run_checks(&pairs, &scratch_dir(&format!("mistakes-{chapter}")));
+    let mut wrong = Vec::new();
+    for ((entry, answer), verdicts) in entries.iter().zip(&ran.answers).zip(&ran.verdicts) {
+        let id = &entry.id;
+        let (what, says) = match (entry.headers.get("mistake"), entry.headers.get("right")) {
+            (Some(mistake), None) => (mistake, entry.headers.get("says")),
+            (None, Some(right)) => (right, None),
+            _ => panic!("{id}: an entry is a `// mistake:` or a `// right:`"),
+        };
+        if !answer.trim().is_empty() {
+            wrong.push(format!("{id} ({what}): the answer cell printed {answer}"));
+            continue;
+        }
+        if verdicts.len() != runs(entry) {
+            wrong.push(format!(
+                "{id} ({what}): {} verdicts of {}: {verdicts:?}",
+                verdicts.len(),
+                runs(entry)
+            ));
+            continue;
+        }
+        for verdict in verdicts {
+            let fine = match says {
+                None => verdict.starts_with(&format!("✓ {id}:")),
+                Some(words) => {
+                    let message = verdict.trim_end_matches(&format!(" `hint(\"{id}\")` helps."));
+                    verdict.starts_with(&format!("✗ {id}:"))
+                        && verdict.contains(words.as_str())
+                        && message.chars().count() <= LONGEST_FAIL
+                }
+            };
+            if !fine {
+                wrong.push(format!("{id} ({what}): {verdict}"));
+                break;
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {} answers judged wrongly:\n{}",
+        wrong.len(),
+        entries.len(),
+        wrong.join("\n")
+    );
+}
+
+/// The chapters whose catalogue is written: each exercise with four classic
+/// mistakes or more, the chapter with a right answer besides the reference.
+const CATALOGUED: &[&str] = &["01-processes", "02-threads"];
+
+#[test]
+fn each_exercise_knows_four_classic_mistakes() {
+    for chapter in CATALOGUED {
+        let entries = sections("mistakes", chapter);
+        for exercise in multitask::exercises::ALL
+            .iter()
+            .filter(|e| e.chapter == *chapter)
+        {
+            let mistakes = entries
+                .iter()
+                .filter(|e| e.id == exercise.id && e.headers.contains_key("mistake"))
+                .count();
+            assert!(
+                mistakes >= 4,
+                "{}: {mistakes} classic mistakes",
+                exercise.id
+            );
+        }
+        assert!(
+            entries.iter().any(|e| e.headers.contains_key("right")),
+            "{chapter}: no right answer besides the reference"
+        );
+        for entry in &entries {
+            assert!(
+                entry.headers.contains_key("right") || entry.headers.contains_key("says"),
+                "{}: a mistake must say what its ✗ says",
+                entry.id
+            );
+        }
+    }
+}
+
+#[test]
+fn classic_mistakes_of_01_processes_are_caught() {
+    catalogue_holds("01-processes");
+}
+
+#[test]
+fn classic_mistakes_of_02_threads_are_caught() {
+    catalogue_holds("02-threads");
 }

@@ -51,6 +51,7 @@ pub mod interrupt;
 pub mod multiprocessing;
 mod panics;
 pub mod prelude;
+mod probe;
 mod stack;
 pub mod table;
 pub mod threading;

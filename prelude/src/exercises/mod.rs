@@ -20,9 +20,19 @@
 //!
 //! Progress (passed exercises, hints taken) is kept per user by [`progress`].
 //! `tests/exercises.rs` proves, in a real session, that every TODO cell fails
-//! its check and every reference solution passes it.
+//! its check and every reference solution passes it, and that each classic
+//! mistake of the chapter's catalogue (`notebooks/mistakes/*.rs`, the wrong
+//! answers learners really write, with what their ✗ must say) fails every
+//! time.
+//!
+//! A check decides by what the answer *did*, not by luck: while it runs, the
+//! prelude counts what was started and joined and slows the steps where a
+//! race hides ([`crate::probe`]), a census counts the threads
+//! (`census.rs`), and the same mistake is told in the same words in every
+//! chapter (`words.rs`).
 
 pub mod async_tokio;
+mod census;
 pub mod coroutines;
 pub mod examples;
 pub mod generators;
@@ -32,6 +42,7 @@ pub mod progress;
 mod stuck;
 pub mod threads;
 mod verdict;
+mod words;
 
 pub use async_tokio::{check_deadline, check_download_at_most, check_fastest, check_sleep_all};
 pub use coroutines::{
@@ -127,6 +138,12 @@ pub const ALL: &[Exercise] = &[
     examples::WORD_COUNT,
     examples::AS_THEY_FINISH,
 ];
+
+/// The probe of the check that is running: checks only run under a
+/// [`judge`](Exercise::judge), which watches.
+fn probe() -> &'static crate::probe::Probe {
+    crate::probe::watching().expect("a check runs under its judge's watch")
+}
 
 /// Looks an exercise up by id.
 ///

@@ -16,9 +16,13 @@
 //! ```
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
-use super::{Exercise, Level, Verdict, stuck};
+use std::sync::atomic::Ordering::SeqCst;
+
+use super::{Exercise, Level, Verdict, census, stuck, words};
 use crate::multiprocessing::getpid;
+use crate::probe::Probe;
 
 const CHAPTER: &str = "01-processes";
 
@@ -75,7 +79,11 @@ pub const QUEUE_WORKERS: Exercise = Exercise {
 };
 
 /// Checks `count_in_processes` ([`LOSSLESS_COUNTER`]): processes that share a
-/// counter must lose no update.
+/// counter must lose no update, and must run side by side.
+///
+/// While it runs, a child's read of a shared value waits half a millisecond
+/// before going on ([`crate::probe`]): a read-then-write without the lock
+/// then lets the other processes in every time, not once in a while.
 ///
 /// ```
 /// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-lossless.txt")) };
@@ -85,25 +93,46 @@ pub const QUEUE_WORKERS: Exercise = Exercise {
 /// ```
 pub fn check_lossless_counter(count_in_processes: fn(usize, usize) -> i64) -> Verdict {
     LOSSLESS_COUNTER.judge(move || {
-        for (procs, each) in [(4, 5000), (3, 100), (1, 10)] {
-            let got = count_in_processes(procs, each);
+        let probe = super::probe();
+        probe.slow_shared_reads_us.store(500, SeqCst);
+        for (procs, each) in [(4, 200), (2, 50), (1, 10)] {
+            probe.most_processes_alive.store(0, SeqCst);
+            let started = probe.processes_started.load(SeqCst);
+            let (got, threads) = census::threads_during(|| count_in_processes(procs, each));
+            let started = probe.processes_started.load(SeqCst) - started;
+            let call = format!("count_in_processes({procs}, {each})");
+            if started == 0 {
+                return Err(words::no_process(threads.started));
+            }
+            not_joined(probe, "the counting processes")?;
             let want = (procs * each) as i64;
-            if got != want {
+            if got != want && probe.locks_made_in_children.load(SeqCst) > 0 {
                 return Err(format!(
-                    "count_in_processes({procs}, {each}) gave {got}, expected {want}{}",
-                    if got < want && got > 0 {
-                        ": updates were lost — two processes read the same value and both wrote value + 1"
-                    } else {
-                        ""
-                    }
+                    "{call} gave {got}, expected {want}: each process made a Lock of its own, so \
+                     none ever waited for another — make one lock before starting them \
+                     (value.get_lock() is one) and share it"
                 ));
             }
+            if got < want && got > 0 {
+                return Err(format!(
+                    "{} — hold value.get_lock() around both the get and the set (`let _held = \
+                     …acquire();` — with `let _ =` the guard is dropped at once)",
+                    words::lost_updates(&call, got, want, "processes")
+                ));
+            }
+            if got != want {
+                return Err(format!("{call} gave {got}, expected {want}"));
+            }
+            if procs > 1 && probe.most_processes_alive.load(SeqCst) < 2 {
+                return Err(words::one_at_a_time("processes"));
+            }
         }
-        Ok("4 processes × 5000 increments give exactly 20000".into())
+        Ok("4 processes × 200 slowed increments give exactly 800, side by side".into())
     })
 }
 
-/// Checks `squares_in_pool` ([`POOL_SQUARES`]).
+/// Checks `squares_in_pool` ([`POOL_SQUARES`]): the squares in order,
+/// computed by a few worker processes.
 ///
 /// ```
 /// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-squares.txt")) };
@@ -114,24 +143,41 @@ pub fn check_lossless_counter(count_in_processes: fn(usize, usize) -> i64) -> Ve
 /// ```
 pub fn check_pool_squares(squares_in_pool: fn(Vec<i64>) -> Vec<i64>) -> Verdict {
     POOL_SQUARES.judge(move || {
+        let probe = super::probe();
         for numbers in [
             vec![3, -1, 4, 1, -5, 9, 2, 6],
             vec![],
             (0..1000).rev().collect(),
         ] {
             let want: Vec<i64> = numbers.iter().map(|x| x * x).collect();
-            let got = squares_in_pool(numbers.clone());
+            let started = probe.processes_started.load(SeqCst);
+            let (got, threads) = census::threads_during(|| squares_in_pool(numbers.clone()));
+            let started = probe.processes_started.load(SeqCst) - started;
+            let of = format!("for {} numbers starting {}", numbers.len(), words::brief(&numbers[..numbers.len().min(4)]));
             if got != want {
-                let shown: Vec<i64> = got.iter().copied().take(8).collect();
+                let (mut sorted, mut wanted) = (got.clone(), want.clone());
+                sorted.sort_unstable();
+                wanted.sort_unstable();
+                let order = if sorted == wanted {
+                    " — the right squares in another order: Pool's map gives them in the order of the numbers"
+                } else {
+                    ""
+                };
+                return Err(format!("{of}, {}{order}", words::first_difference(&got, &want)));
+            }
+            if !numbers.is_empty() && started == 0 {
+                return Err(words::no_process(threads.started));
+            }
+            not_joined(probe, "its processes")?;
+            if started > 64 {
                 return Err(format!(
-                    "for {} numbers starting {:?} it gave {shown:?}…, expected {:?}…",
-                    numbers.len(),
-                    &numbers[..numbers.len().min(8)],
-                    &want[..want.len().min(8)]
+                    "it started {started} processes for {} numbers, one a number: a Pool keeps a \
+                     few worker processes and hands each of them many numbers",
+                    numbers.len()
                 ));
             }
         }
-        Ok("squares in the order of the numbers, also for none and for 1000".into())
+        Ok("squares in the order of the numbers, by a few worker processes, also for none and for 1000".into())
     })
 }
 
@@ -148,22 +194,25 @@ pub fn check_pool_squares(squares_in_pool: fn(Vec<i64>) -> Vec<i64>) -> Verdict 
 /// assert!(!check_pipe_doubler(doubled_by_child).passed);
 /// ```
 pub fn check_pipe_doubler(doubled_by_child: fn(Vec<i64>) -> Vec<(i32, i64)>) -> Verdict {
-    PIPE_DOUBLER.judge(move || {
+    PIPE_DOUBLER.judge_within(Duration::from_secs(5), move || {
+        let probe = super::probe();
         for numbers in [vec![1, 2, 3], vec![], (-100..100).collect()] {
-            let before = stuck::child_pids();
             let got = doubled_by_child(numbers.clone());
-            left_running(&before, "the child")?;
             let doubled: Vec<i64> = got.iter().map(|&(_, x)| x).collect();
             let want: Vec<i64> = numbers.iter().map(|x| 2 * x).collect();
             if doubled != want {
                 return Err(format!(
-                    "for {:?}… it gave {:?}…, expected {:?}…",
-                    &numbers[..numbers.len().min(4)],
-                    &doubled[..doubled.len().min(4)],
-                    &want[..want.len().min(4)]
+                    "for {}, {}",
+                    words::brief(&numbers),
+                    words::first_difference(&doubled, &want)
                 ));
             }
-            let pids: BTreeSet<i32> = got.iter().map(|&(pid, _)| pid).collect();
+            let pids: Vec<i32> = got
+                .iter()
+                .map(|&(pid, _)| pid)
+                .collect::<BTreeSet<i32>>()
+                .into_iter()
+                .collect();
             if pids.contains(&getpid()) {
                 return Err(format!(
                     "the doubling was done by this process (pid {}): send the numbers to a child",
@@ -172,10 +221,12 @@ pub fn check_pipe_doubler(doubled_by_child: fn(Vec<i64>) -> Vec<(i32, i64)>) -> 
             }
             if pids.len() > 1 {
                 return Err(format!(
-                    "{} processes did the doubling ({pids:?}): one child should answer them all",
-                    pids.len()
+                    "{} processes did the doubling (pids {}): one child should answer them all",
+                    pids.len(),
+                    words::brief(&pids)
                 ));
             }
+            not_joined(probe, "the child")?;
         }
         Ok("one child doubled every number sent to it, in order, and was joined".into())
     })
@@ -183,6 +234,10 @@ pub fn check_pipe_doubler(doubled_by_child: fn(Vec<i64>) -> Vec<(i32, i64)>) -> 
 
 /// Checks `sum_with_workers` ([`QUEUE_WORKERS`]): one partial sum per
 /// worker, adding up, and every worker gone when it returns.
+///
+/// While it runs, each `put` of this process waits 0.3 ms first
+/// ([`crate::probe`]): a worker that stops when the queue looks empty then
+/// finds it empty before the master is done, every time.
 ///
 /// ```
 /// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-queue.txt")) };
@@ -194,22 +249,40 @@ pub fn check_pipe_doubler(doubled_by_child: fn(Vec<i64>) -> Vec<(i32, i64)>) -> 
 /// assert!(!check_queue_workers(sum_with_workers).passed);
 /// ```
 pub fn check_queue_workers(sum_with_workers: fn(Vec<i64>, usize) -> Vec<i64>) -> Verdict {
-    QUEUE_WORKERS.judge(move || {
+    QUEUE_WORKERS.judge_within(Duration::from_secs(10), move || {
+        let probe = super::probe();
+        probe.slow_puts_us.store(300, SeqCst);
         for (numbers, workers) in [((1..=1000).collect(), 4), (vec![], 3), (vec![7], 1)] {
-            let before = stuck::child_pids();
-            let sums = sum_with_workers(numbers.clone(), workers);
-            left_running(&before, "workers")?;
+            probe.most_processes_alive.store(0, SeqCst);
+            let started = probe.processes_started.load(SeqCst);
+            let (sums, threads) = census::threads_during(|| sum_with_workers(numbers.clone(), workers));
+            let started = probe.processes_started.load(SeqCst) - started;
+            let numbers: Vec<i64> = numbers;
+            if started == 0 {
+                return Err(words::no_process(threads.started));
+            }
+            not_joined(probe, "workers")?;
             let want: i64 = numbers.iter().sum();
             if sums.len() != workers {
                 return Err(format!(
-                    "with {workers} workers it gave {} partial sums ({sums:?}): each worker puts one sum when it stops",
-                    sums.len()
+                    "with {workers} workers it gave {} partial sums ({}): each worker puts one sum, when it stops",
+                    sums.len(),
+                    words::brief(&sums)
                 ));
             }
             let total: i64 = sums.iter().sum();
+            if total < want {
+                return Err(format!(
+                    "the partial sums {} add up to {total}, expected {want}: some numbers were never \
+                     taken — a worker that stops when the queue looks empty can stop before the \
+                     master has put them all; stop at a None",
+                    words::brief(&sums)
+                ));
+            }
             if total != want {
                 return Err(format!(
-                    "the partial sums {sums:?} add up to {total}, expected {want} ({} numbers, {workers} workers)",
+                    "the partial sums {} add up to {total}, expected {want} ({} numbers, {workers} workers)",
+                    words::brief(&sums),
                     numbers.len()
                 ));
             }
@@ -218,15 +291,13 @@ pub fn check_queue_workers(sum_with_workers: fn(Vec<i64>, usize) -> Vec<i64>) ->
     })
 }
 
-/// `Err` if processes started since `before` are still there: what was
-/// not stopped or not joined.
-fn left_running(before: &BTreeSet<i32>, who: &str) -> Result<(), String> {
-    let left: Vec<i32> = stuck::child_pids().difference(before).copied().collect();
-    if left.is_empty() {
+/// `Err` if a process started under the check's watch was not joined: still
+/// running (the judge stops it), or dropped unjoined.
+fn not_joined(probe: &Probe, who: &str) -> Result<(), String> {
+    let running = stuck::still_running(&crate::probe::processes());
+    let dropped = probe.processes_not_joined.load(SeqCst);
+    if running.is_empty() && dropped == 0 {
         return Ok(());
     }
-    Err(format!(
-        "it returned with {} child process(es) still there (pids {left:?}): {who} must stop and be joined before it returns",
-        left.len()
-    ))
+    Err(words::processes_left(&running, dropped, who))
 }

@@ -28,20 +28,23 @@ pub(super) fn threads_since(first: u32) -> BTreeSet<u32> {
         .unwrap_or_default()
 }
 
-/// The pids of this process's children now, zombies too (from `/proc`).
-pub(super) fn child_pids() -> BTreeSet<i32> {
+/// Of `pids`, those that are this process's children and still running (not
+/// zombies waiting to be reaped).
+pub(super) fn still_running(pids: &[i32]) -> Vec<i32> {
     let me = std::process::id().to_string();
-    let Ok(dir) = fs::read_dir("/proc") else {
-        return BTreeSet::new();
-    };
-    dir.filter_map(|entry| {
-        let pid: i32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
-        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let running = |pid: &i32| {
+        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            return false;
+        };
         // `pid (comm) S ppid …`
-        let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?;
-        (ppid == me).then_some(pid)
-    })
-    .collect()
+        let mut fields = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace());
+        let state = fields.as_mut().and_then(Iterator::next);
+        let ppid = fields.as_mut().and_then(Iterator::next);
+        state.is_some_and(|s| s != "Z") && ppid == Some(me.as_str())
+    };
+    pids.iter().copied().filter(running).collect()
 }
 
 /// The threads started since thread `first` (itself too, if it is still
@@ -99,16 +102,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_child_is_found_until_it_is_reaped() {
+    fn a_child_is_running_until_it_ends() {
         let mut child = std::process::Command::new("sleep")
             .arg("5")
             .spawn()
             .unwrap();
         let pid = i32::try_from(child.id()).unwrap();
-        assert!(child_pids().contains(&pid));
+        assert_eq!(still_running(&[pid, -1]), [pid]);
         child.kill().unwrap();
+        // A zombie is not running.
+        while std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|s| !s.contains(") Z "))
+        {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        assert!(still_running(&[pid]).is_empty());
         child.wait().unwrap();
-        assert!(!child_pids().contains(&pid));
+        assert!(still_running(&[pid]).is_empty());
     }
 
     #[test]

@@ -16,12 +16,12 @@
 //! assert!(check_two_locks(transfer).passed);
 //! ```
 
+use std::sync::atomic::Ordering::SeqCst;
 use std::sync::{Arc, Mutex, TryLockError};
 use std::time::{Duration, Instant};
 
-use super::{Exercise, Level, Verdict};
+use super::{Exercise, Level, Verdict, census, words};
 use crate::multiprocessing::{Process, Value};
-use crate::threading;
 
 const CHAPTER: &str = "02-threads";
 
@@ -76,38 +76,75 @@ pub const TWO_LOCKS: Exercise = Exercise {
     ],
 };
 
-/// Checks `names_from_threads` ([`NAMED_THREADS`]).
+/// Checks `names_from_threads` ([`NAMED_THREADS`]): each thread must ask
+/// its own name, the threads must run side by side and all be joined, and
+/// the names must come back in the threads' order.
+///
+/// While it runs, the k-th thread to ask `current_thread()` waits
+/// 25 × (8 − k) ms first ([`crate::probe`]): later threads finish first, so
+/// names taken as they come are out of order every time.
 ///
 /// ```
 /// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-named.txt")) };
 /// use multitask::prelude::*;
 /// // The names made up, not asked of the threads.
 /// fn names_from_threads(n: usize) -> Vec<String> {
-///     (0..n).map(|i| format!("thread-{i}")).collect()
+///     (0..n).map(|i| format!("worker-{i}")).collect()
 /// }
 /// assert!(!check_named_threads(names_from_threads).passed);
 /// ```
 pub fn check_named_threads(names_from_threads: fn(usize) -> Vec<String>) -> Verdict {
     NAMED_THREADS.judge(move || {
-        let before = threading::active_count();
-        let got = names_from_threads(3);
+        let probe = super::probe();
+        probe.stagger_ms.store(25, SeqCst);
+        let (got, threads) = census::threads_during(|| names_from_threads(3));
         let want = ["worker-0", "worker-1", "worker-2"];
+        if threads.started == 0 {
+            return Err(
+                "no thread was started: the names were made here — start n threads, \
+                        and let each ask current_thread().name()"
+                    .into(),
+            );
+        }
+        if threads.still_running > 0 {
+            return Err(words::threads_left(threads.still_running));
+        }
         if got != want {
+            let mut sorted = got.clone();
+            sorted.sort();
+            if sorted == want {
+                return Err(format!(
+                    "it gave {got:?}: the names in the order the threads finished — give them \
+                     in the order the threads were made (join each in turn)"
+                ));
+            }
+            if !got.is_empty() && got.iter().all(|name| name.starts_with("Thread-")) {
+                return Err("the threads were not named: each reported a default name \
+                            (Thread-N) — name each with .with_name(format!(\"worker-{i}\"))"
+                    .into());
+            }
             return Err(format!(
-                "names_from_threads(3) gave {got:?}, expected {want:?}"
+                "names_from_threads(3) gave {}, expected {want:?}",
+                words::brief(&got)
             ));
         }
-        if threading::current_thread().name() == "worker-0" {
-            return Err("the names must come from the threads themselves".into());
+        if probe.own_names_asked.load(SeqCst) == 0 {
+            return Err(
+                "the names were not asked by the threads themselves (read from the \
+                        handles?): call current_thread().name() inside each thread"
+                    .into(),
+            );
         }
-        if threading::active_count() != before {
-            return Err("some threads still run afterwards: join them all".into());
+        if threads.one_at_a_time() {
+            return Err(words::one_at_a_time("threads"));
         }
-        Ok("three threads, each reporting its own name, all joined".into())
+        Ok("three threads, side by side, each reporting its own name, all joined".into())
     })
 }
 
-/// Checks `count_in_threads` ([`SAFE_COUNTER`]).
+/// Checks `count_in_threads` ([`SAFE_COUNTER`]): 8 threads × 200000
+/// increments, long enough that threads without a lock lose updates every
+/// time, and threads that run one at a time are seen to.
 ///
 /// ```
 /// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-safe.txt")) };
@@ -117,16 +154,34 @@ pub fn check_named_threads(names_from_threads: fn(usize) -> Vec<String>) -> Verd
 /// ```
 pub fn check_safe_counter(count_in_threads: fn(usize, usize) -> u64) -> Verdict {
     SAFE_COUNTER.judge(move || {
-        for (threads, each) in [(8, 100_000), (2, 10), (1, 0)] {
-            let got = count_in_threads(threads, each);
+        for (threads, each) in [(8, 200_000), (2, 10), (1, 0)] {
+            let (got, census) = census::threads_during(|| count_in_threads(threads, each));
             let want = (threads * each) as u64;
-            if got != want {
+            let call = format!("count_in_threads({threads}, {each})");
+            // Threads this long are seen by the census, whoever made them.
+            if census.started == 0 && each >= 100_000 {
                 return Err(format!(
-                    "count_in_threads({threads}, {each}) gave {got}, expected {want}"
+                    "{call} started no thread: the counting was done here — start {threads} \
+                     threads that share the counter"
                 ));
             }
+            if census.still_running > 0 {
+                return Err(words::threads_left(census.still_running));
+            }
+            if got < want && got > 0 {
+                return Err(format!(
+                    "{} — fetch_add reads and writes in one step; or hold one Mutex around both",
+                    words::lost_updates(&call, got, want, "threads")
+                ));
+            }
+            if got != want {
+                return Err(format!("{call} gave {got}, expected {want}"));
+            }
+            if threads > 1 && census.one_at_a_time() {
+                return Err(words::one_at_a_time("threads"));
+            }
         }
-        Ok("8 threads × 100000 increments give exactly 800000".into())
+        Ok("8 threads × 200000 increments, side by side, give exactly 1600000".into())
     })
 }
 
@@ -245,14 +300,15 @@ pub fn check_daemon_exit(start_helpers: fn(Job, Job)) -> Verdict {
 }
 
 /// Holds account `held` of two holding 1000 each while one thread pays 1
-/// from account 0 to 1, and returns the other account's balance if it
-/// changed meanwhile: a transfer that holds both locks cannot change one
-/// account while the other is locked, so a change is money caught in between.
-/// A probe, not a race — it catches a lock-at-a-time transfer every time.
+/// from account 0 to 1. Returns the other account's balance if it changed
+/// meanwhile — a transfer that holds both locks cannot change one account
+/// while the other is locked, so a change is money caught in between — and
+/// the balances once the payment is done. A probe, not a race: it catches a
+/// lock-at-a-time transfer, and one that gives up on a busy lock, every time.
 fn seen_while_held(
     transfer: fn(&[Mutex<i64>], usize, usize, i64),
     held: usize,
-) -> Result<Option<i64>, String> {
+) -> Result<(Option<i64>, [i64; 2]), String> {
     let accounts = Arc::new([Mutex::new(1000), Mutex::new(1000)]);
     let guard = accounts[held].lock().unwrap_or_else(|p| p.into_inner());
     let payer = {
@@ -275,7 +331,45 @@ fn seen_while_held(
     payer
         .join()
         .map_err(|_| "a transfer panicked".to_string())?;
-    Ok(seen)
+    let balance = |i: usize| *accounts[i].lock().unwrap_or_else(|p| p.into_inner());
+    Ok((seen, [balance(0), balance(1)]))
+}
+
+/// Holds account 0 while one thread pays 1 between the accounts, `from` to
+/// `to`, and says whether the payer took account 1 meanwhile: then it takes
+/// account 1 before account 0 in that direction. A probe: the payer waits
+/// for account 0 until it is let go, holding account 1 or not.
+fn takes_one_first(
+    transfer: fn(&[Mutex<i64>], usize, usize, i64),
+    from: usize,
+) -> Result<bool, String> {
+    let accounts = Arc::new([Mutex::new(1000), Mutex::new(1000)]);
+    let guard = accounts[0].lock().unwrap_or_else(|p| p.into_inner());
+    let payer = {
+        let accounts = Arc::clone(&accounts);
+        std::thread::Builder::new()
+            .name(format!("pays {from} to {}", 1 - from))
+            .spawn(move || transfer(&accounts[..], from, 1 - from, 1))
+            .map_err(|e| e.to_string())?
+    };
+    // Held 20 looks on end, not once: a transfer that gives both back and
+    // tries again holds account 1 now and then, and deadlocks nobody.
+    let deadline = Instant::now() + Duration::from_millis(300);
+    let mut busy_looks = 0;
+    while busy_looks < 20 && Instant::now() < deadline {
+        if matches!(accounts[1].try_lock(), Err(TryLockError::WouldBlock)) {
+            busy_looks += 1;
+        } else {
+            busy_looks = 0;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let taken = busy_looks >= 20;
+    drop(guard);
+    payer
+        .join()
+        .map_err(|_| "a transfer panicked".to_string())?;
+    Ok(taken)
 }
 
 /// What the two-locks check says of a deadlock.
@@ -324,7 +418,8 @@ pub fn check_two_locks(transfer: fn(&[Mutex<i64>], usize, usize, i64)) -> Verdic
             ));
         }
         for held in [1, 0] {
-            if let Some(seen) = seen_while_held(transfer, held)? {
+            let (seen, after) = seen_while_held(transfer, held)?;
+            if let Some(seen) = seen {
                 let other = 1 - held;
                 return Err(format!(
                     "while account {held} stayed locked, a payment of 1 from account 0 to 1 had \
@@ -332,6 +427,24 @@ pub fn check_two_locks(transfer: fn(&[Mutex<i64>], usize, usize, i64)) -> Verdic
                      changed and the other not yet — hold both locks for the whole transfer"
                 ));
             }
+            if after != [999, 1001] {
+                return Err(format!(
+                    "a payment of 1 from account 0 to 1, made while account {held} was locked, \
+                     left {after:?}, expected [999, 1001]: the payment was skipped — wait for a \
+                     busy lock (lock()), do not give up on it (try_lock())"
+                ));
+            }
+        }
+        let (up, down) = (takes_one_first(transfer, 0)?, takes_one_first(transfer, 1)?);
+        if up != down {
+            let first = |one_first: bool| if one_first { 1 } else { 0 };
+            return Err(format!(
+                "a payment 0→1 takes account {} first, and a payment 1→0 account {} first: two \
+                 opposite payments can each hold one and wait for the other for ever (a \
+                 deadlock) — take the locks in one order, the lower index first",
+                first(up),
+                first(down)
+            ));
         }
         let accounts = Arc::new([Mutex::new(1000), Mutex::new(1000)]);
         let payer = |name: &str, from: usize, to: usize| {

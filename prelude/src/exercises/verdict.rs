@@ -54,7 +54,21 @@ impl Exercise {
         check: impl FnOnce() -> Result<String, String> + Send + 'static,
     ) -> Verdict {
         let id = self.id;
-        let (passed, message) = match run_within(id, limit, check) {
+        let watch = crate::probe::watch();
+        let ran = run_within(id, limit, check);
+        // What the answer left running is stopped, and said.
+        let left = stuck::still_running(&crate::probe::processes());
+        for &pid in &left {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        let waiting = watch
+            .children_waiting_on_queues
+            .load(std::sync::atomic::Ordering::SeqCst);
+        drop(watch);
+        let (passed, message) = match ran {
             Ran::Ended(Ok(message)) => (true, message),
             Ran::Ended(Err(wrong)) => (false, format!("{wrong}. `hint(\"{id}\")` helps.")),
             Ran::Panicked(what) if what.starts_with("not yet implemented") => (
@@ -68,15 +82,24 @@ impl Exercise {
                     format!("it panicked ({what}). `hint(\"{id}\")` helps."),
                 ),
             },
-            Ran::Stuck(threads) => (
-                false,
-                format!(
-                    "did not finish in {} s — a deadlock, or a loop that never ends? {}. \
-                     `hint(\"{id}\")` helps.",
-                    limit.as_secs_f64(),
-                    threads
-                ),
-            ),
+            Ran::Stuck(threads) => {
+                let children = match (left.len(), waiting) {
+                    (0, _) => String::new(),
+                    (n, 0) => format!(" {n} child process(es) it started still ran (stopped now)."),
+                    (n, w) => format!(
+                        " {n} child process(es) it started still ran (stopped now), {w} of \
+                         them waiting on a queue's get()."
+                    ),
+                };
+                (
+                    false,
+                    format!(
+                        "did not finish in {} s — a deadlock, or a loop that never ends? \
+                         {threads}.{children} `hint(\"{id}\")` helps.",
+                        limit.as_secs_f64(),
+                    ),
+                )
+            }
         };
         let verdict = Verdict {
             id,
@@ -125,6 +148,10 @@ fn run_within(
         .name(format!("check {id}"))
         .spawn(move || {
             let _ = tid_of.send(stuck::this_thread());
+            if let Some(probe) = crate::probe::watching() {
+                let me = i64::from(stuck::this_thread());
+                probe.checker.store(me, std::sync::atomic::Ordering::SeqCst);
+            }
             let _ = sender.send(catch_unwind(AssertUnwindSafe(check)));
         });
     if let Err(e) = started {

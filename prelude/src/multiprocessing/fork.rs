@@ -109,6 +109,8 @@ pub(crate) fn spawn(name: &str, daemon: bool, body: impl FnOnce() -> i32) -> io:
         unsafe { libc::atexit(finish_children_at_exit) };
     });
     let parent = nix::unistd::getpid();
+    // The probe's page is made here, not first in a child (see `crate::probe`).
+    let _ = crate::probe::watching();
     // Nothing printed before the fork may print twice, once from each copy.
     let _ = io::stdout().flush();
     let _ = io::stderr().flush();
@@ -130,6 +132,10 @@ pub(crate) fn spawn(name: &str, daemon: bool, body: impl FnOnce() -> i32) -> io:
     match unsafe { fork() }.map_err(io::Error::from)? {
         ForkResult::Parent { child } => {
             drop(held);
+            crate::probe::process_started(
+                child.as_raw(),
+                book.children.keys().copied().chain([child.as_raw()]),
+            );
             book.children.insert(
                 child.as_raw(),
                 Child {
@@ -257,6 +263,7 @@ pub(crate) fn signal(pid: i32, signal: Signal) -> io::Result<()> {
 /// The owner of a running child went away: a reaper thread waits for it, so
 /// it does not stay a zombie.
 pub(crate) fn orphan(pid: i32) {
+    crate::probe::process_orphaned(pid);
     let mut book = book();
     // Started from another cell's copy of the book? Ours has it now.
     book.children

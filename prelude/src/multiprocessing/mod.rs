@@ -54,7 +54,7 @@ mod pool;
 mod process;
 mod queue;
 mod shared;
-mod shm;
+pub(crate) mod shm;
 mod sync;
 
 pub use error::{Error, Result};

@@ -92,6 +92,7 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
     /// [`Error::Codec`] if the value cannot be encoded.
     pub fn put(&self, value: impl Borrow<T>) -> Result<()> {
         let frame = encode(value.borrow())?;
+        crate::probe::queue_put();
         let _held = self.inner.writers.acquire();
         (&self.inner.write)
             .write_all(&frame)
@@ -104,6 +105,7 @@ impl<T: Serialize + DeserializeOwned> Queue<T> {
     /// [`Error::Codec`] if the bytes are not a `T`.
     pub fn get(&self) -> Result<T> {
         let _traced = crate::trace::during(crate::trace::State::Waiting, format_args!("queue"));
+        let _waiting = crate::probe::waiting_on_queue();
         self.take(None)
     }
 

@@ -143,7 +143,9 @@ impl<T: Plain> Value<T> {
 
     /// The value now (Python's `v.value`).
     pub fn get(&self) -> T {
-        T::from_bits(self.cells.cell(0).load(Ordering::SeqCst))
+        let value = T::from_bits(self.cells.cell(0).load(Ordering::SeqCst));
+        crate::probe::shared_value_read();
+        value
     }
 
     /// Writes a new value (Python's `v.value = x`).
@@ -212,7 +214,9 @@ impl<T: Plain> Array<T> {
 
     /// The element at `i`. Panics if `i` is out of range.
     pub fn get(&self, i: usize) -> T {
-        T::from_bits(self.cells.cell(i).load(Ordering::SeqCst))
+        let value = T::from_bits(self.cells.cell(i).load(Ordering::SeqCst));
+        crate::probe::shared_value_read();
+        value
     }
 
     /// Writes the element at `i`. Panics if `i` is out of range.

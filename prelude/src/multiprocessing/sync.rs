@@ -134,6 +134,7 @@ impl Lock {
     /// # Errors
     /// [`Error::Os`](super::Error::Os) if shared memory cannot be mapped.
     pub fn new() -> Result<Lock> {
+        crate::probe::lock_made();
         Ok(Lock { sem: Sem::new(1)? })
     }
 

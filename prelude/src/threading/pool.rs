@@ -47,6 +47,7 @@ impl ThreadPool {
         let pool = builder
             .build()
             .map_err(|e| Error::Os(std::io::Error::other(e)))?;
+        crate::probe::threads_started(pool.current_num_threads());
         Ok(ThreadPool {
             pool,
             closed: AtomicBool::new(false),

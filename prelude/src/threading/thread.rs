@@ -142,6 +142,7 @@ pub fn current_thread() -> ThreadInfo {
     if on_main_thread() {
         return main_thread();
     }
+    crate::probe::own_name_asked();
     if let Some(info) = registry().running.get(&ident_here()) {
         return info.clone();
     }
@@ -397,6 +398,7 @@ impl<R: Send + 'static> Thread<R> {
             main: false,
             seq: self.seq,
         };
+        crate::probe::thread_started(info.ident);
         registry.running.insert(info.ident, info.clone());
         registry.non_daemon += usize::from(!daemon);
         drop(registry);
@@ -430,6 +432,7 @@ impl<R: Send + 'static> Thread<R> {
             State::Started { info, handle } => {
                 drop(state);
                 let result = handle.join();
+                crate::probe::thread_joined(info.ident);
                 *self.state() = State::Joined { info };
                 result.map_err(|payload| Error::Panicked {
                     thread: self.name.clone(),

@@ -1,0 +1,105 @@
+//! Counting the threads an answer starts, whatever started them (the
+//! prelude's `Thread`, `std::thread::spawn`, a pool): a watcher thread looks
+//! at `/proc/self/task` every half millisecond while the answer runs.
+//!
+//! What it can say for certain is what an answer did *not* do: workers that
+//! never ran beside each other are never seen two at a time. The checks only
+//! fail an answer on that side; they slow the work down (see
+//! [`probe`](crate::probe)) or make it long enough that a right answer's
+//! threads are seen together.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::stuck;
+
+/// What the watcher saw of the threads started while the answer ran.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Census {
+    /// Threads started: the prelude's own count, or the census's if it saw
+    /// more (threads of `std::thread::spawn`).
+    pub started: usize,
+    /// The most seen alive at one look.
+    pub most_at_once: usize,
+    /// Still alive when the answer returned.
+    pub still_running: usize,
+    /// The prelude's `Thread`s started, and the most of them started and not
+    /// yet joined at one time (known for certain, unlike a look at `/proc`).
+    pub threads: u64,
+    pub most_unjoined: u64,
+}
+
+impl Census {
+    /// Did the threads run one at a time — known for certain? The prelude's
+    /// `Thread`s each joined before the next was started; or other threads,
+    /// seen several times by the census, never two at once. (Threads too
+    /// short for the census to see are not judged.)
+    pub fn one_at_a_time(&self) -> bool {
+        if self.threads >= 2 {
+            return self.most_unjoined < 2;
+        }
+        self.started >= 2 && self.most_at_once < 2
+    }
+}
+
+/// The prelude's own threads, started when first needed (the reaper of
+/// orphaned children, the asyncio timer thread): not the answer's.
+const SERVICES: &[&str] = &["multitask-reape", "tokio-driver"];
+
+fn is_service(tid: u32) -> bool {
+    let name = std::fs::read_to_string(format!("/proc/self/task/{tid}/comm")).unwrap_or_default();
+    SERVICES.contains(&name.trim_end())
+}
+
+/// The threads started after the watcher `me`, but for the prelude's own.
+fn answers_threads(me: u32) -> BTreeSet<u32> {
+    stuck::threads_since(me)
+        .into_iter()
+        .filter(|&tid| tid != me && !is_service(tid))
+        .collect()
+}
+
+/// Runs `f` with a watcher counting the threads that appear meanwhile (the
+/// watcher itself does not count).
+pub(super) fn threads_during<R>(f: impl FnOnce() -> R) -> (R, Census) {
+    let probe = super::probe();
+    let counted = probe.threads_started.load(Ordering::SeqCst);
+    probe.most_threads_unjoined.store(0, Ordering::SeqCst);
+    let census = Arc::new(Mutex::new((BTreeSet::<u32>::new(), 0_usize)));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (watching, watches) = std::sync::mpsc::channel();
+    let watcher = std::thread::Builder::new().name("census".into()).spawn({
+        let (census, stop) = (Arc::clone(&census), Arc::clone(&stop));
+        move || {
+            let me = stuck::this_thread();
+            let _ = watching.send(me);
+            while !stop.load(Ordering::SeqCst) {
+                let now = answers_threads(me);
+                let mut census = census.lock().unwrap_or_else(|p| p.into_inner());
+                census.1 = census.1.max(now.len());
+                census.0.extend(now);
+                drop(census);
+                std::thread::sleep(Duration::from_micros(500));
+            }
+        }
+    });
+    let me = watcher.as_ref().ok().and_then(|_| watches.recv().ok());
+    let result = f();
+    stop.store(true, Ordering::SeqCst);
+    if let Ok(watcher) = watcher {
+        let _ = watcher.join();
+    }
+    let (seen, most_at_once) = census.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let still_running = me.map_or(0, |me| answers_threads(me).len());
+    let threads = probe.threads_started.load(Ordering::SeqCst) - counted;
+    let census = Census {
+        threads,
+        most_unjoined: probe.most_threads_unjoined.load(Ordering::SeqCst),
+        started: seen.len().max(threads as usize),
+        most_at_once,
+        still_running,
+    };
+    (result, census)
+}
