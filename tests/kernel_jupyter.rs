@@ -185,6 +185,18 @@ fn the_exercises_come_as_an_html_table() {
     );
 }
 
+/// A wrong answer that does not compile leaves the TODO's function defined:
+/// the check says the function is still the TODO, and why that may be.
+#[test]
+fn a_check_after_an_answer_that_did_not_compile_says_so() {
+    let report = report();
+    assert_eq!(report["answer_not_compiling"]["reply_status"], "error");
+    let said = text(&report["check_after_it"]["stdout"]);
+    assert!(said.starts_with("✗ 03-countdown:"), "{said}");
+    assert!(said.contains("the function is still the TODO"), "{said}");
+    assert!(said.contains("that cell did not compile"), "{said}");
+}
+
 /// A Python habit's error comes with the session's hint in the traceback
 /// Jupyter shows (the same table as the REPL: `repl/habits.toml`).
 #[test]

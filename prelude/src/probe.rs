@@ -48,9 +48,12 @@ pub(crate) struct Probe {
     /// Threads started by the prelude's `Thread` and `ThreadPool` (a census
     /// of `/proc` sees the others, if they live long enough).
     pub threads_started: AtomicU64,
+    /// The process the check runs in (the judge forks one a check): only it
+    /// and its children are watched, never the session itself.
+    checker_pid: AtomicI64,
     /// The thread the check runs on (its `gettid`), which is not one of the
     /// answer's threads.
-    pub checker: AtomicI64,
+    checker: AtomicI64,
     /// The most of the `Thread`s started under the watch that were started
     /// and not yet joined at one time.
     pub most_threads_unjoined: AtomicU64,
@@ -85,15 +88,31 @@ fn probe() -> Option<&'static Probe> {
     Some(unsafe { &*page.as_ptr().cast::<Probe>() })
 }
 
-/// The probe, while a check watches.
+/// The probe, while a check watches this process: the check's own, or a
+/// child it started.
 pub(crate) fn watching() -> Option<&'static Probe> {
-    probe().filter(|p| p.watching.load(Ordering::Relaxed))
+    let probe = probe().filter(|p| p.watching.load(Ordering::Relaxed))?;
+    let checker = probe.checker_pid.load(Ordering::Relaxed);
+    let me = i64::from(nix::unistd::getpid().as_raw());
+    (me == checker || i64::from(nix::unistd::getppid().as_raw()) == checker).then_some(probe)
+}
+
+/// Made before the judge forks the check's process, so that the page is
+/// shared with it: the judge reads what a stuck check counted.
+pub(crate) fn page_made() -> Option<&'static Probe> {
+    probe()
+}
+
+/// Is this a child of the check's process (not the check itself)?
+fn in_child(probe: &Probe) -> bool {
+    i64::from(nix::unistd::getpid().as_raw()) != probe.checker_pid.load(Ordering::Relaxed)
 }
 
 /// A check's watch: counts from zero until it is dropped.
 pub(crate) struct Watch(&'static Probe);
 
-/// Starts watching, every count at zero and no slow motion.
+/// Starts watching this process (the check's, on this thread) and its
+/// children, every count at zero and no slow motion.
 ///
 /// # Panics
 /// When no page of shared memory can be mapped.
@@ -115,7 +134,13 @@ pub(crate) fn watch() -> Watch {
         count.store(0, Ordering::SeqCst);
     }
     probe.children_waiting_on_queues.store(0, Ordering::SeqCst);
-    probe.checker.store(0, Ordering::SeqCst);
+    let me = |id: i32| i64::from(id);
+    probe
+        .checker_pid
+        .store(me(nix::unistd::getpid().as_raw()), Ordering::SeqCst);
+    probe
+        .checker
+        .store(me(nix::unistd::gettid().as_raw()), Ordering::SeqCst);
     started().lock().unwrap_or_else(|p| p.into_inner()).clear();
     unjoined().lock().unwrap_or_else(|p| p.into_inner()).clear();
     probe.watching.store(true, Ordering::SeqCst);
@@ -179,7 +204,7 @@ pub(crate) fn processes() -> Vec<i32> {
 /// lets the other processes in.
 pub(crate) fn shared_value_read() {
     if let Some(probe) = watching()
-        && crate::multiprocessing::fork::in_child()
+        && in_child(probe)
     {
         pause_us(probe.slow_shared_reads_us.load(Ordering::Relaxed));
     }
@@ -188,7 +213,7 @@ pub(crate) fn shared_value_read() {
 /// A `multiprocessing::Lock` was made.
 pub(crate) fn lock_made() {
     if let Some(probe) = watching()
-        && crate::multiprocessing::fork::in_child()
+        && in_child(probe)
     {
         probe.locks_made_in_children.fetch_add(1, Ordering::SeqCst);
     }
@@ -198,7 +223,7 @@ pub(crate) fn lock_made() {
 /// that asks for it, it waits a little first.
 pub(crate) fn queue_put() {
     if let Some(probe) = watching()
-        && !crate::multiprocessing::fork::in_child()
+        && !in_child(probe)
     {
         pause_us(probe.slow_puts_us.load(Ordering::Relaxed));
     }
@@ -214,7 +239,7 @@ pub(crate) fn waiting_on_queue() -> Option<impl Drop> {
                 .fetch_sub(1, Ordering::SeqCst);
         }
     }
-    let probe = watching().filter(|_| crate::multiprocessing::fork::in_child())?;
+    let probe = watching().filter(|probe| in_child(probe))?;
     probe
         .children_waiting_on_queues
         .fetch_add(1, Ordering::SeqCst);

@@ -223,6 +223,14 @@ def main():
             '// 中文的注释 a comment\nfn helper() { let unused = 1; }\nlet words = vec!["a", "b"];\nwords.next()',
         )
         report["exercises"] = run(client, ":exercises")
+        # An exercise: its TODO cell, an answer that does not compile, the check.
+        report["todo_cell"] = run(
+            client, 'fn countdown(n: i64) -> Generator<i64> {\n    todo!("yield n, n-1, …, 1")\n}')
+        report["answer_not_compiling"] = run(
+            client,
+            "fn countdown(n: i64) -> Generator<i64> {\n"
+            "    Generator::new(move |co| { for i in (1..=n).rev() { co.yield_(i) } Ok(()) })\n}")
+        report["check_after_it"] = run(client, "check_countdown(countdown);")
         # A Python habit: the hint comes under the error, in the traceback.
         report["habit"] = run(client, "next(itr)")
         report["kept_after_error"] = run(client, "itr.next()")

@@ -47,23 +47,45 @@ pub(super) fn still_running(pids: &[i32]) -> Vec<i32> {
     pids.iter().copied().filter(running).collect()
 }
 
-/// The threads started since thread `first` (itself too, if it is still
-/// there), each as `name: what it does`, joined by `; ` (or why that cannot
-/// be told).
-pub(super) fn left_since(first: u32) -> String {
-    let new: Vec<String> = threads_since(first)
+/// The threads of process `pid`, each as `name: what it does`, joined by
+/// `; ` (or why that cannot be told).
+pub(super) fn threads_of(pid: i32) -> String {
+    let tids: BTreeSet<u32> = fs::read_dir(format!("/proc/{pid}/task"))
+        .map(|dir| {
+            dir.filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let threads: Vec<String> = tids
         .into_iter()
-        .filter_map(describe)
+        .filter_map(|tid| describe(pid, tid))
         .collect();
-    if new.is_empty() {
+    if threads.is_empty() {
         return "(no thread of it is left to look at)".into();
     }
-    format!("Its threads: {}", new.join("; "))
+    format!("Its threads: {}", threads.join("; "))
 }
 
-/// `name: what it does` for thread `tid`, from its `comm`, `stat` and `wchan`.
-fn describe(tid: u32) -> Option<String> {
-    let task = format!("/proc/self/task/{tid}");
+/// The pids of the children of process `pid` (from `/proc`).
+pub(super) fn children_of(pid: i32) -> Vec<i32> {
+    let parent = pid.to_string();
+    let Ok(dir) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|entry| {
+        let child: i32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
+        let stat = fs::read_to_string(format!("/proc/{child}/stat")).ok()?;
+        // `pid (comm) S ppid …`
+        let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?;
+        (ppid == parent).then_some(child)
+    })
+    .collect()
+}
+
+/// `name: what it does` for thread `tid` of process `pid`, from its `comm`,
+/// `stat` and `wchan`.
+fn describe(pid: i32, tid: u32) -> Option<String> {
+    let task = format!("/proc/{pid}/task/{tid}");
     let name = fs::read_to_string(format!("{task}/comm")).ok()?;
     let stat = fs::read_to_string(format!("{task}/stat")).ok()?;
     // `pid (comm) S …`: the state follows the last `)`.
@@ -134,9 +156,9 @@ mod tests {
                 drop(waiter.lock())
             })
             .unwrap();
-        let first = tid.recv().unwrap();
+        let _ = tid.recv().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(200));
-        let left = left_since(first);
+        let left = threads_of(std::process::id() as i32);
         drop(held);
         t.join().unwrap();
         assert!(left.contains("stuck-waiter waits for"), "{left}");

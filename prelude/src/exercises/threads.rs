@@ -375,7 +375,7 @@ fn takes_one_first(
 /// What the two-locks check says of a deadlock.
 const DEADLOCK: &str = "a deadlock: both accounts stayed locked for 2 s and no payment went through — \
     `pays 0 to 1` holds account 0 and waits for account 1, while `pays 1 to 0` holds account 1 and \
-    waits for account 0 (the two threads stay stuck until the session restarts)";
+    waits for account 0";
 
 /// Checks `transfer` ([`TWO_LOCKS`]): two threads paying each other 20000
 /// times must end (no deadlock) with every unit of money where it belongs,

@@ -1,14 +1,26 @@
-//! Running a checker: a panic in the learner's code is a ✗, not a crash, and
-//! so is a check that does not end in time (a deadlock, a spin) — the
-//! session goes on; the verdict is printed, and a pass is recorded in the
-//! progress file.
+//! Running a checker where the answer cannot hurt the session: the check
+//! runs in a process of its own, forked from the session (so it has the
+//! learner's functions and everything else the session has), and the judge
+//! waits for its word. A panic in the learner's code is a ✗; so is a check
+//! that does not end in time (a deadlock, a spin), and an answer that
+//! overflows its stack or crashes — its process dies, not the session. The
+//! check's process is then ended together with every process and thread the
+//! answer started, which is said; the verdict is printed, and a pass is
+//! recorded in the progress file.
 
 use std::fmt;
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::mpsc;
+use std::sync::atomic::Ordering::SeqCst;
 use std::time::{Duration, Instant};
 
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+
 use super::{Exercise, progress, stuck};
+use crate::multiprocessing::fork;
 
 /// What a checker found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,46 +46,32 @@ impl fmt::Display for Verdict {
 pub const TIME_LIMIT: Duration = Duration::from_secs(30);
 
 impl Exercise {
-    /// Runs `check` (`Ok` says what passed, `Err` what is wrong) on a thread
-    /// of its own, within [`TIME_LIMIT`]; prints the verdict and records a
-    /// pass.
-    pub(super) fn judge(
-        &self,
-        check: impl FnOnce() -> Result<String, String> + Send + 'static,
-    ) -> Verdict {
+    /// Runs `check` (`Ok` says what passed, `Err` what is wrong) in a
+    /// process of its own, within [`TIME_LIMIT`]; prints the verdict and
+    /// records a pass.
+    pub(super) fn judge(&self, check: impl FnOnce() -> Result<String, String>) -> Verdict {
         self.judge_within(TIME_LIMIT, check)
     }
 
     /// [`judge`](Self::judge) with another limit. A check that does not end
     /// in time is a ✗ that names the threads it left and what each waits
-    /// for; they go on in the background (a thread cannot be stopped from
-    /// outside), and the session goes on.
+    /// for; then its process ends, with all the answer started.
     pub(super) fn judge_within(
         &self,
         limit: Duration,
-        check: impl FnOnce() -> Result<String, String> + Send + 'static,
+        check: impl FnOnce() -> Result<String, String>,
     ) -> Verdict {
         let id = self.id;
-        let watch = crate::probe::watch();
-        let ran = run_within(id, limit, check);
-        // What the answer left running is stopped, and said.
-        let left = stuck::still_running(&crate::probe::processes());
-        for &pid in &left {
-            let _ = nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(pid),
-                nix::sys::signal::Signal::SIGKILL,
-            );
-        }
-        let waiting = watch
-            .children_waiting_on_queues
-            .load(std::sync::atomic::Ordering::SeqCst);
-        drop(watch);
-        let (passed, message) = match ran {
+        let (passed, message) = match run_within(limit, check) {
             Ran::Ended(Ok(message)) => (true, message),
             Ran::Ended(Err(wrong)) => (false, format!("{wrong}. `hint(\"{id}\")` helps.")),
             Ran::Panicked(what) if what.starts_with("not yet implemented") => (
                 false,
-                format!("it panicked ({what}): replace the todo!() with your code"),
+                format!(
+                    "it panicked ({what}): the function is still the TODO — replace the todo!() \
+                     with your code (if you did, that cell did not compile: its error is \
+                     above it; fix it and run it again)"
+                ),
             ),
             Ran::Panicked(what) => match crate::panics::advice(&what) {
                 Some(advice) => (false, format!("it panicked ({what}): {advice}")),
@@ -82,8 +80,9 @@ impl Exercise {
                     format!("it panicked ({what}). `hint(\"{id}\")` helps."),
                 ),
             },
-            Ran::Stuck(threads) => {
-                let children = match (left.len(), waiting) {
+            Ran::Crashed(how) => (false, format!("{how}. `hint(\"{id}\")` helps.")),
+            Ran::Stuck { threads, children } => {
+                let children = match children {
                     (0, _) => String::new(),
                     (n, 0) => format!(" {n} child process(es) it started still ran (stopped now)."),
                     (n, w) => format!(
@@ -118,73 +117,151 @@ impl Exercise {
 enum Ran {
     Ended(Result<String, String>),
     Panicked(String),
-    /// Still running at the limit: the threads it left, and their states.
-    Stuck(String),
+    /// Its process died: what of, in words.
+    Crashed(String),
+    /// Still running at the limit: its threads and their states; the child
+    /// processes the answer had started, and how many waited on a queue.
+    Stuck {
+        threads: String,
+        children: (usize, i64),
+    },
 }
 
-/// Runs `check` on a thread named after the exercise and waits for it, at
-/// most `limit` (an interrupt stops the wait, not the check).
-fn run_within(
-    id: &str,
-    limit: Duration,
-    check: impl FnOnce() -> Result<String, String> + Send + 'static,
-) -> Ran {
-    /// A panic hook, as `take_hook` gives it back.
-    type Hook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send>;
-    /// The learner's panics are the verdict's to tell, not the hook's.
-    struct Quiet(Option<Hook>);
-    impl Drop for Quiet {
-        fn drop(&mut self) {
-            if let Some(hook) = self.0.take() {
-                std::panic::set_hook(hook);
-            }
-        }
+/// The check's process, ended with everything it started when it is
+/// [`end`](Self::end)ed or dropped (also by an interrupt unwinding through
+/// the judge).
+struct CheckProcess(Option<i32>);
+
+impl CheckProcess {
+    /// Ends it, with every process the answer forked (they share its
+    /// process group; their threads end with them); its exit code.
+    fn end(&mut self) -> Option<i32> {
+        let pid = self.0.take()?;
+        let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+        fork::wait(pid, true).ok().flatten()
     }
-    let quiet = Quiet(Some(std::panic::take_hook()));
-    std::panic::set_hook(Box::new(|_| {}));
-    let (sender, outcome) = mpsc::channel();
-    let (tid_of, tid) = mpsc::channel();
-    let started = std::thread::Builder::new()
-        .name(format!("check {id}"))
-        .spawn(move || {
-            let _ = tid_of.send(stuck::this_thread());
-            if let Some(probe) = crate::probe::watching() {
-                let me = i64::from(stuck::this_thread());
-                probe.checker.store(me, std::sync::atomic::Ordering::SeqCst);
-            }
-            let _ = sender.send(catch_unwind(AssertUnwindSafe(check)));
-        });
-    if let Err(e) = started {
-        return Ran::Panicked(format!("no thread for the check: {e}"));
+}
+
+impl Drop for CheckProcess {
+    fn drop(&mut self) {
+        self.end();
     }
-    // The check's thread, and every thread started after it, are its own.
-    let first = tid.recv().unwrap_or(u32::MAX);
-    let deadline = Instant::now() + limit;
-    let ran = loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match outcome.recv_timeout(left.min(crate::interrupt::SLICE)) {
-            Ok(Ok(result)) => break Ran::Ended(result),
-            // Ctrl-C in the learner's code stops the check as well.
-            Ok(Err(payload)) if crate::interrupt::is_interrupt(&*payload) => {
-                drop(quiet);
-                std::panic::resume_unwind(payload)
-            }
-            Ok(Err(payload)) => break Ran::Panicked(crate::panics::message(&*payload)),
-            Err(mpsc::RecvTimeoutError::Timeout) if left.is_zero() => {
-                break Ran::Stuck(stuck::left_since(first));
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => crate::interrupt::check(),
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                break Ran::Panicked("the check's thread ended without a word".into());
-            }
-        }
+}
+
+/// Runs `check` in a forked process of its own and waits for its word, at
+/// most `limit` (an interrupt ends the wait and the check).
+fn run_within(limit: Duration, check: impl FnOnce() -> Result<String, String>) -> Ran {
+    let Ok((word_in, word_out)) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC) else {
+        return Ran::Panicked("no pipe for the check's word".into());
     };
-    drop(quiet);
-    ran
+    // The probe's page, shared with the check's process from the start.
+    let probe = crate::probe::page_made();
+    let (read_end, write_end) = (word_in.as_raw_fd(), word_out.as_raw_fd());
+    let started = fork::spawn("check", true, move || {
+        // SAFETY: the child's copies of the pipe's two descriptors, open in
+        // it and owned by nothing else there (the parent's `OwnedFd`s are
+        // never dropped in the child, which leaves through `_exit`).
+        let word = unsafe {
+            drop(OwnedFd::from_raw_fd(read_end));
+            OwnedFd::from_raw_fd(write_end)
+        };
+        in_check_process(word, check)
+    });
+    let pid = match started {
+        Ok(pid) => pid,
+        Err(e) => return Ran::Panicked(format!("no process for the check: {e}")),
+    };
+    let mut process = CheckProcess(Some(pid));
+    drop(word_out);
+    let mut word_in = std::fs::File::from(word_in);
+    let deadline = Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            let children = stuck::children_of(pid);
+            let waiting = probe.map_or(0, |p| p.children_waiting_on_queues.load(SeqCst));
+            let threads = stuck::threads_of(pid);
+            process.end();
+            return Ran::Stuck {
+                threads,
+                children: (children.len(), waiting),
+            };
+        }
+        let slice = left.min(crate::interrupt::SLICE);
+        let mut fds = [PollFd::new(word_in.as_fd(), PollFlags::POLLIN)];
+        let timeout = PollTimeout::try_from(slice).unwrap_or(PollTimeout::MAX);
+        if matches!(poll(&mut fds, timeout), Ok(n) if n > 0) {
+            break;
+        }
+        // Ctrl-C stops the check too: `process` ends it as this unwinds.
+        crate::interrupt::check();
+    }
+    let mut word = Vec::new();
+    let _ = word_in.read_to_end(&mut word);
+    let code = process.end();
+    let text = String::from_utf8_lossy(word.get(1..).unwrap_or_default()).into_owned();
+    match word.first() {
+        Some(b'+') => Ran::Ended(Ok(text)),
+        Some(b'-') => Ran::Ended(Err(text)),
+        Some(b'!') => Ran::Panicked(text),
+        _ => Ran::Crashed(crashed(code)),
+    }
+}
+
+/// What the check's process died of, once it said nothing.
+fn crashed(code: Option<i32>) -> String {
+    match code {
+        Some(code) if code == -(Signal::SIGSEGV as i32) || code == -(Signal::SIGBUS as i32) => {
+            "your answer overflowed its stack (endless recursion?) and its process died of it; \
+             the session goes on"
+                .into()
+        }
+        Some(code) if code == -(Signal::SIGABRT as i32) => {
+            "your answer aborted its process (out of memory? a panic while panicking?); the \
+             session goes on"
+                .into()
+        }
+        Some(code) => format!(
+            "the check's process ended without a verdict (exit code {code}): did the answer \
+             end the process itself (std::process::exit)?"
+        ),
+        None => "the check's process ended without a verdict".into(),
+    }
+}
+
+/// The check's side: runs it on this process's one thread, watched, and
+/// writes its word — `+` what passed, `-` what is wrong, `!` a panic — then
+/// stops what the answer left and leaves at once (an answer's threads are
+/// not waited for).
+fn in_check_process(word: OwnedFd, check: impl FnOnce() -> Result<String, String>) -> i32 {
+    // Its own group, so that the judge ends it with everything it starts.
+    let _ = nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
+    let _ = nix::sys::prctl::set_name(c"check");
+    // The learner's panics are the verdict's to tell, not the hook's.
+    std::panic::set_hook(Box::new(|_| {}));
+    let watch = crate::probe::watch();
+    let (kind, text) = match catch_unwind(AssertUnwindSafe(check)) {
+        Ok(Ok(passed)) => (b'+', passed),
+        Ok(Err(wrong)) => (b'-', wrong),
+        Err(payload) => (b'!', crate::panics::message(&*payload)),
+    };
+    drop(watch);
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    let mut word = std::fs::File::from(word);
+    let mut frame = vec![kind];
+    frame.extend_from_slice(text.as_bytes());
+    let _ = word.write_all(&frame);
+    drop(word);
+    // SAFETY: ends this process at once, as it must: the answer's threads
+    // and children are the judge's to end (they share this process group).
+    unsafe { libc::_exit(0) }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::mpsc;
+
     use super::*;
     use crate::exercises::Level;
 
@@ -198,6 +275,7 @@ mod tests {
 
     #[test]
     fn a_check_that_never_ends_is_a_fail_that_names_its_threads() {
+        // (Its process is ended: nothing of it stays in this one.)
         let started = Instant::now();
         let verdict = STUCK.judge_within(Duration::from_millis(300), || {
             // A wait nothing will end: a channel whose sender is kept, unused.
@@ -215,7 +293,9 @@ mod tests {
             "{verdict}"
         );
         assert!(
-            verdict.message.contains("check 00-stuck waits for"),
+            verdict
+                .message
+                .contains("Its threads: check waits for a lock"),
             "{verdict}"
         );
     }
@@ -226,5 +306,23 @@ mod tests {
         assert_eq!(verdict.message, "wrong. `hint(\"00-stuck\")` helps.");
         let verdict = STUCK.judge_within(Duration::from_secs(5), || panic!("todo"));
         assert!(verdict.message.contains("it panicked (todo)"), "{verdict}");
+    }
+
+    #[test]
+    fn an_answer_that_overflows_its_stack_is_a_fail_and_the_session_lives() {
+        #[expect(unconditional_recursion, reason = "the endless recursion under test")]
+        fn deeper(n: u64) -> u64 {
+            // Not a tail call, and a frame the optimiser keeps.
+            let frame = std::hint::black_box([n; 64]);
+            deeper(n + 1) + frame[7]
+        }
+        let verdict = STUCK.judge_within(Duration::from_secs(20), || Ok(deeper(0).to_string()));
+        assert!(!verdict.passed);
+        assert!(
+            verdict
+                .message
+                .contains("overflowed its stack (endless recursion?)"),
+            "{verdict}"
+        );
     }
 }
