@@ -316,7 +316,7 @@ fn catalogue_holds(chapter: &str) {
 
 /// The chapters whose catalogue is written: each exercise with four classic
 /// mistakes or more, the chapter with a right answer besides the reference.
-const CATALOGUED: &[&str] = &["01-processes", "02-threads"];
+const CATALOGUED: &[&str] = &["01-processes", "02-threads", "03-iterators-generators"];
 
 #[test]
 fn each_exercise_knows_four_classic_mistakes() {
@@ -358,4 +358,9 @@ fn classic_mistakes_of_01_processes_are_caught() {
 #[test]
 fn classic_mistakes_of_02_threads_are_caught() {
     catalogue_holds("02-threads");
+}
+
+#[test]
+fn classic_mistakes_of_03_iterators_generators_are_caught() {
+    catalogue_holds("03-iterators-generators");
 }

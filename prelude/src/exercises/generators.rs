@@ -18,8 +18,9 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
-use super::{Exercise, Level, Verdict};
+use super::{Exercise, Level, Verdict, words};
 use crate::generator::{GenState, Generator, GeneratorError};
 
 const CHAPTER: &str = "03-iterators-generators";
@@ -104,6 +105,24 @@ pub fn check_countdown(countdown: fn(i64) -> Generator<i64>) -> Verdict {
         if !none.is_empty() {
             return Err(format!("countdown(0) gave {none:?}, expected nothing"));
         }
+        // Lazy: the first of twenty million values costs what one does. A
+        // list of them all takes 160 MB and tens of milliseconds to make.
+        let n = 20_000_000;
+        let start = Instant::now();
+        let first = countdown(n).next();
+        let took = start.elapsed();
+        if first != Ok(n) {
+            return Err(format!(
+                "countdown({n}) first gave {first:?}, expected Ok({n})"
+            ));
+        }
+        if took > Duration::from_millis(5) {
+            return Err(format!(
+                "countdown({n}) took {} ms to give its first value: it made the whole list \
+                 before the first yield — a generator makes each value when it is asked for it",
+                took.as_millis()
+            ));
+        }
         Ok("countdown(3) gives 3, 2, 1 lazily, and countdown(0) nothing".into())
     })
 }
@@ -128,13 +147,25 @@ pub fn check_running_total(running_total: fn() -> Generator<i64, i64>) -> Verdic
         let g = running_total();
         let steps: [(Option<i64>, i64); 4] = [(None, 0), (Some(5), 5), (Some(3), 8), (None, 8)];
         for (sent, want) in steps {
-            let got = match sent {
-                None => g.next(),
-                Some(value) => g.send(value),
-            };
             let call = match sent {
                 None => "next()".to_string(),
                 Some(value) => format!("send({value})"),
+            };
+            let resumed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match sent {
+                None => g.next(),
+                Some(value) => g.send(value),
+            }));
+            let got = match resumed {
+                Ok(got) => got,
+                Err(payload) => {
+                    let what = crate::panics::message(&*payload);
+                    let advice = if what.contains("on a `None` value") {
+                        "next() sends None — take it as 0 (sent.unwrap_or(0)), do not unwrap it"
+                    } else {
+                        "a generator's body should not panic"
+                    };
+                    return Err(format!("{call} panicked ({what}): {advice}"));
+                }
             };
             match got {
                 Ok(total) if total == want => {}
@@ -147,7 +178,27 @@ pub fn check_running_total(running_total: fn() -> Generator<i64, i64>) -> Verdic
                 Err(GeneratorError::Raised(e)) => return Err(format!("{call} raised {e}")),
             }
         }
-        Ok("next() gives 0, send(5) 5, send(3) 8, next() 8".into())
+        // What comes in besides values must get through: a thrown exception
+        // ends the generator with it, close() ends it quietly.
+        let g = running_total();
+        let _ = (g.next(), g.send(5));
+        match g.throw(crate::Exception::new("ValueError", "bad number")) {
+            Err(GeneratorError::Raised(e)) if e.to_string().contains("bad number") => {}
+            Ok(total) => return Err(format!(
+                "throw(ValueError) came back as Ok({total}): the generator swallowed the exception \
+                 (unwrap_or on co.yield_?) — let it through with `?`"
+            )),
+            other => return Err(format!("throw(ValueError) gave {other:?}, expected that ValueError back")),
+        }
+        let g = running_total();
+        let _ = (g.next(), g.send(5));
+        if let Err(e) = g.close() {
+            return Err(format!(
+                "close() said {e}: the generator went on after GeneratorExit (unwrap_or on \
+                 co.yield_?) — let it through with `?`"
+            ));
+        }
+        Ok("next() gives 0, send(5) 5, send(3) 8, next() 8; throw() and close() end it".into())
     })
 }
 
@@ -217,6 +268,23 @@ pub fn check_chain_all(chain_all: fn(Vec<Part>) -> Part) -> Verdict {
             }
             GeneratorError::Raised(e) => return Err(format!("it raised {e}")),
         }
+        let failing = Generator::new(|co: &crate::generator::Co<i64>| {
+            co.yield_(1)?;
+            Err(crate::Exception::new("ValueError", "a part failed"))
+        });
+        let g = chain_all(vec![failing, part("after", vec![2], 0)]);
+        let _ = g.next();
+        match g.next() {
+            Err(GeneratorError::Raised(e)) if e.to_string().contains("a part failed") => {}
+            Ok(v) => return Err(format!(
+                "a part raised ValueError and chain_all went on (it gave {v}): the exception was \
+                 swallowed (unwrap_or on yield_from?) — let it through with `?`"
+            )),
+            other => return Err(format!(
+                "a part raised ValueError and chain_all gave {other:?}: let the part's exception \
+                 through with `?`"
+            )),
+        }
         let empty = chain_all(Vec::new()).next();
         if empty != Err(GeneratorError::StopIteration(Some(0))) {
             return Err(format!("chain_all of no parts gave {empty:?}, expected StopIteration(Some(0))"));
@@ -249,11 +317,14 @@ pub fn check_chain_all(chain_all: fn(Vec<Part>) -> Part) -> Verdict {
 /// ```
 pub fn check_round_robin(round_robin: fn(Vec<Generator<String, i64>>) -> Vec<String>) -> Verdict {
     ROUND_ROBIN.judge(move || {
+        let nexted = Rc::new(RefCell::new(Vec::new()));
         let task = |name: &'static str, turns: usize| -> Generator<String, i64> {
+            let nexted = Rc::clone(&nexted);
             Generator::new(move |co| {
                 let mut sent = co.yield_(format!("{name} ready"))?;
                 for turn in 1..=turns {
                     let Some(round) = sent else {
+                        nexted.borrow_mut().push(name);
                         return Err(crate::Exception::new(
                             "TypeError",
                             format!("{name} was resumed with next(), not sent its round"),
@@ -276,14 +347,24 @@ pub fn check_round_robin(round_robin: fn(Vec<Generator<String, i64>>) -> Vec<Str
             "a ready", "b ready", "c ready", "a got 1", "b got 1", "c got 1", "a got 2", "c got 2",
             "c got 3",
         ];
-        if log != want {
-            let first_wrong = log
-                .iter()
-                .zip(want)
-                .position(|(got, want)| got != want)
-                .unwrap_or(log.len().min(want.len()));
+        if let Some(idle) = states.iter().position(|g| g.state() == GenState::Created) {
             return Err(format!(
-                "the log was {log:?}; expected {want:?} — they part at entry {first_wrong}"
+                "task {} never started: a generator must be started with next() before it can \
+                 be sent a value (send to a new one is a TypeError)",
+                ["a", "b", "c"][idle]
+            ));
+        }
+        if let Some(name) = nexted.borrow().first() {
+            return Err(format!(
+                "task {name} was resumed with next() where it should have been sent its round: \
+                 after the start, send(round) to each"
+            ));
+        }
+        if log != want {
+            let want: Vec<String> = want.iter().map(ToString::to_string).collect();
+            return Err(format!(
+                "in the log, {}",
+                words::first_difference(&log, &want)
             ));
         }
         if let Some(open) = states.iter().position(|g| g.state() != GenState::Closed) {
