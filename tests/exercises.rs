@@ -316,7 +316,13 @@ fn catalogue_holds(chapter: &str) {
 
 /// The chapters whose catalogue is written: each exercise with four classic
 /// mistakes or more, the chapter with a right answer besides the reference.
-const CATALOGUED: &[&str] = &["01-processes", "02-threads", "03-iterators-generators"];
+const CATALOGUED: &[&str] = &[
+    "01-processes",
+    "02-threads",
+    "03-iterators-generators",
+    "04-coroutines-gevent",
+    "05-async-tokio",
+];
 
 #[test]
 fn each_exercise_knows_four_classic_mistakes() {
@@ -363,4 +369,14 @@ fn classic_mistakes_of_02_threads_are_caught() {
 #[test]
 fn classic_mistakes_of_03_iterators_generators_are_caught() {
     catalogue_holds("03-iterators-generators");
+}
+
+#[test]
+fn classic_mistakes_of_04_coroutines_gevent_are_caught() {
+    catalogue_holds("04-coroutines-gevent");
+}
+
+#[test]
+fn classic_mistakes_of_05_async_tokio_are_caught() {
+    catalogue_holds("05-async-tokio");
 }

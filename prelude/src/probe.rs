@@ -57,6 +57,17 @@ pub(crate) struct Probe {
     /// The most of the `Thread`s started under the watch that were started
     /// and not yet joined at one time.
     pub most_threads_unjoined: AtomicU64,
+    /// Greenlets spawned, alive (spawned, not yet ended) now, and the most
+    /// alive at one time.
+    pub greenlets_spawned: AtomicU64,
+    greenlets_alive: AtomicI64,
+    pub most_greenlets_alive: AtomicU64,
+    /// asyncio tasks, the same way.
+    pub tasks_spawned: AtomicU64,
+    tasks_alive: AtomicI64,
+    pub most_tasks_alive: AtomicU64,
+    /// asyncio sleeps begun.
+    pub asyncio_sleeps: AtomicU64,
     /// Threads other than the main one and the checker that asked
     /// `current_thread()`.
     pub own_names_asked: AtomicU64,
@@ -130,10 +141,17 @@ pub(crate) fn watch() -> Watch {
         &probe.own_names_asked,
         &probe.threads_started,
         &probe.most_threads_unjoined,
+        &probe.greenlets_spawned,
+        &probe.most_greenlets_alive,
+        &probe.tasks_spawned,
+        &probe.most_tasks_alive,
+        &probe.asyncio_sleeps,
     ] {
         count.store(0, Ordering::SeqCst);
     }
     probe.children_waiting_on_queues.store(0, Ordering::SeqCst);
+    probe.greenlets_alive.store(0, Ordering::SeqCst);
+    probe.tasks_alive.store(0, Ordering::SeqCst);
     let me = |id: i32| i64::from(id);
     probe
         .checker_pid
@@ -250,6 +268,57 @@ pub(crate) fn waiting_on_queue() -> Option<impl Drop> {
 pub(crate) fn threads_started(n: usize) {
     if let Some(probe) = watching() {
         probe.threads_started.fetch_add(n as u64, Ordering::SeqCst);
+    }
+}
+
+/// A greenlet was spawned: counted alive until the returned guard, which
+/// its body holds, is dropped.
+pub(crate) fn greenlet_spawned() -> Option<Alive> {
+    let probe = watching()?;
+    Some(Alive::new(
+        &probe.greenlets_spawned,
+        &probe.greenlets_alive,
+        &probe.most_greenlets_alive,
+    ))
+}
+
+/// An asyncio task was spawned: counted alive until the returned guard,
+/// which its future holds, is dropped (when it ends, or is cancelled).
+pub(crate) fn task_spawned() -> Option<Alive> {
+    let probe = watching()?;
+    Some(Alive::new(
+        &probe.tasks_spawned,
+        &probe.tasks_alive,
+        &probe.most_tasks_alive,
+    ))
+}
+
+/// One greenlet or task alive, counted out when dropped.
+pub(crate) struct Alive(&'static AtomicI64);
+
+impl Alive {
+    fn new(
+        spawned: &'static AtomicU64,
+        alive: &'static AtomicI64,
+        most: &'static AtomicU64,
+    ) -> Alive {
+        spawned.fetch_add(1, Ordering::SeqCst);
+        let now = alive.fetch_add(1, Ordering::SeqCst) + 1;
+        most.fetch_max(now.max(0) as u64, Ordering::SeqCst);
+        Alive(alive)
+    }
+}
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// An asyncio sleep began.
+pub(crate) fn asyncio_sleep() {
+    if let Some(probe) = watching() {
+        probe.asyncio_sleeps.fetch_add(1, Ordering::SeqCst);
     }
 }
 

@@ -107,6 +107,7 @@ fn run_boxed(cell: Pin<Box<dyn Future<Output = ()> + '_>>) {
 /// # });
 /// ```
 pub async fn sleep(secs: f64) {
+    crate::probe::asyncio_sleep();
     if secs <= 0.0 {
         YieldNow(false).await;
     } else {

@@ -176,6 +176,7 @@ where
     let guarded = Guarded {
         future: Polled::new(future, lane),
         _live: on.live(),
+        _probed: crate::probe::task_spawned(),
     };
     let schedule = {
         let on = on.clone();
@@ -202,6 +203,7 @@ pin_project_lite::pin_project! {
         #[pin]
         future: Polled<F>,
         _live: event_loop::Live,
+        _probed: Option<crate::probe::Alive>,
     }
 }
 

@@ -16,10 +16,11 @@
 //! assert!(check_download_at_most(download_at_most).passed);
 //! ```
 
+use std::sync::atomic::Ordering::SeqCst;
 use std::time::Instant;
 
 use super::pages::{self, page_server};
-use super::{Exercise, Level, Verdict};
+use super::{Exercise, Level, Verdict, census, words};
 use crate::asyncio::TimeoutError;
 use crate::web::{self, PAGES};
 
@@ -87,25 +88,43 @@ pub const DOWNLOAD_AT_MOST: Exercise = Exercise {
 /// ```
 pub fn check_sleep_all(sleep_all: fn(Vec<f64>) -> Vec<f64>) -> Verdict {
     SLEEP_ALL.judge(move || {
-        let delays: Vec<f64> = (0..200).map(|i| 0.05 + f64::from(i % 5) * 0.02).collect();
+        let probe = super::probe();
+        let delays: Vec<f64> = (0..50).map(|i| 0.03 + f64::from(i % 5) * 0.01).collect();
         let start = std::time::Instant::now();
-        let got = sleep_all(delays.clone());
+        let (got, threads) = census::threads_during(|| sleep_all(delays.clone()));
         let took = start.elapsed().as_secs_f64();
         if got != delays {
-            return Err("the results must be the delays, in the order given".into());
-        }
-        if took < 0.13 {
             return Err(format!(
-                "it took {took:.3} s, less than the longest delay (0.13 s): does it sleep?"
+                "the results must be the delays, in the order given: {}",
+                words::first_difference(&got, &delays)
             ));
         }
-        if took > 1.0 {
+        if threads.started > 0 {
+            return Err(words::threads_not_green(threads.started, "tasks"));
+        }
+        if took < 0.07 {
             return Err(format!(
-                "it took {took:.2} s; 200 sleepers of at most 0.13 s at once take about 0.13 s — spawn them all before awaiting"
+                "it took {took:.3} s, less than the longest delay (0.07 s): does it sleep, and \
+                 wait for its tasks?"
+            ));
+        }
+        if probe.tasks_spawned.load(SeqCst) >= 2 && probe.most_tasks_alive.load(SeqCst) < 2 {
+            return Err(words::one_at_a_time("tasks"));
+        }
+        if probe.asyncio_sleeps.load(SeqCst) < 50 && took > 0.5 {
+            return Err(format!(
+                "it took {took:.2} s, the delays one after another: std::thread::sleep blocks \
+                 the loop's one thread — asyncio::sleep(d).await lets the other tasks run"
+            ));
+        }
+        if took > 0.5 {
+            return Err(format!(
+                "it took {took:.2} s; 50 sleepers of at most 0.07 s at once take about 0.07 s — \
+                 the sleeps ran one after another: spawn (or gather) them all before awaiting"
             ));
         }
         Ok(format!(
-            "200 sleepers finished together in {took:.2} s, results in order"
+            "50 sleepers finished together in {took:.2} s, results in order"
         ))
     })
 }
@@ -127,14 +146,23 @@ pub fn check_deadline(fetch_within: fn(String, f64) -> Result<usize, TimeoutErro
         let (fast, fast_delay, size) = web::page("/github");
         let (slow, slow_delay, _) = web::page("/python");
         let (generous, short) = (2.0, 0.2);
-        let got = fetch_within(server.url(fast), generous);
+        let call = |url: String, secs: f64| {
+            std::panic::catch_unwind(|| fetch_within(url, secs)).map_err(|payload| {
+                format!(
+                    "fetch_within panicked ({}): a timeout is a value here — return the \
+                     Err(TimeoutError), do not unwrap it",
+                    crate::panics::message(&*payload)
+                )
+            })
+        };
+        let got = call(server.url(fast), generous)?;
         if got != Ok(size) {
             return Err(format!(
                 "{fast} ({fast_delay} s, {size} bytes) within {generous} s gave {got:?}, expected Ok({size})"
             ));
         }
         let start = std::time::Instant::now();
-        let got = fetch_within(server.url(slow), short);
+        let got = call(server.url(slow), short)?;
         let took = start.elapsed().as_secs_f64();
         if got != Err(TimeoutError) {
             return Err(format!(
@@ -186,10 +214,14 @@ pub fn check_fastest(fastest: fn(Vec<String>) -> (usize, usize)) -> Verdict {
         let urls = PAGES.iter().map(|(path, ..)| server.url(path)).collect();
         let (winner, delay, size) = web::page("/github");
         let index = PAGES.iter().position(|&(path, ..)| path == winner).unwrap_or_default();
+        let probe = super::probe();
         let start = Instant::now();
         let got = fastest(urls);
         let took = start.elapsed().as_secs_f64();
         let left = crate::asyncio::stop_leftovers();
+        if probe.tasks_spawned.load(SeqCst) >= 2 && probe.most_tasks_alive.load(SeqCst) < 2 {
+            return Err(words::one_at_a_time("tasks"));
+        }
         if got != (index, size) {
             return Err(format!(
                 "it gave {got:?}; {winner} (index {index}, {size} bytes) answers first, after {delay} s"
@@ -198,7 +230,8 @@ pub fn check_fastest(fastest: fn(Vec<String>) -> (usize, usize)) -> Verdict {
         let second = PAGES.iter().map(|&(_, d, _)| d).filter(|&d| d > delay).fold(f64::MAX, f64::min);
         if took >= second {
             return Err(format!(
-                "it took {took:.2} s: it waited for more than the first download (the next ends at {second} s) — cancel the rest"
+                "it took {took:.2} s: it waited for more downloads than the first (the next \
+                 ends at {second} s) — take the first to end, and cancel the rest"
             ));
         }
         if left > 0 {
@@ -224,5 +257,9 @@ pub fn check_fastest(fastest: fn(Vec<String>) -> (usize, usize)) -> Verdict {
 /// assert!(!check_download_at_most(download_at_most).passed);
 /// ```
 pub fn check_download_at_most(download_at_most: fn(Vec<String>, usize) -> Vec<usize>) -> Verdict {
-    DOWNLOAD_AT_MOST.judge(move || pages::at_most_two(download_at_most))
+    DOWNLOAD_AT_MOST.judge(move || {
+        pages::at_most_two(download_at_most, "tasks", || {
+            super::probe().most_tasks_alive.load(SeqCst)
+        })
+    })
 }

@@ -19,10 +19,11 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::atomic::Ordering::SeqCst;
 use std::time::{Duration, Instant};
 
 use super::pages::{self, page_server};
-use super::{Exercise, Level, Verdict};
+use super::{Exercise, Level, Verdict, census, words};
 use crate::greenlet::{self, Greenlet};
 use crate::web::PAGES;
 
@@ -92,13 +93,38 @@ pub const LIMIT_DOWNLOADS: Exercise = Exercise {
 /// ```
 pub fn check_take_turns(take_turns: fn(Vec<&'static str>, usize) -> Vec<String>) -> Verdict {
     TAKE_TURNS.judge(move || {
-        let got = take_turns(vec!["a", "b", "c"], 3);
+        let probe = super::probe();
+        let (got, threads) = census::threads_during(|| take_turns(vec!["a", "b", "c"], 3));
         let expected: Vec<String> = (0..3)
             .flat_map(|i| ["a", "b", "c"].map(|name| format!("{name} {i}")))
             .collect();
+        if threads.started > 0 {
+            return Err(words::threads_not_green(threads.started, "greenlets"));
+        }
+        if probe.greenlets_spawned.load(SeqCst) == 0 {
+            return Err(
+                "no greenlet was spawned: spawn one for each name (Greenlet::spawn)".into(),
+            );
+        }
+        if got.len() < expected.len() {
+            return Err(format!(
+                "take_turns([a, b, c], 3) gave {} lines of 9: it returned before the greenlets \
+                 were done — join them all (greenlet::joinall) before reading the log",
+                got.len()
+            ));
+        }
+        if got.len() == expected.len() && got[..3].iter().all(|line| line.starts_with("a ")) {
+            return Err(format!(
+                "take_turns([a, b, c], 3) gave {}: each greenlet ran all its rounds before the \
+                 next began — give the turn away after each line with greenlet::sleep(0.0) \
+                 (std::thread::sleep does not switch greenlets)",
+                words::brief(&got)
+            ));
+        }
         if got != expected {
             return Err(format!(
-                "take_turns([a, b, c], 3) gave {got:?}; strict turns give {expected:?}"
+                "take_turns([a, b, c], 3): {}; strict turns give a 0, b 0, c 0, a 1, …",
+                words::first_difference(&got, &expected)
             ));
         }
         let one = take_turns(vec!["solo"], 2);
@@ -121,10 +147,11 @@ pub fn check_take_turns(take_turns: fn(Vec<&'static str>, usize) -> Vec<String>)
 /// ```
 pub fn check_green_fetch(fetch_all: fn(Vec<String>) -> Vec<usize>) -> Verdict {
     GREEN_FETCH.judge(move || {
+        let probe = super::probe();
         let server = page_server()?;
         let urls = PAGES.iter().map(|(path, ..)| server.url(path)).collect();
         let start = std::time::Instant::now();
-        let got = fetch_all(urls);
+        let (got, threads) = census::threads_during(|| fetch_all(urls));
         let took = start.elapsed().as_secs_f64();
         let sizes: Vec<usize> = PAGES.iter().map(|&(_, _, size)| size).collect();
         if got != sizes {
@@ -132,13 +159,26 @@ pub fn check_green_fetch(fetch_all: fn(Vec<String>) -> Vec<usize>) -> Verdict {
                 "the sizes came back as {got:?}, expected {sizes:?} (the URLs' order)"
             ));
         }
-        let sum: f64 = PAGES.iter().map(|&(_, delay, _)| delay).sum();
-        // Together they take about the longest delay (0.6 s of 1.2 s).
-        if took >= 0.75 * sum {
-            return Err(format!(
-                "it took {took:.2} s, about the sum of the delays ({sum:.1} s): the fetches waited one after another"
-            ));
+        if threads.started > 0 {
+            return Err(words::threads_not_green(threads.started, "greenlets"));
         }
+        if probe.greenlets_spawned.load(SeqCst) < 3 {
+            return Err(
+                "each URL should be fetched in a greenlet of its own (Greenlet::spawn)".into(),
+            );
+        }
+        if server.most_at_once() < 2 {
+            if probe.most_greenlets_alive.load(SeqCst) < 2 {
+                return Err(words::one_at_a_time("greenlets"));
+            }
+            return Err(
+                "the server got one request at a time, though the greenlets were all \
+                        alive: the download blocked the thread — greenlet::net::http_get lets the \
+                        other greenlets run while it waits"
+                    .into(),
+            );
+        }
+        let sum: f64 = PAGES.iter().map(|&(_, delay, _)| delay).sum();
         Ok(format!(
             "three pages in {took:.2} s (the delays add up to {sum:.1} s), sizes in order"
         ))
@@ -195,7 +235,7 @@ pub fn check_keep_hub_free(run_steps: fn(u64, fn(u64) -> u64) -> u64) -> Verdict
                 (run_steps(100, slow_step), started, Instant::now())
             }
         });
-        let ran = work.get();
+        let (ran, threads) = census::threads_during(|| work.get());
         let _ = heartbeat.join();
         let Ok((sum, started, ended)) = ran else {
             return Err("run_steps did not return (did it panic?)".into());
@@ -212,6 +252,14 @@ pub fn check_keep_hub_free(run_steps: fn(u64, fn(u64) -> u64) -> u64) -> Verdict
         let took = ended - started;
         if took < Duration::from_millis(190) {
             return Err(format!("it took {} ms; 100 steps of 2 ms take 200: call step for each", took.as_millis()));
+        }
+        if gap > Duration::from_millis(50) && threads.started > 0 {
+            return Err(format!(
+                "the heartbeat greenlet got no turn for {} ms while run_steps ran: waiting for a \
+                 thread with join() blocks the hub too — poll it: while t.is_alive() \
+                 {{ greenlet::sleep(0.001) }}",
+                gap.as_millis()
+            ));
         }
         if gap > Duration::from_millis(50) {
             return Err(format!(
@@ -246,5 +294,9 @@ pub fn check_keep_hub_free(run_steps: fn(u64, fn(u64) -> u64) -> u64) -> Verdict
 /// assert!(!check_limit_downloads(fetch_at_most).passed);
 /// ```
 pub fn check_limit_downloads(fetch_at_most: fn(Vec<String>, usize) -> Vec<usize>) -> Verdict {
-    LIMIT_DOWNLOADS.judge(move || pages::at_most_two(fetch_at_most))
+    LIMIT_DOWNLOADS.judge(move || {
+        pages::at_most_two(fetch_at_most, "greenlets", || {
+            super::probe().most_greenlets_alive.load(SeqCst)
+        })
+    })
 }

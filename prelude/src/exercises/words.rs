@@ -46,9 +46,14 @@ pub(super) fn lost_updates(call: &str, got: impl Debug, want: impl Debug, worker
 
 /// Workers run one at a time: each joined before the next was started.
 pub(super) fn one_at_a_time(workers: &str) -> String {
+    let (start, wait) = match workers {
+        "tasks" => ("spawn", "await each"),
+        "greenlets" => ("spawn", "join or get each"),
+        _ => ("start", "join them all"),
+    };
     format!(
         "the {workers} ran one at a time, none beside another: each ended before the next \
-         began — start them all first, then join them all"
+         began — {start} them all first, then {wait}"
     )
 }
 
@@ -80,6 +85,14 @@ pub(super) fn processes_left(running: &[i32], dropped: u64, who: &str) -> String
     };
     format!(
         "{unjoined} child process(es) were never joined{running}: {who} must end and be joined before it returns"
+    )
+}
+
+/// OS threads where greenlets or tasks were the point.
+pub(super) fn threads_not_green(threads: usize, workers: &str) -> String {
+    format!(
+        "{threads} OS thread(s) were started: {workers} all run on the one thread that made \
+         them, taking turns where they wait — no thread is needed"
     )
 }
 

@@ -199,6 +199,11 @@ impl<T: 'static> Greenlet<T> {
     /// display; what [`spawn!`](crate::spawn) expands to.
     pub fn labelled(call: &str, f: impl FnOnce() -> T + 'static) -> Greenlet<T> {
         let label = call.split_whitespace().collect::<Vec<_>>().join(" ");
+        let alive = crate::probe::greenlet_spawned();
+        let f = move || {
+            let _alive = alive;
+            f()
+        };
         let inner = Rc::new(Inner::new(label, Box::new(f)));
         with_hub(|hub| hub.ready.push_back(inner.clone()));
         Greenlet { inner }
