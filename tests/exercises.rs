@@ -1,6 +1,9 @@
 //! Each exercise's check fails on the untouched TODO cell and passes with the
-//! reference solution in `notebooks/solutions/`, both run by `multitask check`
-//! in a real session, as a learner's notebook would be.
+//! reference solution in `notebooks/solutions/`, and gets each classic
+//! mistake of `notebooks/mistakes/` with the ✗ written beside it (every time,
+//! also when a lucky schedule could hide it) and each other right answer
+//! there with a ✓ — all run by `multitask check` in a real session, as a
+//! learner's notebook would be.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -314,19 +317,12 @@ fn catalogue_holds(chapter: &str) {
     );
 }
 
-/// The chapters whose catalogue is written: each exercise with four classic
-/// mistakes or more, the chapter with a right answer besides the reference.
-const CATALOGUED: &[&str] = &[
-    "01-processes",
-    "02-threads",
-    "03-iterators-generators",
-    "04-coroutines-gevent",
-    "05-async-tokio",
-];
-
+/// Every chapter has its catalogue: each exercise with four classic
+/// mistakes or more, the chapter with a right answer besides the reference,
+/// and each mistake saying what its ✗ must say.
 #[test]
 fn each_exercise_knows_four_classic_mistakes() {
-    for chapter in CATALOGUED {
+    for chapter in &chapters() {
         let entries = sections("mistakes", chapter);
         for exercise in multitask::exercises::ALL
             .iter()
@@ -379,4 +375,32 @@ fn classic_mistakes_of_04_coroutines_gevent_are_caught() {
 #[test]
 fn classic_mistakes_of_05_async_tokio_are_caught() {
     catalogue_holds("05-async-tokio");
+}
+
+#[test]
+fn classic_mistakes_of_06_examples_are_caught() {
+    catalogue_holds("06-examples");
+}
+
+/// The README's table of how many classic mistakes each check knows is the
+/// catalogue's count.
+#[test]
+fn the_readme_counts_the_classic_mistakes_of_each_check() {
+    let readme = std::fs::read_to_string(tests_dir().join("../README.md")).unwrap();
+    for chapter in &chapters() {
+        let entries = sections("mistakes", chapter);
+        let counts: Vec<String> = multitask::exercises::ALL
+            .iter()
+            .filter(|e| e.chapter == *chapter)
+            .map(|e| {
+                let n = entries
+                    .iter()
+                    .filter(|s| s.id == e.id && s.headers.contains_key("mistake"))
+                    .count();
+                format!("{} {n}", &e.id[3..])
+            })
+            .collect();
+        let row = format!("| `{chapter}` | {} |", counts.join(", "));
+        assert!(readme.contains(&row), "the README lacks the row {row}");
+    }
 }

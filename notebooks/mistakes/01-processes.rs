@@ -5,6 +5,7 @@
 // `// mistake: …` with `// says: …`, words its ✗ must contain, or
 // `// right: …` for one that must get its ✓. `// runs: N` runs the check N
 // times: a mistake that a lucky schedule could hide must be caught every
+// time, and a right answer to a check that slows a race down must pass every
 // time. tests/exercises.rs puts each in place of the exercise's TODO cell, in
 // one session, as a learner's notebook would run it.
 
@@ -152,6 +153,7 @@ fn count_in_processes(procs: usize, each: usize) -> i64 {
 
 // exercise: 01-lossless-counter
 // right: one Lock of its own, made before the processes and shared
+// runs: 5
 fn count_in_processes(procs: usize, each: usize) -> i64 {
     let value = Value::new(0_i64).unwrap();
     let lock = multiprocessing::Lock::new().unwrap();
@@ -497,6 +499,7 @@ fn sum_with_workers(numbers: Vec<i64>, workers: usize) -> Vec<i64> {
 
 // exercise: 01-queue-workers
 // right: workers that stop at a None, with the work put before they start
+// runs: 5
 fn sum_with_workers(numbers: Vec<i64>, workers: usize) -> Vec<i64> {
     let work = Queue::<Option<i64>>::new().unwrap();
     let answers = Queue::<i64>::new().unwrap();

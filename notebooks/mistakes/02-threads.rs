@@ -96,6 +96,7 @@ fn names_from_threads(n: usize) -> Vec<String> {
 
 // exercise: 02-named-threads
 // right: each thread files its name under its number; sorted after the joins
+// runs: 5
 fn names_from_threads(n: usize) -> Vec<String> {
     use std::sync::{Arc, Mutex};
     let names = Arc::new(Mutex::new(Vec::new()));
@@ -232,6 +233,7 @@ fn count_in_threads(threads: usize, each: usize) -> u64 {
 
 // exercise: 02-safe-counter
 // right: a Mutex held for each whole increment, in scoped threads
+// runs: 5
 fn count_in_threads(threads: usize, each: usize) -> u64 {
     let total = std::sync::Mutex::new(0_u64);
     std::thread::scope(|scope| {
@@ -350,6 +352,7 @@ fn transfer(accounts: &[std::sync::Mutex<i64>], from: usize, to: usize, amount: 
 
 // exercise: 02-two-locks
 // right: try_lock on the second, and on a busy one give both back and retry
+// runs: 5
 fn transfer(accounts: &[std::sync::Mutex<i64>], from: usize, to: usize, amount: i64) {
     loop {
         let mut source = accounts[from].lock().unwrap();

@@ -58,25 +58,18 @@ fn count_words(text: String, workers: usize) -> std::collections::BTreeMap<Strin
 }
 
 // exercise: 06-as-they-finish
-fn as_they_finish(delays: Vec<u64>) -> Vec<u64> {
+fn as_they_finish(delays: Vec<u64>) -> std::sync::mpsc::Receiver<u64> {
     let (send, results) = std::sync::mpsc::channel();
-    let waiters: Vec<Thread> = delays
-        .into_iter()
-        .map(|ms| {
-            let send = send.clone();
-            Thread::new(move || {
-                std::thread::sleep(std::time::Duration::from_millis(ms));
-                send.send(ms).unwrap();
-            })
+    for ms in delays {
+        let send = send.clone();
+        Thread::new(move || {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+            send.send(ms).unwrap();
         })
-        .collect();
+        .start()
+        .unwrap();
+    }
+    // Only the threads' senders are left: the channel ends with the last.
     drop(send);
-    for w in &waiters {
-        w.start().unwrap();
-    }
-    let finished = results.iter().collect();
-    for w in &waiters {
-        w.join().unwrap();
-    }
-    finished
+    results
 }

@@ -16,12 +16,12 @@
 //! assert!(check_as_they_finish(as_they_finish).passed);
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use super::{Exercise, Level, Verdict, stuck};
+use super::{Exercise, Level, Verdict, census, words};
 
 const CHAPTER: &str = "06-examples";
 
@@ -68,16 +68,17 @@ pub const AS_THEY_FINISH: Exercise = Exercise {
     id: "06-as-they-finish",
     chapter: CHAPTER,
     level: Level::Challenge,
-    title: "as_they_finish(delays): wait on every delay at once, give the results in the order they finish",
+    title: "as_they_finish(delays): wait on every delay at once, hand each result on down a channel as soon as it is ready",
     hints: &[
-        "`pool.map` keeps the order of the items; here the first result out is the first ready (Python's `imap_unordered`).",
-        "One thread per delay, each sending its delay down a channel when its wait ends: `let (send, results) = std::sync::mpsc::channel();`.",
-        "Move a clone of `send` into each thread, drop the original, then `results.iter().collect()` ends when the last thread's sender is gone; join the threads.",
+        "`pool.map` keeps the order of the items and gives them all at the end; here the first result out is the first ready, at once (Python's `imap_unordered`, which is an iterator).",
+        "One thread per delay, each sending its delay down a channel when its wait ends: `let (send, results) = std::sync::mpsc::channel();` — return `results` right away.",
+        "Move a clone of `send` into each thread and drop the original: the receiving end's `iter()` ends when the last thread's sender is gone.",
     ],
 };
 
 /// Checks `wait_all` ([`IO_MAP`]): 100 waits of 10–30 ms must come back in
-/// order, in well under the 2 s they take one after another.
+/// order, in well under the 2 s they take one after another, waited on by
+/// threads of this process.
 ///
 /// ```
 /// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-io.txt")) };
@@ -88,18 +89,36 @@ pub const AS_THEY_FINISH: Exercise = Exercise {
 /// ```
 pub fn check_io_map(wait_all: fn(Vec<u64>) -> Vec<u64>) -> Verdict {
     IO_MAP.judge(move || {
+        let probe = super::probe();
         let delays: Vec<u64> = (0..100).map(|i| 10 + (i * 7) % 21).collect();
-        let start = std::time::Instant::now();
-        let got = wait_all(delays.clone());
+        let start = Instant::now();
+        let (got, threads) = census::threads_during(|| wait_all(delays.clone()));
         let took = start.elapsed();
         if got != delays {
-            return Err("the results must be the delays, in the order given".into());
+            return Err(format!(
+                "the results must be the delays, in the order given: {}",
+                words::first_difference(&got, &delays)
+            ));
+        }
+        let processes = probe.processes_started.load(SeqCst);
+        if processes > 0 {
+            return Err(format!(
+                "{processes} processes were started: waiting needs no process of its own — the \
+                 threads of a ThreadPool wait on many things at once, here in this process"
+            ));
         }
         let sequential: u64 = delays.iter().sum();
-        if took.as_millis() as u64 * 4 > sequential {
+        let ms = took.as_millis() as u64;
+        if ms * 4 > sequential && (1..=8).contains(&threads.started) {
             return Err(format!(
-                "it took {} ms; one after another takes {sequential} ms — wait on many at once",
-                took.as_millis()
+                "it took {ms} ms: only {} thread(s) waited — waiting is not computing, so a pool \
+                 of many more threads than cores (64, say) waits on that many at once",
+                threads.started
+            ));
+        }
+        if ms * 4 > sequential {
+            return Err(format!(
+                "it took {ms} ms; one after another takes {sequential} ms — wait on many at once"
             ));
         }
         Ok(format!(
@@ -108,36 +127,8 @@ pub fn check_io_map(wait_all: fn(Vec<u64>) -> Vec<u64>) -> Verdict {
     })
 }
 
-/// The threads that appear while `f` runs, sampled every millisecond by a
-/// watcher thread started first (which does not count).
-fn threads_started_during<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let seen = Arc::new(Mutex::new(BTreeSet::<u32>::new()));
-    let stop = Arc::new(AtomicBool::new(false));
-    let (watching, watches) = std::sync::mpsc::channel();
-    let watcher = std::thread::spawn({
-        let (seen, stop) = (Arc::clone(&seen), Arc::clone(&stop));
-        move || {
-            let me = stuck::this_thread();
-            let _ = watching.send(());
-            while !stop.load(Ordering::SeqCst) {
-                let new = stuck::threads_since(me)
-                    .into_iter()
-                    .filter(|&tid| tid != me);
-                seen.lock().unwrap_or_else(|p| p.into_inner()).extend(new);
-                std::thread::sleep(Duration::from_millis(1));
-            }
-        }
-    });
-    let _ = watches.recv();
-    let result = f();
-    stop.store(true, Ordering::SeqCst);
-    let _ = watcher.join();
-    let started = seen.lock().unwrap_or_else(|p| p.into_inner()).len();
-    (result, started)
-}
-
 /// Checks `green_wait_all` ([`GREEN_MAP`]): 100 waits in order, together,
-/// and no thread started for them.
+/// each in a greenlet, and no thread started for them.
 ///
 /// ```
 /// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-green-map.txt")) };
@@ -153,28 +144,37 @@ fn threads_started_during<R>(f: impl FnOnce() -> R) -> (R, usize) {
 /// ```
 pub fn check_green_map(green_wait_all: fn(Vec<u64>) -> Vec<u64>) -> Verdict {
     GREEN_MAP.judge(move || {
+        let probe = super::probe();
         let delays: Vec<u64> = (0..100).map(|i| 10 + (i * 7) % 21).collect();
         let start = Instant::now();
-        let (got, threads) = threads_started_during(|| green_wait_all(delays.clone()));
+        let (got, threads) = census::threads_during(|| green_wait_all(delays.clone()));
         let took = start.elapsed();
         if got != delays {
-            return Err("the results must be the delays, in the order given".into());
-        }
-        let sequential: u64 = delays.iter().sum();
-        if took.as_millis() as u64 * 4 > sequential {
             return Err(format!(
-                "it took {} ms; one after another takes {sequential} ms — spawn every greenlet before waiting for any",
-                took.as_millis()
+                "the results must be the delays, in the order given: {}",
+                words::first_difference(&got, &delays)
             ));
         }
-        if threads > 0 {
+        if threads.started > 0 {
+            return Err(words::threads_not_green(threads.started, "greenlets"));
+        }
+        if probe.greenlets_spawned.load(SeqCst) < 100 {
+            return Err("each wait should be a greenlet of its own (Greenlet::spawn)".into());
+        }
+        if probe.most_greenlets_alive.load(SeqCst) < 2 {
+            return Err(words::one_at_a_time("greenlets"));
+        }
+        let sequential: u64 = delays.iter().sum();
+        let ms = took.as_millis() as u64;
+        if ms * 4 > sequential {
             return Err(format!(
-                "{threads} thread(s) were started for it: greenlets share the one thread that spawns them"
+                "it took {ms} ms, about the {sequential} ms of the waits one after another, though \
+                 the greenlets were alive together: std::thread::sleep blocks the thread — \
+                 greenlet::sleep lets the others run while it waits"
             ));
         }
         Ok(format!(
-            "100 waits ({sequential} ms one after another) in {} ms, on this one thread",
-            took.as_millis()
+            "100 waits ({sequential} ms one after another) in {ms} ms, on this one thread"
         ))
     })
 }
@@ -203,7 +203,8 @@ fn words_text() -> String {
 }
 
 /// Checks `count_words` ([`WORD_COUNT`]) against a count made here, with
-/// one worker, four workers, and no text.
+/// four workers, one, and no text; the counting must be done by worker
+/// processes.
 ///
 /// ```
 /// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-words.txt")) };
@@ -221,17 +222,45 @@ fn words_text() -> String {
 /// ```
 pub fn check_word_count(count_words: fn(String, usize) -> BTreeMap<String, usize>) -> Verdict {
     WORD_COUNT.judge(move || {
+        let probe = super::probe();
         let text = words_text();
         let mut want: BTreeMap<String, usize> = BTreeMap::new();
         for word in text.split_whitespace() {
             *want.entry(word.to_string()).or_insert(0) += 1;
         }
+        let count = |text: String, workers: usize| {
+            let call = if text.is_empty() {
+                format!("count_words(\"\", {workers})")
+            } else {
+                format!("count_words(text, {workers})")
+            };
+            let counted = super::unless_todo(|| census::threads_during(|| count_words(text, workers)));
+            counted.map_err(|what| {
+                let why = if what.contains("char boundary") {
+                    ": a cut fell inside a character (生 takes three bytes) — split between lines"
+                } else if what.contains("chunk size must be non-zero") {
+                    ": there are no lines to share out — make the chunk size at least 1"
+                } else {
+                    ""
+                };
+                format!("{call} panicked ({what}){why}")
+            })
+        };
         for workers in [4, 1] {
-            let got = count_words(text.clone(), workers);
+            let (got, threads) = count(text.clone(), workers)?;
             if got == want {
+                if probe.processes_started.load(SeqCst) == 0 {
+                    return Err(words::no_process(threads.started));
+                }
                 continue;
             }
             if let Some(stranger) = got.keys().find(|w| !want.contains_key(*w)) {
+                if stranger.is_empty() || stranger.chars().any(char::is_whitespace) {
+                    return Err(format!(
+                        "with {workers} workers it counted {stranger:?} as a word: split on all \
+                         whitespace (split_whitespace), not on ' ' only"
+                    ));
+                }
                 return Err(format!(
                     "with {workers} workers it counted {stranger:?}, which is not a word of the text: \
                      a cut fell inside a word — split between lines"
@@ -242,68 +271,115 @@ pub fn check_word_count(count_words: fn(String, usize) -> BTreeMap<String, usize
                 .find(|(w, n)| got.get(*w) != Some(n))
                 .map(|(w, n)| (w.clone(), *n))
                 .unwrap_or_default();
+            let short = want.iter().all(|(w, n)| got.get(w).is_none_or(|g| g <= n));
+            let advice = if short && workers > 1 {
+                " — add each part's count to the total (+=), do not replace it"
+            } else {
+                ""
+            };
             return Err(format!(
-                "with {workers} workers {word:?} was counted {} times, expected {n}",
+                "with {workers} workers {word:?} was counted {} times, expected {n}{advice}",
                 got.get(&word).copied().unwrap_or(0)
             ));
         }
-        let none = count_words(String::new(), 3);
+        let (none, _) = count(String::new(), 3)?;
         if !none.is_empty() {
             return Err(format!("an empty text gave {none:?}, expected no words"));
         }
         Ok(format!(
-            "{} words of {} kinds counted right by 4 workers and by 1",
+            "{} words of {} kinds counted right by 4 worker processes and by 1",
             want.values().sum::<usize>(),
             want.len()
         ))
     })
 }
 
-/// Checks `as_they_finish` ([`AS_THEY_FINISH`]): six waits 50 ms apart
-/// come back shortest first, together, and leave no thread behind.
+/// Checks `as_they_finish` ([`AS_THEY_FINISH`]): six waits of 0 to 300 ms
+/// must come down the channel shortest first, each about when its wait ends
+/// (the first long before the last), and the channel must close after the
+/// sixth.
 ///
 /// ```
 /// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-finish.txt")) };
 /// use multitask::prelude::*;
-/// // In the order given, as map would.
-/// fn as_they_finish(delays: Vec<u64>) -> Vec<u64> {
-///     ThreadPool::new(8).unwrap().map(|ms: u64| {
+/// use std::sync::mpsc::{Receiver, channel};
+/// // Waited on together, but sorted once all were done.
+/// fn as_they_finish(delays: Vec<u64>) -> Receiver<u64> {
+///     let mut done = ThreadPool::new(8).unwrap().map(|ms: u64| {
 ///         std::thread::sleep(std::time::Duration::from_millis(ms));
 ///         ms
-///     }, delays).unwrap()
+///     }, delays).unwrap();
+///     done.sort();
+///     let (send, results) = channel();
+///     for ms in done { send.send(ms).unwrap(); }
+///     results
 /// }
-/// assert!(!check_as_they_finish(as_they_finish).passed);
+/// let verdict = check_as_they_finish(as_they_finish);
+/// assert!(verdict.message.contains("before handing any on"), "{}", verdict.message);
 /// ```
-pub fn check_as_they_finish(as_they_finish: fn(Vec<u64>) -> Vec<u64>) -> Verdict {
+pub fn check_as_they_finish(as_they_finish: fn(Vec<u64>) -> Receiver<u64>) -> Verdict {
     AS_THEY_FINISH.judge(move || {
         let delays = vec![300, 100, 200, 0, 250, 50];
-        let before = crate::threading::active_count();
-        let start = Instant::now();
-        let got = as_they_finish(delays.clone());
-        let took = start.elapsed();
         let mut want = delays.clone();
         want.sort_unstable();
-        if got.len() != delays.len() {
-            return Err(format!("it gave {} results for {} delays: {got:?}", got.len(), delays.len()));
-        }
-        if got == delays {
+        let start = Instant::now();
+        let (results, threads) = census::threads_during(|| {
+            let results = as_they_finish(delays.clone());
+            let mut got = Vec::new();
+            while got.len() < delays.len() {
+                match results.recv_timeout(Duration::from_secs(3)) {
+                    Ok(ms) => got.push((ms, start.elapsed())),
+                    Err(_) => break,
+                }
+            }
+            let closed = results.recv_timeout(Duration::from_secs(1));
+            (got, closed)
+        });
+        let (got, closed) = results;
+        let values: Vec<u64> = got.iter().map(|&(ms, _)| ms).collect();
+        if values.len() < delays.len() {
             return Err(format!(
-                "it gave {got:?}, the order of the delays: that is map's order — give each as it finishes, {want:?}"
+                "only {} result(s) came down the channel ({values:?}) of {}: each wait must send \
+                 its delay when it ends",
+                values.len(),
+                delays.len()
             ));
         }
-        if got != want {
-            return Err(format!("it gave {got:?}; in the order they finish they are {want:?}"));
-        }
-        if took > Duration::from_millis(450) {
+        if values == delays {
             return Err(format!(
-                "it took {} ms; waiting on all at once takes about 300 ms (the longest)",
-                took.as_millis()
+                "it gave {values:?}, the order of the delays: that is map's order — give each as it finishes, {want:?}"
             ));
         }
-        let after = crate::threading::active_count();
-        if after > before {
-            return Err(format!("{} thread(s) still run after it returned: join them", after - before));
+        if values != want {
+            return Err(format!("it gave {values:?}; in the order they finish they are {want:?}"));
         }
-        Ok(format!("{want:?}, shortest first, all in {} ms", took.as_millis()))
+        let first = got[0].1;
+        let last = got[got.len() - 1].1;
+        if first > Duration::from_millis(150) {
+            return Err(format!(
+                "the first result (0 ms) came after {} ms, when all the waits were done: it waited \
+                 for every delay before handing any on — send each down the channel as it finishes",
+                first.as_millis()
+            ));
+        }
+        if last > Duration::from_millis(450) {
+            return Err(format!(
+                "the last result came after {} ms; waiting on all at once takes about 300 ms (the longest)",
+                last.as_millis()
+            ));
+        }
+        if closed.is_err_and(|e| e == RecvTimeoutError::Timeout) {
+            return Err("all 6 results came, but the channel stayed open: drop the original \
+                        sender, so that the receiving end knows no more will come"
+                .into());
+        }
+        if threads.still_running > 0 {
+            return Err(words::threads_left(threads.still_running));
+        }
+        Ok(format!(
+            "{want:?}, each as it finished (the first after {} ms), all in {} ms",
+            first.as_millis(),
+            last.as_millis()
+        ))
     })
 }
