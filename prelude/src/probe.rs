@@ -11,9 +11,11 @@
 //! name. Slowed, a race that loses an update loses one every time, and a
 //! right answer stays right, only slower.
 //!
-//! The counts live in one page of shared memory made by the check before the
-//! answer forks, so children count into the same page. Nothing is watched,
-//! and each hook costs one load, when no check runs.
+//! The counts live in one page of shared memory, made in the session before
+//! the judge forks the check's process (see `exercises/verdict.rs`), so the
+//! check, the processes its answer forks and the judge all see the same
+//! page. Only the check's process and its children are watched; when no
+//! check runs, a hook costs a load or two and does nothing.
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -24,18 +26,28 @@ use crate::globals::shared;
 use crate::multiprocessing::shm::Shm;
 
 /// The counts and settings of a watch, in shared memory. All start at zero.
-#[derive(Default)]
 pub(crate) struct Probe {
+    // Who is watched.
     watching: AtomicBool,
+    /// The process the check runs in (the judge forks one a check): only it
+    /// and its children are watched, never the session itself.
+    checker_pid: AtomicI64,
+    /// The thread the check runs on (its `gettid`), which is not one of the
+    /// answer's threads.
+    checker: AtomicI64,
+
+    // The slow motion a check asks for.
     /// A child's `Value::get` sleeps this long after reading, in µs.
     pub slow_shared_reads_us: AtomicU64,
-    /// The watched process's `multiprocessing::Queue::put` sleeps this long
-    /// first, in µs.
+    /// The check's own `multiprocessing::Queue::put` sleeps this long first,
+    /// in µs.
     pub slow_puts_us: AtomicU64,
     /// The k-th thread to ask `current_thread()` (from 0) sleeps
     /// `stagger_ms × (8 − k)` first: later threads end first.
     pub stagger_ms: AtomicU64,
-    /// Processes the watched process started.
+
+    // Processes.
+    /// Processes the check's process started.
     pub processes_started: AtomicU64,
     /// The most of those alive (started, not yet joined) at one time.
     pub most_processes_alive: AtomicU64,
@@ -45,18 +57,19 @@ pub(crate) struct Probe {
     pub locks_made_in_children: AtomicU64,
     /// Children blocked in `multiprocessing::Queue::get` right now.
     pub children_waiting_on_queues: AtomicI64,
+
+    // Threads.
     /// Threads started by the prelude's `Thread` and `ThreadPool` (a census
     /// of `/proc` sees the others, if they live long enough).
     pub threads_started: AtomicU64,
-    /// The process the check runs in (the judge forks one a check): only it
-    /// and its children are watched, never the session itself.
-    checker_pid: AtomicI64,
-    /// The thread the check runs on (its `gettid`), which is not one of the
-    /// answer's threads.
-    checker: AtomicI64,
     /// The most of the `Thread`s started under the watch that were started
     /// and not yet joined at one time.
     pub most_threads_unjoined: AtomicU64,
+    /// Threads other than the main one and the checker that asked
+    /// `current_thread()`.
+    pub own_names_asked: AtomicU64,
+
+    // Greenlets and asyncio tasks.
     /// Greenlets spawned, alive (spawned, not yet ended) now, and the most
     /// alive at one time.
     pub greenlets_spawned: AtomicU64,
@@ -68,9 +81,6 @@ pub(crate) struct Probe {
     pub most_tasks_alive: AtomicU64,
     /// asyncio sleeps begun.
     pub asyncio_sleeps: AtomicU64,
-    /// Threads other than the main one and the checker that asked
-    /// `current_thread()`.
-    pub own_names_asked: AtomicU64,
 }
 
 shared! {

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{Signal, killpg};
+use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
 use nix::unistd::Pid;
 
 use super::{Exercise, progress, stuck};
@@ -175,7 +176,13 @@ fn run_within(limit: Duration, check: impl FnOnce() -> Result<String, String>) -
     drop(word_out);
     let mut word_in = std::fs::File::from(word_in);
     let deadline = Instant::now() + limit;
-    loop {
+    let mut word = Vec::new();
+    // The word is read as it comes, not to the pipe's end: processes the
+    // answer forked and left running hold a copy of its writing end.
+    let said = loop {
+        if let Some(said) = whole(&word) {
+            break Some(said);
+        }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             let children = stuck::children_of(pid);
@@ -191,21 +198,61 @@ fn run_within(limit: Duration, check: impl FnOnce() -> Result<String, String>) -
         let mut fds = [PollFd::new(word_in.as_fd(), PollFlags::POLLIN)];
         let timeout = PollTimeout::try_from(slice).unwrap_or(PollTimeout::MAX);
         if matches!(poll(&mut fds, timeout), Ok(n) if n > 0) {
-            break;
+            let mut chunk = [0; 4096];
+            match word_in.read(&mut chunk) {
+                Ok(0) | Err(_) => break None,
+                Ok(n) => word.extend_from_slice(&chunk[..n]),
+            }
+        } else if ended(pid) {
+            // It ended: all it wrote before that is in the pipe by now.
+            break drain(&mut word_in, word);
         }
         // Ctrl-C stops the check too: `process` ends it as this unwinds.
         crate::interrupt::check();
-    }
-    let mut word = Vec::new();
-    let _ = word_in.read_to_end(&mut word);
+    };
     let code = process.end();
-    let text = String::from_utf8_lossy(word.get(1..).unwrap_or_default()).into_owned();
-    match word.first() {
-        Some(b'+') => Ran::Ended(Ok(text)),
-        Some(b'-') => Ran::Ended(Err(text)),
-        Some(b'!') => Ran::Panicked(text),
-        _ => Ran::Crashed(crashed(code)),
+    match said {
+        Some((b'+', text)) => Ran::Ended(Ok(text)),
+        Some((b'-', text)) => Ran::Ended(Err(text)),
+        Some((_, text)) => Ran::Panicked(text),
+        None => Ran::Crashed(crashed(code)),
     }
+}
+
+/// Reads what is in the pipe now onto `word` (no more will come) and gives
+/// the word if it is whole.
+fn drain(pipe: &mut std::fs::File, mut word: Vec<u8>) -> Option<(u8, String)> {
+    loop {
+        let mut fds = [PollFd::new(pipe.as_fd(), PollFlags::POLLIN)];
+        if !matches!(poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0) {
+            break;
+        }
+        let mut chunk = [0; 4096];
+        match pipe.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => word.extend_from_slice(&chunk[..n]),
+        }
+    }
+    whole(&word)
+}
+
+/// The check's word, once all of it has come: its length (4 bytes, little
+/// endian), then its kind and its text.
+fn whole(word: &[u8]) -> Option<(u8, String)> {
+    let (length, rest) = word.split_first_chunk::<4>()?;
+    let frame = rest.get(..u32::from_le_bytes(*length) as usize)?;
+    let (&kind, text) = frame.split_first()?;
+    Some((kind, String::from_utf8_lossy(text).into_owned()))
+}
+
+/// Has the check's process ended? (Looked at without reaping it: the judge
+/// ends its process group first, by the pid it still holds.)
+fn ended(pid: i32) -> bool {
+    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
+    !matches!(
+        waitid(Id::Pid(Pid::from_raw(pid)), flags),
+        Ok(WaitStatus::StillAlive) | Err(_)
+    )
 }
 
 /// What the check's process died of, once it said nothing.
@@ -249,7 +296,9 @@ fn in_check_process(word: OwnedFd, check: impl FnOnce() -> Result<String, String
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     let mut word = std::fs::File::from(word);
-    let mut frame = vec![kind];
+    let length = u32::try_from(text.len() + 1).unwrap_or(u32::MAX);
+    let mut frame = length.to_le_bytes().to_vec();
+    frame.push(kind);
     frame.extend_from_slice(text.as_bytes());
     let _ = word.write_all(&frame);
     drop(word);
@@ -324,5 +373,33 @@ mod tests {
                 .contains("overflowed its stack (endless recursion?)"),
             "{verdict}"
         );
+    }
+
+    #[test]
+    fn a_process_the_answer_leaves_running_is_ended_and_does_not_hold_up_the_verdict() {
+        let started = Instant::now();
+        let verdict = STUCK.judge_within(Duration::from_secs(20), || {
+            let forever = crate::multiprocessing::Process::new(|| {
+                loop {
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            });
+            forever.start().map_err(|e| e.to_string())?;
+            let pid = forever.pid().unwrap_or_default();
+            std::mem::forget(forever);
+            Ok(pid.to_string())
+        });
+        assert!(verdict.passed, "{verdict}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+        let pid = &verdict.message;
+        let gone_or_dead = || {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map_or(true, |stat| stat.contains(") Z "))
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !gone_or_dead() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(gone_or_dead(), "process {pid} still runs");
     }
 }
