@@ -79,7 +79,7 @@ fn names_from_threads(n: usize) -> Vec<String> {
 
 // exercise: 02-named-threads
 // mistake: the names collected without waiting for the threads
-// says: still ran
+// says: it returned without joining
 fn names_from_threads(n: usize) -> Vec<String> {
     use std::sync::{Arc, Mutex};
     let names = Arc::new(Mutex::new(Vec::new()));
@@ -213,7 +213,7 @@ fn count_in_threads(threads: usize, each: usize) -> u64 {
 
 // exercise: 02-safe-counter
 // mistake: the total read before the threads are joined
-// says: still ran
+// says: it returned without joining
 fn count_in_threads(threads: usize, each: usize) -> u64 {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU64, Ordering};

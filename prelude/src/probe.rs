@@ -353,6 +353,11 @@ pub(crate) fn thread_joined(ident: u64) {
     }
 }
 
+/// How many `Thread`s started under the watch were never joined.
+pub(crate) fn unjoined_threads() -> usize {
+    unjoined().lock().unwrap_or_else(|p| p.into_inner()).len()
+}
+
 /// A thread other than the main one asked `current_thread()`: count it and,
 /// under a watch that asks for it, stagger it (later askers wait less).
 pub(crate) fn own_name_asked() {

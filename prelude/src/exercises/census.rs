@@ -23,8 +23,11 @@ pub(super) struct Census {
     pub started: usize,
     /// The most seen alive at one look.
     pub most_at_once: usize,
-    /// Still alive when the answer returned.
+    /// Still alive when the answer returned (after a grace of 100 ms for
+    /// threads that were leaving).
     pub still_running: usize,
+    /// The prelude's `Thread`s started and never joined, running or not.
+    pub never_joined: usize,
     /// The prelude's `Thread`s started, and the most of them started and not
     /// yet joined at one time (known for certain, unlike a look at `/proc`).
     pub threads: u64,
@@ -32,6 +35,11 @@ pub(super) struct Census {
 }
 
 impl Census {
+    /// Threads the answer left: still running, or `Thread`s never joined.
+    pub fn left(&self) -> usize {
+        self.still_running.max(self.never_joined)
+    }
+
     /// Did the threads run one at a time — known for certain? The prelude's
     /// `Thread`s each joined before the next was started; or other threads,
     /// seen several times by the census, never two at once. (Threads too
@@ -92,7 +100,19 @@ pub(super) fn threads_during<R>(f: impl FnOnce() -> R) -> (R, Census) {
         let _ = watcher.join();
     }
     let (seen, most_at_once) = census.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let still_running = me.map_or(0, |me| answers_threads(me).len());
+    // A thread that was joined may still be leaving for a moment (a scoped
+    // thread's scope ends before its thread does): a little grace.
+    let still_running = me.map_or(0, |me| {
+        let deadline = std::time::Instant::now() + Duration::from_millis(100);
+        loop {
+            let left = answers_threads(me).len();
+            if left == 0 || std::time::Instant::now() >= deadline {
+                break left;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    });
+    let never_joined = crate::probe::unjoined_threads();
     let threads = probe.threads_started.load(Ordering::SeqCst) - counted;
     let census = Census {
         threads,
@@ -100,6 +120,7 @@ pub(super) fn threads_during<R>(f: impl FnOnce() -> R) -> (R, Census) {
         started: seen.len().max(threads as usize),
         most_at_once,
         still_running,
+        never_joined,
     };
     (result, census)
 }

@@ -106,8 +106,8 @@ pub fn check_named_threads(names_from_threads: fn(usize) -> Vec<String>) -> Verd
                     .into(),
             );
         }
-        if threads.still_running > 0 {
-            return Err(words::threads_left(threads.still_running));
+        if threads.left() > 0 {
+            return Err(words::threads_left(threads.left()));
         }
         if got != want {
             let mut sorted = got.clone();
@@ -142,9 +142,12 @@ pub fn check_named_threads(names_from_threads: fn(usize) -> Vec<String>) -> Verd
     })
 }
 
-/// Checks `count_in_threads` ([`SAFE_COUNTER`]): 8 threads × 200000
-/// increments, long enough that threads without a lock lose updates every
-/// time, and threads that run one at a time are seen to.
+/// Checks `count_in_threads` ([`SAFE_COUNTER`]): 8 threads × 300000
+/// increments, four times over. A race between a read and a write is not
+/// slowed down here (an atomic cannot be), so it is given every chance: a
+/// run on a busy machine may let the threads take turns without ever
+/// meeting between a read and a write, but not four runs of 2.4 million
+/// increments each. Threads that run one at a time are seen to.
 ///
 /// ```
 /// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-safe.txt")) };
@@ -154,19 +157,20 @@ pub fn check_named_threads(names_from_threads: fn(usize) -> Vec<String>) -> Verd
 /// ```
 pub fn check_safe_counter(count_in_threads: fn(usize, usize) -> u64) -> Verdict {
     SAFE_COUNTER.judge(move || {
-        for (threads, each) in [(8, 200_000), (2, 10), (1, 0)] {
+        let runs = [(8, 300_000); 4].into_iter().chain([(2, 10), (1, 0)]);
+        for (threads, each) in runs {
             let (got, census) = census::threads_during(|| count_in_threads(threads, each));
             let want = (threads * each) as u64;
             let call = format!("count_in_threads({threads}, {each})");
             // Threads this long are seen by the census, whoever made them.
-            if census.started == 0 && each >= 100_000 {
+            if census.started == 0 && each >= 300_000 {
                 return Err(format!(
                     "{call} started no thread: the counting was done here — start {threads} \
                      threads that share the counter"
                 ));
             }
-            if census.still_running > 0 {
-                return Err(words::threads_left(census.still_running));
+            if census.left() > 0 {
+                return Err(words::threads_left(census.left()));
             }
             if got < want && got > 0 {
                 return Err(format!(
@@ -181,7 +185,7 @@ pub fn check_safe_counter(count_in_threads: fn(usize, usize) -> u64) -> Verdict 
                 return Err(words::one_at_a_time("threads"));
             }
         }
-        Ok("8 threads × 200000 increments, side by side, give exactly 1600000".into())
+        Ok("8 threads × 300000 increments, side by side, give exactly 2400000, four times".into())
     })
 }
 
@@ -352,19 +356,21 @@ fn takes_one_first(
             .spawn(move || transfer(&accounts[..], from, 1 - from, 1))
             .map_err(|e| e.to_string())?
     };
-    // Held 20 looks on end, not once: a transfer that gives both back and
-    // tries again holds account 1 now and then, and deadlocks nobody.
-    let deadline = Instant::now() + Duration::from_millis(300);
-    let mut busy_looks = 0;
-    while busy_looks < 20 && Instant::now() < deadline {
+    // Held for 100 ms on end, not at one look: a transfer that gives both
+    // back and tries again holds account 1 now and then (longer if it is
+    // descheduled meanwhile), and deadlocks nobody.
+    let deadline = Instant::now() + Duration::from_millis(400);
+    let mut busy_since: Option<Instant> = None;
+    let mut taken = false;
+    while !taken && Instant::now() < deadline {
         if matches!(accounts[1].try_lock(), Err(TryLockError::WouldBlock)) {
-            busy_looks += 1;
+            let since = *busy_since.get_or_insert_with(Instant::now);
+            taken = since.elapsed() >= Duration::from_millis(100);
         } else {
-            busy_looks = 0;
+            busy_since = None;
         }
         std::thread::sleep(Duration::from_millis(1));
     }
-    let taken = busy_looks >= 20;
     drop(guard);
     payer
         .join()

@@ -99,8 +99,8 @@ pub(super) fn threads_not_green(threads: usize, workers: &str) -> String {
 /// Threads the answer left running.
 pub(super) fn threads_left(count: usize) -> String {
     format!(
-        "it returned while {count} thread(s) it started still ran: join every thread before \
-         returning (its result is not final until then)"
+        "it returned without joining {count} thread(s) it started: join every thread before \
+         returning (until then its work may not be done)"
     )
 }
 
