@@ -99,7 +99,11 @@ pub(super) fn threads_during<R>(f: impl FnOnce() -> R) -> (R, Census) {
     if let Ok(watcher) = watcher {
         let _ = watcher.join();
     }
-    let (seen, most_at_once) = census.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let (mut seen, most_at_once) = census.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    // A thread is named by itself, a moment after it starts: a service
+    // thread seen in that moment bore its parent's name. Services live on,
+    // so their names are known by now.
+    seen.retain(|&tid| !is_service(tid));
     // A thread that was joined may still be leaving for a moment (a scoped
     // thread's scope ends before its thread does): a little grace.
     let still_running = me.map_or(0, |me| {
