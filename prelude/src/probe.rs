@@ -140,35 +140,56 @@ pub(crate) struct Watch(&'static Probe);
 pub(crate) fn watch() -> Watch {
     let probe = probe().expect("a page of shared memory for the exercise probe");
     probe.watching.store(false, Ordering::SeqCst);
+    // Every field by name: a field added to `Probe` and not set here does
+    // not compile.
+    let Probe {
+        watching: _,
+        checker_pid,
+        checker,
+        slow_shared_reads_us,
+        slow_puts_us,
+        stagger_ms,
+        processes_started,
+        most_processes_alive,
+        processes_not_joined,
+        locks_made_in_children,
+        children_waiting_on_queues,
+        threads_started,
+        most_threads_unjoined,
+        own_names_asked,
+        greenlets_spawned,
+        greenlets_alive,
+        most_greenlets_alive,
+        tasks_spawned,
+        tasks_alive,
+        most_tasks_alive,
+        asyncio_sleeps,
+    } = probe;
     for count in [
-        &probe.slow_shared_reads_us,
-        &probe.slow_puts_us,
-        &probe.stagger_ms,
-        &probe.processes_started,
-        &probe.most_processes_alive,
-        &probe.processes_not_joined,
-        &probe.locks_made_in_children,
-        &probe.own_names_asked,
-        &probe.threads_started,
-        &probe.most_threads_unjoined,
-        &probe.greenlets_spawned,
-        &probe.most_greenlets_alive,
-        &probe.tasks_spawned,
-        &probe.most_tasks_alive,
-        &probe.asyncio_sleeps,
+        slow_shared_reads_us,
+        slow_puts_us,
+        stagger_ms,
+        processes_started,
+        most_processes_alive,
+        processes_not_joined,
+        locks_made_in_children,
+        threads_started,
+        most_threads_unjoined,
+        own_names_asked,
+        greenlets_spawned,
+        most_greenlets_alive,
+        tasks_spawned,
+        most_tasks_alive,
+        asyncio_sleeps,
     ] {
         count.store(0, Ordering::SeqCst);
     }
-    probe.children_waiting_on_queues.store(0, Ordering::SeqCst);
-    probe.greenlets_alive.store(0, Ordering::SeqCst);
-    probe.tasks_alive.store(0, Ordering::SeqCst);
+    for level in [children_waiting_on_queues, greenlets_alive, tasks_alive] {
+        level.store(0, Ordering::SeqCst);
+    }
     let me = |id: i32| i64::from(id);
-    probe
-        .checker_pid
-        .store(me(nix::unistd::getpid().as_raw()), Ordering::SeqCst);
-    probe
-        .checker
-        .store(me(nix::unistd::gettid().as_raw()), Ordering::SeqCst);
+    checker_pid.store(me(nix::unistd::getpid().as_raw()), Ordering::SeqCst);
+    checker.store(me(nix::unistd::gettid().as_raw()), Ordering::SeqCst);
     started().lock().unwrap_or_else(|p| p.into_inner()).clear();
     unjoined().lock().unwrap_or_else(|p| p.into_inner()).clear();
     probe.watching.store(true, Ordering::SeqCst);

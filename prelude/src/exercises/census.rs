@@ -8,7 +8,7 @@
 //! [`probe`](crate::probe)) or make it long enough that a right answer's
 //! threads are seen together.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -69,6 +69,27 @@ fn answers_threads(me: u32) -> BTreeSet<u32> {
         .collect()
 }
 
+/// [`answers_threads`] for the watcher's looks, which come every half
+/// millisecond: a thread's name is read at its first looks only (it names
+/// itself a moment after it starts), then remembered.
+fn answers_threads_known(me: u32, known: &mut BTreeMap<u32, (u8, bool)>) -> BTreeSet<u32> {
+    let now = stuck::threads_since(me);
+    known.retain(|tid, _| now.contains(tid));
+    now.into_iter()
+        .filter(|&tid| {
+            if tid == me {
+                return false;
+            }
+            let (looks, service) = known.entry(tid).or_insert((0, false));
+            if *looks < 3 {
+                *looks += 1;
+                *service = is_service(tid);
+            }
+            !*service
+        })
+        .collect()
+}
+
 /// Runs `f` with a watcher counting the threads that appear meanwhile (the
 /// watcher itself does not count).
 pub(super) fn threads_during<R>(f: impl FnOnce() -> R) -> (R, Census) {
@@ -83,8 +104,9 @@ pub(super) fn threads_during<R>(f: impl FnOnce() -> R) -> (R, Census) {
         move || {
             let me = stuck::this_thread();
             let _ = watching.send(me);
+            let mut known = BTreeMap::new();
             while !stop.load(Ordering::SeqCst) {
-                let now = answers_threads(me);
+                let now = answers_threads_known(me, &mut known);
                 let mut census = census.lock().unwrap_or_else(|p| p.into_inner());
                 census.1 = census.1.max(now.len());
                 census.0.extend(now);

@@ -303,52 +303,24 @@ pub fn check_daemon_exit(start_helpers: fn(Job, Job)) -> Verdict {
     })
 }
 
-/// Holds account `held` of two holding 1000 each while one thread pays 1
-/// from account 0 to 1. Returns the other account's balance if it changed
-/// meanwhile — a transfer that holds both locks cannot change one account
-/// while the other is locked, so a change is money caught in between — and
-/// the balances once the payment is done. A probe, not a race: it catches a
-/// lock-at-a-time transfer, and one that gives up on a busy lock, every time.
-fn seen_while_held(
+/// Two accounts of 1000 each, shared with a payer thread.
+type Accounts = Arc<[Mutex<i64>; 2]>;
+
+/// Holds account `held` while one thread pays 1 from account `from` to the
+/// other, and looks at the accounts every millisecond (never waiting on a
+/// lock) until `look` says it saw what it looks for, or `window` is over.
+/// Then lets go, waits for the payment, and gives what `look` said last and
+/// the balances. A probe, not a race: the payer can only go as far as the
+/// held lock lets it.
+fn while_held(
     transfer: fn(&[Mutex<i64>], usize, usize, i64),
     held: usize,
-) -> Result<(Option<i64>, [i64; 2]), String> {
-    let accounts = Arc::new([Mutex::new(1000), Mutex::new(1000)]);
-    let guard = accounts[held].lock().unwrap_or_else(|p| p.into_inner());
-    let payer = {
-        let accounts = Arc::clone(&accounts);
-        std::thread::Builder::new()
-            .name("pays 0 to 1".into())
-            .spawn(move || transfer(&accounts[..], 0, 1, 1))
-            .map_err(|e| e.to_string())?
-    };
-    let other = &accounts[1 - held];
-    let deadline = Instant::now() + Duration::from_millis(300);
-    let mut seen = None;
-    while seen.is_none() && Instant::now() < deadline {
-        if let Ok(balance) = other.try_lock() {
-            seen = Some(*balance).filter(|&b| b != 1000);
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    drop(guard);
-    payer
-        .join()
-        .map_err(|_| "a transfer panicked".to_string())?;
-    let balance = |i: usize| *accounts[i].lock().unwrap_or_else(|p| p.into_inner());
-    Ok((seen, [balance(0), balance(1)]))
-}
-
-/// Holds account 0 while one thread pays 1 between the accounts, `from` to
-/// `to`, and says whether the payer took account 1 meanwhile: then it takes
-/// account 1 before account 0 in that direction. A probe: the payer waits
-/// for account 0 until it is let go, holding account 1 or not.
-fn takes_one_first(
-    transfer: fn(&[Mutex<i64>], usize, usize, i64),
     from: usize,
-) -> Result<bool, String> {
-    let accounts = Arc::new([Mutex::new(1000), Mutex::new(1000)]);
-    let guard = accounts[0].lock().unwrap_or_else(|p| p.into_inner());
+    window: Duration,
+    mut look: impl FnMut(&Accounts) -> bool,
+) -> Result<(bool, [i64; 2]), String> {
+    let accounts: Accounts = Arc::new([Mutex::new(1000), Mutex::new(1000)]);
+    let guard = accounts[held].lock().unwrap_or_else(|p| p.into_inner());
     let payer = {
         let accounts = Arc::clone(&accounts);
         std::thread::Builder::new()
@@ -356,25 +328,60 @@ fn takes_one_first(
             .spawn(move || transfer(&accounts[..], from, 1 - from, 1))
             .map_err(|e| e.to_string())?
     };
-    // Held for 100 ms on end, not at one look: a transfer that gives both
-    // back and tries again holds account 1 now and then (longer if it is
-    // descheduled meanwhile), and deadlocks nobody.
-    let deadline = Instant::now() + Duration::from_millis(400);
-    let mut busy_since: Option<Instant> = None;
-    let mut taken = false;
-    while !taken && Instant::now() < deadline {
-        if matches!(accounts[1].try_lock(), Err(TryLockError::WouldBlock)) {
-            let since = *busy_since.get_or_insert_with(Instant::now);
-            taken = since.elapsed() >= Duration::from_millis(100);
-        } else {
-            busy_since = None;
-        }
+    let deadline = Instant::now() + window;
+    let mut saw = false;
+    while !saw && Instant::now() < deadline {
+        saw = look(&accounts);
         std::thread::sleep(Duration::from_millis(1));
     }
     drop(guard);
     payer
         .join()
         .map_err(|_| "a transfer panicked".to_string())?;
+    let balance = |i: usize| *accounts[i].lock().unwrap_or_else(|p| p.into_inner());
+    Ok((saw, [balance(0), balance(1)]))
+}
+
+/// Holds account `held` while one thread pays 1 from account 0 to 1.
+/// Returns the other account's balance if it changed meanwhile — a transfer
+/// that holds both locks cannot change one account while the other is
+/// locked, so a change is money caught in between — and the balances once
+/// the payment is done. It catches a lock-at-a-time transfer, and one that
+/// gives up on a busy lock, every time.
+fn seen_while_held(
+    transfer: fn(&[Mutex<i64>], usize, usize, i64),
+    held: usize,
+) -> Result<(Option<i64>, [i64; 2]), String> {
+    let mut seen = None;
+    let (_, after) = while_held(transfer, held, 0, Duration::from_millis(300), |accounts| {
+        if let Ok(balance) = accounts[1 - held].try_lock() {
+            seen = Some(*balance).filter(|&b| b != 1000);
+        }
+        seen.is_some()
+    })?;
+    Ok((seen, after))
+}
+
+/// Holds account 0 while one thread pays 1 from account `from` to the other,
+/// and says whether the payer took account 1 meanwhile: then it takes
+/// account 1 before account 0 in that direction.
+fn takes_one_first(
+    transfer: fn(&[Mutex<i64>], usize, usize, i64),
+    from: usize,
+) -> Result<bool, String> {
+    // Held for 100 ms on end, not at one look: a transfer that gives both
+    // back and tries again holds account 1 now and then (longer if it is
+    // descheduled meanwhile), and deadlocks nobody.
+    let mut busy_since: Option<Instant> = None;
+    let (taken, _) = while_held(transfer, 0, from, Duration::from_millis(400), |accounts| {
+        if matches!(accounts[1].try_lock(), Err(TryLockError::WouldBlock)) {
+            let since = *busy_since.get_or_insert_with(Instant::now);
+            since.elapsed() >= Duration::from_millis(100)
+        } else {
+            busy_since = None;
+            false
+        }
+    })?;
     Ok(taken)
 }
 

@@ -195,17 +195,15 @@ fn run_within(limit: Duration, check: impl FnOnce() -> Result<String, String>) -
             };
         }
         let slice = left.min(crate::interrupt::SLICE);
-        let mut fds = [PollFd::new(word_in.as_fd(), PollFlags::POLLIN)];
-        let timeout = PollTimeout::try_from(slice).unwrap_or(PollTimeout::MAX);
-        if matches!(poll(&mut fds, timeout), Ok(n) if n > 0) {
-            let mut chunk = [0; 4096];
-            match word_in.read(&mut chunk) {
-                Ok(0) | Err(_) => break None,
-                Ok(n) => word.extend_from_slice(&chunk[..n]),
+        match read_some(&mut word_in, &mut word, slice) {
+            Pipe::Read => {}
+            Pipe::Closed => break None,
+            Pipe::Empty if ended(pid) => {
+                // It ended: all it wrote before that is in the pipe by now.
+                while read_some(&mut word_in, &mut word, Duration::ZERO) == Pipe::Read {}
+                break whole(&word);
             }
-        } else if ended(pid) {
-            // It ended: all it wrote before that is in the pipe by now.
-            break drain(&mut word_in, word);
+            Pipe::Empty => {}
         }
         // Ctrl-C stops the check too: `process` ends it as this unwinds.
         crate::interrupt::check();
@@ -219,21 +217,32 @@ fn run_within(limit: Duration, check: impl FnOnce() -> Result<String, String>) -
     }
 }
 
-/// Reads what is in the pipe now onto `word` (no more will come) and gives
-/// the word if it is whole.
-fn drain(pipe: &mut std::fs::File, mut word: Vec<u8>) -> Option<(u8, String)> {
-    loop {
-        let mut fds = [PollFd::new(pipe.as_fd(), PollFlags::POLLIN)];
-        if !matches!(poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0) {
-            break;
-        }
-        let mut chunk = [0; 4096];
-        match pipe.read(&mut chunk) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => word.extend_from_slice(&chunk[..n]),
+/// What a wait on the check's pipe found.
+#[derive(PartialEq, Eq)]
+enum Pipe {
+    /// Bytes, now added to the word.
+    Read,
+    /// Nothing within the wait.
+    Empty,
+    /// Its end: no writer is left.
+    Closed,
+}
+
+/// Waits at most `wait` for bytes in `pipe` and adds what is there to `word`.
+fn read_some(pipe: &mut std::fs::File, word: &mut Vec<u8>, wait: Duration) -> Pipe {
+    let mut fds = [PollFd::new(pipe.as_fd(), PollFlags::POLLIN)];
+    let timeout = PollTimeout::try_from(wait).unwrap_or(PollTimeout::MAX);
+    if !matches!(poll(&mut fds, timeout), Ok(n) if n > 0) {
+        return Pipe::Empty;
+    }
+    let mut chunk = [0; 4096];
+    match pipe.read(&mut chunk) {
+        Ok(0) | Err(_) => Pipe::Closed,
+        Ok(n) => {
+            word.extend_from_slice(&chunk[..n]);
+            Pipe::Read
         }
     }
-    whole(&word)
 }
 
 /// The check's word, once all of it has come: its length (4 bytes, little
