@@ -4,5 +4,5 @@
 //! registry (see `prelude/src/globals.rs`).
 
 fn main() {
-    println!("cargo:rustc-link-arg-bins=-Wl,--export-dynamic-symbol=multitask_globals_v1");
+    println!("cargo:rustc-link-arg-bins=-Wl,--export-dynamic-symbol=multitask_registry_v2");
 }

@@ -19,7 +19,7 @@ import gevent
 
 from benchlib import ROOT, best, criterion_medians, cpu_name, show
 
-IDLE = 100_000
+IDLE = 20_000
 
 IDLE_GEVENT = """
 import gevent
@@ -46,7 +46,7 @@ def spawn_join_10k():
 
 
 def bytes_per_idle_greenlet():
-    """Resident bytes per idle greenlet at 100k, each side in a fresh process."""
+    """Resident bytes per idle greenlet at 20k, each side in a fresh process."""
     ours = subprocess.run(
         ["cargo", "run", "-q", "--release", "-p", "multitask", "--example", "idle_greenlets", "--", str(IDLE)],
         cwd=ROOT, check=True, capture_output=True, text=True,
@@ -82,7 +82,7 @@ def main():
     print("|---|---:|---:|---:|")
     for name in ["switch via sleep(0)", "spawn + join 10k"]:
         print(f"| {name} | {show(rust[name])} | {show(theirs[name])} | {theirs[name] / rust[name]:.1f}× |")
-    print(f"| memory per idle greenlet at 100k | {ours_bytes / 1000:.2f} KB | {their_bytes / 1000:.2f} KB "
+    print(f"| memory per idle greenlet at 20k | {ours_bytes / 1000:.2f} KB | {their_bytes / 1000:.2f} KB "
           f"| {their_bytes / ours_bytes:.1f}× |")
     print(f"| tokio `yield_now` (reference) | {show(rust['tokio yield_now'])} | | |")
     print(f"| tokio spawn + join 10k tasks (reference) | {show(rust['tokio spawn + join 10k'])} | | |")

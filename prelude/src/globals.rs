@@ -1,89 +1,211 @@
-//! Statics that every copy of this crate in a process shares.
+//! Statics that every copy of this crate in a process shares, made so that a
+//! fork never finds one half made.
 //!
 //! The REPL (on evcxr) compiles each cell into a shared object of its own,
 //! and each one carries its own copy of this crate — with its own statics. A
 //! counter, a book of child processes or a registry of threads would then
 //! start afresh in every cell. So the crate's process-wide state lives in one
-//! registry per process: the `multitask` binary exports
-//! [`multitask_globals_v1`] (see `repl/build.rs`), every copy finds it with
+//! [`Registry`] per process: the `multitask` binary exports
+//! [`multitask_registry_v2`] (see `repl/build.rs`), every copy finds it with
 //! `dlsym`, and a copy that finds none (a test, a program of your own) uses
 //! its own.
 //!
-//! Values are created by the first copy that asks, and only ever used by code
-//! compiled from this same source, so their layout agrees.
+//! Values are made by the first copy that asks, and only ever used by code
+//! compiled from this same source, so their layout agrees. Making one is a
+//! *first use*: one thread at a time makes values (a value made while making
+//! another is part of the same first use), and [`hold_for_fork`] waits until
+//! no first use is under way and keeps new ones out while it forks. A fork
+//! from another thread can therefore never leave a child waiting for a value
+//! that a thread it did not copy was making.
 
 use std::collections::BTreeMap;
-use std::ffi::c_void;
-use std::ptr;
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
 
-/// The process's registry: a name, and the address of the value under it.
-/// `candidate` null only looks; otherwise the first candidate for a name wins
-/// and the winner is returned.
-///
-/// # Safety
-/// `name` points to `len` readable bytes. The registry keeps addresses, not
-/// values: whoever registers one must keep it alive for the rest of the
-/// process, and whoever reads one must know its type — this crate's copies
-/// agree on both, through [`global`].
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn multitask_globals_v1(
-    name: *const u8,
-    len: usize,
-    candidate: *mut c_void,
-) -> *mut c_void {
-    static REGISTRY: Mutex<BTreeMap<Vec<u8>, usize>> = Mutex::new(BTreeMap::new());
-    // SAFETY: the caller passes `len` readable bytes (the contract above).
-    let name = unsafe { std::slice::from_raw_parts(name, len) };
-    let mut registry = REGISTRY.lock().unwrap_or_else(|p| p.into_inner());
-    if candidate.is_null() {
-        return registry
-            .get(name)
-            .map_or(ptr::null_mut(), |&p| p as *mut c_void);
-    }
-    *registry.entry(name.to_vec()).or_insert(candidate as usize) as *mut c_void
+/// The process's shared values, by name, and who is making values now.
+pub struct Registry {
+    state: Mutex<State>,
+    /// Notified when a first use ends.
+    made: Condvar,
 }
 
-type Registry = unsafe extern "C" fn(*const u8, usize, *mut c_void) -> *mut c_void;
+struct State {
+    /// A name, and the address of its value (leaked: it lives for the process).
+    values: BTreeMap<Vec<u8>, usize>,
+    /// The thread (by kernel id: each copy of the crate has its own
+    /// `std`, and so its own `ThreadId`s) making values now, and how deep.
+    maker: Option<(libc::pid_t, usize)>,
+}
 
-/// The registry the binary exports, or this copy's own.
-fn registry() -> Registry {
-    static FOUND: OnceLock<Registry> = OnceLock::new();
-    *FOUND.get_or_init(|| {
+/// The registry of whichever copy of this crate the binary holds; `dlsym`
+/// finds it from every other copy.
+// SAFETY (`no_mangle`): the name is versioned and this crate's own; no other
+// symbol in a process that links it has it (the copies' duplicates are
+// never looked up but through `dlsym`, which takes the first).
+#[unsafe(no_mangle)]
+pub extern "C" fn multitask_registry_v2() -> &'static Registry {
+    static REGISTRY: Registry = Registry {
+        state: Mutex::new(State {
+            values: BTreeMap::new(),
+            maker: None,
+        }),
+        made: Condvar::new(),
+    };
+    &REGISTRY
+}
+
+/// The process's registry: the binary's if it exports one, else this copy's.
+fn registry() -> &'static Registry {
+    // Not a `OnceLock`: its initialisation would be a moment a fork could
+    // copy half done. Two threads may both look the symbol up; they find
+    // the same one.
+    static FOUND: AtomicUsize = AtomicUsize::new(0);
+    let found = FOUND.load(Ordering::Acquire);
+    let found: extern "C" fn() -> &'static Registry = if found == 0 {
         // SAFETY: a lookup by a NUL-terminated name.
-        let symbol = unsafe { libc::dlsym(libc::RTLD_DEFAULT, c"multitask_globals_v1".as_ptr()) };
-        if symbol.is_null() {
-            multitask_globals_v1
+        let symbol = unsafe { libc::dlsym(libc::RTLD_DEFAULT, c"multitask_registry_v2".as_ptr()) };
+        let function = if symbol.is_null() {
+            multitask_registry_v2
         } else {
-            // SAFETY: the symbol is `multitask_globals_v1` of some copy of
+            // SAFETY: the symbol is `multitask_registry_v2` of some copy of
             // this crate, which has this signature.
-            unsafe { std::mem::transmute::<*mut c_void, Registry>(symbol) }
+            unsafe {
+                std::mem::transmute::<*mut libc::c_void, extern "C" fn() -> &'static Registry>(
+                    symbol,
+                )
+            }
+        };
+        FOUND.store(function as usize, Ordering::Release);
+        function
+    } else {
+        // SAFETY: stored just above, from a function of this signature.
+        unsafe { std::mem::transmute::<usize, extern "C" fn() -> &'static Registry>(found) }
+    };
+    found()
+}
+
+fn tid() -> libc::pid_t {
+    // SAFETY: gettid has no preconditions.
+    unsafe { libc::gettid() }
+}
+
+impl Registry {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits until no other thread is making values; `state` is then ours
+    /// to change.
+    fn wait_for_makers<'a>(&'a self, mut state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
+        let me = tid();
+        while state.maker.is_some_and(|(maker, _)| maker != me) {
+            state = self.made.wait(state).unwrap_or_else(|p| p.into_inner());
         }
-    })
+        state
+    }
+
+    /// Runs `make` as a first use: no other thread makes a value meanwhile,
+    /// and no fork happens until it returns.
+    fn first_use<R>(&self, make: impl FnOnce() -> R) -> R {
+        let mut state = self.wait_for_makers(self.lock());
+        let (_, depth) = state.maker.get_or_insert((tid(), 0));
+        *depth += 1;
+        drop(state);
+        /// Ends the first use, even if `make` panicked.
+        struct Done<'a>(&'a Registry);
+        impl Drop for Done<'_> {
+            fn drop(&mut self) {
+                let mut state = self.0.lock();
+                if let Some((_, depth)) = &mut state.maker {
+                    *depth -= 1;
+                    if *depth == 0 {
+                        state.maker = None;
+                    }
+                }
+                drop(state);
+                self.0.made.notify_all();
+            }
+        }
+        let _done = Done(self);
+        make()
+    }
+
+    /// The value named `name`, made by `init` if nobody made it yet.
+    fn value<T: Send + Sync + 'static>(&self, name: &str, init: impl FnOnce() -> T) -> &'static T {
+        let found = |state: &State| {
+            // SAFETY: registered under this name by `value::<T>` below: names
+            // are unique per type (see `shared!`), and values are never freed.
+            state
+                .values
+                .get(name.as_bytes())
+                .map(|&p| unsafe { &*(p as *const T) })
+        };
+        if let Some(value) = found(&self.lock()) {
+            return value;
+        }
+        self.first_use(|| {
+            // Someone may have made it while we waited for our turn.
+            if let Some(value) = found(&self.lock()) {
+                return value;
+            }
+            let value: &'static T = Box::leak(Box::new(init()));
+            self.lock()
+                .values
+                .insert(name.as_bytes().to_vec(), value as *const T as usize);
+            value
+        })
+    }
 }
 
 /// The process-wide value named `name`, made by `init` on first use.
 pub(crate) fn global<T: Send + Sync + 'static>(name: &str, init: impl FnOnce() -> T) -> &'static T {
-    let registry = registry();
-    // SAFETY: `name` is `len` bytes; a lookup registers nothing.
-    let found = unsafe { registry(name.as_ptr(), name.len(), ptr::null_mut()) };
+    registry().value(name, init)
+}
+
+/// The value `cell` caches (a copy's own pointer to a shared value), made
+/// by `make` on first use. An atomic pointer, not a `OnceLock`, for the same
+/// reason as in [`registry`].
+pub(crate) fn cached<T>(cell: &AtomicPtr<T>, make: impl FnOnce() -> &'static T) -> &'static T {
+    let found = cell.load(Ordering::Acquire);
     if !found.is_null() {
-        // SAFETY: registered under this name by `global::<T>` below: names are
-        // unique per type (see `shared!`), and values are never freed.
-        return unsafe { &*found.cast::<T>() };
+        // SAFETY: only ever set below, to a `&'static T`.
+        return unsafe { &*found };
     }
-    let candidate = Box::into_raw(Box::new(init()));
-    // SAFETY: `name` is `len` bytes; `candidate` is leaked (lives for the
-    // process) unless another wins, and every reader of the name takes it
-    // as a `T` (names are unique per type).
-    let chosen = unsafe { registry(name.as_ptr(), name.len(), candidate.cast()) };
-    if chosen != candidate.cast() {
-        // Another thread registered first: ours was never shared.
-        // SAFETY: `candidate` came from `Box::into_raw` just above.
-        drop(unsafe { Box::from_raw(candidate) });
+    let made = make();
+    cell.store(std::ptr::from_ref(made).cast_mut(), Ordering::Release);
+    made
+}
+
+/// Runs `make` as a first use (see the module docs): for a value of a
+/// shared value's own made on its first use, such as a `OnceLock` inside it.
+pub(crate) fn first_use<R>(make: impl FnOnce() -> R) -> R {
+    registry().first_use(make)
+}
+
+/// Held by a fork from just before to just after it: no first use is under
+/// way meanwhile (unless the forking thread's own).
+pub(crate) struct HeldForFork {
+    state: MutexGuard<'static, State>,
+}
+
+/// Waits for the first uses under way in other threads to end and keeps new
+/// ones out until the returned guard is dropped. Take it last, right before
+/// the fork: while it is held, a first use waits.
+pub(crate) fn hold_for_fork() -> HeldForFork {
+    let registry = registry();
+    HeldForFork {
+        state: registry.wait_for_makers(registry.lock()),
     }
-    // SAFETY: as above.
-    unsafe { &*chosen.cast::<T>() }
+}
+
+impl HeldForFork {
+    /// In the child: the forking thread, if it was making a value (a fork
+    /// inside an initialiser), has a new kernel id.
+    pub(crate) fn in_child(&mut self) {
+        if let Some((maker, _)) = &mut self.state.maker {
+            *maker = tid();
+        }
+    }
 }
 
 /// `shared!(fn name() -> Type = init;)` defines a function returning the
@@ -92,8 +214,9 @@ macro_rules! shared {
     ($(#[$attr:meta])* $vis:vis fn $name:ident() -> $t:ty = $init:expr;) => {
         $(#[$attr])*
         $vis fn $name() -> &'static $t {
-            static CELL: ::std::sync::OnceLock<&'static $t> = ::std::sync::OnceLock::new();
-            CELL.get_or_init(|| {
+            static CELL: ::std::sync::atomic::AtomicPtr<$t> =
+                ::std::sync::atomic::AtomicPtr::new(::std::ptr::null_mut());
+            $crate::globals::cached(&CELL, || {
                 $crate::globals::global(
                     concat!(env!("CARGO_PKG_VERSION"), " ", module_path!(), "::", stringify!($name)),
                     || $init,
@@ -103,3 +226,65 @@ macro_rules! shared {
     };
 }
 pub(crate) use shared;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::multiprocessing::fork;
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_fork_waits_for_a_first_use_under_way() {
+        // Each round, a thread starts making a value that takes 5 ms, and
+        // the fork comes while it is being made (the maker says when it
+        // started). The child asks for the same value: it must find it made,
+        // not wait for ever for a maker that did not come along.
+        for round in 0..200u64 {
+            let cell: &'static AtomicPtr<u64> =
+                Box::leak(Box::new(AtomicPtr::new(std::ptr::null_mut())));
+            let name: &'static str = Box::leak(format!("fork race {round}").into_boxed_str());
+            let (started, making) = mpsc::channel();
+            let maker = std::thread::spawn(move || {
+                *cached(cell, || {
+                    global(name, || {
+                        started.send(()).unwrap();
+                        std::thread::sleep(Duration::from_millis(5));
+                        round
+                    })
+                })
+            });
+            making.recv().unwrap();
+            let pid = fork::spawn("race", false, move || {
+                let value = *cached(cell, || global(name, || u64::MAX));
+                i32::from(value != round)
+            })
+            .unwrap();
+            let status = wait_at_most(pid, Duration::from_secs(10));
+            assert_eq!(maker.join().unwrap(), round);
+            assert_eq!(
+                status,
+                Some(0),
+                "round {round}: the child (None: stuck, killed) did not find the value made"
+            );
+        }
+    }
+
+    /// The child's exit code, or `None` if it did not end in `limit` (then
+    /// it is killed and reaped).
+    fn wait_at_most(pid: i32, limit: Duration) -> Option<i32> {
+        let start = Instant::now();
+        loop {
+            if let Some(code) = fork::wait(pid, false).unwrap() {
+                return Some(code);
+            }
+            if start.elapsed() > limit {
+                // SAFETY: killing our own child.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                fork::wait(pid, true).unwrap();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}

@@ -34,7 +34,6 @@ use std::fmt;
 use std::ptr::NonNull;
 use std::rc::Rc;
 
-use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 
 use crate::exception::Exception;
@@ -437,7 +436,7 @@ impl<Y, S, R> Delegate<Y, S> for Delegation<Y, S, R> {
     }
 }
 
-type Body<Y, R> = Coroutine<Signal, Y, Result<R, Exception>, DefaultStack>;
+type Body<Y, R> = Coroutine<Signal, Y, Result<R, Exception>, stack::Stack>;
 
 /// A generator: a body that pauses at each yield until asked for more.
 ///
@@ -518,7 +517,8 @@ impl<Y: 'static, S: 'static, R: 'static> Generator<Y, S, R> {
             type_name,
         });
         let mailbox: *const Mailbox<Y, S> = &inner.mailbox;
-        let coroutine = Coroutine::with_stack(stack::take(), move |yielder, _first: Signal| {
+        let stack = stack::take().unwrap_or_else(|e| panic!("{e}"));
+        let coroutine = Coroutine::with_stack(stack, move |yielder, _first: Signal| {
             body(&Co { yielder, mailbox })
         });
         // SAFETY: nothing else can see the new generator yet.
@@ -1097,13 +1097,13 @@ mod tests {
         let first = counter(1);
         first.next().unwrap();
         drop(first);
-        let pooled = stack::take();
+        let pooled = stack::take().unwrap();
         let base = corosensei::stack::Stack::base(&pooled);
         stack::give(pooled);
         let second = counter(1);
         second.next().unwrap();
         second.close().unwrap();
-        let again = stack::take();
+        let again = stack::take().unwrap();
         assert_eq!(corosensei::stack::Stack::base(&again), base);
         stack::give(again);
     }

@@ -7,7 +7,6 @@ use std::panic;
 use std::rc::Rc;
 use std::time::Instant;
 
-use super::arena::{self, Arenas};
 use super::task::{GreenletExit, Park, Task, Turns};
 use crate::globals::shared;
 
@@ -29,10 +28,12 @@ pub(super) struct Hub {
     pub(super) poller: Option<Rc<polling::Poller>>,
     /// The greenlet running now; `None` on the thread's own (main) stack.
     pub(super) current: Option<Rc<dyn Task>>,
-    pub(super) arenas: Arenas,
     /// A greenlet was killed since the timers were last swept: some of them
     /// may belong to ended greenlets.
     pub(super) killed: bool,
+    /// The last greenlet to start got no stack (see `crate::stack`): the
+    /// next ones that get none are not reported again.
+    pub(super) refusing: bool,
 }
 
 /// What a due timer does.
@@ -132,10 +133,9 @@ pub(super) fn try_park(why: Park) -> bool {
     if task.kill_requested() {
         panic::resume_unwind(Box::new(GreenletExit));
     }
-    let image = task.image().expect("a running greenlet has its arena");
     // SAFETY: the yielder belongs to the coroutine that is running right now
     // (it is `current`), and lives as long as its body.
-    arena::suspend(unsafe { &*yielder }, &image.mark, why);
+    unsafe { &*yielder }.suspend(why);
     if task.kill_requested() {
         panic::resume_unwind(Box::new(GreenletExit));
     }
@@ -169,11 +169,6 @@ pub(super) fn run_until(done: impl Fn() -> bool, wake: Option<Instant>) -> Resul
             let mut next = hub.ready.pop_front();
             while next.as_ref().is_some_and(|task| task.ended()) {
                 next = hub.ready.pop_front();
-            }
-            if let Some(image) = next.as_ref().and_then(|task| task.image()) {
-                // Its bytes back on its arena (no copy unless another
-                // greenlet of that arena ran since).
-                hub.arenas.enter(image);
             }
             hub.current.clone_from(&next);
             Ok(next)
@@ -276,9 +271,6 @@ impl Task for MainTurn {
     }
     fn kill_requested(&self) -> bool {
         false
-    }
-    fn image(&self) -> Option<&Rc<arena::Image>> {
-        None
     }
     fn describe(&self) -> String {
         "main".into()

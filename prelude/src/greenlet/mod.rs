@@ -15,16 +15,22 @@
 //! take strict turns, as in gevent. A greenlet that never waits keeps its hub
 //! (and every other greenlet of the thread) waiting until it ends.
 //!
-//! Greenlets share a few stacks of 1 MiB, each ending in a guard page; a
-//! suspended greenlet's used part is copied aside while another greenlet of
-//! its stack runs (see `arena.rs`), so an idle greenlet costs about a
-//! kilobyte. A greenlet that recurses past 1 MiB hits the guard page and the
-//! process dies of `SIGSEGV`, as a thread overflowing its stack would (in
-//! the REPL, the runtime restarts and names the variables that were lost).
+//! Each greenlet that has started and not ended has a stack of its own: 1 MiB
+//! of address space ending in a guard page, of which only the pages it
+//! touches cost memory (about 8 KiB for a greenlet asleep; see the README),
+//! taken from the thread's pool of coroutine stacks when it first runs and
+//! given back when it ends. A reference into one greenlet's stack therefore
+//! stays good while it is suspended, even from another thread (a
+//! `std::thread::scope`). Two mappings a stack put a limit of about 31,000
+//! greenlets alive at once on a default Linux (`vm.max_map_count` 65,530):
+//! one past it ends at once with a `MemoryError` naming the limit. A
+//! greenlet that recurses past 1 MiB hits the guard page and the process
+//! dies of `SIGSEGV`, as a thread overflowing its stack would (in the REPL,
+//! the runtime restarts and names the variables that were lost).
 //!
 //! Inside: this file is the API; `task.rs` is a greenlet as the hub sees it,
 //! `hub.rs` a thread's scheduler and its loop, `lock.rs` the semaphore,
-//! `fd.rs` the wait for a file descriptor, `arena.rs` the shared stacks.
+//! `fd.rs` the wait for a file descriptor; the stacks are `crate::stack`'s.
 //!
 //! ```
 //! use multitask::greenlet::{joinall, sleep, Greenlet};
@@ -53,7 +59,6 @@ use std::time::{Duration, Instant};
 
 use crate::exception::Exception;
 
-mod arena;
 mod fd;
 mod hub;
 mod line;
@@ -474,10 +479,9 @@ mod tests {
     }
 
     #[test]
-    fn many_greenlets_share_arenas_and_keep_their_stacks() {
-        // More greenlets than arenas, each switching at every level of a
-        // recursion of its own depth: every switch copies a stack out and in.
-        let n = 40 * arena::ARENAS as u64;
+    fn many_greenlets_keep_their_stacks() {
+        // Each switching at every level of a recursion of its own depth.
+        let n = 320u64;
         let gs: Vec<Greenlet<u64>> = (0..n)
             .map(|i| Greenlet::spawn(move || deep(i * 1000, i % 13)))
             .collect();
@@ -488,47 +492,69 @@ mod tests {
     }
 
     #[test]
-    fn what_a_suspended_greenlet_keeps_covers_all_it_uses() {
-        // Garbage just below the copied part of a suspended greenlet's stack
-        // must not matter when it resumes: everything it still needs, the
-        // registers the switch pushed included, lies above.
-        let g = Greenlet::spawn(|| deep(7, 5));
-        while !g.dead() {
-            sleep(0.0);
-            if let Some(image) = g.inner.image() {
-                with_hub(|hub| hub.arenas.scramble_below(image));
-            }
-        }
-        assert_eq!(g.get(), Ok(deep_sum(7, 5)));
-    }
-
-    #[test]
-    fn a_hundred_thousand_greenlets_wait_at_once() {
-        // One guard-paged mapping each would stop near 32,750 here.
-        let n = 100_000u64;
-        let waiting = Rc::new(Cell::new(0u64));
-        let gs: Vec<Greenlet<u64>> = (0..n)
-            .map(|i| {
-                let waiting = waiting.clone();
+    fn a_thread_reading_a_suspended_greenlets_stack_sees_its_own_value() {
+        // Each greenlet lends a local of its stack to a scoped thread, then
+        // switches while the thread reads it: the thread must see that
+        // greenlet's value every time, never another's.
+        use std::sync::atomic::{AtomicU64, Ordering};
+        let gs: Vec<Greenlet<u64>> = (0..32u64)
+            .map(|id| {
                 Greenlet::spawn(move || {
-                    waiting.set(waiting.get() + 1);
-                    sleep(0.0);
-                    i
+                    let mine = AtomicU64::new(id);
+                    std::thread::scope(|scope| {
+                        let reader = scope.spawn(|| {
+                            (0..400)
+                                .filter(|_| {
+                                    std::thread::yield_now();
+                                    mine.load(Ordering::Relaxed) != id
+                                })
+                                .count() as u64
+                        });
+                        while !reader.is_finished() {
+                            sleep(0.0);
+                        }
+                        reader.join().unwrap()
+                    })
                 })
             })
             .collect();
-        sleep(0.0);
-        assert_eq!(waiting.get(), n, "all started and are suspended together");
         joinall(&gs).unwrap();
-        assert_eq!(
-            gs.iter().map(|g| g.get().unwrap()).sum::<u64>(),
-            n * (n - 1) / 2
-        );
+        let wrong: u64 = gs.iter().map(|g| g.get().unwrap()).sum();
+        assert_eq!(wrong, 0, "reads that saw another greenlet's value");
+    }
+
+    #[test]
+    fn greenlets_past_the_map_limit_end_with_an_error_naming_it() {
+        // In a child process of its own: near the limit, the other tests'
+        // threads could not map a stack either.
+        let child = crate::multiprocessing::Process::new(|| {
+            let gs: Vec<Greenlet> = (0..40_000)
+                .map(|_| Greenlet::spawn(|| sleep(3600.0)))
+                .collect();
+            sleep(0.0);
+            let failed: Vec<&Greenlet> = gs.iter().filter(|g| g.dead()).collect();
+            assert!(
+                (1..15_000).contains(&failed.len()),
+                "{} of 40,000 got no stack",
+                failed.len()
+            );
+            let error = failed[0].exception().expect("it failed");
+            assert_eq!(error.name(), "MemoryError");
+            assert!(error.message().contains("vm.max_map_count"), "{error}");
+            gs.iter().for_each(Greenlet::kill);
+            // Their stacks are back: greenlets run again.
+            let again: Vec<Greenlet<u32>> =
+                (0..1_000).map(|i| Greenlet::spawn(move || i)).collect();
+            joinall(&again).unwrap();
+            assert!(again.iter().all(Greenlet::successful));
+        });
+        child.start().unwrap();
+        assert_eq!(child.join().unwrap(), 0);
     }
 
     #[test]
     fn killed_sleepers_end_and_leave_no_timer_behind() {
-        let gs: Vec<Greenlet> = (0..50_000)
+        let gs: Vec<Greenlet> = (0..10_000)
             .map(|_| Greenlet::spawn(|| sleep(3600.0)))
             .collect();
         sleep(0.0);
@@ -556,10 +582,6 @@ mod tests {
             std::hint::black_box(&block);
             recurse(n + 1) + block[3]
         }
-        // This test process has other tests' threads: one may be making a
-        // process-wide value for the first time as we fork, and the child
-        // would wait for it for ever. The hub's is made before the fork.
-        let _ = getcurrent();
         let child = crate::multiprocessing::Process::new(|| {
             let g = Greenlet::spawn(|| recurse(0));
             let _ = g.join();

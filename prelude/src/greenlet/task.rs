@@ -1,5 +1,5 @@
-//! A greenlet as the hub sees it: its body on a coroutine of its arena, how
-//! it parks, how it ended, and who waits for it.
+//! A greenlet as the hub sees it: its body on a coroutine with a stack of
+//! its own, how it parks, how it ended, and who waits for it.
 
 use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
@@ -8,12 +8,12 @@ use std::time::Instant;
 
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 
-use super::arena::{ArenaStack, Image};
 use super::hub::with_hub;
 use crate::exception::Exception;
+use crate::stack::{self, Stack};
 
-/// A greenlet's coroutine, on its arena.
-type Body = Coroutine<(), Park, (), ArenaStack>;
+/// A greenlet's coroutine, on its own stack.
+type Body = Coroutine<(), Park, (), Stack>;
 
 /// Why a greenlet gave the hub back its turn.
 pub(super) enum Park {
@@ -80,8 +80,6 @@ pub(super) trait Task {
     fn ended(&self) -> bool;
     fn yielder(&self) -> *const Yielder<(), Park>;
     fn kill_requested(&self) -> bool;
-    /// Its claim on an arena, once it started.
-    fn image(&self) -> Option<&Rc<Image>>;
     /// The greenlet's display.
     fn describe(&self) -> String;
     /// Its lane in the running [`trace::record`](crate::trace::record), if
@@ -93,11 +91,10 @@ pub(super) trait Task {
 
 pub(super) struct Inner<T> {
     label: String,
-    /// What it runs, until it first runs: its arena is taken only then, so
-    /// many short greenlets one after another reuse one arena.
+    /// What it runs, until it first runs: its stack is taken only then, so
+    /// many short greenlets one after another reuse one stack.
     body: RefCell<Option<Box<dyn FnOnce() -> T>>>,
     coroutine: RefCell<Option<Body>>,
-    image: std::cell::OnceCell<Rc<Image>>,
     pub(super) ending: RefCell<Option<Ending<T>>>,
     /// Greenlets joining it, each with its ticket.
     pub(super) waiters: RefCell<Vec<(Rc<dyn Task>, u64)>>,
@@ -122,7 +119,6 @@ impl<T> Inner<T> {
             label,
             body: RefCell::new(Some(body)),
             coroutine: RefCell::new(None),
-            image: std::cell::OnceCell::new(),
             ending: RefCell::new(None),
             waiters: RefCell::new(Vec::new()),
             turns: Turns::default(),
@@ -137,6 +133,23 @@ impl<T> Inner<T> {
     pub(super) fn label(&self) -> &str {
         &self.label
     }
+
+    /// It ended (`None`: it returned, and stored its value itself): its
+    /// stack goes back to the pool, its joiners are woken.
+    fn end(&self, ending: Option<Ending<T>>) {
+        if let Some(ending) = ending {
+            *self.ending.borrow_mut() = Some(ending);
+        }
+        match self.coroutine.replace(None) {
+            Some(coroutine) if coroutine.done() => stack::give(coroutine.into_stack()),
+            // Not reached: a greenlet ends by returning or unwinding.
+            Some(coroutine) => std::mem::forget(coroutine),
+            None => {}
+        }
+        for (waiter, ticket) in self.waiters.borrow_mut().drain(..) {
+            with_hub(|hub| hub.wake(waiter, ticket));
+        }
+    }
 }
 
 impl<T: 'static> Task for Inner<T> {
@@ -146,9 +159,26 @@ impl<T: 'static> Task for Inner<T> {
         }
         let body = self.body.borrow_mut().take();
         if let Some(body) = body {
-            let (stack, image) = with_hub(|hub| hub.arenas.assign(|| Park::Ready));
-            let _ = self.image.set(image);
-            *self.coroutine.borrow_mut() = Some(start(Rc::downgrade(&self), body, stack));
+            match stack::take() {
+                Ok(stack) => {
+                    with_hub(|hub| hub.refusing = false);
+                    *self.coroutine.borrow_mut() = Some(start(Rc::downgrade(&self), body, stack));
+                }
+                Err(no_stack) => {
+                    // As gevent reports a greenlet that failed (it never
+                    // ran); once for a run of them, not thousands of times.
+                    let error = Exception::new("MemoryError", no_stack.to_string());
+                    if !with_hub(|hub| std::mem::replace(&mut hub.refusing, true)) {
+                        eprintln!(
+                            "{} failed with {error} (and so will the greenlets that start \
+                             after it, until some end)",
+                            self.describe()
+                        );
+                    }
+                    self.end(Some(Ending::Panicked(error)));
+                    return None;
+                }
+            }
         }
         let outcome = {
             let mut coroutine = self.coroutine.borrow_mut();
@@ -169,16 +199,7 @@ impl<T: 'static> Task for Inner<T> {
             }
             Err(payload) => Some(Ending::Panicked(crate::panics::exception(&*payload))),
         };
-        if let Some(ending) = ending {
-            *self.ending.borrow_mut() = Some(ending);
-        }
-        self.coroutine.replace(None);
-        if let Some(image) = self.image.get() {
-            with_hub(|hub| hub.arenas.release(image));
-        }
-        for (waiter, ticket) in self.waiters.borrow_mut().drain(..) {
-            with_hub(|hub| hub.wake(waiter, ticket));
-        }
+        self.end(ending);
         if let Some(payload) = interrupted {
             with_hub(|hub| hub.current = None);
             panic::resume_unwind(payload);
@@ -193,9 +214,6 @@ impl<T: 'static> Task for Inner<T> {
     }
     fn kill_requested(&self) -> bool {
         self.kill.get()
-    }
-    fn image(&self) -> Option<&Rc<Image>> {
-        self.image.get()
     }
     fn describe(&self) -> String {
         describe(self)
@@ -219,8 +237,8 @@ pub(super) fn describe<T>(inner: &Inner<T>) -> String {
 impl<T> Drop for Inner<T> {
     fn drop(&mut self) {
         // A suspended greenlet is never dropped: `park`, on its stack, holds
-        // it. Should one be, its frames are leaked rather than unwound, which
-        // would need its bytes back on its arena first.
+        // it. Should one be, its frames are leaked (its stack with them)
+        // rather than unwound outside the hub's turn.
         if let Some(coroutine) = self.coroutine.get_mut().take()
             && !coroutine.done()
         {
@@ -229,11 +247,11 @@ impl<T> Drop for Inner<T> {
     }
 }
 
-/// The coroutine that runs `body` on its arena, storing its value.
+/// The coroutine that runs `body` on its own stack, storing its value.
 fn start<T: 'static>(
     me: std::rc::Weak<Inner<T>>,
     body: Box<dyn FnOnce() -> T>,
-    stack: ArenaStack,
+    stack: Stack,
 ) -> Body {
     Coroutine::with_stack(stack, move |yielder: &Yielder<(), Park>, ()| {
         let Some(inner) = me.upgrade() else { return };

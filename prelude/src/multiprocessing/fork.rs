@@ -127,10 +127,13 @@ pub(crate) fn spawn(name: &str, daemon: bool, body: impl FnOnce() -> i32) -> io:
         .collect();
     let mut held: Vec<Box<dyn Held>> = takes.iter().map(|take| take()).collect();
     let lane = crate::trace::new_lane(crate::trace::LaneKind::Process, format_args!("{name}"));
+    // Last: no value is half made by another thread as we fork.
+    let mut first_uses = crate::globals::hold_for_fork();
     // SAFETY: the child only runs code that does not depend on other threads:
     // the locks it needs were taken above, and it leaves through `_exit`.
     match unsafe { fork() }.map_err(io::Error::from)? {
         ForkResult::Parent { child } => {
+            drop(first_uses);
             drop(held);
             crate::probe::process_started(
                 child.as_raw(),
@@ -148,6 +151,8 @@ pub(crate) fn spawn(name: &str, daemon: bool, body: impl FnOnce() -> i32) -> io:
             Ok(child.as_raw())
         }
         ForkResult::Child => {
+            first_uses.in_child();
+            drop(first_uses);
             // The parent's children are not ours, and its reaper thread did
             // not come along.
             *book = Book::default();

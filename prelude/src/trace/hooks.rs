@@ -71,15 +71,21 @@ shared! {
 impl Recorder {
     #[inline]
     pub(super) fn key(&self) -> libc::pthread_key_t {
-        *self.key.get_or_init(|| {
-            let mut key = 0;
-            // SAFETY: creates a key whose values are `Local`s made by
-            // `local`, freed by `drop_local` as their thread exits.
-            let made = unsafe { libc::pthread_key_create(&mut key, Some(drop_local)) };
-            assert_eq!(made, 0, "no pthread key left for trace::record");
-            // SAFETY: registers a plain function, run in each forked child.
-            unsafe { libc::pthread_atfork(None, None, Some(forked)) };
-            key
+        if let Some(&key) = self.key.get() {
+            return key;
+        }
+        // A first use: no fork copies it half made.
+        *crate::globals::first_use(|| {
+            self.key.get_or_init(|| {
+                let mut key = 0;
+                // SAFETY: creates a key whose values are `Local`s made by
+                // `local`, freed by `drop_local` as their thread exits.
+                let made = unsafe { libc::pthread_key_create(&mut key, Some(drop_local)) };
+                assert_eq!(made, 0, "no pthread key left for trace::record");
+                // SAFETY: registers a plain function, run in each forked child.
+                unsafe { libc::pthread_atfork(None, None, Some(forked)) };
+                key
+            })
         })
     }
 }

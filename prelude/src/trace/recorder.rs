@@ -25,9 +25,14 @@ use super::{Lane, LaneKind, Slice, State, Timeline};
 /// ```
 pub fn record(body: impl FnOnce()) -> Timeline {
     let this = recorder();
-    let log = this
-        .log
-        .get_or_init(|| Log::map().expect("trace::record: cannot map its 16 MiB event log"));
+    let log = match this.log.get() {
+        Some(log) => log,
+        // A first use: no fork copies it half made.
+        None => crate::globals::first_use(|| {
+            this.log
+                .get_or_init(|| Log::map().expect("trace::record: cannot map its 16 MiB event log"))
+        }),
+    };
     let header = log.header();
     let mut generation = header
         .generations
