@@ -15,8 +15,8 @@ use std::num::NonZeroU64;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::log::{self, Chunk, Compact, Entry, Kind, Lanes, Log, Spot, Stamp};
-use super::value::{self, Word};
+use super::log::{self, Chunk, Entry, Kind, Log};
+use super::value;
 use super::{LaneKind, State};
 use crate::globals::shared;
 
@@ -224,7 +224,6 @@ impl Here {
             log: self.log,
             lane,
             caller: self.lane,
-            lanes: Compact::lanes(lane.number(), self.lane.number()),
         }
     }
 }
@@ -243,8 +242,6 @@ pub(crate) struct Link {
     /// The generator's lane, of the link's recording.
     lane: LaneId,
     caller: LaneId,
-    /// The two lanes as a compact turn has them, if they fit one.
-    lanes: Option<Lanes>,
 }
 
 impl Link {
@@ -262,58 +259,27 @@ impl Link {
         self.local.lane.get() == self.caller.raw()
     }
 
-    /// Begins the generator's turn number `number` (from 0; [`Resumed`] says
-    /// how), sending `small` (a value that fits a word, if it does) or what
+    /// Begins the generator's turn ([`Resumed`] says how), sending what
     /// `whole` writes (see [`encode`](super::encode)), on a link that
     /// [`holds`](Self::holds). One event, from which the timeline makes the
     /// caller wait and the generator run; the thread works for the
     /// generator's lane until the turn ends.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn resume(
         &self,
-        number: u32,
         how: Resumed,
-        small: Option<Word>,
         whole: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
-    ) -> Turn<'_> {
+    ) -> Turn {
         debug_assert!(self.holds());
-        let stamp = turn_stamp(number);
-        let spot = match self.compact(stamp, small) {
-            Some((lanes, small)) => {
-                let generation = self.lane.generation();
-                let chunk = &self.local.chunk;
-                self.log
-                    .write_resume(chunk, generation, lanes, how as u8, small)
-            }
-            None => {
-                self.write_whole((Kind::Resume, how as u8), stamp, whole);
-                None
-            }
-        };
+        self.write_turn((Kind::Resume, how as u8), whole);
         self.local.lane.set(self.lane.raw());
-        Turn {
-            link: self,
-            stamp,
-            spot,
-        }
+        Turn { link: *self }
     }
 
-    /// The lanes and the value of a turn written compact: unstamped, with
-    /// lanes and a value that fit (see [`Compact`]).
-    #[inline(always)]
-    fn compact(&self, stamp: Stamp, small: Option<Word>) -> Option<(Lanes, Word)> {
-        match (stamp, self.lanes, small) {
-            (Stamp::Later, Some(lanes), Some(small)) => Some((lanes, small)),
-            _ => None,
-        }
-    }
-
-    /// Writes a resume's or yield's event whole, [`Entry::turn`]: a slot.
-    #[inline(never)]
-    fn write_whole(
+    /// Writes a resume's or yield's event, [`Entry::turn`].
+    fn write_turn(
         &self,
         (kind, code): (Kind, u8),
-        stamp: Stamp,
         whole: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
     ) {
         let mut room = [0u8; value::ROOM];
@@ -321,47 +287,27 @@ impl Link {
         let lanes = (self.lane.number(), self.caller.number());
         let entry = Entry::turn(lanes, kind, code, (tag, &room, n));
         let chunk = &self.local.chunk;
-        self.log.write(chunk, self.lane.generation(), stamp, entry);
+        self.log.write(chunk, self.lane.generation(), entry);
     }
 }
 
 /// A generator's turn: from its resume until it yields (or ends, or
 /// raises); see [`Link::resume`]. As it drops, the thread works for the
 /// caller's lane again.
-pub(crate) struct Turn<'a> {
-    link: &'a Link,
-    /// Whether the turn is time-stamped (its resume and its yield alike).
-    stamp: Stamp,
-    /// Where its resume was written, if compact.
-    spot: Option<Spot>,
+pub(crate) struct Turn {
+    link: Link,
 }
 
-impl Turn<'_> {
-    /// The generator yielded `small` (a value that fits a word, if it does)
-    /// or what `whole` writes, back to its caller: one event, the generator
-    /// waiting and the caller running — next to the resume, if that was
-    /// the thread's last event.
+impl Turn {
+    /// The generator yielded what `whole` writes back to its caller: one
+    /// event, the generator waiting and the caller running.
     #[inline]
-    pub(crate) fn yielded(
-        &self,
-        small: Option<Word>,
-        whole: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize),
-    ) {
-        let link = self.link;
-        let chunk = &link.local.chunk;
-        let generation = link.lane.generation();
-        // A compact resume: the lanes fit, and the turn is not stamped.
-        if let (Some(spot), Some(lanes), Some(small)) = (self.spot, link.lanes, small) {
-            return link.log.write_yield(chunk, generation, lanes, spot, small);
-        }
-        match link.compact(self.stamp, small) {
-            Some((lanes, small)) => link.log.write_yield_alone(chunk, generation, lanes, small),
-            None => link.write_whole((Kind::Yield, 0), self.stamp, whole),
-        }
+    pub(crate) fn yielded(&self, whole: impl FnOnce(&mut [u8; value::ROOM]) -> (u8, usize)) {
+        self.link.write_turn((Kind::Yield, 0), whole);
     }
 }
 
-impl Drop for Turn<'_> {
+impl Drop for Turn {
     #[inline]
     fn drop(&mut self) {
         self.link.local.lane.set(self.link.caller.raw());
@@ -459,7 +405,7 @@ fn push(lane: LaneId, kind: Kind, code: u8, text: fmt::Arguments<'_>) {
         words,
         len,
     };
-    log.write(&local().chunk, lane.generation(), Stamp::Now, entry);
+    log.write(&local().chunk, lane.generation(), entry);
 }
 
 /// A text cut at [`log::TEXT`] bytes, on the stack.
@@ -504,29 +450,6 @@ pub(crate) enum Resumed {
     Send = 1,
     Throw = 2,
     Close = 3,
-}
-
-/// A generator's first turns (resume and yield) in a recording that are all
-/// time-stamped; see [`turn_stamp`].
-pub(crate) const STAMPED_TURNS: u32 = 256;
-
-/// After [`STAMPED_TURNS`], one turn in this many is time-stamped.
-pub(crate) const THEN_ONE_IN: u32 = 64;
-
-/// Whether a generator's turn number `turn` (from 0, in this recording) is
-/// time-stamped. A time-stamped turn costs several times what the rest of
-/// a recorded `send` does (two clock reads, each 10–22 ns on our VMs, and
-/// two whole slots); a learner's picture has far fewer turns than
-/// [`STAMPED_TURNS`], and a loop of a million `send`s is drawn from one turn
-/// in [`THEN_ONE_IN`], the others placed between them in the order they
-/// happened.
-#[inline]
-fn turn_stamp(turn: u32) -> Stamp {
-    if turn < STAMPED_TURNS || turn.is_multiple_of(THEN_ONE_IN) {
-        Stamp::Now
-    } else {
-        Stamp::Later
-    }
 }
 
 #[cfg(test)]

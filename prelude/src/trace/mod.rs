@@ -34,18 +34,21 @@ mod chrome;
 mod hooks;
 mod log;
 mod recorder;
+mod slot;
 mod svg;
 mod text;
 mod value;
 
 use std::fmt;
+/// The atomics `slot.rs` is written with (the loom model gives it loom's).
+use std::sync::atomic;
 use std::time::Duration;
 
 pub(crate) use hooks::{
     Entered, LaneId, Link, Resumed, Turn, adopt, current, during, end, enter, here, is_on, mark,
     new_lane,
 };
-pub(crate) use value::{ABSENT, ROOM, Word, encode, plain, word};
+pub(crate) use value::{ABSENT, ROOM, encode, plain};
 
 pub use recorder::record;
 
@@ -201,11 +204,9 @@ impl Timeline {
         }
         if self.lost > 0 {
             lines.push(format!(
-                "(up to {} events were lost: the recording keeps its last {} slots, \
-                 each an event or {} generator turns)",
-                self.lost * log::TURNS_PER_SLOT as u64,
+                "(up to {} events were lost: the recording keeps its last {} events)",
+                self.lost,
                 log::CAPACITY,
-                log::TURNS_PER_SLOT
             ));
         }
         lines.join("\n")

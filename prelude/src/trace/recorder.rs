@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::hooks::{self, LaneId, recorder};
-use super::log::{self, Entry, Event, Kind, Log, Stamp};
+use super::log::{self, Entry, Event, Kind, Log};
 use super::value;
 use super::{Lane, LaneKind, Slice, State, Timeline};
 
@@ -54,7 +54,8 @@ pub fn record(body: impl FnOnce()) -> Timeline {
     }
     let _ = this.key();
     let from = header.cursor.load(Ordering::Acquire);
-    let start = Clock::read(log);
+    let dropped = header.dropped.load(Ordering::Relaxed);
+    let start = log::now_ns();
     this.on.store(true, Ordering::SeqCst);
 
     // The caller's own lane, for the length of the recording.
@@ -70,7 +71,7 @@ pub fn record(body: impl FnOnce()) -> Timeline {
         words,
         len,
     };
-    log.write(&hooks::local().chunk, generation, Stamp::Now, entry);
+    log.write(&hooks::local().chunk, generation, entry);
     let entered = hooks::enter(Some(lane));
     hooks::mark(lane, State::Running, format_args!(""));
 
@@ -84,29 +85,12 @@ pub fn record(body: impl FnOnce()) -> Timeline {
     }
     let over = Over(header);
     body();
-    let end = Clock::read(log);
+    let end = log::now_ns();
     hooks::end(lane);
     drop(over);
     drop(entered);
-    let (events, lost) = log.read(generation, from);
+    let (events, lost) = log.read(generation, from, dropped);
     timeline(events, start, end, lost)
-}
-
-/// A moment read on both clocks: the log's ticks, and nanoseconds. Two of
-/// them, the recording's start and end, turn ticks into time.
-#[derive(Clone, Copy)]
-struct Clock {
-    ticks: u64,
-    ns: u64,
-}
-
-impl Clock {
-    fn read(log: &Log) -> Clock {
-        Clock {
-            ticks: log.ticks(),
-            ns: log::now_ns(),
-        }
-    }
 }
 
 /// How a lane is doing while the events are read: its state since when.
@@ -115,17 +99,11 @@ type Open = Option<(u64, State, String)>;
 /// The events, made into lanes and slices: a state lasts until the lane's
 /// next event, its end, or the recording's end. A generator's resume and
 /// yield are one event each, which move both it and its caller.
-fn timeline(mut events: Vec<Event>, start: Clock, end: Clock, lost: u64) -> Timeline {
-    place_unstamped(&mut events, start.ticks, end.ticks);
+fn timeline(mut events: Vec<Event>, start: u64, end: u64, lost: u64) -> Timeline {
     // Each thread's in the order it wrote them; merged by time (stable, so
-    // a thread's events of one tick stay in order).
+    // a thread's events of one nanosecond stay in order).
     events.sort_by_key(|e| e.at);
-    let ticks = (end.ticks.saturating_sub(start.ticks)).max(1) as f64;
-    let length = end.ns.saturating_sub(start.ns);
-    let since = |at: u64| {
-        let part = at.clamp(start.ticks, end.ticks) - start.ticks;
-        Duration::from_nanos((part as f64 / ticks * length as f64) as u64)
-    };
+    let since = |at: u64| Duration::from_nanos(at.clamp(start, end) - start);
 
     let mut numbers: BTreeMap<u32, usize> = BTreeMap::new();
     let mut lanes = Vec::new();
@@ -204,46 +182,14 @@ fn timeline(mut events: Vec<Event>, start: Clock, end: Clock, lost: u64) -> Time
         }
     }
     for lane in 0..lanes.len() {
-        set(lane, &mut open, end.ticks, None);
+        set(lane, &mut open, end, None);
     }
     slices.sort_by_key(|s| (s.start, s.lane));
     Timeline {
         lanes,
         slices,
-        duration: since(end.ticks),
+        duration: since(end),
         lost,
-    }
-}
-
-/// Gives each event written without a time-stamp ([`log::Stamp::Later`]) a
-/// time between the stamped events its thread wrote just before and after
-/// it, evenly spread: the order is kept, the times are estimates.
-fn place_unstamped(events: &mut [Event], start: u64, end: u64) {
-    let mut by_writer: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
-    for (index, event) in events.iter().enumerate() {
-        by_writer.entry(event.writer).or_default().push(index);
-    }
-    for written in by_writer.values() {
-        let mut k = 0;
-        while k < written.len() {
-            if events[written[k]].at != log::UNSTAMPED {
-                k += 1;
-                continue;
-            }
-            let first = k;
-            while k < written.len() && events[written[k]].at == log::UNSTAMPED {
-                k += 1;
-            }
-            let before = first
-                .checked_sub(1)
-                .map_or(start, |i| events[written[i]].at);
-            let after = written.get(k).map_or(end, |&i| events[i].at).max(before);
-            let gaps = (k - first + 1) as u128;
-            for (n, &index) in written[first..k].iter().enumerate() {
-                let share = u128::from(after - before) * (n as u128 + 1) / gaps;
-                events[index].at = before + share as u64;
-            }
-        }
     }
 }
 
@@ -269,39 +215,5 @@ fn number_namesakes(lanes: &mut [Lane]) {
             *k += 1;
             lane.name = format!("{} #{k}", lane.name);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn event(writer: u32, at: u64) -> Event {
-        Event {
-            writer,
-            lane: 1,
-            kind: Kind::Mark,
-            code: 0,
-            at,
-            text: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn unstamped_events_are_placed_between_their_own_threads_neighbours() {
-        let u = log::UNSTAMPED;
-        // Thread 1: 100, ?, ?, 400; thread 2's 1000 in between is not theirs.
-        let mut events = [
-            event(1, 100),
-            event(1, u),
-            event(2, 1000),
-            event(1, u),
-            event(1, 400),
-            event(2, u),
-        ];
-        place_unstamped(&mut events, 0, 2000);
-        let at: Vec<u64> = events.iter().map(|e| e.at).collect();
-        // Thread 2's last has no stamped event after it: the recording's end.
-        assert_eq!(at, [100, 200, 1000, 300, 400, 1500]);
     }
 }

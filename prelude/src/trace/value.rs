@@ -1,7 +1,6 @@
 //! A value a trace shows (what a generator yielded, what was sent in),
 //! kept as bytes when it is recorded and written out only when the timeline
-//! is made: a recorded `send` must stay cheaper than CPython's unrecorded
-//! one, and formatting would cost more than the rest of the event.
+//! is made: formatting would cost more than the rest of the event.
 //!
 //! Generators are generic over types that need not be `Debug`, so the types
 //! a learner sends are told apart by `TypeId` (numbers, `bool`, `char`,
@@ -9,7 +8,6 @@
 //! name, `<Vec<i32>>`.
 
 use std::any::Any;
-use std::num::NonZeroU16;
 
 /// A value as bytes: a tag, and up to this many bytes after it.
 pub(crate) const ROOM: usize = 32;
@@ -29,53 +27,6 @@ pub(crate) const ABSENT: u8 = 9;
 /// Text shown as it is (an exception thrown in).
 pub(crate) const PLAIN: u8 = 10;
 
-/// A value small enough for a generator's compact turn: its tag, how many
-/// bytes it has (at most 8), and those bytes as one little-endian word
-/// (zeros past them). Two words with a niche, so that an `Option<Word>`
-/// comes back from a call in two registers rather than through memory,
-/// where reading its bytes back as one word would wait for the stores.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Word {
-    bits: u64,
-    /// See [`Word::shape`].
-    shape: NonZeroU16,
-}
-
-impl Word {
-    /// No value at all (`next()`).
-    pub(crate) const ABSENT: Word = Word::new(ABSENT, 0, 0);
-
-    /// A word of `len` bytes (at most 8) of `bits`, tagged `tag`.
-    #[inline(always)]
-    pub(crate) const fn new(tag: u8, len: u8, bits: u64) -> Word {
-        debug_assert!(len <= 8);
-        let shape = 1 << 12 | (tag as u16) << 4 | len as u16;
-        match NonZeroU16::new(shape) {
-            Some(shape) => Word { bits, shape },
-            None => unreachable!(),
-        }
-    }
-    #[inline]
-    pub(crate) fn tag(self) -> u8 {
-        (self.shape.get() >> 4) as u8
-    }
-    #[inline]
-    pub(crate) fn len(self) -> u8 {
-        self.shape.get() as u8 & 0xf
-    }
-    /// The tag (8 bits) and the length (4 bits) in the low 12 bits, under a
-    /// bit that is always set: shifted left by 52, the top 12 bits of a
-    /// word say both.
-    #[inline]
-    pub(crate) fn shape(self) -> u16 {
-        self.shape.get()
-    }
-    #[inline]
-    pub(crate) fn bits(self) -> u64 {
-        self.bits
-    }
-}
-
 /// `value` as `U` when `T` is `U` (the type is known as this is compiled,
 /// so the test folds away).
 #[inline(always)]
@@ -83,27 +34,25 @@ fn is<T: 'static, U: 'static>(value: &T) -> Option<&U> {
     (value as &dyn Any).downcast_ref()
 }
 
-/// `value` as a [`Word`], if its type is one whose values fit one: a number,
-/// `bool`, `char`, `()`, or an `Option` of one. What type it is is known
-/// as this is compiled: for a `u64`, this is a move and a constant.
+/// `value` in `out` if its type is one whose values fit 8 bytes: a number,
+/// `bool`, `char`, `()`, or an `Option` of one; its tag and length. What
+/// type it is is known as this is compiled: for a `u64`, this is a move.
 #[inline]
-pub(crate) fn word<T: 'static>(value: &T) -> Option<Word> {
-    #[inline(always)]
-    fn put<const N: usize>(tag: u8, bytes: [u8; N]) -> Word {
-        let mut bits = [0u8; 8];
-        bits[..N].copy_from_slice(&bytes);
-        Word::new(tag, N as u8, u64::from_le_bytes(bits))
+fn scalar<T: 'static>(value: &T, out: &mut [u8; ROOM]) -> Option<(u8, usize)> {
+    fn put<const N: usize>(out: &mut [u8; ROOM], tag: u8, bytes: [u8; N]) -> (u8, usize) {
+        out[..N].copy_from_slice(&bytes);
+        (tag, N)
     }
     macro_rules! scalars {
         ($v:expr; $($t:ty => $tag:expr, $bytes:expr);* $(;)?) => {
             $(
                 if let Some(v) = is::<_, $t>($v) {
-                    return Some(put($tag, ($bytes)(v)));
+                    return Some(put(out, $tag, ($bytes)(v)));
                 }
                 if let Some(o) = is::<_, Option<$t>>($v) {
                     return Some(match o {
-                        Some(v) => put($tag | SOME, ($bytes)(v)),
-                        None => put(NONE, []),
+                        Some(v) => put(out, $tag | SOME, ($bytes)(v)),
+                        None => (NONE, 0),
                     });
                 }
             )*
@@ -137,9 +86,8 @@ pub(crate) fn encode<T: 'static>(value: &T, out: &mut [u8; ROOM]) -> (u8, usize)
         out[..cut.len()].copy_from_slice(cut);
         cut.len()
     }
-    if let Some(word) = word(value) {
-        out[..8].copy_from_slice(&word.bits().to_le_bytes());
-        return (word.tag(), usize::from(word.len()));
+    if let Some(scalar) = scalar(value, out) {
+        return scalar;
     }
     if let Some(s) = is::<_, String>(value) {
         return (TEXT, text(out, s));
@@ -232,26 +180,6 @@ mod tests {
         assert_eq!(shown(Some("hi")), "Some(\"hi\")");
         assert_eq!(shown(()), "()");
         assert_eq!(shown(vec![1]), "<Vec<i32>>");
-    }
-
-    #[test]
-    fn small_values_fit_a_word_as_they_encode() {
-        fn same<T: 'static>(value: T) {
-            let word = word(&value).expect("fits a word");
-            let mut out = [0; ROOM];
-            let (tag, n) = encode(&value, &mut out);
-            assert_eq!((word.tag(), usize::from(word.len())), (tag, n));
-            assert_eq!(word.bits().to_le_bytes(), out[..8]);
-        }
-        same(7u64);
-        same(-3i8);
-        same(Some(2.5f32));
-        same(None::<u16>);
-        same('线');
-        same(true);
-        same(());
-        assert_eq!(word(&"hi".to_string()), None);
-        assert_eq!(word(&vec![1]), None);
     }
 
     #[test]
