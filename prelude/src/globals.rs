@@ -85,8 +85,7 @@ fn registry() -> &'static Registry {
 }
 
 fn tid() -> libc::pid_t {
-    // SAFETY: gettid has no preconditions.
-    unsafe { libc::gettid() }
+    nix::unistd::gettid().as_raw()
 }
 
 impl Registry {

@@ -64,8 +64,7 @@ impl fmt::Debug for ThreadInfo {
 
 /// This thread's `pthread_t`, Python's `get_ident()`.
 fn ident_here() -> u64 {
-    // SAFETY: pthread_self has no preconditions.
-    unsafe { libc::pthread_self() }
+    nix::sys::pthread::pthread_self()
 }
 
 /// The threads started by [`Thread`] that still run, and how many of them

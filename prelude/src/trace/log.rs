@@ -76,8 +76,7 @@ impl Chunk {
 }
 
 fn thread_id() -> u32 {
-    // SAFETY: gettid has no preconditions.
-    unsafe { libc::gettid() as u32 }
+    nix::unistd::gettid().as_raw() as u32
 }
 
 /// What an event says, as it is written.
@@ -289,13 +288,9 @@ impl Log {
 
 /// The clock: `CLOCK_MONOTONIC` in nanoseconds, the same in every process.
 pub(super) fn now_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid timespec to write into.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+    let now = nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC)
+        .expect("CLOCK_MONOTONIC is always there");
+    now.tv_sec() as u64 * 1_000_000_000 + now.tv_nsec() as u64
 }
 
 /// `text` cut to at most `room` bytes, at a character boundary.
@@ -311,11 +306,6 @@ pub(super) fn cut(text: &str, room: usize) -> &str {
 pub(super) fn fit(text: &str) -> &[u8] {
     cut(text, TEXT).as_bytes()
 }
-
-// SAFETY: the log is plain shared memory of atomics.
-unsafe impl Send for Log {}
-// SAFETY: as above.
-unsafe impl Sync for Log {}
 
 #[cfg(test)]
 mod tests {
