@@ -347,7 +347,7 @@ impl<T: 'static> Greenlet<T> {
         self.inner.kill.set(true);
         // Run it next. Wherever else it is queued (a timer, another's
         // waiters, the ready queue) stays: an ended greenlet taken from
-        // there is skipped, so a kill costs the same among 100,000.
+        // there is skipped, so a kill costs the same among thousands.
         let task: Rc<dyn Task> = self.inner.clone();
         with_hub(|hub| {
             hub.ready.push_front(task);
