@@ -493,34 +493,54 @@ mod tests {
 
     #[test]
     fn a_thread_reading_a_suspended_greenlets_stack_sees_its_own_value() {
-        // Each greenlet lends a local of its stack to a scoped thread, then
-        // switches while the thread reads it: the thread must see that
-        // greenlet's value every time, never another's.
+        // Each of 32 greenlets lends a local of its stack (its id) to a
+        // scoped thread, and takes turns with the others. After each round
+        // of turns, with every greenlet suspended, the main stack asks each
+        // thread to read its greenlet's local: 400 rounds, 12,800 reads,
+        // each of which must see that greenlet's id, never another's.
         use std::sync::atomic::{AtomicU64, Ordering};
-        let gs: Vec<Greenlet<u64>> = (0..32u64)
+        use std::sync::mpsc;
+        let mut asks = Vec::new();
+        let mut answers = Vec::new();
+        let gs: Vec<Greenlet> = (0..32u64)
             .map(|id| {
+                let (ask, asked) = mpsc::channel::<()>();
+                let (tell, told) = mpsc::channel();
+                asks.push(ask);
+                answers.push(told);
                 Greenlet::spawn(move || {
                     let mine = AtomicU64::new(id);
                     std::thread::scope(|scope| {
-                        let reader = scope.spawn(|| {
-                            (0..400)
-                                .filter(|_| {
-                                    std::thread::yield_now();
-                                    mine.load(Ordering::Relaxed) != id
-                                })
-                                .count() as u64
+                        let mine = &mine;
+                        let reader = scope.spawn(move || {
+                            for () in asked {
+                                tell.send(mine.load(Ordering::Relaxed)).unwrap();
+                            }
                         });
+                        // Until the asking is over.
                         while !reader.is_finished() {
                             sleep(0.0);
                         }
-                        reader.join().unwrap()
-                    })
+                    });
                 })
             })
             .collect();
+        let mut wrong = 0;
+        for _ in 0..400 {
+            sleep(0.0); // a round of turns; all are suspended after it
+            for (id, (ask, told)) in (0..32u64).zip(asks.iter().zip(&answers)) {
+                ask.send(()).unwrap();
+                if told.recv().unwrap() != id {
+                    wrong += 1;
+                }
+            }
+        }
+        drop(asks);
         joinall(&gs).unwrap();
-        let wrong: u64 = gs.iter().map(|g| g.get().unwrap()).sum();
-        assert_eq!(wrong, 0, "reads that saw another greenlet's value");
+        assert_eq!(
+            wrong, 0,
+            "of 12,800 reads, these saw another greenlet's value"
+        );
     }
 
     #[test]

@@ -159,6 +159,12 @@ impl<T: 'static> Task for Inner<T> {
         }
         let body = self.body.borrow_mut().take();
         if let Some(body) = body {
+            if self.kill.get() {
+                // Killed before it started: it never runs, and needs no stack.
+                drop(body);
+                self.end(Some(Ending::Killed));
+                return None;
+            }
             match stack::take() {
                 Ok(stack) => {
                     with_hub(|hub| hub.refusing = false);

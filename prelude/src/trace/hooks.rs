@@ -25,7 +25,9 @@ use crate::globals::shared;
 pub(crate) struct LaneId(NonZeroU64);
 
 impl LaneId {
-    fn new(generation: u32, lane: u32) -> LaneId {
+    /// Lane number `lane` of the recording `generation`: the generation in
+    /// the high 32 bits, the number in the low 32.
+    pub(super) fn new(generation: u32, lane: u32) -> LaneId {
         LaneId(
             NonZeroU64::new(u64::from(generation) << 32 | u64::from(lane))
                 .expect("lanes start at 1"),

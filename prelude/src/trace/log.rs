@@ -89,28 +89,37 @@ pub(super) struct Entry {
     pub(super) len: usize,
 }
 
+/// Where a generator turn's text ([`Kind::Resume`], [`Kind::Yield`]) keeps
+/// the caller's lane (little-endian)…
+pub(super) const TURN_CALLER: std::ops::Range<usize> = 0..4;
+/// …the value's tag ([`value::encode`])…
+pub(super) const TURN_TAG: usize = 4;
+/// …and, from here to the end of the text, the value's bytes.
+pub(super) const TURN_VALUE: usize = 8;
+const _: () = assert!(TURN_VALUE + value::ROOM == TEXT);
+
 impl Entry {
     /// A generator's resume or yield: `kind` of `lane` by `caller`, with
-    /// `code` (how it was resumed); its text the caller's lane (4 bytes),
-    /// the value's tag (1), 3 bytes of nothing, then the value's first `n`
-    /// bytes from `room`.
+    /// `code` (how it was resumed), its value tagged `tag` and made of the
+    /// first `n` bytes of `room`.
     pub(super) fn turn(
         (lane, caller): (u32, u32),
         kind: Kind,
         code: u8,
         (tag, room, n): (u8, &[u8; value::ROOM], usize),
     ) -> Entry {
-        let mut words = [0u64; TEXT_WORDS];
-        words[0] = u64::from(caller) | u64::from(tag) << 32;
-        for (word, bytes) in words[1..].iter_mut().zip(room.chunks_exact(8)) {
-            *word = u64::from_le_bytes(bytes.try_into().expect("8 bytes"));
-        }
+        let mut text = [0u8; TEXT];
+        text[TURN_CALLER].copy_from_slice(&caller.to_le_bytes());
+        text[TURN_TAG] = tag;
+        let n = n.min(value::ROOM);
+        text[TURN_VALUE..TURN_VALUE + n].copy_from_slice(&room[..n]);
+        let (words, len) = words(&text[..TURN_VALUE + n]);
         Entry {
             lane,
             kind,
             code,
             words,
-            len: 8 + n,
+            len,
         }
     }
 }

@@ -60,8 +60,7 @@ pub fn record(body: impl FnOnce()) -> Timeline {
 
     // The caller's own lane, for the length of the recording.
     let number = header.lanes.fetch_add(1, Ordering::Relaxed) + 1;
-    let lane = LaneId::from_raw(u64::from(generation) << 32 | u64::from(number))
-        .expect("the recording runs");
+    let lane = LaneId::new(generation, number);
     let name = crate::threading::current_thread().name().to_string();
     let (words, len) = log::words(log::fit(&name));
     let entry = Entry {
@@ -195,9 +194,9 @@ fn timeline(mut events: Vec<Event>, start: u64, end: u64, lost: u64) -> Timeline
 
 /// A resume's or yield's caller (by index) and value, as written.
 fn switched(event: &Event, numbers: &BTreeMap<u32, usize>) -> Option<(usize, String)> {
-    let caller = u32::from_le_bytes(event.text.get(..4)?.try_into().ok()?);
-    let tag = *event.text.get(4)?;
-    let bytes = event.text.get(8..).unwrap_or_default();
+    let caller = u32::from_le_bytes(event.text.get(log::TURN_CALLER)?.try_into().ok()?);
+    let tag = *event.text.get(log::TURN_TAG)?;
+    let bytes = event.text.get(log::TURN_VALUE..).unwrap_or_default();
     Some((*numbers.get(&caller)?, value::decode(tag, bytes)))
 }
 
