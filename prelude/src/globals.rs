@@ -181,6 +181,14 @@ pub(crate) fn first_use<R>(make: impl FnOnce() -> R) -> R {
     registry().first_use(make)
 }
 
+/// Runs `f` once per `once`, as a first use: a fork never copies it half
+/// done (a `Once` being run is a `Once` the child would wait on for ever).
+pub(crate) fn once(once: &std::sync::Once, f: impl FnOnce()) {
+    if !once.is_completed() {
+        first_use(|| once.call_once(f));
+    }
+}
+
 /// Held by a fork from just before to just after it: no first use is under
 /// way meanwhile (unless the forking thread's own).
 pub(crate) struct HeldForFork {
@@ -265,6 +273,35 @@ mod tests {
                 status,
                 Some(0),
                 "round {round}: the child (None: stuck, killed) did not find the value made"
+            );
+        }
+    }
+
+    #[test]
+    fn a_fork_waits_for_a_one_time_registration_under_way() {
+        // As above, for `once`: the fork comes while a thread runs a
+        // 5 ms one-time step; the child must find it done, not wait on it.
+        for round in 0..200 {
+            let step: &'static std::sync::Once = Box::leak(Box::new(std::sync::Once::new()));
+            let (started, running) = mpsc::channel();
+            let runner = std::thread::spawn(move || {
+                once(step, || {
+                    started.send(()).unwrap();
+                    std::thread::sleep(Duration::from_millis(5));
+                });
+            });
+            running.recv().unwrap();
+            let pid = fork::spawn("race", false, move || {
+                once(step, || {});
+                i32::from(!step.is_completed())
+            })
+            .unwrap();
+            let status = wait_at_most(pid, Duration::from_secs(10));
+            runner.join().unwrap();
+            assert_eq!(
+                status,
+                Some(0),
+                "round {round}: the child (None: stuck, killed)"
             );
         }
     }

@@ -6,8 +6,10 @@
 //! matched against the error the learner actually gets — rustc's error code,
 //! the text under its primary span, its message and label — never against
 //! the source alone, so a habit that happens to compile gets no advice.
-//! `tests/python_habits.rs` types every entry's `typed` into the REPL and
-//! looks for its hint.
+//! `every_python_habit_gets_its_hint` (`tests/repl_pty.rs`) types every
+//! entry's `typed` into the REPL and looks for its hint;
+//! `a_python_habit_gets_its_hint_in_jupyter` (`tests/kernel_jupyter.rs`)
+//! does one through the kernel.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;

@@ -151,7 +151,7 @@ shared! {
 
 fn locked_loops() -> MutexGuard<'static, Loops> {
     static HELD_ACROSS_FORKS: std::sync::Once = std::sync::Once::new();
-    HELD_ACROSS_FORKS.call_once(|| {
+    crate::globals::once(&HELD_ACROSS_FORKS, || {
         crate::multiprocessing::fork::hold_across_fork("asyncio loops", || {
             Box::new(HeldForFork(
                 loops().lock().unwrap_or_else(|p| p.into_inner()),

@@ -78,6 +78,23 @@ shared! {
     fn holders() -> Mutex<BTreeMap<&'static str, Take>> = Mutex::new(BTreeMap::new());
 }
 
+shared! {
+    /// What a child does as it leaves, by name ([`on_child_exit`]).
+    fn exit_steps() -> Mutex<BTreeMap<&'static str, fn()>> = Mutex::new(BTreeMap::new());
+}
+
+/// Registers `step` under `name`, to run as a child started by [`spawn`]
+/// leaves, before its output is flushed (the thread registry waits for the
+/// child's threads that are not daemons); registering a name again does
+/// nothing. So this module calls no module above it.
+pub(crate) fn on_child_exit(name: &'static str, step: fn()) {
+    exit_steps()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(name)
+        .or_insert(step);
+}
+
 /// Registers `take` under `name`, to run before every fork from now on;
 /// registering a name again does nothing.
 pub(crate) fn hold_across_fork(name: &'static str, take: Take) {
@@ -104,7 +121,7 @@ pub(crate) fn in_child() -> bool {
 /// the child's pid in the parent, where the child goes into the book: it is
 /// joined or reaped by us. `name` names its lane when it is recorded.
 pub(crate) fn spawn(name: &str, daemon: bool, body: impl FnOnce() -> i32) -> io::Result<i32> {
-    at_exit().call_once(|| {
+    crate::globals::once(at_exit(), || {
         // SAFETY: registering a plain `extern "C"` function with no arguments.
         unsafe { libc::atexit(finish_children_at_exit) };
     });
@@ -208,7 +225,15 @@ pub(crate) fn spawn(name: &str, daemon: bool, body: impl FnOnce() -> i32) -> io:
 /// statics).
 pub(crate) fn exit_child(code: i32) -> ! {
     finish_children();
-    crate::threading::wait_for_non_daemon_threads();
+    let steps: Vec<fn()> = exit_steps()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .values()
+        .copied()
+        .collect();
+    for step in steps {
+        step();
+    }
     if let Some(lane) = crate::trace::here() {
         crate::trace::end(lane);
     }

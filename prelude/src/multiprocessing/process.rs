@@ -35,8 +35,9 @@ shared! {
 fn me() -> MutexGuard<'static, Option<Identity>> {
     static HELD_ACROSS_FORKS: std::sync::Once = std::sync::Once::new();
     // The child takes an identity of its own, once the fork let go of it.
-    HELD_ACROSS_FORKS
-        .call_once(|| fork::hold_across_fork("process identity", || Box::new(locked_identity())));
+    crate::globals::once(&HELD_ACROSS_FORKS, || {
+        fork::hold_across_fork("process identity", || Box::new(locked_identity()))
+    });
     locked_identity()
 }
 

@@ -33,5 +33,4 @@ pub use sync::{
     BoundedSemaphore, Condition, ConditionGuard, Event, Lock, LockGuard, RLock, RLockGuard,
     Semaphore, SemaphoreGuard,
 };
-pub(crate) use thread::wait_for_non_daemon_threads;
 pub use thread::{Thread, ThreadInfo, active_count, current_thread, enumerate, main_thread};

@@ -96,10 +96,16 @@ shared! {
 
 fn registry() -> MutexGuard<'static, Registry> {
     static HELD_ACROSS_FORKS: Once = Once::new();
-    HELD_ACROSS_FORKS.call_once(|| {
+    crate::globals::once(&HELD_ACROSS_FORKS, || {
         crate::multiprocessing::fork::hold_across_fork("thread registry", || {
             Box::new(HeldForFork(locked_registry()))
-        })
+        });
+        // A child leaves as Python's does: after its threads that are not
+        // daemons (a thread is in this registry before it runs).
+        crate::multiprocessing::fork::on_child_exit(
+            "wait for non-daemon threads",
+            wait_for_non_daemon_threads,
+        );
     });
     locked_registry()
 }
@@ -360,7 +366,7 @@ impl<R: Send + 'static> Thread<R> {
             builder = builder.stack_size(bytes);
         }
         if !self.daemon {
-            at_exit().call_once(|| {
+            crate::globals::once(at_exit(), || {
                 // SAFETY: registering a plain `extern "C"` function.
                 unsafe { libc::atexit(join_non_daemon_threads) };
             });
