@@ -37,22 +37,35 @@ struct State {
     maker: Option<(libc::pid_t, usize)>,
 }
 
-/// The registry of whichever copy of this crate the binary holds; `dlsym`
-/// finds it from every other copy.
-// SAFETY (`no_mangle`): the name is versioned and this crate's own; no other
-// symbol in a process that links it has it (the copies' duplicates are
-// never looked up but through `dlsym`, which takes the first).
-#[unsafe(no_mangle)]
-pub extern "C" fn multitask_registry_v2() -> &'static Registry {
-    static REGISTRY: Registry = Registry {
-        state: Mutex::new(State {
-            values: BTreeMap::new(),
-            maker: None,
-        }),
-        made: Condvar::new(),
+/// Defines the function the binary exports the registry through, and
+/// [`REGISTRY_SYMBOL`], its name, from the same identifier.
+macro_rules! exported {
+    ($name:ident) => {
+        /// The registry of whichever copy of this crate the binary holds;
+        /// `dlsym` finds it from every other copy.
+        // SAFETY (`no_mangle`): the name is versioned and this crate's own;
+        // no other symbol in a process that links it has it (the copies'
+        // duplicates are never looked up but through `dlsym`, which takes
+        // the first).
+        #[unsafe(no_mangle)]
+        pub extern "C" fn $name() -> &'static Registry {
+            static REGISTRY: Registry = Registry {
+                state: Mutex::new(State {
+                    values: BTreeMap::new(),
+                    maker: None,
+                }),
+                made: Condvar::new(),
+            };
+            &REGISTRY
+        }
+
+        /// The symbol the `multitask` binary exports for every copy of the
+        /// prelude to find the registry by (`repl/build.rs` names it; a test
+        /// there checks it still does).
+        pub const REGISTRY_SYMBOL: &str = stringify!($name);
     };
-    &REGISTRY
 }
+exported!(multitask_registry_v2);
 
 /// The process's registry: the binary's if it exports one, else this copy's.
 fn registry() -> &'static Registry {
@@ -62,13 +75,14 @@ fn registry() -> &'static Registry {
     static FOUND: AtomicUsize = AtomicUsize::new(0);
     let found = FOUND.load(Ordering::Acquire);
     let found: extern "C" fn() -> &'static Registry = if found == 0 {
+        let name = std::ffi::CString::new(REGISTRY_SYMBOL).expect("an identifier has no NUL");
         // SAFETY: a lookup by a NUL-terminated name.
-        let symbol = unsafe { libc::dlsym(libc::RTLD_DEFAULT, c"multitask_registry_v2".as_ptr()) };
+        let symbol = unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) };
         let function = if symbol.is_null() {
             multitask_registry_v2
         } else {
-            // SAFETY: the symbol is `multitask_registry_v2` of some copy of
-            // this crate, which has this signature.
+            // SAFETY: the symbol is the registry function of some copy of
+            // this crate (see `exported!`), which has this signature.
             unsafe {
                 std::mem::transmute::<*mut libc::c_void, extern "C" fn() -> &'static Registry>(
                     symbol,

@@ -65,4 +65,6 @@ pub mod web;
 pub use exception::Exception;
 pub use generator::{GenState, Generator, GeneratorError};
 #[doc(hidden)]
+pub use globals::REGISTRY_SYMBOL;
+#[doc(hidden)]
 pub use panics::advice as panic_advice;

@@ -6,6 +6,7 @@
 //! - [`commands`]: our colon commands and `:help`.
 //! - [`completion`]: completions as a learner types them, and a session's quick first answer.
 //! - [`locate`]: where the prelude crate is.
+//! - [`contract`]: every prelude path the REPL writes into code, each checked by the compiler.
 //! - [`interrupt`]: stopping the current cell from another thread, at any moment.
 //! - [`background`]: a session starting behind a front end.
 //! - [`terminal`]: the rustyline REPL.
@@ -26,6 +27,7 @@ pub mod build_dir;
 pub mod check;
 pub mod commands;
 pub mod completion;
+pub mod contract;
 pub mod habits;
 pub mod input;
 pub mod interrupt;

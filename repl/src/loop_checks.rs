@@ -3,7 +3,7 @@
 //! `multitask::interrupt`).
 //!
 //! The cell is parsed (rust-analyzer's parser, as evcxr splits cells with
-//! it) and [`CHECK`] goes right after the `{` of each `loop`, `while` and
+//! it) and [`check`] goes right after the `{` of each `loop`, `while` and
 //! `for` body. Loops that run at compile time are left alone (a `const`
 //! item, a `static`, a `const fn`, a `const` block, an array length or a
 //! const generic argument: a call to a non-`const` function is an error
@@ -14,11 +14,15 @@
 use ra_ap_syntax::ast::{self, HasLoopBody};
 use ra_ap_syntax::{AstNode, Edition, SourceFile, SyntaxKind, SyntaxNode};
 
-/// What goes at the top of each loop body.
-pub const CHECK: &str = "::multitask::interrupt::check();";
+/// What goes at the top of each loop body: a call of
+/// [`contract::INTERRUPT_CHECK`](crate::contract::INTERRUPT_CHECK).
+pub fn check() -> &'static str {
+    static CHECK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CHECK.get_or_init(|| format!("{}();", crate::contract::INTERRUPT_CHECK))
+}
 
 /// The byte offsets of `code` right after the `{` of each loop body that
-/// gets a [`CHECK`], ascending. Lines of colon commands are not code.
+/// gets a [`check`], ascending. Lines of colon commands are not code.
 pub fn loop_bodies(code: &str) -> Vec<usize> {
     // As evcxr parses a cell: the body of a function.
     const WRAP: &str = "fn f(){";

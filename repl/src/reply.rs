@@ -18,7 +18,7 @@ pub enum Reply {
     /// Text from one of our own commands (`:help`, `:vars`, …).
     Text(String),
     /// The cell panicked: this is the message (printed already, by
-    /// [`PANIC_HOOK`](crate::session::PANIC_HOOK), in order with the cell's output). Variables from
+    /// [`panic_hook`](crate::session::panic_hook), in order with the cell's output). Variables from
     /// before the cell are kept, as after a Python exception.
     Panicked(String),
     /// rustc refused the cell; nothing ran and every variable is kept.

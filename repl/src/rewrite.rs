@@ -25,7 +25,7 @@ pub enum Checks {
 }
 
 /// `code` with every bare reserved name written `r#name` and, with
-/// [`Checks::Loops`], [`loop_checks::CHECK`] at the top of each loop body.
+/// [`Checks::Loops`], [`loop_checks::check`] at the top of each loop body.
 pub fn rewrite(code: &str, checks: Checks) -> Rewritten {
     let names: Vec<(usize, &str)> = reserved::raw_names(code)
         .into_iter()
@@ -38,7 +38,7 @@ pub fn rewrite(code: &str, checks: Checks) -> Rewritten {
     // Parsed with the names made raw (`gen` is a keyword to the parser).
     let mut insertions: Vec<(usize, &str)> = loop_checks::loop_bodies(&raw.code)
         .into_iter()
-        .map(|at| (raw.to_learner(at), loop_checks::CHECK))
+        .map(|at| (raw.to_learner(at), loop_checks::check()))
         .chain(names)
         .collect();
     // At one offset a check (after a `{`) comes before an `r#` (of the name
@@ -114,7 +114,7 @@ mod tests {
     fn loops_get_checks_and_names_stay_raw() {
         let cell = "for x in gen {gen.next();}";
         let rewritten = rewrite(cell, Checks::Loops);
-        let check = loop_checks::CHECK;
+        let check = loop_checks::check();
         assert_eq!(
             rewritten.code,
             format!("for x in r#gen {{{check}r#gen.next();}}")

@@ -16,6 +16,7 @@ use evcxr::{CommandContext, EvalCallbacks};
 
 use crate::commands::{self, OPT_LEVELS};
 use crate::completion::{self, Completion, without_placeholders};
+use crate::contract;
 use crate::interrupt::{Ended, Interrupter};
 use crate::output::{self, Forwarded, Stream};
 use crate::reply::{
@@ -44,7 +45,8 @@ pub struct Options {
 /// another pipe, read by another thread) and without a backtrace of evcxr's
 /// runtime frames or a location in code the learner never saw. A panic the
 /// REPL makes likely (tokio's "no reactor") gets a second line, `hint: …`.
-pub const PANIC_HOOK: &str = r#"std::panic::set_hook(Box::new(|info| {
+pub fn panic_hook() -> String {
+    const HOOK: &str = r#"std::panic::set_hook(Box::new(|info| {
     let payload = info.payload();
     let message = payload.downcast_ref::<&str>().map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
@@ -53,10 +55,26 @@ pub const PANIC_HOOK: &str = r#"std::panic::set_hook(Box::new(|info| {
         None | Some("main") => println!("panicked: {message}"),
         Some(name) => println!("thread '{name}' panicked: {message}"),
     }
-    if let Some(advice) = multitask::panic_advice(&message) {
+    if let Some(advice) = PANIC_ADVICE(&message) {
         println!("hint: {advice}");
     }
 }));"#;
+    HOOK.replace("PANIC_ADVICE", contract::PANIC_ADVICE)
+}
+
+/// What brings the prelude into a session's scope.
+pub fn prelude_use() -> String {
+    format!("use {}::*;", contract::PRELUDE)
+}
+
+/// What `:timeit EXPR` runs: the prelude's timeit, optimised at
+/// [`TIMED_AT`]. In parentheses: a cell that starts with `:` is a command.
+pub fn timeit_cell(expr: &str) -> String {
+    format!("({}({TIMED_AT:?}, || {{ {expr}\n}}))", contract::TIMEIT)
+}
+
+/// The opt-level `:timeit` compiles at.
+const TIMED_AT: &str = "2";
 
 /// A session: evcxr's context with the prelude in scope.
 pub struct Session {
@@ -180,9 +198,8 @@ impl Session {
         let dep = format!(":dep multitask = {{ path = \"{path}\" }}");
         // A cell that awaits runs on the prelude's asyncio loop, over its
         // tokio (see vendor/evcxr/PATCHES.md), not on a tokio evcxr would add.
-        self.context
-            .set_async_runner("multitask::asyncio::run_cell");
-        let load = format!("{dep}\nuse multitask::prelude::*;\n{PANIC_HOOK}");
+        self.context.set_async_runner(contract::ASYNC_RUNNER);
+        let load = format!("{dep}\n{}\n{}", prelude_use(), panic_hook());
         if let Err(e) = self.context.execute(&load) {
             bail!(
                 "cannot load the prelude from {}: {}",
@@ -218,15 +235,11 @@ impl Session {
         if self.checks == Checks::None {
             return Reply::Error(":timeit needs the prelude (not loaded in this session)".into());
         }
-        const TIMED_AT: &str = "2";
         let level = self.context.opt_level();
         if let Err(e) = self.context.set_opt_level(TIMED_AT) {
             return Reply::Error(format!("cannot compile optimised: {e}"));
         }
-        let reply = self.run(&format!(
-            // In parentheses: a cell that starts with `:` is a command.
-            "(::multitask::timeit::timeit({TIMED_AT:?}, || {{ {expr}\n}}))"
-        ));
+        let reply = self.run(&timeit_cell(expr));
         if let Err(e) = self.context.set_opt_level(&level) {
             return Reply::Error(format!("cannot go back to opt-level {level}: {e}"));
         }
@@ -363,7 +376,7 @@ impl Session {
                 };
                 let lost = lost(self);
                 // The new runtime process has the prelude's items but not our hook.
-                let _ = self.context.execute(PANIC_HOOK);
+                let _ = self.context.execute(&panic_hook());
                 Reply::Crashed {
                     reason,
                     interrupted: interrupted.is_some(),
