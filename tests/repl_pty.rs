@@ -861,7 +861,7 @@ fn without_colours(text: &str) -> String {
 fn every_python_habit_gets_its_hint() {
     let mut repl = Repl::fresh("repl-python-habits");
     let mut missed = Vec::new();
-    for habit in multitask_repl::habits::habits() {
+    for habit in multitask_repl::session::habits::habits() {
         let entry = &habit.entry;
         for setup in &entry.setup {
             let shown = without_colours(&repl.run(setup));

@@ -38,9 +38,9 @@ use anyhow::{Context as _, Result};
 use jupyter_protocol::{ConnectionInfo, JupyterMessage, StreamContent};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::interrupt::Interrupter;
-use crate::output::Stream;
 use crate::session::Options;
+use crate::session::interrupt::Interrupter;
+use crate::session::output::Stream;
 
 /// Serves the kernel described by `connection_file` until a shutdown request.
 pub fn run(connection_file: &Path, options: Options) -> Result<()> {
@@ -158,7 +158,7 @@ impl Kernel {
             .unwrap_or_default()
     }
 
-    /// Stops the current cell (see [`crate::interrupt`]); at rest, nothing
+    /// Stops the current cell (see [`crate::session::interrupt`]); at rest, nothing
     /// happens.
     fn interrupt(&self) {
         self.interrupter.interrupt();

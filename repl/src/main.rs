@@ -4,11 +4,11 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, bail};
 use clap::{Parser, Subcommand};
-use multitask_repl::build_dir::BuildDir;
-use multitask_repl::commands::OPT_LEVELS;
-use multitask_repl::locate::find_prelude;
 use multitask_repl::session::Options;
-use multitask_repl::{check, kernel, step, terminal};
+use multitask_repl::session::build_dir::BuildDir;
+use multitask_repl::session::commands::OPT_LEVELS;
+use multitask_repl::session::locate::find_prelude;
+use multitask_repl::{kernel, notebook::check, notebook::step, terminal};
 
 /// A Rust REPL with the multitask prelude preloaded: Python's multitasking
 /// (generators, processes, threads, coroutines) the Rust way.

@@ -19,13 +19,13 @@ use rustyline::history::DefaultHistory;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{CompletionType, Config, Editor, ExternalPrinter, Helper};
 
-use crate::background::Background;
-use crate::input::{Completeness, completeness};
-use crate::interrupt::Interrupter;
-use crate::output::Stream;
-use crate::progress;
-use crate::reply::{self, Reply};
-use crate::rewrite::Rewritten;
+use crate::cell::input::{Completeness, completeness};
+use crate::cell::rewrite::Rewritten;
+use crate::session::background::Background;
+use crate::session::interrupt::Interrupter;
+use crate::session::output::Stream;
+use crate::session::progress;
+use crate::session::reply::{self, Reply};
 use crate::session::{Hooks, Options, Session};
 
 const PROMPT: &str = ">> ";

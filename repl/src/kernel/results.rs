@@ -9,7 +9,7 @@ use jupyter_protocol::{
 };
 
 use super::Kernel;
-use crate::reply::{Failure, Reply};
+use crate::session::reply::{Failure, Reply};
 
 /// Turns a cell's [`Reply`] into iopub messages and the shell's reply.
 pub(super) fn result(

@@ -13,9 +13,9 @@ use super::results::failure;
 use super::wire::{self, Incoming, is_bad_message, why_rejected};
 use super::worker::Job;
 use super::{Kernel, info};
-use crate::input::{Completeness, completeness};
-use crate::interrupt::Current;
-use crate::reply::{Failure, Reply};
+use crate::cell::input::{Completeness, completeness};
+use crate::session::interrupt::Current;
+use crate::session::reply::{Failure, Reply};
 
 /// Answers shell requests until the socket closes or a shutdown comes.
 pub(super) async fn serve<R: zeromq::SocketRecv, W: zeromq::SocketSend>(

@@ -13,7 +13,7 @@ use jupyter_zmq_client::KernelStdinConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use super::wire::{self, Incoming};
-use crate::interrupt::Interrupter;
+use crate::session::interrupt::Interrupter;
 
 /// One request for a line.
 struct Ask {

@@ -12,9 +12,9 @@ use tokio::sync::oneshot;
 
 use super::Kernel;
 use super::results::result;
-use crate::background::Background;
-use crate::interrupt::Current;
-use crate::reply::Reply;
+use crate::session::background::Background;
+use crate::session::interrupt::Current;
+use crate::session::reply::Reply;
 use crate::session::{Hooks, Options, Session};
 
 /// What the session thread is asked to do.
@@ -26,7 +26,7 @@ pub(super) enum Job {
         /// Whether the front end takes input for this cell.
         allow_stdin: bool,
         /// The cell, current from its arrival to its reply (see
-        /// [`crate::interrupt`]).
+        /// [`crate::session::interrupt`]).
         current: Current,
         done: oneshot::Sender<ExecuteReply>,
     },

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use evcxr::{CompilationError, Theme};
 
-use crate::reserved;
-use crate::rewrite::Rewritten;
+use crate::cell::reserved;
+use crate::cell::rewrite::Rewritten;
 
 /// What became of one cell.
 #[derive(Debug)]
@@ -32,7 +32,7 @@ pub enum Reply {
         /// back to what the learner typed.
         cell: Rewritten,
         /// The session's hint under each error, if a Python habit explains
-        /// it (see [`crate::habits`]).
+        /// it (see [`crate::session::habits`]).
         hints: Vec<Option<String>>,
     },
     /// The runtime process died (abort, segfault, `exit`) or was stopped by an
@@ -41,7 +41,7 @@ pub enum Reply {
     Crashed {
         /// Why: the signal and what it usually means, or that it was interrupted.
         reason: String,
-        /// Whether an [`Interrupter`](crate::interrupt::Interrupter) stopped it (rather than a crash).
+        /// Whether an [`Interrupter`](crate::session::interrupt::Interrupter) stopped it (rather than a crash).
         interrupted: bool,
         /// The variables that existed before the cell, now gone.
         lost: Vec<String>,
@@ -51,7 +51,7 @@ pub enum Reply {
     /// lost.
     NotRun,
     /// An interrupt stopped the running cell where it waited or looped
-    /// (Python's `KeyboardInterrupt`, see [`crate::interrupt`]); the runtime
+    /// (Python's `KeyboardInterrupt`, see [`crate::session::interrupt`]); the runtime
     /// lives on.
     KeyboardInterrupt {
         /// Variables from before the cell that are gone: those it moved.

@@ -1,9 +1,9 @@
 //! What the REPL changes in a cell before it compiles — `gen` as `r#gen`
-//! (see [`crate::reserved`]) and a check for an interrupt at the top of each
-//! loop body (see [`crate::loop_checks`]) — and how offsets map back, so
+//! (see [`crate::cell::reserved`]) and a check for an interrupt at the top of each
+//! loop body (see [`crate::cell::loop_checks`]) — and how offsets map back, so
 //! that errors point at what the learner typed.
 
-use crate::{loop_checks, reserved};
+use crate::{cell::loop_checks, cell::reserved};
 
 /// A cell as it is compiled, and how it maps back to what the learner typed.
 #[derive(Debug, Clone, PartialEq, Eq)]

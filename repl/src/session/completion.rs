@@ -32,7 +32,7 @@ pub fn without_placeholders(code: &str) -> String {
 }
 
 /// The prelude's source, whose `pub use` lines name what is in scope.
-const PRELUDE: &str = include_str!("../../prelude/src/prelude.rs");
+const PRELUDE: &str = include_str!("../../../prelude/src/prelude.rs");
 
 /// The names `use multitask::prelude::*` brings in, read from its
 /// `pub use` lines (`self` stands for the module's own name).

@@ -17,7 +17,7 @@ pub enum Completeness {
 /// literals (not lifetimes) and comments.
 ///
 /// ```
-/// # use multitask_repl::input::{completeness, Completeness};
+/// # use multitask_repl::cell::input::{completeness, Completeness};
 /// assert_eq!(completeness("fn f() {"), Completeness::Incomplete);
 /// assert_eq!(completeness("let s = \"{\";"), Completeness::Complete);
 /// ```

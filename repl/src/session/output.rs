@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::Receiver;
 use evcxr::EvalContextOutputs;
 
-use crate::reply::clean;
+use crate::session::reply::clean;
 
 /// Which of the runtime's streams a line came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +71,7 @@ impl Forwarded {
 /// of std's last words before an abort.
 ///
 /// ```
-/// use multitask_repl::output::last_words;
+/// use multitask_repl::session::output::last_words;
 ///
 /// let said = last_words("thread 'main' has overflowed its stack").unwrap();
 /// assert!(said.starts_with("a stack overflow"));

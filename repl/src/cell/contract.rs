@@ -76,13 +76,13 @@ mod tests {
     fn the_code_the_session_writes_is_made_of_these_paths() {
         assert!(crate::session::prelude_use().contains(PRELUDE));
         assert!(crate::session::panic_hook().contains(PANIC_ADVICE));
-        assert!(crate::loop_checks::check().contains(INTERRUPT_CHECK));
+        assert!(crate::cell::loop_checks::check().contains(INTERRUPT_CHECK));
         assert!(crate::session::timeit_cell("1 + 1").contains(TIMEIT));
         // No other prelude path is pasted into code by hand.
         for code in [
             crate::session::prelude_use(),
             crate::session::panic_hook(),
-            crate::loop_checks::check().to_string(),
+            crate::cell::loop_checks::check().to_string(),
             crate::session::timeit_cell("1 + 1"),
         ] {
             let named = code.matches("multitask::").count();
@@ -96,7 +96,7 @@ mod tests {
 
     #[test]
     fn the_binary_exports_the_registry_under_the_preludes_name() {
-        let build = include_str!("../build.rs");
+        let build = include_str!("../../build.rs");
         let flag = format!("--export-dynamic-symbol={}", multitask::REGISTRY_SYMBOL);
         assert!(build.contains(&flag), "repl/build.rs must pass {flag}");
     }

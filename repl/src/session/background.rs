@@ -7,8 +7,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use anyhow::Result;
 
-use crate::interrupt::Interrupter;
 use crate::session::Session;
+use crate::session::interrupt::Interrupter;
 
 /// The session, ready or still starting.
 #[derive(Default)]

@@ -18,10 +18,10 @@ use evcxr::CompilationError;
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::reserved;
+use crate::cell::reserved;
 
 /// The table, as compiled in.
-const TABLE: &str = include_str!("../habits.toml");
+const TABLE: &str = include_str!("../../habits.toml");
 
 /// One habit, as `habits.toml` writes it.
 #[derive(Debug, Deserialize)]

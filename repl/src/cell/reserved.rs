@@ -22,7 +22,7 @@ const RESERVED: &[&str] = &["gen"];
 
 /// The offsets of `code` where `r#` goes: before each bare reserved name,
 /// ascending. Colon commands other than `:t`/`:type` (whose argument is
-/// code) are left as typed. (See [`crate::rewrite`] for the whole rewrite.)
+/// code) are left as typed. (See [`crate::cell::rewrite`] for the whole rewrite.)
 pub fn raw_names(code: &str) -> Vec<usize> {
     let mut names = Vec::new();
     let mut at = 0;
@@ -60,7 +60,7 @@ pub fn unraw(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rewrite::{Checks, rewrite};
+    use crate::cell::rewrite::{Checks, rewrite};
 
     fn raw(code: &str) -> String {
         rewrite(code, Checks::None).code

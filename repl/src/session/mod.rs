@@ -1,10 +1,32 @@
-//! One learner's session: the evcxr context with the prelude loaded, our own
-//! colon commands, and the bookkeeping that lets a crash say what it lost
-//! (the [`Reply`] it gives is in [`crate::reply`]).
+//! The session core: one learner's session — the evcxr context with the
+//! prelude loaded, our own colon commands, and the bookkeeping that lets a
+//! crash say what it lost (the [`Reply`] it gives is in [`reply`]).
 //!
 //! Every front end (the terminal, the Jupyter kernel, the notebook stepper)
 //! hands cells to [`Session::execute`] and renders the [`Reply`]; none talks to
 //! evcxr directly, so they all behave alike.
+//!
+//! - [`commands`]: our colon commands, parsed in one place, and `:help`.
+//! - [`reply`]: what became of a cell, in the learner's words.
+//! - [`output`]: the runtime's output lines, taken off evcxr's channels as they come.
+//! - [`interrupt`]: stopping the current cell from another thread, at any moment.
+//! - [`completion`]: completions as a learner types them, and a quick first answer.
+//! - [`habits`]: hints under the compile errors of Python habits.
+//! - [`background`]: a session starting behind a front end.
+//! - [`build_dir`]: the persistent, locked folders evcxr compiles in.
+//! - [`progress`]: the first start's progress bar.
+//! - [`locate`]: where the prelude crate is.
+
+pub mod background;
+pub mod build_dir;
+pub mod commands;
+pub mod completion;
+pub mod habits;
+pub mod interrupt;
+pub mod locate;
+pub mod output;
+pub mod progress;
+pub mod reply;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -14,16 +36,14 @@ use std::time::Instant;
 use anyhow::{Context as _, Result, bail};
 use evcxr::{CommandContext, EvalCallbacks};
 
-use crate::commands::{self, OPT_LEVELS};
-use crate::completion::{self, Completion, without_placeholders};
-use crate::contract;
-use crate::interrupt::{Ended, Interrupter};
-use crate::output::{self, Forwarded, Stream};
-use crate::reply::{
-    DID_NOT_STOP, Evaluated, Reply, Timing, clean, crash_reason, describe, signal_of,
-};
-use crate::reserved;
-use crate::rewrite::{self, Checks};
+use crate::cell::contract;
+use crate::cell::reserved;
+use crate::cell::rewrite::{self, Checks};
+use commands::{Command, OPT_LEVELS};
+use completion::{Completion, without_placeholders};
+use interrupt::{Ended, Interrupter};
+use output::{Forwarded, Stream};
+use reply::{DID_NOT_STOP, Evaluated, Reply, Timing, clean, crash_reason, describe, signal_of};
 
 /// How to set a session up.
 #[derive(Debug, Clone)]
@@ -32,10 +52,10 @@ pub struct Options {
     pub prelude: Option<PathBuf>,
     /// rustc's optimisation level for cells ("0", "1", "2", …); `None` keeps evcxr's.
     pub opt_level: Option<String>,
-    /// The build folder evcxr compiles in (see [`crate::build_dir`]), marked
+    /// The build folder evcxr compiles in (see [`crate::session::build_dir`]), marked
     /// ready once a session has started there.
     pub build_dir: Option<PathBuf>,
-    /// Stops the front end's current cell (see [`crate::interrupt`]); made
+    /// Stops the front end's current cell (see [`crate::session::interrupt`]); made
     /// before the session starts, so an interrupt is never too early.
     pub interrupter: Interrupter,
 }
@@ -89,11 +109,11 @@ pub struct Session {
     /// The cell running now was typed as `:time CODE`: its timing is shown.
     timed: bool,
     /// rust-analyzer has analysed this session once (its first analysis
-    /// takes seconds; see [`completion`](crate::completion)).
+    /// takes seconds; see [`completion`](crate::session::completion)).
     analysed: bool,
     /// Variables that a cell which ran moved (and so took out of the
     /// session), until a cell defines them again: for the hint on a later
-    /// "cannot find value" (see [`crate::habits`]).
+    /// "cannot find value" (see [`crate::session::habits`]).
     moved: BTreeSet<String>,
 }
 
@@ -137,7 +157,7 @@ impl Session {
     /// about a second later on. The one start-up every front end uses.
     ///
     /// evcxr reads `EVCXR_TMPDIR` for its build folder: set it first (see
-    /// [`crate::build_dir`]) or every start compiles everything again.
+    /// [`crate::session::build_dir`]) or every start compiles everything again.
     pub fn start(options: &Options, hooks: Hooks) -> Result<Session> {
         let Hooks {
             build,
@@ -163,7 +183,7 @@ impl Session {
         session.set_up(options)?;
         if let Some(folder) = &options.build_dir {
             // A later start here, or a copy of this folder, compiles nothing.
-            let _ = crate::build_dir::mark_ready(folder);
+            let _ = crate::session::build_dir::mark_ready(folder);
         }
         Ok(session)
     }
@@ -247,28 +267,22 @@ impl Session {
     }
 
     fn run(&mut self, cell: &str) -> Reply {
+        match commands::parse(cell) {
+            Some(Command::Help) => return Reply::Text(commands::help()),
+            Some(Command::Quit) => return Reply::Quit,
+            Some(Command::Vars) => return Reply::Text(self.vars_text()),
+            Some(Command::Exercises) => return exercises(),
+            Some(Command::Time(code)) => return self.time(code),
+            Some(Command::Timeit(expr)) => return self.timeit(expr),
+            Some(Command::UnknownOptLevel(level)) => {
+                return Reply::Error(format!(
+                    "no optimisation level {level}: use one of {}",
+                    OPT_LEVELS.join(", ")
+                ));
+            }
+            None => {}
+        }
         let trimmed = cell.trim();
-        match trimmed {
-            ":help" | ":h" => return Reply::Text(commands::help()),
-            ":quit" | ":q" | ":exit" => return Reply::Quit,
-            ":vars" => return Reply::Text(self.vars_text()),
-            ":exercises" => return exercises(),
-            _ => {}
-        }
-        match trimmed.split_once(char::is_whitespace) {
-            Some((":time", code)) => return self.time(code),
-            Some((":timeit", expr)) => return self.timeit(expr),
-            _ => {}
-        }
-        // evcxr takes any level and the next cell fails in cargo: check first.
-        if let Some(level) = trimmed.strip_prefix(":opt ").map(str::trim)
-            && !OPT_LEVELS.contains(&level)
-        {
-            return Reply::Error(format!(
-                "no optimisation level {level}: use one of {}",
-                OPT_LEVELS.join(", ")
-            ));
-        }
         let before: Vec<String> = self.variables().into_iter().map(|(name, _)| name).collect();
         let rewritten = rewrite::rewrite(cell, self.checks);
         if !self.interrupter.begin() {
@@ -352,7 +366,7 @@ impl Session {
                             || e.spanned_messages().iter().any(|m| m.span.is_some())
                     })
                     .collect();
-                let hints = crate::habits::hints(&errors, &self.moved);
+                let hints = habits::hints(&errors, &self.moved);
                 Reply::CompileErrors {
                     errors,
                     typed: cell.to_string(),

@@ -15,10 +15,10 @@ use ra_ap_syntax::ast::{self, HasLoopBody};
 use ra_ap_syntax::{AstNode, Edition, SourceFile, SyntaxKind, SyntaxNode};
 
 /// What goes at the top of each loop body: a call of
-/// [`contract::INTERRUPT_CHECK`](crate::contract::INTERRUPT_CHECK).
+/// [`contract::INTERRUPT_CHECK`](crate::cell::contract::INTERRUPT_CHECK).
 pub fn check() -> &'static str {
     static CHECK: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    CHECK.get_or_init(|| format!("{}();", crate::contract::INTERRUPT_CHECK))
+    CHECK.get_or_init(|| format!("{}();", crate::cell::contract::INTERRUPT_CHECK))
 }
 
 /// The byte offsets of `code` right after the `{` of each loop body that
