@@ -22,9 +22,9 @@ use rustyline::{CompletionType, Config, Editor, ExternalPrinter, Helper};
 use crate::cell::input::{Completeness, completeness};
 use crate::cell::rewrite::Rewritten;
 use crate::session::background::Background;
+use crate::session::build_progress;
 use crate::session::interrupt::Interrupter;
 use crate::session::output::Stream;
-use crate::session::progress;
 use crate::session::reply::{self, Reply};
 use crate::session::{Hooks, Options, Session};
 
@@ -179,7 +179,7 @@ impl Terminal {
         );
         let shared = if first_start {
             // The first start compiles the prelude's dependencies: show it, then the prompt.
-            let watcher = progress::FirstStart::watch(build_dir, prelude.as_deref());
+            let watcher = build_progress::FirstStart::watch(build_dir, prelude.as_deref());
             let started = start();
             watcher.finish(started.is_ok());
             Background::started(started)

@@ -61,7 +61,7 @@ pub fn record(body: impl FnOnce()) -> Timeline {
     // The caller's own lane, for the length of the recording.
     let number = header.lanes.fetch_add(1, Ordering::Relaxed) + 1;
     let lane = LaneId::new(generation, number);
-    let name = crate::threading::current_thread().name().to_string();
+    let name = thread_name();
     let (words, len) = log::words(log::fit(&name));
     let entry = Entry {
         lane: number,
@@ -190,6 +190,17 @@ fn timeline(mut events: Vec<Event>, start: u64, end: u64, lost: u64) -> Timeline
         duration: since(end),
         lost,
     }
+}
+
+/// The calling thread's name as `threading::current_thread` has it:
+/// `MainThread` on the main thread, else the name the thread was started
+/// with (a `Thread`'s), else `Dummy`. Read here, not asked of `threading`,
+/// which calls this module: the recorder stays below it.
+fn thread_name() -> String {
+    if nix::unistd::gettid() == nix::unistd::getpid() {
+        return "MainThread".into();
+    }
+    std::thread::current().name().unwrap_or("Dummy").to_string()
 }
 
 /// A resume's or yield's caller (by index) and value, as written.

@@ -14,18 +14,18 @@
 //! - [`habits`]: hints under the compile errors of Python habits.
 //! - [`background`]: a session starting behind a front end.
 //! - [`build_dir`]: the persistent, locked folders evcxr compiles in.
-//! - [`progress`]: the first start's progress bar.
+//! - [`build_progress`]: the first start's progress bar.
 //! - [`locate`]: where the prelude crate is.
 
 pub mod background;
 pub mod build_dir;
+pub mod build_progress;
 pub mod commands;
 pub mod completion;
 pub mod habits;
 pub mod interrupt;
 pub mod locate;
 pub mod output;
-pub mod progress;
 pub mod reply;
 
 use std::collections::BTreeSet;
