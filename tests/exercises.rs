@@ -382,11 +382,11 @@ fn classic_mistakes_of_06_examples_are_caught() {
     catalogue_holds("06-examples");
 }
 
-/// The README's table of how many classic mistakes each check knows is the
-/// catalogue's count.
+/// The teachers' table of how many classic mistakes each check knows
+/// (`docs/teachers.md`) is the catalogue's count.
 #[test]
-fn the_readme_counts_the_classic_mistakes_of_each_check() {
-    let readme = std::fs::read_to_string(tests_dir().join("../README.md")).unwrap();
+fn the_teachers_notes_count_the_classic_mistakes_of_each_check() {
+    let notes = std::fs::read_to_string(tests_dir().join("../docs/teachers.md")).unwrap();
     for chapter in &chapters() {
         let entries = sections("mistakes", chapter);
         let counts: Vec<String> = multitask::exercises::ALL
@@ -401,6 +401,6 @@ fn the_readme_counts_the_classic_mistakes_of_each_check() {
             })
             .collect();
         let row = format!("| `{chapter}` | {} |", counts.join(", "));
-        assert!(readme.contains(&row), "the README lacks the row {row}");
+        assert!(notes.contains(&row), "docs/teachers.md lacks the row {row}");
     }
 }

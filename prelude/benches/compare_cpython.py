@@ -8,7 +8,7 @@ table with the ratios. Usage, from anywhere in the workspace:
     python3 prelude/benches/compare_cpython.py           # full criterion run
     python3 prelude/benches/compare_cpython.py --quick   # shorter, noisier
 
-The README's performance section is this script's output.
+The performance page's (docs/performance.md) CPython table is this script's output.
 """
 import argparse
 import datetime

@@ -10,7 +10,7 @@ Usage, from anywhere in the workspace:
     python3 prelude/benches/compare_multitasking.py           # full criterion run
     python3 prelude/benches/compare_multitasking.py --quick   # shorter, noisier
 
-The README's table for processes and threads is this script's output.
+The table for processes and threads in docs/performance.md is this script's output.
 """
 import argparse
 import datetime

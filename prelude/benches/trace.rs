@@ -1,6 +1,7 @@
 //! What `trace` costs: an instrumented call with no recording (one relaxed
 //! load), one event recorded, and a generator resume and a greenlet switch
-//! with and without a recording around them. The README quotes the numbers.
+//! with and without a recording around them. `docs/performance.md` quotes
+//! the numbers.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

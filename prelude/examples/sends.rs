@@ -1,6 +1,6 @@
 //! Nanoseconds per generator `send` in a tight loop, best of RUNS runs of N
 //! sends each, inside a `trace::record` unless the third argument is 0: the
-//! loop the README's rounds against CPython ran, one process per number, so
+//! loop the performance page's rounds against CPython ran, one process per number, so
 //! that rounds of it and of CPython's `timeit` can be run back to back on a
 //! noisy machine (criterion's medians there move with the noise).
 //!

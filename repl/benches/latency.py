@@ -28,7 +28,7 @@ With jupyter_client importable (the test venv has it), the same for the
 Jupyter kernel: start → first result, first `let` + use, a second kernel's
 start, idle memory of the kernel and its runtime.
 
-Prints Markdown tables for the README. Usage:
+Prints Markdown tables for docs/performance.md. Usage:
 target/jupyter-venv/bin/python repl/benches/latency.py [--rounds N] [--evcxr PATH]
 """
 import argparse

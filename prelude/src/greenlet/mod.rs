@@ -17,7 +17,8 @@
 //!
 //! Each greenlet that has started and not ended has a stack of its own: 1 MiB
 //! of address space ending in a guard page, of which only the pages it
-//! touches cost memory (about 8 KiB for a greenlet asleep; see the README),
+//! touches cost memory (about 4.6 KB for a greenlet asleep, and 2.1 KB of
+//! page tables; see `docs/performance.md`),
 //! taken from the thread's pool of coroutine stacks when it first runs and
 //! given back when it ends. A reference into one greenlet's stack therefore
 //! stays good while it is suspended, even from another thread (a
