@@ -230,7 +230,7 @@ def main():
             client,
             "fn countdown(n: i64) -> Generator<i64> {\n"
             "    Generator::new(move |co| { for i in (1..=n).rev() { co.yield_(i) } Ok(()) })\n}")
-        report["check_after_it"] = run(client, "check_countdown(countdown);")
+        report["check_after_it"] = run(client, "exercises::check_countdown(countdown);")
         # A Python habit: the hint comes under the error, in the traceback.
         report["habit"] = run(client, "next(itr)")
         report["kept_after_error"] = run(client, "itr.next()")

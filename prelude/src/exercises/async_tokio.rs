@@ -10,10 +10,10 @@
 //! # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-05.txt")) };
 //! use multitask::prelude::*;
 #![doc = include_str!("../../../notebooks/solutions/05-async-tokio.rs")]
-//! assert!(check_sleep_all(sleep_all).passed);
-//! assert!(check_deadline(fetch_within).passed);
-//! assert!(check_fastest(fastest).passed);
-//! assert!(check_download_at_most(download_at_most).passed);
+//! assert!(exercises::check_sleep_all(sleep_all).passed);
+//! assert!(exercises::check_deadline(fetch_within).passed);
+//! assert!(exercises::check_fastest(fastest).passed);
+//! assert!(exercises::check_download_at_most(download_at_most).passed);
 //! ```
 
 use std::sync::atomic::Ordering::SeqCst;
@@ -84,7 +84,7 @@ pub const DOWNLOAD_AT_MOST: Exercise = Exercise {
 /// use multitask::prelude::*;
 /// // The delays back at once, without sleeping.
 /// fn sleep_all(delays: Vec<f64>) -> Vec<f64> { delays }
-/// assert!(!check_sleep_all(sleep_all).passed);
+/// assert!(!exercises::check_sleep_all(sleep_all).passed);
 /// ```
 pub fn check_sleep_all(sleep_all: fn(Vec<f64>) -> Vec<f64>) -> Verdict {
     SLEEP_ALL.judge(move || {
@@ -138,7 +138,7 @@ pub fn check_sleep_all(sleep_all: fn(Vec<f64>) -> Vec<f64>) -> Verdict {
 /// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-deadline.txt")) };
 /// use multitask::prelude::*;
 /// fn fetch_within(_url: String, _secs: f64) -> Result<usize, asyncio::TimeoutError> { Ok(0) }
-/// assert!(!check_deadline(fetch_within).passed);
+/// assert!(!exercises::check_deadline(fetch_within).passed);
 /// ```
 pub fn check_deadline(fetch_within: fn(String, f64) -> Result<usize, TimeoutError>) -> Verdict {
     DEADLINE.judge(move || {
@@ -192,7 +192,7 @@ pub fn check_deadline(fetch_within: fn(String, f64) -> Result<usize, TimeoutErro
 /// fn fastest(urls: Vec<String>) -> (usize, usize) {
 ///     (0, asyncio::run(asyncio::http_get(&urls[0])).unwrap().len())
 /// }
-/// assert!(!check_fastest(fastest).passed);
+/// assert!(!exercises::check_fastest(fastest).passed);
 ///
 /// // The right one, but the others dropped, not cancelled: they run on.
 /// fn dropping(urls: Vec<String>) -> (usize, usize) {
@@ -205,7 +205,7 @@ pub fn check_deadline(fetch_within: fn(String, f64) -> Result<usize, TimeoutErro
 ///         (index, size.unwrap())
 ///     })
 /// }
-/// let verdict = check_fastest(dropping);
+/// let verdict = exercises::check_fastest(dropping);
 /// assert!(!verdict.passed);
 /// assert!(verdict.message.contains("still running"), "{}", verdict.message);
 /// ```
@@ -255,7 +255,7 @@ pub fn check_fastest(fastest: fn(Vec<String>) -> (usize, usize)) -> Verdict {
 /// fn download_at_most(urls: Vec<String>, _n: usize) -> Vec<usize> {
 ///     urls.iter().map(|url| asyncio::run(asyncio::http_get(url)).unwrap().len()).collect()
 /// }
-/// assert!(!check_download_at_most(download_at_most).passed);
+/// assert!(!exercises::check_download_at_most(download_at_most).passed);
 /// ```
 pub fn check_download_at_most(download_at_most: fn(Vec<String>, usize) -> Vec<usize>) -> Verdict {
     DOWNLOAD_AT_MOST.judge(move || {

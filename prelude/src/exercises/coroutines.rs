@@ -11,10 +11,10 @@
 //! # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-04.txt")) };
 //! use multitask::prelude::*;
 #![doc = include_str!("../../../notebooks/solutions/04-coroutines-gevent.rs")]
-//! assert!(check_take_turns(take_turns).passed);
-//! assert!(check_green_fetch(fetch_all).passed);
-//! assert!(check_keep_hub_free(run_steps).passed);
-//! assert!(check_limit_downloads(fetch_at_most).passed);
+//! assert!(exercises::check_take_turns(take_turns).passed);
+//! assert!(exercises::check_green_fetch(fetch_all).passed);
+//! assert!(exercises::check_keep_hub_free(run_steps).passed);
+//! assert!(exercises::check_limit_downloads(fetch_at_most).passed);
 //! ```
 
 use std::cell::{Cell, RefCell};
@@ -89,7 +89,7 @@ pub const LIMIT_DOWNLOADS: Exercise = Exercise {
 /// fn take_turns(names: Vec<&'static str>, rounds: usize) -> Vec<String> {
 ///     names.iter().flat_map(|name| (0..rounds).map(move |i| format!("{name} {i}"))).collect()
 /// }
-/// assert!(!check_take_turns(take_turns).passed);
+/// assert!(!exercises::check_take_turns(take_turns).passed);
 /// ```
 pub fn check_take_turns(take_turns: fn(Vec<&'static str>, usize) -> Vec<String>) -> Verdict {
     TAKE_TURNS.judge(move || {
@@ -143,7 +143,7 @@ pub fn check_take_turns(take_turns: fn(Vec<&'static str>, usize) -> Vec<String>)
 /// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-fetch.txt")) };
 /// use multitask::prelude::*;
 /// fn fetch_all(urls: Vec<String>) -> Vec<usize> { vec![0; urls.len()] }
-/// assert!(!check_green_fetch(fetch_all).passed);
+/// assert!(!exercises::check_green_fetch(fetch_all).passed);
 /// ```
 pub fn check_green_fetch(fetch_all: fn(Vec<String>) -> Vec<usize>) -> Verdict {
     GREEN_FETCH.judge(move || {
@@ -205,7 +205,7 @@ fn slow_step(i: u64) -> u64 {
 /// fn run_steps(steps: u64, step: fn(u64) -> u64) -> u64 {
 ///     (0..steps).map(step).sum()
 /// }
-/// assert!(!check_keep_hub_free(run_steps).passed);
+/// assert!(!exercises::check_keep_hub_free(run_steps).passed);
 /// ```
 pub fn check_keep_hub_free(run_steps: fn(u64, fn(u64) -> u64) -> u64) -> Verdict {
     KEEP_HUB_FREE.judge(move || {
@@ -291,7 +291,7 @@ pub fn check_keep_hub_free(run_steps: fn(u64, fn(u64) -> u64) -> u64) -> Verdict
 ///         .collect();
 ///     gs.iter().map(|g| g.get().unwrap()).collect()
 /// }
-/// assert!(!check_limit_downloads(fetch_at_most).passed);
+/// assert!(!exercises::check_limit_downloads(fetch_at_most).passed);
 /// ```
 pub fn check_limit_downloads(fetch_at_most: fn(Vec<String>, usize) -> Vec<usize>) -> Verdict {
     LIMIT_DOWNLOADS.judge(move || {

@@ -10,10 +10,10 @@
 //! # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-06.txt")) };
 //! use multitask::prelude::*;
 #![doc = include_str!("../../../notebooks/solutions/06-examples.rs")]
-//! assert!(check_io_map(wait_all).passed);
-//! assert!(check_green_map(green_wait_all).passed);
-//! assert!(check_word_count(count_words).passed);
-//! assert!(check_as_they_finish(as_they_finish).passed);
+//! assert!(exercises::check_io_map(wait_all).passed);
+//! assert!(exercises::check_green_map(green_wait_all).passed);
+//! assert!(exercises::check_word_count(count_words).passed);
+//! assert!(exercises::check_as_they_finish(as_they_finish).passed);
 //! ```
 
 use std::collections::BTreeMap;
@@ -85,7 +85,7 @@ pub const AS_THEY_FINISH: Exercise = Exercise {
 /// use multitask::prelude::*;
 /// // Out of order.
 /// fn wait_all(delays: Vec<u64>) -> Vec<u64> { delays.into_iter().rev().collect() }
-/// assert!(!check_io_map(wait_all).passed);
+/// assert!(!exercises::check_io_map(wait_all).passed);
 /// ```
 pub fn check_io_map(wait_all: fn(Vec<u64>) -> Vec<u64>) -> Verdict {
     IO_MAP.judge(move || {
@@ -140,7 +140,7 @@ pub fn check_io_map(wait_all: fn(Vec<u64>) -> Vec<u64>) -> Verdict {
 ///         ms
 ///     }, delays).unwrap()
 /// }
-/// assert!(!check_green_map(green_wait_all).passed);
+/// assert!(!exercises::check_green_map(green_wait_all).passed);
 /// ```
 pub fn check_green_map(green_wait_all: fn(Vec<u64>) -> Vec<u64>) -> Verdict {
     GREEN_MAP.judge(move || {
@@ -218,7 +218,7 @@ fn words_text() -> String {
 ///     }
 ///     counts
 /// }
-/// assert!(!check_word_count(count_words).passed);
+/// assert!(!exercises::check_word_count(count_words).passed);
 /// ```
 pub fn check_word_count(count_words: fn(String, usize) -> BTreeMap<String, usize>) -> Verdict {
     WORD_COUNT.judge(move || {
@@ -314,7 +314,7 @@ pub fn check_word_count(count_words: fn(String, usize) -> BTreeMap<String, usize
 ///     for ms in done { send.send(ms).unwrap(); }
 ///     results
 /// }
-/// let verdict = check_as_they_finish(as_they_finish);
+/// let verdict = exercises::check_as_they_finish(as_they_finish);
 /// assert!(verdict.message.contains("before handing any on"), "{}", verdict.message);
 /// ```
 pub fn check_as_they_finish(as_they_finish: fn(Vec<u64>) -> Receiver<u64>) -> Verdict {

@@ -10,10 +10,10 @@
 //! # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-03.txt")) };
 //! use multitask::prelude::*;
 #![doc = include_str!("../../../notebooks/solutions/03-iterators-generators.rs")]
-//! assert!(check_countdown(countdown).passed);
-//! assert!(check_running_total(running_total).passed);
-//! assert!(check_chain_all(chain_all).passed);
-//! assert!(check_round_robin(round_robin).passed);
+//! assert!(exercises::check_countdown(countdown).passed);
+//! assert!(exercises::check_running_total(running_total).passed);
+//! assert!(exercises::check_chain_all(chain_all).passed);
+//! assert!(exercises::check_round_robin(round_robin).passed);
 //! ```
 
 use std::cell::RefCell;
@@ -81,7 +81,7 @@ pub const ROUND_ROBIN: Exercise = Exercise {
 /// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-countdown.txt")) };
 /// use multitask::prelude::*;
 /// fn countdown(_n: i64) -> Generator<i64> { todo!() }
-/// assert!(!check_countdown(countdown).passed);
+/// assert!(!exercises::check_countdown(countdown).passed);
 /// ```
 pub fn check_countdown(countdown: fn(i64) -> Generator<i64>) -> Verdict {
     COUNTDOWN.judge(move || {
@@ -139,7 +139,7 @@ pub fn check_countdown(countdown: fn(i64) -> Generator<i64>) -> Verdict {
 ///         Ok(())
 ///     })
 /// }
-/// assert!(!check_running_total(running_total).passed);
+/// assert!(!exercises::check_running_total(running_total).passed);
 /// ```
 pub fn check_running_total(running_total: fn() -> Generator<i64, i64>) -> Verdict {
     RUNNING_TOTAL.judge(move || {
@@ -220,7 +220,7 @@ type Part = Generator<i64, (), i64>;
 ///         Ok(0)
 ///     })
 /// }
-/// assert!(!check_chain_all(chain_all).passed);
+/// assert!(!exercises::check_chain_all(chain_all).passed);
 /// ```
 pub fn check_chain_all(chain_all: fn(Vec<Part>) -> Part) -> Verdict {
     CHAIN_ALL.judge(move || {
@@ -311,7 +311,7 @@ pub fn check_chain_all(chain_all: fn(Vec<Part>) -> Part) -> Verdict {
 ///     }
 ///     log
 /// }
-/// assert!(!check_round_robin(round_robin).passed);
+/// assert!(!exercises::check_round_robin(round_robin).passed);
 /// ```
 pub fn check_round_robin(round_robin: fn(Vec<Generator<String, i64>>) -> Vec<String>) -> Verdict {
     ROUND_ROBIN.judge(move || {

@@ -9,10 +9,10 @@
 //! # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-01.txt")) };
 //! use multitask::prelude::*;
 #![doc = include_str!("../../../notebooks/solutions/01-processes.rs")]
-//! assert!(check_lossless_counter(count_in_processes).passed);
-//! assert!(check_pool_squares(squares_in_pool).passed);
-//! assert!(check_pipe_doubler(doubled_by_child).passed);
-//! assert!(check_queue_workers(sum_with_workers).passed);
+//! assert!(exercises::check_lossless_counter(count_in_processes).passed);
+//! assert!(exercises::check_pool_squares(squares_in_pool).passed);
+//! assert!(exercises::check_pipe_doubler(doubled_by_child).passed);
+//! assert!(exercises::check_queue_workers(sum_with_workers).passed);
 //! ```
 
 use std::collections::BTreeSet;
@@ -89,7 +89,7 @@ pub const QUEUE_WORKERS: Exercise = Exercise {
 /// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-lossless.txt")) };
 /// use multitask::prelude::*;
 /// fn count_in_processes(_procs: usize, _each: usize) -> i64 { 0 }
-/// assert!(!check_lossless_counter(count_in_processes).passed);
+/// assert!(!exercises::check_lossless_counter(count_in_processes).passed);
 /// ```
 pub fn check_lossless_counter(count_in_processes: fn(usize, usize) -> i64) -> Verdict {
     LOSSLESS_COUNTER.judge(move || {
@@ -139,7 +139,7 @@ pub fn check_lossless_counter(count_in_processes: fn(usize, usize) -> i64) -> Ve
 /// use multitask::prelude::*;
 /// // The numbers back, not squared.
 /// fn squares_in_pool(numbers: Vec<i64>) -> Vec<i64> { numbers }
-/// assert!(!check_pool_squares(squares_in_pool).passed);
+/// assert!(!exercises::check_pool_squares(squares_in_pool).passed);
 /// ```
 pub fn check_pool_squares(squares_in_pool: fn(Vec<i64>) -> Vec<i64>) -> Verdict {
     POOL_SQUARES.judge(move || {
@@ -191,7 +191,7 @@ pub fn check_pool_squares(squares_in_pool: fn(Vec<i64>) -> Vec<i64>) -> Verdict 
 /// fn doubled_by_child(numbers: Vec<i64>) -> Vec<(i32, i64)> {
 ///     numbers.into_iter().map(|x| (getpid(), 2 * x)).collect()
 /// }
-/// assert!(!check_pipe_doubler(doubled_by_child).passed);
+/// assert!(!exercises::check_pipe_doubler(doubled_by_child).passed);
 /// ```
 pub fn check_pipe_doubler(doubled_by_child: fn(Vec<i64>) -> Vec<(i32, i64)>) -> Verdict {
     PIPE_DOUBLER.judge_within(Duration::from_secs(5), move || {
@@ -246,7 +246,7 @@ pub fn check_pipe_doubler(doubled_by_child: fn(Vec<i64>) -> Vec<(i32, i64)>) -> 
 /// fn sum_with_workers(numbers: Vec<i64>, _workers: usize) -> Vec<i64> {
 ///     vec![numbers.iter().sum()]
 /// }
-/// assert!(!check_queue_workers(sum_with_workers).passed);
+/// assert!(!exercises::check_queue_workers(sum_with_workers).passed);
 /// ```
 pub fn check_queue_workers(sum_with_workers: fn(Vec<i64>, usize) -> Vec<i64>) -> Verdict {
     QUEUE_WORKERS.judge_within(Duration::from_secs(10), move || {

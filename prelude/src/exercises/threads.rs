@@ -10,10 +10,10 @@
 //! # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-02.txt")) };
 //! use multitask::prelude::*;
 #![doc = include_str!("../../../notebooks/solutions/02-threads.rs")]
-//! assert!(check_named_threads(names_from_threads).passed);
-//! assert!(check_safe_counter(count_in_threads).passed);
-//! assert!(check_daemon_exit(start_helpers).passed);
-//! assert!(check_two_locks(transfer).passed);
+//! assert!(exercises::check_named_threads(names_from_threads).passed);
+//! assert!(exercises::check_safe_counter(count_in_threads).passed);
+//! assert!(exercises::check_daemon_exit(start_helpers).passed);
+//! assert!(exercises::check_two_locks(transfer).passed);
 //! ```
 
 use std::sync::atomic::Ordering::SeqCst;
@@ -91,7 +91,7 @@ pub const TWO_LOCKS: Exercise = Exercise {
 /// fn names_from_threads(n: usize) -> Vec<String> {
 ///     (0..n).map(|i| format!("worker-{i}")).collect()
 /// }
-/// assert!(!check_named_threads(names_from_threads).passed);
+/// assert!(!exercises::check_named_threads(names_from_threads).passed);
 /// ```
 pub fn check_named_threads(names_from_threads: fn(usize) -> Vec<String>) -> Verdict {
     NAMED_THREADS.judge(move || {
@@ -153,7 +153,7 @@ pub fn check_named_threads(names_from_threads: fn(usize) -> Vec<String>) -> Verd
 /// # unsafe { std::env::set_var("MULTITASK_PROGRESS", std::env::temp_dir().join("doc-safe.txt")) };
 /// use multitask::prelude::*;
 /// fn count_in_threads(_threads: usize, _each: usize) -> u64 { 0 }
-/// assert!(!check_safe_counter(count_in_threads).passed);
+/// assert!(!exercises::check_safe_counter(count_in_threads).passed);
 /// ```
 pub fn check_safe_counter(count_in_threads: fn(usize, usize) -> u64) -> Verdict {
     SAFE_COUNTER.judge(move || {
@@ -204,13 +204,13 @@ type Job = Box<dyn FnOnce() + Send>;
 ///     Thread::new(save).daemon(true).start().unwrap();
 ///     Thread::new(heartbeat).daemon(true).start().unwrap();
 /// }
-/// assert!(!check_daemon_exit(start_helpers).passed);
+/// assert!(!exercises::check_daemon_exit(start_helpers).passed);
 ///
 /// // A panic that is not the TODO's todo!() is not told to replace it.
 /// fn panics(_: Box<dyn FnOnce() + Send>, _: Box<dyn FnOnce() + Send>) {
 ///     panic!("boom")
 /// }
-/// assert!(check_daemon_exit(panics).message.contains("panicked in the child process"));
+/// assert!(exercises::check_daemon_exit(panics).message.contains("panicked in the child process"));
 ///
 /// // Ends the process itself instead of returning.
 /// fn exits(save: Box<dyn FnOnce() + Send>, heartbeat: Box<dyn FnOnce() + Send>) {
@@ -218,7 +218,7 @@ type Job = Box<dyn FnOnce() + Send>;
 ///     Thread::new(heartbeat).daemon(true).start().unwrap();
 ///     std::process::exit(0);
 /// }
-/// let verdict = check_daemon_exit(exits);
+/// let verdict = exercises::check_daemon_exit(exits);
 /// assert!(verdict.message.contains("never returned"), "{}", verdict.message);
 /// ```
 pub fn check_daemon_exit(start_helpers: fn(Job, Job)) -> Verdict {
@@ -403,7 +403,7 @@ const DEADLOCK: &str = "a deadlock: both accounts stayed locked for 2 s and no p
 ///     *accounts[from].lock().unwrap() -= amount;
 ///     *accounts[to].lock().unwrap() += amount;
 /// }
-/// let verdict = check_two_locks(transfer);
+/// let verdict = exercises::check_two_locks(transfer);
 /// assert!(!verdict.passed);
 /// assert!(verdict.message.contains("half done"), "{verdict}");
 ///
@@ -412,7 +412,7 @@ const DEADLOCK: &str = "a deadlock: both accounts stayed locked for 2 s and no p
 ///     *accounts[to].lock().unwrap() += amount;
 ///     *accounts[from].lock().unwrap() -= amount;
 /// }
-/// assert!(check_two_locks(credit_first).message.contains("half done"));
+/// assert!(exercises::check_two_locks(credit_first).message.contains("half done"));
 /// ```
 pub fn check_two_locks(transfer: fn(&[Mutex<i64>], usize, usize, i64)) -> Verdict {
     TWO_LOCKS.judge(move || {
