@@ -202,26 +202,25 @@ impl<Y, S> Mailbox<Y, S> {
         }
     }
 
-    /// The payload that `signal` announces, left where it waits (for a
-    /// trace to show).
-    ///
-    /// Only between `post` and the resume: the cells are touched on this
-    /// thread only, by `post` and `receive`, and neither runs while the
-    /// reference lives.
-    fn peek(&self, signal: Signal) -> Peeked<'_, S> {
+    /// Lets `look` see the payload that `signal` announces (for a trace to
+    /// show), and leaves it where it waits: taken out of its cell for the
+    /// look, and put back.
+    fn peek<R>(&self, signal: Signal, look: impl FnOnce(Peeked<'_, S>) -> R) -> R {
         match signal {
-            Signal::Next => Peeked::Next,
-            // SAFETY: see above: nothing writes the cell meanwhile.
-            Signal::Sent => match unsafe { &*self.sent.as_ptr() } {
-                Some(sent) => Peeked::Sent(sent),
-                None => Peeked::Next,
-            },
-            // SAFETY: as above.
-            Signal::Thrown => match unsafe { &*self.thrown.as_ptr() } {
-                Some(e) => Peeked::Thrown(e),
-                None => Peeked::Next,
-            },
-            Signal::Close => Peeked::Close,
+            Signal::Next => look(Peeked::Next),
+            Signal::Sent => {
+                let sent = self.sent.take();
+                let seen = look(sent.as_ref().map_or(Peeked::Next, Peeked::Sent));
+                self.sent.set(sent);
+                seen
+            }
+            Signal::Thrown => {
+                let thrown = self.thrown.take();
+                let seen = look(thrown.as_ref().map_or(Peeked::Next, Peeked::Thrown));
+                self.thrown.set(thrown);
+                seen
+            }
+            Signal::Close => look(Peeked::Close),
         }
     }
 

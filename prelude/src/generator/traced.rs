@@ -39,25 +39,26 @@ impl<Y, S> Traced<Y, S> {
     /// `mailbox`), and [`trace::is_on`] said yes: a turn begins, if the
     /// calling thread is recorded.
     pub(super) fn resumed(&self, signal: Signal, mailbox: &Mailbox<Y, S>) -> Option<Turn> {
-        let payload = mailbox.peek(signal);
-        let how = match payload {
-            Peeked::Next => Resumed::Next,
-            Peeked::Sent(_) => Resumed::Send,
-            Peeked::Thrown(_) => Resumed::Throw,
-            Peeked::Close => Resumed::Close,
-        };
-        let whole = |room: &mut [u8; ROOM]| match payload {
-            Peeked::Sent(sent) => (self.sent)(sent, room),
-            Peeked::Thrown(e) => trace::plain(&e.to_string(), room),
-            _ => (ABSENT, 0),
-        };
-        // The link made at an earlier turn, unless the recording or the
-        // caller changed since.
-        let link = match self.link.get() {
-            Some(link) if link.holds() => link,
-            _ => self.relink()?,
-        };
-        Some(link.resume(how, whole))
+        mailbox.peek(signal, |payload| {
+            let how = match payload {
+                Peeked::Next => Resumed::Next,
+                Peeked::Sent(_) => Resumed::Send,
+                Peeked::Thrown(_) => Resumed::Throw,
+                Peeked::Close => Resumed::Close,
+            };
+            let whole = |room: &mut [u8; ROOM]| match payload {
+                Peeked::Sent(sent) => (self.sent)(sent, room),
+                Peeked::Thrown(e) => trace::plain(&e.to_string(), room),
+                _ => (ABSENT, 0),
+            };
+            // The link made at an earlier turn, unless the recording or the
+            // caller changed since.
+            let link = match self.link.get() {
+                Some(link) if link.holds() => link,
+                _ => self.relink()?,
+            };
+            Some(link.resume(how, whole))
+        })
     }
 
     /// A new [`Link`] from the calling thread's lane, on the generator's
