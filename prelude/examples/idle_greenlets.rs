@@ -8,7 +8,7 @@
 //! `cargo run --release -p multitask --example idle_greenlets -- 20000`
 
 use multitask::greenlet::{Greenlet, sleep};
-use multitask::threading::limits::resident_kib;
+use multitask::threading::limits::{page_tables_kib, resident_kib};
 
 fn main() {
     let n: usize = std::env::args()
@@ -30,14 +30,4 @@ fn main() {
         "page tables: {} bytes per greenlet",
         tables * 1024 / n as u64
     );
-}
-
-/// The kernel's page tables for this process (`VmPTE`), in KiB.
-fn page_tables_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmPTE:"))
-        .and_then(|kib| kib.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmPTE in /proc/self/status")
 }

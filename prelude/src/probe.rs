@@ -140,56 +140,29 @@ pub(crate) struct Watch(&'static Probe);
 pub(crate) fn watch() -> Watch {
     let probe = probe().expect("a page of shared memory for the exercise probe");
     probe.watching.store(false, Ordering::SeqCst);
-    // Every field by name: a field added to `Probe` and not set here does
-    // not compile.
-    let Probe {
-        watching: _,
-        checker_pid,
-        checker,
-        slow_shared_reads_us,
-        slow_puts_us,
-        stagger_ms,
-        processes_started,
-        most_processes_alive,
-        processes_not_joined,
-        locks_made_in_children,
-        children_waiting_on_queues,
-        threads_started,
-        most_threads_unjoined,
-        own_names_asked,
-        greenlets_spawned,
-        greenlets_alive,
-        most_greenlets_alive,
-        tasks_spawned,
-        tasks_alive,
-        most_tasks_alive,
-        asyncio_sleeps,
-    } = probe;
-    for count in [
-        slow_shared_reads_us,
-        slow_puts_us,
-        stagger_ms,
-        processes_started,
-        most_processes_alive,
-        processes_not_joined,
-        locks_made_in_children,
-        threads_started,
-        most_threads_unjoined,
-        own_names_asked,
-        greenlets_spawned,
-        most_greenlets_alive,
-        tasks_spawned,
-        most_tasks_alive,
-        asyncio_sleeps,
-    ] {
-        count.store(0, Ordering::SeqCst);
+    // Every field by name, once: a field added to `Probe` and not named
+    // here does not compile.
+    macro_rules! zero_all_but {
+        ($probe:expr; keep: $($kept:ident),*; zero: $($zeroed:ident),* $(,)?) => {{
+            let Probe { $($kept: _,)* $($zeroed,)* } = $probe;
+            $($zeroed.store(0, Ordering::SeqCst);)*
+        }};
     }
-    for level in [children_waiting_on_queues, greenlets_alive, tasks_alive] {
-        level.store(0, Ordering::SeqCst);
-    }
+    zero_all_but!(probe;
+        keep: watching, checker_pid, checker;
+        zero: slow_shared_reads_us, slow_puts_us, stagger_ms, processes_started,
+        most_processes_alive, processes_not_joined, locks_made_in_children,
+        children_waiting_on_queues, threads_started, most_threads_unjoined, own_names_asked,
+        greenlets_spawned, greenlets_alive, most_greenlets_alive, tasks_spawned, tasks_alive,
+        most_tasks_alive, asyncio_sleeps,
+    );
     let me = |id: i32| i64::from(id);
-    checker_pid.store(me(nix::unistd::getpid().as_raw()), Ordering::SeqCst);
-    checker.store(me(nix::unistd::gettid().as_raw()), Ordering::SeqCst);
+    probe
+        .checker_pid
+        .store(me(nix::unistd::getpid().as_raw()), Ordering::SeqCst);
+    probe
+        .checker
+        .store(me(nix::unistd::gettid().as_raw()), Ordering::SeqCst);
     started().lock().unwrap_or_else(|p| p.into_inner()).clear();
     unjoined().lock().unwrap_or_else(|p| p.into_inner()).clear();
     probe.watching.store(true, Ordering::SeqCst);

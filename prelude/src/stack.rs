@@ -13,8 +13,7 @@
 //! somewhere else.
 
 use std::cell::RefCell;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use corosensei::stack::{DefaultStack, StackPointer};
 
@@ -37,18 +36,21 @@ thread_local! {
 }
 
 shared! {
-    /// Coroutine stacks mapped in this process now, pooled ones included.
-    fn mapped() -> AtomicUsize = AtomicUsize::new(0);
-}
-shared! {
-    /// What the last look at the limit found.
+    /// The process's coroutine stacks, and the room left for more.
     fn room() -> Mutex<Room> = Mutex::new(Room::default());
 }
 
-/// What the last look at the limit found.
+fn room_now() -> MutexGuard<'static, Room> {
+    room().lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The coroutine stacks mapped in this process, and what the last look at
+/// the system's limit found.
 #[derive(Default)]
 struct Room {
-    /// Stacks that surely fit: up to this count, no need to look.
+    /// Stacks mapped now, pooled ones included.
+    mapped: usize,
+    /// Up to this many stacks surely fit: no need to look.
     fits: usize,
     /// The count at which a stack was refused (0: none was): refused again
     /// without looking, until stacks are given back.
@@ -56,6 +58,36 @@ struct Room {
     /// Mappings and `vm.max_map_count` at the last look.
     maps: usize,
     limit: usize,
+}
+
+impl Room {
+    /// Counts one stack more, if there is room for it. Counts the process's
+    /// mappings every 512 stacks, and when one was refused at a count no
+    /// lower.
+    fn reserve(&mut self) -> Result<(), StackLimit> {
+        let stacks = self.mapped + 1;
+        if stacks > self.fits && (self.full_at == 0 || stacks < self.full_at) {
+            self.maps = std::fs::read("/proc/self/maps")
+                .map(|maps| maps.iter().filter(|&&b| b == b'\n').count())
+                .unwrap_or(0);
+            self.limit = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+                .ok()
+                .and_then(|limit| limit.trim().parse().ok())
+                .unwrap_or(65_530);
+            let free = self.limit.saturating_sub(self.maps + SPARE_MAPS) / MAPS_PER_STACK;
+            self.full_at = if free > 0 { 0 } else { stacks };
+            self.fits = self.mapped + free.min(512);
+        }
+        if stacks > self.fits {
+            return Err(StackLimit::NearMapLimit {
+                maps: self.maps,
+                stacks: self.mapped,
+                limit: self.limit,
+            });
+        }
+        self.mapped = stacks;
+        Ok(())
+    }
 }
 
 /// A coroutine's stack: a mapping with a guard page, counted while it lives.
@@ -74,7 +106,7 @@ unsafe impl corosensei::stack::Stack for Stack {
 
 impl Drop for Stack {
     fn drop(&mut self) {
-        mapped().fetch_sub(1, Ordering::Relaxed);
+        room_now().mapped -= 1;
     }
 }
 
@@ -111,48 +143,14 @@ pub(crate) fn take() -> Result<Stack, StackLimit> {
     if let Some(stack) = POOL.try_with(|pool| pool.borrow_mut().pop()).ok().flatten() {
         return Ok(stack);
     }
-    let stacks = mapped().fetch_add(1, Ordering::Relaxed) + 1;
-    if let Err(full) = fits(stacks) {
-        mapped().fetch_sub(1, Ordering::Relaxed);
-        return Err(full);
-    }
+    room_now().reserve()?;
     match DefaultStack::new(STACK_SIZE) {
         Ok(stack) => Ok(Stack(stack)),
         Err(e) => {
-            mapped().fetch_sub(1, Ordering::Relaxed);
+            room_now().mapped -= 1;
             Err(e.into())
         }
     }
-}
-
-/// Is there room for stack number `stacks`? Counts the process's mappings
-/// every 512 stacks, and when one was refused at a count no lower.
-fn fits(stacks: usize) -> Result<(), StackLimit> {
-    let mut room = room().lock().unwrap_or_else(|p| p.into_inner());
-    if stacks <= room.fits {
-        return Ok(());
-    }
-    if room.full_at == 0 || stacks < room.full_at {
-        room.maps = std::fs::read("/proc/self/maps")
-            .map(|maps| maps.iter().filter(|&&b| b == b'\n').count())
-            .unwrap_or(0);
-        room.limit = std::fs::read_to_string("/proc/sys/vm/max_map_count")
-            .ok()
-            .and_then(|limit| limit.trim().parse().ok())
-            .unwrap_or(65_530);
-        let free = room.limit.saturating_sub(room.maps + SPARE_MAPS) / MAPS_PER_STACK;
-        if free > 0 {
-            room.fits = stacks + free.min(512) - 1;
-            room.full_at = 0;
-            return Ok(());
-        }
-        room.full_at = stacks;
-    }
-    Err(StackLimit::NearMapLimit {
-        maps: room.maps,
-        stacks: stacks - 1,
-        limit: room.limit,
-    })
 }
 
 /// Returns a stack whose coroutine has finished to this thread's pool.

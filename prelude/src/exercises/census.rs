@@ -62,17 +62,10 @@ fn is_service(tid: u32) -> bool {
 }
 
 /// The threads started after the watcher `me`, but for the prelude's own.
-fn answers_threads(me: u32) -> BTreeSet<u32> {
-    stuck::threads_since(me)
-        .into_iter()
-        .filter(|&tid| tid != me && !is_service(tid))
-        .collect()
-}
-
-/// [`answers_threads`] for the watcher's looks, which come every half
-/// millisecond: a thread's name is read at its first looks only (it names
-/// itself a moment after it starts), then remembered.
-fn answers_threads_known(me: u32, known: &mut BTreeMap<u32, (u8, bool)>) -> BTreeSet<u32> {
+/// The watcher looks every half millisecond: a thread's name is read at its
+/// first looks only (it names itself a moment after it starts), then
+/// remembered in `known`; a one-off look passes an empty map.
+fn answers_threads(me: u32, known: &mut BTreeMap<u32, (u8, bool)>) -> BTreeSet<u32> {
     let now = stuck::threads_since(me);
     known.retain(|tid, _| now.contains(tid));
     now.into_iter()
@@ -106,7 +99,7 @@ pub(super) fn threads_during<R>(f: impl FnOnce() -> R) -> (R, Census) {
             let _ = watching.send(me);
             let mut known = BTreeMap::new();
             while !stop.load(Ordering::SeqCst) {
-                let now = answers_threads_known(me, &mut known);
+                let now = answers_threads(me, &mut known);
                 let mut census = census.lock().unwrap_or_else(|p| p.into_inner());
                 census.1 = census.1.max(now.len());
                 census.0.extend(now);
@@ -131,7 +124,7 @@ pub(super) fn threads_during<R>(f: impl FnOnce() -> R) -> (R, Census) {
     let still_running = me.map_or(0, |me| {
         let deadline = std::time::Instant::now() + Duration::from_millis(100);
         loop {
-            let left = answers_threads(me).len();
+            let left = answers_threads(me, &mut BTreeMap::new()).len();
             if left == 0 || std::time::Instant::now() >= deadline {
                 break left;
             }

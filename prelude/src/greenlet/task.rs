@@ -260,11 +260,9 @@ fn start<T: 'static>(
     stack: Stack,
 ) -> Body {
     Coroutine::with_stack(stack, move |yielder: &Yielder<(), Park>, ()| {
+        // (A greenlet killed before it ran never gets here: `run` ends it.)
         let Some(inner) = me.upgrade() else { return };
         inner.yielder.set(yielder);
-        if inner.kill.get() {
-            panic::resume_unwind(Box::new(GreenletExit));
-        }
         drop(inner);
         let value = body();
         if let Some(inner) = me.upgrade() {

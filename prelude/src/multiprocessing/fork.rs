@@ -88,21 +88,30 @@ shared! {
 /// child's threads that are not daemons); registering a name again does
 /// nothing. So this module calls no module above it.
 pub(crate) fn on_child_exit(name: &'static str, step: fn()) {
-    exit_steps()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .entry(name)
-        .or_insert(step);
+    register(exit_steps(), name, step);
 }
 
 /// Registers `take` under `name`, to run before every fork from now on;
 /// registering a name again does nothing.
 pub(crate) fn hold_across_fork(name: &'static str, take: Take) {
-    holders()
-        .lock()
+    register(holders(), name, take);
+}
+
+/// Puts `f` in `book` under `name`, unless the name is there already.
+fn register<F>(book: &Mutex<BTreeMap<&'static str, F>>, name: &'static str, f: F) {
+    book.lock()
         .unwrap_or_else(|p| p.into_inner())
         .entry(name)
-        .or_insert(take);
+        .or_insert(f);
+}
+
+/// What `book` holds now, in the order of its names.
+fn registered<F: Copy>(book: &Mutex<BTreeMap<&'static str, F>>) -> Vec<F> {
+    book.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .values()
+        .copied()
+        .collect()
 }
 
 fn book() -> MutexGuard<'static, Book> {
@@ -136,13 +145,7 @@ pub(crate) fn spawn(name: &str, daemon: bool, body: impl FnOnce() -> i32) -> io:
     let out = io::stdout().lock();
     let err = io::stderr().lock();
     let mut book = book();
-    let takes: Vec<Take> = holders()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .values()
-        .copied()
-        .collect();
-    let mut held: Vec<Box<dyn Held>> = takes.iter().map(|take| take()).collect();
+    let mut held: Vec<Box<dyn Held>> = registered(holders()).iter().map(|take| take()).collect();
     let lane = crate::trace::new_lane(crate::trace::LaneKind::Process, format_args!("{name}"));
     // Last: no value is half made by another thread as we fork.
     let mut first_uses = crate::globals::hold_for_fork();
@@ -225,13 +228,7 @@ pub(crate) fn spawn(name: &str, daemon: bool, body: impl FnOnce() -> i32) -> io:
 /// statics).
 pub(crate) fn exit_child(code: i32) -> ! {
     finish_children();
-    let steps: Vec<fn()> = exit_steps()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .values()
-        .copied()
-        .collect();
-    for step in steps {
+    for step in registered(exit_steps()) {
         step();
     }
     if let Some(lane) = crate::trace::here() {

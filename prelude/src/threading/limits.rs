@@ -130,6 +130,17 @@ pub fn resident_kib() -> u64 {
     status_field("VmRSS:").unwrap_or(0)
 }
 
+/// The kernel's page tables for this process (`VmPTE`), in KiB: memory that
+/// [`resident_kib`] leaves out (a greenlet's stack, a mapping of its own,
+/// adds to them).
+///
+/// ```
+/// assert!(multitask::threading::limits::page_tables_kib() > 0);
+/// ```
+pub fn page_tables_kib() -> u64 {
+    status_field("VmPTE:").unwrap_or(0)
+}
+
 /// How many OS threads this process has (`Threads:` in `/proc/self/status`).
 ///
 /// ```
