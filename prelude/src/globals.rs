@@ -257,67 +257,70 @@ mod tests {
 
     #[test]
     fn a_fork_waits_for_a_first_use_under_way() {
-        // Each round, a thread starts making a value that takes 5 ms, and
-        // the fork comes while it is being made (the maker says when it
-        // started). The child asks for the same value: it must find it made,
-        // not wait for ever for a maker that did not come along.
+        // The child asks for the value a thread was making as it forked: it
+        // must find it made, not wait for ever for a maker that did not come
+        // along.
         for round in 0..200u64 {
             let cell: &'static AtomicPtr<u64> =
                 Box::leak(Box::new(AtomicPtr::new(std::ptr::null_mut())));
             let name: &'static str = Box::leak(format!("fork race {round}").into_boxed_str());
-            let (started, making) = mpsc::channel();
-            let maker = std::thread::spawn(move || {
-                *cached(cell, || {
-                    global(name, || {
-                        started.send(()).unwrap();
-                        std::thread::sleep(Duration::from_millis(5));
-                        round
-                    })
-                })
-            });
-            making.recv().unwrap();
-            let pid = fork::spawn("race", false, move || {
-                let value = *cached(cell, || global(name, || u64::MAX));
-                i32::from(value != round)
-            })
-            .unwrap();
-            let status = wait_at_most(pid, Duration::from_secs(10));
-            assert_eq!(maker.join().unwrap(), round);
-            assert_eq!(
-                status,
-                Some(0),
-                "round {round}: the child (None: stuck, killed) did not find the value made"
+            fork_while_under_way(
+                round,
+                move |slowly| {
+                    let made = *cached(cell, || {
+                        global(name, || {
+                            slowly();
+                            round
+                        })
+                    });
+                    assert_eq!(made, round);
+                },
+                move || *cached(cell, || global(name, || u64::MAX)) == round,
             );
         }
     }
 
     #[test]
     fn a_fork_waits_for_a_one_time_registration_under_way() {
-        // As above, for `once`: the fork comes while a thread runs a
-        // 5 ms one-time step; the child must find it done, not wait on it.
+        // As above, for `once`: the child must find the step done, not wait
+        // on it.
         for round in 0..200 {
             let step: &'static std::sync::Once = Box::leak(Box::new(std::sync::Once::new()));
-            let (started, running) = mpsc::channel();
-            let runner = std::thread::spawn(move || {
-                once(step, || {
-                    started.send(()).unwrap();
-                    std::thread::sleep(Duration::from_millis(5));
-                });
-            });
-            running.recv().unwrap();
-            let pid = fork::spawn("race", false, move || {
-                once(step, || {});
-                i32::from(!step.is_completed())
-            })
-            .unwrap();
-            let status = wait_at_most(pid, Duration::from_secs(10));
-            runner.join().unwrap();
-            assert_eq!(
-                status,
-                Some(0),
-                "round {round}: the child (None: stuck, killed)"
+            fork_while_under_way(
+                round,
+                move |slowly| once(step, slowly),
+                move || {
+                    once(step, || {});
+                    step.is_completed()
+                },
             );
         }
+    }
+
+    /// Forks while a thread runs `under_way`, half way through its 5 ms
+    /// `slowly()` (the fork waits for it to begin), and wants the child's
+    /// `child()` to say yes within 10 s.
+    fn fork_while_under_way(
+        round: u64,
+        under_way: impl FnOnce(&dyn Fn()) + Send + 'static,
+        child: impl FnOnce() -> bool,
+    ) {
+        let (started, begun) = mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            under_way(&|| {
+                started.send(()).unwrap();
+                std::thread::sleep(Duration::from_millis(5));
+            })
+        });
+        begun.recv().unwrap();
+        let pid = fork::spawn("race", false, || i32::from(!child())).unwrap();
+        let status = wait_at_most(pid, Duration::from_secs(10));
+        thread.join().unwrap();
+        assert_eq!(
+            status,
+            Some(0),
+            "round {round}: the child (None: stuck, killed) did not find it done"
+        );
     }
 
     /// The child's exit code, or `None` if it did not end in `limit` (then
