@@ -317,6 +317,14 @@ fn catalogue_holds(chapter: &str) {
     );
 }
 
+/// How many classic mistakes of exercise `id` a catalogue holds.
+fn mistakes_of(entries: &[Section], id: &str) -> usize {
+    entries
+        .iter()
+        .filter(|e| e.id == id && e.headers.contains_key("mistake"))
+        .count()
+}
+
 /// Every chapter has its catalogue: each exercise with four classic
 /// mistakes or more, the chapter with a right answer besides the reference,
 /// and each mistake saying what its ✗ must say.
@@ -328,10 +336,7 @@ fn each_exercise_knows_four_classic_mistakes() {
             .iter()
             .filter(|e| e.chapter == *chapter)
         {
-            let mistakes = entries
-                .iter()
-                .filter(|e| e.id == exercise.id && e.headers.contains_key("mistake"))
-                .count();
+            let mistakes = mistakes_of(&entries, exercise.id);
             assert!(
                 mistakes >= 4,
                 "{}: {mistakes} classic mistakes",
@@ -392,13 +397,7 @@ fn the_teachers_notes_count_the_classic_mistakes_of_each_check() {
         let counts: Vec<String> = multitask::exercises::ALL
             .iter()
             .filter(|e| e.chapter == *chapter)
-            .map(|e| {
-                let n = entries
-                    .iter()
-                    .filter(|s| s.id == e.id && s.headers.contains_key("mistake"))
-                    .count();
-                format!("{} {n}", &e.id[3..])
-            })
+            .map(|e| format!("{} {}", &e.id[3..], mistakes_of(&entries, e.id)))
             .collect();
         let row = format!("| `{chapter}` | {} |", counts.join(", "));
         assert!(notes.contains(&row), "docs/teachers.md lacks the row {row}");
