@@ -13,3 +13,4 @@ mod process_vs_cpython;
 mod repl_pty;
 mod trace_formats;
 mod trace_lanes;
+mod vendor_queue;

@@ -19,7 +19,7 @@ pub(crate) struct ChildProcess {
     /// instance.
     process_disowned: bool,
     /// The runtime's stdout during a cell (a thread reads the pipe all the
-    /// time; between cells, lines go straight to `idle_stdout`). (multitask patch)
+    /// time; between cells, lines go straight to `idle_stdout`). (multitask patch 11)
     stdout: crossbeam_channel::Receiver<std::io::Result<String>>,
     route: Arc<Mutex<Route>>,
     idle_stdout: crossbeam_channel::Sender<String>,
@@ -29,7 +29,7 @@ pub(crate) struct ChildProcess {
     stderr_sender: Arc<Mutex<crossbeam_channel::Sender<String>>>,
 }
 
-/// Where the runtime's stdout lines go. (multitask patch)
+/// Where the runtime's stdout lines go. (multitask patch 11)
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Route {
     /// A cell runs: to `recv_line`, which knows evcxr's protocol lines.
@@ -62,7 +62,7 @@ impl ChildProcess {
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
-        // multitask patch: a process group of its own, so that a terminal's
+        // multitask patch 13: a process group of its own, so that a terminal's
         // Ctrl-C reaches only the front end, which stops what is running (a
         // compile, or the cell) and nothing else: the runtime, its
         // variables and the processes its cells started stay.
@@ -182,13 +182,13 @@ impl ChildProcess {
         )
     }
 
-    /// A cell starts: stdout lines go to `recv_line`. (multitask patch)
+    /// A cell starts: stdout lines go to `recv_line`. (multitask patch 11)
     pub(crate) fn begin_cell(&self) {
         *self.route.lock().unwrap() = Route::Cell;
     }
 
     /// The cell has finished: later lines go straight to the output, and so do
-    /// any that arrived after the cell's last protocol line. (multitask patch)
+    /// any that arrived after the cell's last protocol line. (multitask patch 11)
     pub(crate) fn end_cell(&self) {
         let mut route = self.route.lock().unwrap();
         while let Ok(Ok(line)) = self.stdout.try_recv() {

@@ -77,7 +77,7 @@ impl CommandContext {
         self.eval_context.check(non_command_code, state, &code_info)
     }
 
-    /// See [`EvalContext::set_async_runner`]. (multitask patch)
+    /// See [`EvalContext::set_async_runner`]. (multitask patch 22)
     pub fn set_async_runner(&mut self, runner: &str) {
         self.eval_context.set_async_runner(runner);
     }
@@ -222,7 +222,7 @@ Panic detected. Here's some useful information if you're filing a bug report.
         self.eval_context.set_opt_level(level)
     }
 
-    /// The optimisation level cells compile at now. (multitask patch)
+    /// The optimisation level cells compile at now. (multitask patch 24)
     pub fn opt_level(&self) -> String {
         self.eval_context.state().opt_level().to_owned()
     }

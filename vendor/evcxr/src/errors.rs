@@ -31,11 +31,11 @@ pub struct CompilationError {
     pub(crate) code_origins: Vec<CodeKind>,
     /// rustc's own error code and where it points, before a child message
     /// about the learner's code took the error's place (so evcxr can still
-    /// tell an error at its generated code). (multitask patch)
+    /// tell an error at its generated code). (multitask patch 20)
     pub(crate) primary: (Option<String>, Vec<CodeKind>),
     /// rustc's message as it gave it, before a child took its place: its
     /// code, message and spans (with their text), for a front end that
-    /// matches errors against what it knows. (multitask patch)
+    /// matches errors against what it knows. (multitask patch 09)
     pub original: Value,
     spanned_messages: Vec<SpannedMessage>,
     spanned_helps: Vec<SpannedMessage>,
@@ -49,7 +49,7 @@ pub enum Theme {
 
 fn span_to_byte_range(source: &str, span: &Span) -> Range<usize> {
     // Spans count columns in characters (rustc's columns); the range is in
-    // bytes, right for any text, not only ASCII. (multitask patch)
+    // bytes, right for any text, not only ASCII. (multitask patch 07)
     fn line_and_column_to_byte_offset(source: &str, line_number: usize, column: usize) -> usize {
         let line_start: usize = source
             .split_inclusive('\n')
@@ -79,7 +79,7 @@ impl CompilationError {
 
     /// [`CompilationError::build_report`] for a report shown against another
     /// text than the `source` that was compiled: `to_shown` maps a byte
-    /// offset of `source` to the shown text's. (multitask patch: a cell
+    /// offset of `source` to the shown text's. (multitask patch 17: a cell
     /// compiles with `gen` written `r#gen`, the learner sees `gen`.)
     pub fn build_report_mapped(
         &'_ self,
@@ -90,13 +90,13 @@ impl CompilationError {
     ) -> Option<Report<'_, (String, Range<usize>)>> {
         let error = self;
         // Byte ranges, so a cell with Chinese comments is shown like any
-        // other; a warning is not called an error. (multitask patch)
+        // other; a warning is not called an error. (multitask patch 07)
         let kind = match error.level() {
             "warning" => ReportKind::Warning,
             _ => ReportKind::Error,
         };
         // The header names where the primary label points (`cell:1:7`), not
-        // the cell's start. (multitask patch)
+        // the cell's start. (multitask patch 07)
         let location = error
             .primary_spanned_message()
             .and_then(|message| message.span.as_ref())
@@ -231,7 +231,7 @@ impl CompilationError {
         let original = json.clone();
         let mut user_error_json = None;
         // The type probe's message names the type; a child pointing at the
-        // learner's code must not replace it. (multitask patch)
+        // learner's code must not replace it. (multitask patch 20)
         let is_type_probe = json["message"]
             .as_str()
             .is_some_and(|m| m.starts_with(crate::eval_context::TYPE_PROBE_MESSAGE));
@@ -243,7 +243,7 @@ impl CompilationError {
                 // A help that only suggests an edit ("consider importing
                 // this function instead: `use std::thread::spawn;`", put
                 // above the cell) is advice, not the error: it never takes
-                // the error's place. (multitask patch)
+                // the error's place. (multitask patch 09)
                 let suggestion_only = child["level"] == "help"
                     && child["spans"].as_array().is_some_and(|spans| {
                         !spans.is_empty()
@@ -625,7 +625,7 @@ impl SpannedMessage {
             .unwrap_or_default();
         // A span in the standard library's sources is named by its module
         // (`in core::cmp`), not by a path into the installed toolchain.
-        // (multitask patch)
+        // (multitask patch 08)
         if span.is_none()
             && let Some(module) = span_json["file_name"].as_str().and_then(std_module)
         {

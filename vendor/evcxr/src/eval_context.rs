@@ -104,7 +104,7 @@ pub(crate) struct Config {
     subprocess_path: PathBuf,
     /// A function of a dependency that runs a cell's future to its end
     /// (`fn(impl Future<Output = T>) -> T`), used instead of a tokio
-    /// runtime built in every cell. (multitask patch)
+    /// runtime built in every cell. (multitask patch 22)
     pub(crate) async_runner: Option<String>,
 }
 
@@ -236,7 +236,7 @@ impl Config {
             } else {
                 // Our wrapper passes rustc's arguments through unchanged here;
                 // it is what records the cell crate's rustc command so that
-                // later cells can skip cargo (see module/direct.rs). (multitask patch)
+                // later cells can skip cargo (see module/direct.rs). (multitask patch 18)
                 command.env("RUSTC_WRAPPER", &self.subprocess_path);
                 command.env(runtime::WRAP_RUSTC_ENV, "1");
             }
@@ -344,7 +344,7 @@ const GET_TYPE_NAME_DEF: &str = stringify!(
 /// A local trait that gives every `Debug` value an `evcxr_display` method
 /// printing it in `format` (with its type when `with_type`). Types with their
 /// own inherent `evcxr_display` keep it: method lookup prefers inherent methods.
-/// (multitask patch)
+/// (multitask patch 02)
 fn debug_display_trait_def(format: &str, with_type: bool) -> String {
     let body = if with_type {
         format!("evcxr_send_text_plain(&format!(\": {{}} = {format}\", evcxr_get_type_name(self), self));")
@@ -366,7 +366,7 @@ use evcxr_internal_runtime::PANIC_NOTIFICATION;
 
 /// `line` split where a protocol marker begins after text the cell printed
 /// without a line break: that text, and the marker with what follows.
-/// (multitask patch)
+/// (multitask patch 06)
 fn marked(line: &str) -> Option<(&str, &str)> {
     let markers = [
         runtime::EVCXR_EXECUTION_COMPLETE,
@@ -381,7 +381,7 @@ fn marked(line: &str) -> Option<(&str, &str)> {
 }
 
 /// A panic's message from its notification line: `\\` and `\n` undone (see
-/// `evcxr_internal_runtime::notify_panic`). (multitask patch)
+/// `evcxr_internal_runtime::notify_panic`). (multitask patch 05)
 fn panic_message(escaped: &str) -> String {
     let mut message = String::new();
     let mut chars = escaped.strip_prefix(' ').unwrap_or(escaped).chars();
@@ -568,7 +568,7 @@ impl EvalContext {
         let code = state.analysis_code(user_code.clone());
         // A `cargo check` builds every dependency's metadata again, minutes
         // the first time: the recorded rustc command checks the cell alone.
-        // (multitask patch)
+        // (multitask patch 21)
         let errors = match self.module.probe(&code, &state.config) {
             Some(errors) => errors?,
             None => self.module.check(&code, &state.config)?,
@@ -711,7 +711,7 @@ impl EvalContext {
     /// dependency taking `impl Future<Output = T>` and returning `T` — instead
     /// of a tokio runtime that evcxr adds as a dependency and creates in the
     /// cell. The runner's code is compiled once, with its crate, not in every
-    /// cell. (multitask patch)
+    /// cell. (multitask patch 22)
     pub fn set_async_runner(&mut self, runner: &str) {
         self.committed_state.config.async_runner = Some(runner.to_owned());
     }
@@ -793,7 +793,7 @@ impl EvalContext {
     ) -> Result<EvalOutputs, Error> {
         self.write_cargo_toml(state)?;
         // Type inference is only needed when the cell may bind new variables;
-        // skipping it saves tens of milliseconds per cell. (multitask patch)
+        // skipping it saves tens of milliseconds per cell. (multitask patch 20)
         let mut named_by_rustc = false;
         let analysis = if may_bind_variables(&code_info.nodes) {
             let result = self
@@ -852,7 +852,7 @@ impl EvalContext {
                 Err(Error::CompilationErrors(errors)) => {
                     // A type rustc named that does not work where the variable
                     // is stored (a private path, say): ask rust-analyzer
-                    // instead, once. (multitask patch)
+                    // instead, once. (multitask patch 20)
                     if named_by_rustc && errors.iter().any(is_unusable_type) {
                         named_by_rustc = false;
                         let analysis_code = state.analysis_code(user_code.clone());
@@ -940,7 +940,7 @@ impl EvalContext {
     /// name them all (one type check of the cell, a tenth of a second),
     /// else from rust-analyzer, whose first analysis of a session takes
     /// seconds and holds hundreds of megabytes. `Ok(true)` when rustc named
-    /// them. (multitask patch)
+    /// them. (multitask patch 20)
     fn infer_variable_types(
         &mut self,
         state: &mut ContextState,
@@ -1065,14 +1065,14 @@ impl EvalContext {
 
         state.build_num += 1;
 
-        // multitask patch: the panic's message (see `notify_panic`).
+        // multitask patch 05: the panic's message (see `notify_panic`).
         let mut got_panic: Option<String> = None;
         let mut lost_variables = Vec::new();
         static MIME_OUTPUT: Lazy<Regex> =
             Lazy::new(|| Regex::new("EVCXR_BEGIN_CONTENT ([^ ]+)").unwrap());
         loop {
             let line = self.child_process.recv_line()?;
-            // multitask patch: a marker may follow what the cell printed
+            // multitask patch 06: a marker may follow what the cell printed
             // without a line break; that text is output.
             let line = match marked(&line) {
                 Some((printed, marker)) => {
@@ -1237,7 +1237,7 @@ impl EvalContext {
 
 /// Whether a cell may bind variables at its top level: a `let`, or a macro
 /// call that might expand to one (std's printing and assertion macros never
-/// do). (multitask patch)
+/// do). (multitask patch 03)
 fn may_bind_variables(nodes: &[SyntaxNode]) -> bool {
     const NEVER_BIND: &[&str] = &[
         "print",
@@ -1316,7 +1316,7 @@ impl ProbedType {
 }
 
 /// Whether `error` says a type written where a variable is stored is no
-/// good there (not found, private, mismatched). (multitask patch)
+/// good there (not found, private, mismatched). (multitask patch 20)
 fn is_unusable_type(error: &CompilationError) -> bool {
     let (code, origins) = &error.primary;
     let at_store = origins
@@ -1405,7 +1405,7 @@ pub struct EvalOutputs {
     pub timing: Option<Duration>,
     pub phases: Vec<PhaseDetails>,
     /// The message of the panic that ended the cell, if one did (its
-    /// earlier variables are kept). (multitask patch)
+    /// earlier variables are kept). (multitask patch 05)
     pub panic: Option<String>,
 }
 
@@ -1816,7 +1816,7 @@ impl ContextState {
 
     /// The analysis code with each new variable handed to a function no
     /// type can be given to: rustc's error for it names the variable's type
-    /// (see `EvalContext::probe_variable_types`). (multitask patch)
+    /// (see `EvalContext::probe_variable_types`). (multitask patch 20)
     fn probe_code(&self, user_code: CodeBlock) -> CodeBlock {
         let store = format!(
             "#[diagnostic::on_unimplemented(message = \"{TYPE_PROBE_MESSAGE}{{Self}}\")] \
@@ -1943,7 +1943,7 @@ impl ContextState {
         }
         // `evcxr_internal_runtime` is a crate the cell's crate depends on (see
         // Module::write_cargo_toml), not a module compiled again in every cell.
-        // (multitask patch)
+        // (multitask patch 01)
         code = code.generated("#[unsafe(no_mangle)]").generated(format!(
             "pub extern \"C\" fn {}(",
             self.current_user_fn_name()
@@ -1966,7 +1966,7 @@ impl ContextState {
         }
         if self.async_mode {
             // The cell as one future, run to its end: by the runner when one
-            // is set (multitask patch), else on a tokio runtime kept in the
+            // is set (multitask patch 22), else on a tokio runtime kept in the
             // variable store.
             let run = match &self.config.async_runner {
                 Some(runner) => CodeBlock::new().generated(format!("let _ = {runner}(async {{")),
@@ -2021,7 +2021,7 @@ impl ContextState {
         if needs_variable_store {
             code = code.add_all(self.store_variable_statements(VariableMoveState::Available));
         }
-        // multitask patch: a `print!` without a line break shows in its cell.
+        // multitask patch 06: a `print!` without a line break shows in its cell.
         code = code.generated("evcxr_internal_runtime::flush_stdout();");
         code = code.generated("evcxr_variable_store");
         code.generated("}")
@@ -2118,7 +2118,7 @@ impl ContextState {
             if let Some(let_stmt) = ast::LetStmt::cast(node.clone()) {
                 // A `let` without a pattern (`let fn = 1;`: a keyword where the
                 // name goes) was dropped here, so the cell ran without it and
-                // said nothing. It is kept for rustc to explain. (multitask patch)
+                // said nothing. It is kept for rustc to explain. (multitask patch 04)
                 if let Some(pat) = let_stmt.pat() {
                     self.record_new_locals(pat, let_stmt.ty(), &segment, node.text_range());
                 }
@@ -2136,7 +2136,7 @@ impl ContextState {
                             // method if it has one (inherent methods win over trait
                             // methods), else the Debug one of a local trait. One
                             // compile shows both; the fallback compile is only paid
-                            // when neither applies. (multitask patch)
+                            // when neither applies. (multitask patch 02)
                             CodeBlock::new()
                                 .generated("{")
                                 .generated(SEND_TEXT_PLAIN_DEF)

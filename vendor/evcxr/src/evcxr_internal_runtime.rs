@@ -13,7 +13,7 @@ pub const VARIABLE_CHANGED_TYPE: &str = "EVCXR_VARIABLE_CHANGED_TYPE:";
 pub const USER_ERROR_OCCURRED: &str = "EVCXR_ERROR_OCCURRED";
 pub const PANIC_NOTIFICATION: &str = "EVCXR_PANIC_NOTIFICATION";
 
-// multitask patch: the cell's panic, with its message, on one line (`\` and
+// multitask patch 05: the cell's panic, with its message, on one line (`\` and
 // line breaks escaped; see `panic_message` in eval_context.rs), so the front
 // end can fail the cell with it, as Jupyter does for an exception.
 pub fn notify_panic(payload: &(dyn std::any::Any + Send)) {
@@ -29,7 +29,7 @@ pub fn notify_panic(payload: &(dyn std::any::Any + Send)) {
     );
 }
 
-// multitask patch: what the cell printed without a line break reaches evcxr
+// multitask patch 06: what the cell printed without a line break reaches evcxr
 // before the cell's end (cells have their own copy of std, and so their own
 // stdout buffer, apart from the runtime's).
 pub fn flush_stdout() {
@@ -40,7 +40,7 @@ pub struct VariableStore {
     variables: std::collections::HashMap<String, Box<dyn std::any::Any + 'static>>,
 }
 
-// multitask patch: this file is now compiled once, as a crate the cell crate
+// multitask patch 01: this file is now compiled once, as a crate the cell crate
 // depends on, instead of as a module of every cell. The generic methods are
 // thin wrappers over non-generic ones, so a cell no longer instantiates (and
 // codegens) HashMap's methods each time: about 45 ms less per cell here.

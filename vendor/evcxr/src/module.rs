@@ -26,7 +26,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 mod artifacts;
-// multitask patch
+// multitask patch 13
 pub(crate) mod build_process;
 pub(crate) mod cache;
 mod direct;
@@ -127,12 +127,12 @@ pub(crate) struct Module {
     build_num: i32,
     last_allow_static: Option<bool>,
     /// The rustc command cargo last ran for the cell's crate, and the key it
-    /// applies under. (multitask patch)
+    /// applies under. (multitask patch 18)
     direct: Option<(OsString, direct::Recorded)>,
 }
 
 const CRATE_NAME: &str = "ctx";
-/// The crate that holds the variable store. (multitask patch)
+/// The crate that holds the variable store. (multitask patch 01)
 const RUNTIME_CRATE: &str = "evcxr_internal_runtime";
 
 impl Module {
@@ -146,7 +146,7 @@ impl Module {
 
     // Writes Cargo.toml. Should be called before compile.
     pub(crate) fn write_cargo_toml(&self, state: &ContextState) -> Result<(), Error> {
-        // The variable store, compiled once as a crate. (multitask patch)
+        // The variable store, compiled once as a crate. (multitask patch 01)
         let runtime_dir = state.config.crate_dir().join(RUNTIME_CRATE);
         write_file(
             &runtime_dir,
@@ -199,7 +199,7 @@ impl Module {
     /// (see [`direct::Recorded::probe_command`]): its errors, or `None` when
     /// no recorded command applies (before a session's first cell, after a
     /// `:dep`), as a `cargo check` would build every dependency again.
-    /// (multitask patch)
+    /// (multitask patch 20)
     pub(crate) fn probe(
         &mut self,
         code_block: &CodeBlock,
@@ -247,7 +247,7 @@ impl Module {
             Err(error) => return Err(error.into()),
         }
 
-        // multitask patch: run rustc directly when cargo's last run still applies.
+        // multitask patch 18: run rustc directly when cargo's last run still applies.
         let key = direct::key(&command, config.crate_dir());
         let so_file = match &self.direct {
             Some((direct_key, recorded)) if *direct_key == key => {
@@ -350,7 +350,7 @@ incremental = true
 overflow-checks = true
 
 # Dependencies (the prelude, tokio, …) are built once per build folder:
-# optimised, whatever level the cells compile at. (multitask patch)
+# optimised, whatever level the cells compile at. (multitask patch 23)
 [profile.dev.package."*"]
 opt-level = 2
 
@@ -612,7 +612,7 @@ fn run_cargo(
     use std::io::BufRead;
     use std::io::Read;
 
-    // multitask patch: registered, so that an interrupt can stop it.
+    // multitask patch 13: registered, so that an interrupt can stop it.
     let mb_child = build_process::spawn(
         command
             .stderr(std::process::Stdio::piped())
@@ -672,7 +672,7 @@ fn run_cargo(
 }
 
 /// Runs the cell crate's recorded rustc command: compile errors as cargo's
-/// would be. (multitask patch)
+/// would be. (multitask patch 18)
 fn run_rustc(
     mut command: std::process::Command,
     code_block: &CodeBlock,
@@ -694,14 +694,14 @@ fn run_rustc(
     bail!(Error::CompilationErrors(errors));
 }
 
-/// Where cargo's "Compiling …" lines go, if not to stderr. (multitask patch)
+/// Where cargo's "Compiling …" lines go, if not to stderr. (multitask patch 25)
 type BuildLineSink = Box<dyn FnMut(&str) + Send>;
 static BUILD_LINE_SINK: std::sync::Mutex<Option<BuildLineSink>> = std::sync::Mutex::new(None);
 
 /// Sends cargo's "Compiling …" lines of dependencies (a first build, a
 /// `:dep`) to `sink` instead of this process's stderr, so a front end can
 /// show them where the learner looks. One evcxr context per process, so one
-/// sink. (multitask patch)
+/// sink. (multitask patch 25)
 pub fn set_build_line_sink(sink: impl FnMut(&str) + Send + 'static) {
     *BUILD_LINE_SINK.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(sink));
 }

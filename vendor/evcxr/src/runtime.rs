@@ -26,7 +26,7 @@ pub fn runtime_hook() {
     runtime_hook_with(CellHooks::default());
 }
 
-/// What the runtime calls around every cell it runs. (multitask patch)
+/// What the runtime calls around every cell it runs. (multitask patch 15)
 #[derive(Clone, Copy, Debug)]
 pub struct CellHooks {
     /// Just before the cell's code runs.
@@ -45,7 +45,7 @@ impl Default for CellHooks {
 }
 
 /// [`runtime_hook`], calling `hooks` around every cell when this process is
-/// the runtime. (multitask patch)
+/// the runtime. (multitask patch 15)
 pub fn runtime_hook_with(hooks: CellHooks) {
     if std::env::var(EVCXR_IS_RUNTIME_VAR).is_ok() {
         Runtime::new(hooks).run_loop();
@@ -75,13 +75,13 @@ impl Runtime {
     }
 
     fn run_loop(&mut self) -> ! {
-        // multitask patch: no crash handlers. evcxr's ran on the faulting
+        // multitask patch 12: no crash handlers. evcxr's ran on the faulting
         // stack, so a stack overflow faulted again inside it and was reported
         // as a segmentation fault; std's own handler (on an alternate stack)
         // names a stack overflow, and any other fault kills the runtime with
         // its own signal, which the front end names.
 
-        // multitask patch: the commands no longer come on stdin, which is
+        // multitask patch 14: the commands no longer come on stdin, which is
         // the cells' own (see runtime_stdin.rs).
         let commands = match crate::runtime_stdin::take_over() {
             Ok(commands) => commands,

@@ -1,4 +1,4 @@
-//! The runtime's own stdin. (multitask patch)
+//! The runtime's own stdin. (multitask patch 14)
 //!
 //! evcxr sent its commands on the runtime's stdin, so a cell that read stdin
 //! waited for ever, and a thread that read it took the next command

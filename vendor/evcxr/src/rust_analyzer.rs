@@ -483,7 +483,7 @@ pub struct Completion {
     pub kind: &'static str,
     pub label: String,
     /// rust-analyzer's one line about it: a function's signature, a
-    /// field's type. (multitask patch)
+    /// field's type. (multitask patch 10)
     pub detail: Option<String>,
 }
 

@@ -60,7 +60,7 @@ pub(crate) fn split_into_statements(code: &str) -> Vec<OriginalUserCode<'_>> {
     if output.is_empty() && has_code(&parsed_file.syntax_node(), prelude.len(), code.len()) {
         // Code that parses into no statement at all (a stray `}` closes the
         // wrapping function) was dropped here, and the cell said nothing. It
-        // goes on whole, for rustc to explain. (multitask patch)
+        // goes on whole, for rustc to explain. (multitask patch 04)
         output.push(OriginalUserCode {
             code,
             node: parsed_file.syntax_node(),

@@ -353,7 +353,7 @@ pub struct SocketOptions {
     // Shared by read preparation and decoder reservation.
     pub(crate) read_buffer_max_size: usize,
     pub(crate) read_buffer_short_reads: usize,
-    // multitask patch: ZMQ_MAXMSGSIZE (see `max_message_size`).
+    // multitask patch 02: ZMQ_MAXMSGSIZE (see `max_message_size`).
     pub(crate) max_message_size: Option<usize>,
 }
 
@@ -434,7 +434,7 @@ impl SocketOptions {
     /// options.max_message_size(64 * 1024 * 1024);
     /// let socket = RouterSocket::with_options(options);
     /// ```
-    // multitask patch
+    // multitask patch 02
     pub fn max_message_size(&mut self, bytes: usize) -> &mut Self {
         self.max_message_size = Some(bytes);
         self

@@ -1,6 +1,6 @@
 //! The compiler running for the current cell, so that another thread can
 //! stop it: an interrupt while a cell compiles stops the compile, not the
-//! runtime and its variables. (multitask patch)
+//! runtime and its variables. (multitask patch 13)
 //!
 //! Each build runs in a process group of its own: a terminal's Ctrl-C
 //! reaches only the front end, which decides what to stop, and [`stop`]

@@ -1,4 +1,4 @@
-// multitask patch: compile cells with rustc directly once cargo has shown how.
+// multitask patch 18: compile cells with rustc directly once cargo has shown how.
 //
 // A cell's crate changes only in `src/lib.rs` from one cell to the next, yet
 // every cell ran `cargo build`: cargo reads the manifest and the lock file,

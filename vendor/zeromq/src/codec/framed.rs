@@ -35,7 +35,7 @@ pub struct ZmqFramedRead {
     // Configuration is shared; adaptation state belongs to this connection.
     options: Arc<SocketOptions>,
     short_reads: usize,
-    // multitask patch: the stream ends after its first error. A peer that
+    // multitask patch 03: the stream ends after its first error. A peer that
     // left mid-frame otherwise gave the same error on every poll, and a
     // socket that goes on serving its other peers (REP) spun on it.
     failed: bool,
@@ -193,7 +193,7 @@ impl FramedIo {
 mod tests {
     mod read_buffer;
     mod socket_options;
-    // multitask patch
+    // multitask patch 03
     mod after_an_error;
 
     use super::*;

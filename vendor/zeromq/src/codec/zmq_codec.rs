@@ -33,7 +33,7 @@ pub struct ZmqCodec {
     // internal details to higher levels
     buffered_message: Option<ZmqMessage>,
     max_read_chunk_size: usize,
-    // multitask patch: the message size limit, and how much of the message
+    // multitask patch 02: the message size limit, and how much of the message
     // being received its earlier frames hold.
     max_message_size: Option<usize>,
     buffered_len: usize,
@@ -88,7 +88,7 @@ impl Decoder for ZmqCodec {
                 } else {
                     self.waiting_for
                 };
-                // multitask patch: a frame's length is what the peer claims,
+                // multitask patch 01: a frame's length is what the peer claims,
                 // not what it has sent. Reserving all of it at once let one
                 // header claiming 2^62 bytes abort the process (allocation
                 // failure); the buffer now grows with what arrives, at most
@@ -139,7 +139,7 @@ impl Decoder for ZmqCodec {
                     } else {
                         usize::from(src.get_u8())
                     };
-                    // multitask patch: ZMQ_MAXMSGSIZE. Commands count too (a
+                    // multitask patch 02: ZMQ_MAXMSGSIZE. Commands count too (a
                     // peer's READY is small).
                     if let Some(max) = self.max_message_size {
                         if self.buffered_len.saturating_add(frame_len) > max {
@@ -223,7 +223,7 @@ impl Encoder for ZmqCodec {
 #[cfg(test)]
 pub(crate) mod tests {
     mod multipart;
-    // multitask patch
+    // multitask patch 01
     mod claimed_length;
     mod read_buffer;
 

@@ -1,4 +1,4 @@
-//! multitask patch: a peer's stream ends after its first error.
+//! multitask patch 03: a peer's stream ends after its first error.
 use super::*;
 
 #[async_rt::test]

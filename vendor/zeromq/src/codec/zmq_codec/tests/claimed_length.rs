@@ -1,4 +1,4 @@
-//! multitask patch: what a peer's frame header may make the decoder do.
+//! multitask patch 01: what a peer's frame header may make the decoder do.
 use super::*;
 
 fn after_greeting(options: &SocketOptions) -> ZmqCodec {

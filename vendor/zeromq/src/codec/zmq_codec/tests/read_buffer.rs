@@ -2,7 +2,7 @@ use super::*;
 
 const MAX_READ_CHUNK_SIZE: usize = 64 * 1024;
 
-// multitask patch: a frame body of `len` bytes, in reads of `chunk` bytes.
+// multitask patch 01: a frame body of `len` bytes, in reads of `chunk` bytes.
 fn feed(codec: &mut ZmqCodec, input: &mut BytesMut, len: usize, chunk: usize) -> Message {
     let mut sent = 0;
     loop {
@@ -25,7 +25,7 @@ fn read_buffer_recovery_keeps_a_full_chunk_after_splitting_a_large_frame() {
         let mut input = BytesMut::from(&[2][..]);
         input.extend_from_slice(&(frame_len as u64).to_be_bytes());
         assert!(codec.decode(&mut input).unwrap().is_none());
-        // multitask patch: the frame arrives as the reader reads it, a chunk
+        // multitask patch 01: the frame arrives as the reader reads it, a chunk
         // at a time (nothing is reserved for a length before it arrives).
         input.clear();
         let retained = feed(&mut codec, &mut input, frame_len, MAX_READ_CHUNK_SIZE);
@@ -105,7 +105,7 @@ fn read_buffer_headroom_tracks_the_configured_maximum() {
         let mut input = BytesMut::from(&[2][..]);
         input.extend_from_slice(&(frame_len as u64).to_be_bytes());
         assert!(codec.decode(&mut input).unwrap().is_none());
-        // multitask patch: a claimed length is not reserved before it
+        // multitask patch 01: a claimed length is not reserved before it
         // arrives; the frame comes a chunk at a time, as the reader reads it.
         assert!(input.capacity() <= 2 * 3000);
         if frame_len == 6001 {

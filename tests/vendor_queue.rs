@@ -1,0 +1,58 @@
+//! The vendored crates' patch queues (`vendor/README.md`): the patches apply
+//! to the published crates and give exactly the trees cargo builds.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn queue_check(root: &Path) -> Output {
+    Command::new("python3")
+        .arg(root.join("vendor/queue"))
+        .arg("check")
+        .output()
+        .expect("python3 runs vendor/queue")
+}
+
+#[test]
+fn the_patch_queues_apply_and_give_the_trees() {
+    let output = queue_check(&root());
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(said.contains("evcxr: 25 patches apply"), "{said}");
+    assert!(said.contains("zeromq: 4 patches apply"), "{said}");
+}
+
+#[test]
+fn a_tree_edited_without_its_patch_fails_the_check() {
+    let copy = multitask_tests::scratch_dir("vendor-queue");
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(root().join("vendor"))
+        .arg(root().join("Cargo.lock"))
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let edited = copy.join("vendor/evcxr/src/runtime.rs");
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, text.replacen("(self.hooks.begin)();", "", 1)).unwrap();
+
+    let output = queue_check(&copy);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{said}");
+    assert!(said.contains("tree/src/runtime.rs"), "{said}");
+    assert!(
+        said.contains("-            (self.hooks.begin)();"),
+        "{said}"
+    );
+}
