@@ -9,7 +9,7 @@
 //! |---|---|---|---|---|
 //! | §2, 1.3 生成器 | generators: `next`, `send`, `throw`, `close`, states, `yield from` | [`generator`] | `03-iterators-generators` | `tests/generator_vs_cpython.rs` (CPython) |
 //! | §2, 1.3.4 | Python's exceptions, as values | [`exception`] | `03-iterators-generators` | `tests/generator_vs_cpython.rs` (CPython) |
-//! | §2 (all) | the seed's own examples: `Fib`, `fib`, `mygen`, `jumping_range`, … | [`examples`] | `03-iterators-generators` | `seed_*` in `tests/generator_vs_cpython.rs` |
+//! | §2 (all) | the tutorial's own iterator and generators: `Fib`, `fib`, `mygen`, `jumping_range`, … | [`tutorial`] | `03-iterators-generators` | `seed_*` in `tests/generator_vs_cpython.rs` |
 //! | §1.1 进程 | processes by `fork()`: `Process`, `Pool`, pipes, queues, shared memory, locks, a Unix daemon | [`multiprocessing`] | `01-processes` | `tests/process_vs_cpython.rs` (CPython) |
 //! | §1.2 线程 | threads: `Thread`, `current_thread`, locks (guards, or Python's `release()`), `BoundedSemaphore`, `Local`, thread limits, `ThreadPool::map` | [`threading`] | `02-threads`, `06-examples` | `tests/process_vs_cpython.rs` (CPython) |
 //! | §3 gevent | greenlets: `spawn!`, `join`, `joinall` (`LoopExit`), `sleep(0)` taking turns, `kill`, `with_timeout`, `Semaphore`, `Queue` | [`greenlet`] | `04-coroutines-gevent` | `tests/greenlet_vs_gevent.rs` (gevent) |
@@ -43,7 +43,6 @@
 
 pub mod asyncio;
 pub mod crash;
-pub mod examples;
 pub mod exception;
 pub mod exercises;
 pub mod generator;
@@ -60,6 +59,7 @@ pub mod threading;
 pub mod time;
 pub mod timeit;
 pub mod trace;
+pub mod tutorial;
 pub mod web;
 
 pub use exception::Exception;

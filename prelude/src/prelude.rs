@@ -12,8 +12,8 @@
 //! ```
 
 pub use crate::asyncio;
-pub use crate::examples::{Fib, fib, jumping_range, mygen, mygen_raising_stop, squares};
 pub use crate::exception::Exception;
+pub use crate::tutorial::{Fib, fib, jumping_range, mygen, mygen_raising_stop, squares};
 // The exercises' checks are `exercises::check_…` (a cell calls
 // `exercises::check_countdown(countdown)`): 24 names kept out of the
 // learner's own.

@@ -659,7 +659,7 @@ impl<Y, S, R> Generator<Y, S, R> {
 }
 
 /// The function a closure was written in, from its type name
-/// (`multitask::examples::fib::{{closure}}` → `fib`).
+/// (`multitask::tutorial::fib::{{closure}}` → `fib`).
 fn function_name(type_name: &'static str) -> &'static str {
     if !type_name.ends_with("{{closure}}") {
         return type_name;
@@ -1111,7 +1111,7 @@ mod tests {
     fn names_come_from_the_enclosing_function() {
         assert_eq!(counter(1).name(), "counter");
         assert_eq!(
-            function_name("multitask::examples::fib::{{closure}}"),
+            function_name("multitask::tutorial::fib::{{closure}}"),
             "fib"
         );
         assert_eq!(

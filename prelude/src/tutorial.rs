@@ -1,5 +1,6 @@
-//! The seed's own examples, ready to call. Each names the seed section it
-//! comes from; the notebooks run them side by side with the Python.
+//! The tutorial's own iterator and generators, ready to call. Each names the
+//! tutorial section it comes from; the notebooks run them side by side with
+//! the Python.
 //!
 //! Notebooks `notebooks/03-iterators-generators.ipynb` and
 //! `04-coroutines-gevent.ipynb`; tests: the `seed_*` scenarios of
@@ -30,7 +31,7 @@ impl Fib {
     /// `Fib()`: starts from `prev = 0, curr = 1`.
     ///
     /// ```
-    /// assert_eq!(multitask::examples::Fib::new().next(), Some(1));
+    /// assert_eq!(multitask::tutorial::Fib::new().next(), Some(1));
     /// ```
     pub fn new() -> Self {
         Fib { prev: 0, curr: 1 }
