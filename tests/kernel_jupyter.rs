@@ -362,6 +362,23 @@ fn an_interrupt_stops_the_cell_and_keeps_every_variable() {
 }
 
 #[test]
+fn run_all_stops_at_an_error_unless_the_cell_may_raise() {
+    let report = report();
+    assert_eq!(
+        report["run_all_after_an_error"],
+        serde_json::json!(["ok", "error", "aborted", "aborted", "aborted"])
+    );
+    assert_eq!(
+        report["after_the_aborted"]["results"][0]["text/plain"],
+        "11"
+    );
+    assert_eq!(
+        report["run_all_past_a_raises_exception_cell"],
+        serde_json::json!(["ok", "error", "ok"])
+    );
+}
+
+#[test]
 fn a_restart_starts_a_fresh_session() {
     let after = &report()["after_restart"];
     assert_eq!(after[0]["errors"][0]["ename"], "CompileError", "{after}");

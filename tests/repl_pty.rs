@@ -239,6 +239,118 @@ fn processes_a_session_started_end_with_it() {
     }
 }
 
+/// Starts two `Process` children and a `sleep` command from a cell: their pids.
+fn start_children(repl: &mut Repl, n: usize) -> Vec<i32> {
+    let shown = repl.run(&format!(
+        "let kids{n}: Vec<Process> = (0..2).map(|_| Process::new(|| loop {{ \
+         std::thread::sleep(std::time::Duration::from_millis(50)) }})).collect(); \
+         for k in &kids{n} {{ k.start().unwrap(); }} \
+         let cmd{n} = std::process::Command::new(\"sleep\").arg(\"60\").spawn().unwrap(); \
+         println!(\"pids {{}} {{}} {{}}\", kids{n}[0].pid().unwrap(), kids{n}[1].pid().unwrap(), cmd{n}.id());"
+    ));
+    let line = shown
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("pids "))
+        .unwrap_or_else(|| panic!("no pids in {shown:?}"));
+    line.split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect()
+}
+
+/// Waits up to 5 s for `pids` to be gone (or zombies of a gone parent).
+fn all_gone(pids: &[i32]) -> bool {
+    let gone = |pid: i32| multitask_tests::proc_stat(pid).is_none_or(|(state, _)| state == 'Z');
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !pids.iter().all(|&pid| gone(pid)) {
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    true
+}
+
+#[test]
+fn processes_a_cell_started_end_with_its_runtime_however_it_ends() {
+    let mut repl = Repl::fresh("repl-children-end-with-the-runtime");
+    let endings = [
+        "std::process::exit(0);",
+        "std::process::abort();",
+        "multitask::crash::segfault();",
+        // Killed after the grace: std's sleep cannot be stopped any other way.
+        "grace",
+    ];
+    let mut left = Vec::new();
+    for (n, ending) in endings.into_iter().enumerate() {
+        let pids = start_children(&mut repl, n);
+        let started = std::time::Instant::now();
+        let said = if ending == "grace" {
+            repl.interrupt("std::thread::sleep(std::time::Duration::from_secs(60));")
+        } else {
+            repl.run(ending)
+        };
+        // The reply comes whatever the children do (the grace is 2 s).
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{ending}: {:?} to the reply: {said}",
+            started.elapsed()
+        );
+        if !all_gone(&pids) {
+            left.push(format!("{ending}: {pids:?} after {said:?}"));
+        }
+    }
+    let pids = start_children(&mut repl, endings.len());
+    repl.quit();
+    if !all_gone(&pids) {
+        left.push(format!(":quit: {pids:?}"));
+    }
+    assert!(left.is_empty(), "children outlived their runtime: {left:?}");
+}
+
+#[test]
+fn a_question_mark_that_meets_an_error_fails_the_cell_with_it() {
+    let mut repl = Repl::fresh("repl-question-mark");
+    repl.run("let kept = 7;");
+    let said = without_colours(&repl.run("let n: i32 = \"abc\".parse()?;"));
+    assert!(
+        said.contains("ParseIntError: invalid digit found in string"),
+        "{said}"
+    );
+    assert!(repl.run("kept + 1").contains('8'));
+    repl.quit();
+}
+
+#[test]
+fn a_binding_whose_type_rust_cannot_write_never_breaks_later_cells() {
+    // Closures that never return: Rust 2024 gives them the type `!`, which
+    // stable Rust cannot write where the session stores the variable.
+    let mut repl = Repl::fresh("repl-never-returns");
+    let cells = [
+        "let t = Thread::new(|| loop { time::sleep(1.0); }); t.start()?;",
+        "let h = std::thread::spawn(|| loop { std::thread::sleep(std::time::Duration::from_secs(1)); });",
+        "let p = Thread::new(|| panic!(\"only panics\"));",
+    ];
+    for cell in cells {
+        let said = repl.run(cell);
+        let after = repl.run("1 + 1");
+        assert!(
+            after.contains('2') && !after.contains("E0282"),
+            "after {cell:?} (which said {said:?}): {after:?}"
+        );
+    }
+    let vars = repl.run(":vars");
+    for (name, ty) in [
+        ("t", "Thread<()>"),
+        ("h", "JoinHandle<()>"),
+        ("p", "Thread<()>"),
+    ] {
+        assert!(
+            vars.lines().any(|l| l.contains(name) && l.contains(ty)),
+            "{name}: {ty} not in {vars}"
+        );
+    }
+}
+
 #[test]
 fn a_compile_error_is_readable_and_the_session_goes_on() {
     let mut repl = Repl::fresh("repl-compile-error");

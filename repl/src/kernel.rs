@@ -10,7 +10,8 @@
 //!   take long, and evcxr is synchronous); the control task can still
 //!   interrupt it; [`results`] turns what a cell gave into Jupyter messages;
 //! - a forwarder thread turns the runtime's output lines into `stream`
-//!   messages for the cell that is running or that ran last.
+//!   messages for the cell that is running or that ran last, batched and
+//!   capped per cell ([`streams`]).
 //!
 //! Every incoming message must carry a valid HMAC signature made with the
 //! connection file's key and scheme; one that does not is logged and dropped.
@@ -26,6 +27,7 @@ mod results;
 mod shell;
 pub mod sockets;
 pub mod stdin;
+pub mod streams;
 pub mod wire;
 mod worker;
 
@@ -35,7 +37,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
-use jupyter_protocol::{ConnectionInfo, JupyterMessage, StreamContent};
+use jupyter_protocol::{ConnectionInfo, JupyterMessage};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::session::Options;
@@ -60,6 +62,8 @@ pub fn run(connection_file: &Path, options: Options) -> Result<()> {
 struct Kernel {
     /// Messages for the iopub socket, sent in this order.
     iopub: mpsc::UnboundedSender<JupyterMessage>,
+    /// The runtime's output, on its way to iopub in batches.
+    streams: streams::Streams,
     /// The cell that output lines belong to: the one running, or the last.
     parent: Arc<Mutex<Option<JupyterMessage>>>,
     /// Stops the current cell, at any moment.
@@ -91,6 +95,7 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
     tokio::spawn(heartbeat::beat(heartbeat));
 
     let kernel = Arc::new(Kernel {
+        streams: streams::Streams::new(iopub.clone(), streams::Streams::cap_from_env()),
         iopub,
         parent: Arc::default(),
         interrupter: options.interrupter.clone(),
@@ -117,7 +122,7 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
 }
 
 impl Kernel {
-    /// A line the runtime printed, as a `stream` message of the current cell.
+    /// A line the runtime printed, for a `stream` message of the current cell.
     fn stream(&self, stream: Stream, text: String) {
         let parent = self
             .parent
@@ -125,12 +130,7 @@ impl Kernel {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         let Some(parent) = parent else { return };
-        let text = format!("{text}\n");
-        let content = match stream {
-            Stream::Stdout => StreamContent::stdout(&text),
-            Stream::Stderr => StreamContent::stderr(&text),
-        };
-        let _ = self.iopub.send(content.as_child_of(&parent));
+        self.streams.line(&parent, stream, &text);
     }
 
     /// A line for the current cell, which reads stdin: from an input box in

@@ -275,6 +275,7 @@ fn render(reply: Reply) -> bool {
         Reply::Text(text) => println!("{text}"),
         // Its message is printed already, in order with the cell's output.
         Reply::Panicked(_) => {}
+        Reply::Raised { ename, message } => println!("\x1b[91m{ename}: {message}\x1b[0m"),
         Reply::CompileErrors {
             errors,
             typed,

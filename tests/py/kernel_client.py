@@ -307,6 +307,20 @@ def main():
         report["after_interrupt"] = run(client, "1 + 2")
         report["kept_after_interrupt"] = run(client, "v.len()")
 
+        # Run All: five cells queued at once, the second failing. As in
+        # IPython, the rest are aborted (stop_on_error), then new cells run.
+        queue = ["let queued = 1;", 'let bad: i32 = "x";', "queued + 1", "2 + 2", "3 + 3"]
+        sent = [client.execute(code) for code in queue]
+        report["run_all_after_an_error"] = [shell_reply(client, i)["status"] for i in sent]
+        report["after_the_aborted"] = run(client, "queued + 10")
+        # A cell tagged `raises-exception`: JupyterLab sends it with
+        # stop_on_error false, and the cells after it run.
+        sent = [client.execute("let tagged = 1;"),
+                client.execute('panic!("on purpose")', stop_on_error=False),
+                client.execute("tagged + 1")]
+        report["run_all_past_a_raises_exception_cell"] = [
+            shell_reply(client, i)["status"] for i in sent]
+
         # Jupyter's "Restart kernel": a shutdown request with restart, then a
         # new kernel process from the kernelspec.
         run(client, "let before_restart = 1;")

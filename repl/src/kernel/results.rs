@@ -50,6 +50,7 @@ pub(super) fn result(
             }
         }
         failed @ (Reply::Panicked(_)
+        | Reply::Raised { .. }
         | Reply::KeyboardInterrupt { .. }
         | Reply::CompileErrors { .. }
         | Reply::Crashed { .. }

@@ -1,12 +1,15 @@
 //! The shell socket: each request answered in turn — a cell is run by the
 //! session thread ([`super::worker`]) while its outputs go out on iopub.
 
+use std::collections::VecDeque;
+use std::time::Duration;
+
 use jupyter_protocol::{
-    CommInfoReply, ExecuteInput, ExecuteRequest, ExecutionCount, HistoryReply, InspectReply,
-    IsCompleteReply, IsCompleteReplyStatus, JupyterMessage, JupyterMessageContent, Media,
-    ReplyStatus, Status,
+    CommInfoReply, ExecuteInput, ExecuteReply, ExecuteRequest, ExecutionCount, HistoryReply,
+    InspectReply, IsCompleteReply, IsCompleteReplyStatus, JupyterMessage, JupyterMessageContent,
+    Media, ReplyStatus, Status,
 };
-use jupyter_zmq_client::Connection;
+use jupyter_zmq_client::{Connection, RuntimeError};
 use tokio::sync::oneshot;
 
 use super::results::failure;
@@ -26,34 +29,65 @@ pub(super) async fn serve<R: zeromq::SocketRecv, W: zeromq::SocketSend>(
     mut shutdown_requested: oneshot::Receiver<()>,
 ) {
     let mut count = ExecutionCount::new(0);
+    // Requests read ahead of their turn (see `stops_the_queue`).
+    let mut backlog: VecDeque<ReadResult> = VecDeque::new();
+    // The execute requests among them that are answered `aborted`.
+    let mut aborted: Vec<String> = Vec::new();
     loop {
-        let message = tokio::select! {
-            read = wire::read(&mut shell_reader) => match read {
-                Ok(Incoming::Request(message)) => message,
-                Ok(Incoming::Malformed { parent, why }) => {
-                    if let Some(reply) = refuse(kernel, &parent, &why, count) {
-                        if let Err(e) = shell_writer.send(reply).await {
-                            eprintln!("multitask kernel: cannot reply on shell: {e}");
-                        }
-                        let _ = kernel.iopub.send(Status::idle().as_child_of(&parent));
-                    }
-                    continue;
-                }
-                Err(e) if is_bad_message(&e) => {
-                    eprintln!("multitask kernel: dropped a shell message: {}", why_rejected(&e));
-                    continue;
-                }
-                Err(e) => {
-                    eprintln!("multitask kernel: shell socket closed: {e}");
-                    break;
-                }
+        let read = match backlog.pop_front() {
+            Some(read) => read,
+            None => tokio::select! {
+                read = wire::read(&mut shell_reader) => read,
+                _ = &mut shutdown_requested => break,
             },
-            _ = &mut shutdown_requested => break,
         };
+        let message = match read {
+            Ok(Incoming::Request(message)) => message,
+            Ok(Incoming::Malformed { parent, why }) => {
+                if let Some(reply) = refuse(kernel, &parent, &why, count) {
+                    if let Err(e) = shell_writer.send(reply).await {
+                        eprintln!("multitask kernel: cannot reply on shell: {e}");
+                    }
+                    let _ = kernel.iopub.send(Status::idle().as_child_of(&parent));
+                }
+                continue;
+            }
+            Err(e) if is_bad_message(&e) => {
+                eprintln!(
+                    "multitask kernel: dropped a shell message: {}",
+                    why_rejected(&e)
+                );
+                continue;
+            }
+            Err(e) => {
+                eprintln!("multitask kernel: shell socket closed: {e}");
+                break;
+            }
+        };
+        let execute = match &message.content {
+            JupyterMessageContent::ExecuteRequest(request) => Some(request),
+            _ => None,
+        };
+        if let Some(at) = aborted.iter().position(|id| *id == message.header.msg_id) {
+            aborted.swap_remove(at);
+            let _ = kernel.iopub.send(Status::busy().as_child_of(&message));
+            let reply = ExecuteReply {
+                status: ReplyStatus::Aborted,
+                execution_count: count,
+                ..ExecuteReply::default()
+            };
+            if let Err(e) = shell_writer.send(reply.as_child_of(&message)).await {
+                eprintln!("multitask kernel: cannot reply on shell: {e}");
+            }
+            let _ = kernel.iopub.send(Status::idle().as_child_of(&message));
+            continue;
+        }
+        // Jupyter's default; JupyterLab clears it only for cells tagged
+        // `raises-exception`.
+        let stops_the_queue = execute.is_some_and(|r| r.stop_on_error && !r.silent);
         // A cell is current from before the client hears it is busy: an
         // interrupt sent on seeing `busy` always finds it.
-        let current = matches!(message.content, JupyterMessageContent::ExecuteRequest(_))
-            .then(|| kernel.interrupter.cell());
+        let current = execute.is_some().then(|| kernel.interrupter.cell());
         let _ = kernel.iopub.send(Status::busy().as_child_of(&message));
         // A shutdown also ends a cell that is busy, or still waiting for the
         // session to start: nothing waits for its reply.
@@ -61,14 +95,48 @@ pub(super) async fn serve<R: zeromq::SocketRecv, W: zeromq::SocketSend>(
             reply = answer(kernel, jobs, &message, &mut count, current) => reply,
             _ = &mut shutdown_requested => break,
         };
-        if let Some(reply) = reply
-            && let Err(e) = shell_writer.send(reply).await
-        {
-            eprintln!("multitask kernel: cannot reply on shell: {e}");
+        if let Some(reply) = reply {
+            let failed = matches!(
+                &reply.content,
+                JupyterMessageContent::ExecuteReply(r) if matches!(r.status, ReplyStatus::Error)
+            );
+            if stops_the_queue && failed {
+                // As ipykernel does, Run All stops at the first error: the
+                // execute requests that came before this reply goes out
+                // (the client cannot have sent them knowing of the error)
+                // are answered `aborted`, the other requests in their turn.
+                for read in queued(&mut shell_reader).await {
+                    if let Ok(Incoming::Request(queued)) = &read
+                        && matches!(queued.content, JupyterMessageContent::ExecuteRequest(_))
+                    {
+                        aborted.push(queued.header.msg_id.clone());
+                    }
+                    backlog.push_back(read);
+                }
+            }
+            if let Err(e) = shell_writer.send(reply).await {
+                eprintln!("multitask kernel: cannot reply on shell: {e}");
+            }
         }
         let _ = kernel.iopub.send(Status::idle().as_child_of(&message));
     }
 }
+
+/// What one read of the shell socket gives.
+type ReadResult = Result<Incoming, RuntimeError>;
+
+/// The requests that have arrived and wait to be read, without waiting for more.
+async fn queued<R: zeromq::SocketRecv>(reader: &mut Connection<R>) -> Vec<ReadResult> {
+    let mut found = Vec::new();
+    while let Ok(read) = tokio::time::timeout(QUEUED, wire::read(reader)).await {
+        found.push(read);
+    }
+    found
+}
+
+/// How long [`queued`] waits for the next request that has arrived (the
+/// socket's reader hands over what it holds at once).
+const QUEUED: Duration = Duration::from_millis(1);
 
 /// The answer to one shell request (`None`: none is due); `current` is the
 /// cell an execute request is, marked before the kernel said busy.

@@ -91,8 +91,14 @@ pub(super) fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync:
                         Ok(None) => Reply::NotRun,
                         Err(why) => Reply::Error(format!("the session could not start: {why}")),
                     };
-                    let _ = done.send(result(&kernel, &parent, reply, count));
+                    // What the cell printed goes out before its result.
+                    kernel.streams.end_cell();
+                    let reply = result(&kernel, &parent, reply, count);
+                    // The cell stops being current before its reply goes
+                    // out: the shell may mark the next cell as soon as it
+                    // has the reply.
                     drop(current);
+                    let _ = done.send(reply);
                 }
                 Job::Complete { code, cursor, done } => match background.session() {
                     Ok(mut session) => {

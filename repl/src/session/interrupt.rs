@@ -89,11 +89,17 @@ pub enum Ended {
 #[must_use = "the cell is current only while this lives"]
 pub struct Current {
     interrupter: Interrupter,
+    /// Which cell this is: dropped late (after the next cell was marked),
+    /// it must leave that cell's mark alone.
+    cell: u64,
 }
 
 impl Drop for Current {
     fn drop(&mut self) {
         let mut state = self.interrupter.state();
+        if state.cell != self.cell {
+            return;
+        }
         *state = State {
             cell: state.cell,
             ..State::default()
@@ -111,9 +117,11 @@ impl Interrupter {
             current: true,
             ..State::default()
         };
+        let cell = state.cell;
         drop(state);
         Current {
             interrupter: self.clone(),
+            cell,
         }
     }
 
@@ -279,6 +287,22 @@ mod tests {
         drop(cell);
         let _next = interrupter.cell();
         assert!(interrupter.begin(), "the next cell runs");
+    }
+
+    #[test]
+    fn a_cell_dropped_after_the_next_was_marked_leaves_the_next_its_mark() {
+        // The order a kernel can see: the reply to cell A goes out, the
+        // shell takes cell B at once, and only then is A's mark dropped.
+        let interrupter = Interrupter::default();
+        let a = interrupter.cell();
+        assert!(interrupter.begin());
+        assert_eq!(interrupter.end(), Ended::Normally);
+        let _b = interrupter.cell();
+        drop(a);
+        assert!(interrupter.begin());
+        interrupter.interrupt();
+        assert!(interrupter.requested(), "the interrupt missed cell B");
+        assert_eq!(interrupter.end(), Ended::Interrupted { killed: false });
     }
 
     /// A stand-in runtime that ignores the request to stop (as a cell in

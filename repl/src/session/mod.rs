@@ -43,7 +43,9 @@ use commands::{Command, OPT_LEVELS};
 use completion::{Completion, without_placeholders};
 use interrupt::{Ended, Interrupter};
 use output::{Forwarded, Stream};
-use reply::{DID_NOT_STOP, Evaluated, Reply, Timing, clean, crash_reason, describe, signal_of};
+use reply::{
+    DID_NOT_STOP, Evaluated, Reply, Timing, clean, crash_reason, describe, signal_of, without_paths,
+};
 
 /// How to set a session up.
 #[derive(Debug, Clone)]
@@ -315,6 +317,19 @@ impl Session {
                 .cloned()
                 .collect()
         };
+        if interrupted == Some(true) && result.is_ok() {
+            // The runtime was killed after the grace while its last output
+            // (the cell's end among it) was still being read: it is gone, and
+            // every variable with it. The next call notices and starts a new
+            // one; the one after gives it our panic hook.
+            let _ = self.context.execute(&panic_hook());
+            let _ = self.context.execute(&panic_hook());
+            return Reply::Crashed {
+                reason: DID_NOT_STOP.to_string(),
+                interrupted: true,
+                lost: lost(self),
+            };
+        }
         match result {
             // The interrupt's unwinding (it carries no message).
             Ok(evcxr::EvalOutputs { panic: Some(_), .. }) if interrupted.is_some() => {
@@ -324,6 +339,13 @@ impl Session {
                 panic: Some(message),
                 ..
             }) => Reply::Panicked(message),
+            Ok(evcxr::EvalOutputs {
+                user_error: Some(error),
+                ..
+            }) => Reply::Raised {
+                ename: without_paths(&error.type_name),
+                message: error.message,
+            },
             Ok(outputs) => {
                 let after: BTreeSet<String> =
                     self.variables().into_iter().map(|(n, _)| n).collect();

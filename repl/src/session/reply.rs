@@ -21,6 +21,15 @@ pub enum Reply {
     /// [`panic_hook`](crate::session::panic_hook), in order with the cell's output). Variables from
     /// before the cell are kept, as after a Python exception.
     Panicked(String),
+    /// A `?` in the cell met an error (Python: an exception raised): the
+    /// error's type, without its module path (`ParseIntError`), and its
+    /// message. Variables from before the cell are kept, its new ones not.
+    Raised {
+        /// The error's type.
+        ename: String,
+        /// The error, as `Display` writes it.
+        message: String,
+    },
     /// rustc refused the cell; nothing ran and every variable is kept.
     CompileErrors {
         /// rustc's errors (and the warnings beside them), their spans in
@@ -121,6 +130,7 @@ impl Reply {
                 (ename, evalue, Vec::new())
             }
             Reply::Panicked(message) => ("Panic", message.clone(), Vec::new()),
+            Reply::Raised { ename, message } => (ename.as_str(), message.clone(), Vec::new()),
             Reply::KeyboardInterrupt { lost } => ("KeyboardInterrupt", stopped(lost), Vec::new()),
             Reply::NotRun => ("Interrupted", NOT_RUN.to_string(), Vec::new()),
             Reply::Error(message) => ("Error", message.clone(), Vec::new()),
@@ -205,14 +215,44 @@ pub(crate) fn signal_of(status: &str) -> Option<&'static str> {
         .find(|signal| status.contains(signal))
 }
 
-/// A crash, in the learner's words: the signal's name and what it usually means.
+/// A crash, in the learner's words: the signal's name and what it usually
+/// means, or the code the runtime exited with.
 pub(crate) fn crash_reason(status: &str) -> String {
     for (signal, meaning) in CRASH_SIGNALS {
         if status.contains(signal) {
             return format!("{meaning} [{signal}]");
         }
     }
+    if let Some((_, code)) = status.rsplit_once("exit status: ") {
+        return format!(
+            "the cell ended the whole runtime with exit code {} (std::process::exit ends \
+             the process, not just the cell)",
+            code.trim()
+        );
+    }
     status.trim().to_string()
+}
+
+/// A type's name without its module paths, as a learner reads an error's
+/// type: `core::num::error::ParseIntError` is `ParseIntError`,
+/// `alloc::boxed::Box<dyn core::error::Error>` is `Box<dyn Error>`.
+pub(crate) fn without_paths(type_name: &str) -> String {
+    let mut short = String::new();
+    let mut word = String::new();
+    let mut chars = type_name.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            word.clear();
+        } else if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            short.push_str(&word);
+            word.clear();
+            short.push(c);
+        }
+    }
+    short + &word
 }
 
 /// Signals a runtime dies of, and what each usually means.
@@ -312,6 +352,28 @@ mod tests {
             timing.to_string(),
             "took 0.130 s (Final compile 0.110 s, Execution 0.020 s)"
         );
+    }
+
+    #[test]
+    fn an_exit_is_named_with_its_code() {
+        let said = crash_reason("Subprocess terminated with status: exit status: 3");
+        assert!(
+            said.contains("exit code 3") && said.contains("std::process::exit"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn an_errors_type_is_named_without_its_paths() {
+        assert_eq!(
+            without_paths("core::num::error::ParseIntError"),
+            "ParseIntError"
+        );
+        assert_eq!(
+            without_paths("alloc::boxed::Box<dyn core::error::Error + core::marker::Send>"),
+            "Box<dyn Error + Send>"
+        );
+        assert_eq!(without_paths("std::io::error::Error"), "Error");
     }
 
     #[test]

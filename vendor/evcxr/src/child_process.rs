@@ -87,6 +87,7 @@ impl ChildProcess {
             Err(error) => bail!("Failed to run '{:?}': {:?}", command, error),
         };
 
+        end_group_with(process.id());
         let stdin = process.stdin.take();
         // Handle stderr by patching it through to a channel in our output struct.
         let mut child_stderr =
@@ -170,6 +171,7 @@ impl ChildProcess {
             let _ = process.kill();
             let _ = process.wait();
         }
+        end_group(process.id());
         self.process_disowned = true;
         // Unlock mutex, since ChildProcess::new_internal will need to lock it
         // again.
@@ -244,6 +246,49 @@ impl ChildProcess {
     }
 }
 
+/// Ends what is left of the runtime's process group (`pid` leads it: the
+/// runtime is started in a group of its own): the processes its cells
+/// started, however the runtime itself ended. A child left running would
+/// outlive its session, and hold the runtime's stdout open, so that its end
+/// is never seen. (multitask patch 26)
+fn end_group(pid: u32) {
+    // SAFETY: kill(2) has no memory effects; a negative pid names the group.
+    unsafe { libc::kill(-(pid as libc::pid_t), libc::SIGKILL) };
+}
+
+/// Ends the runtime's process group as soon as the runtime `pid` ends
+/// (killed, crashed, exited), without reaping it: the one who waits for it
+/// still finds its status, and its pid cannot be taken by another process
+/// before the group is ended. (multitask patch 26)
+fn end_group_with(pid: u32) {
+    let watch = move || {
+        // SAFETY: siginfo_t is plain data, for which all zeros is a value.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        loop {
+            // SAFETY: waitid writes only `info`; WNOWAIT leaves the child
+            // waitable, so no other wait loses its status.
+            let waited = unsafe {
+                libc::waitid(
+                    libc::P_PID,
+                    pid as libc::id_t,
+                    &mut info,
+                    libc::WEXITED | libc::WNOWAIT,
+                )
+            };
+            if waited == 0 {
+                break end_group(pid);
+            }
+            if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+                // Reaped already: whoever reaped it ends the group.
+                break;
+            }
+        }
+    };
+    let _ = std::thread::Builder::new()
+        .name("evcxr-runtime-end".into())
+        .spawn(watch);
+}
+
 impl Drop for ChildProcess {
     fn drop(&mut self) {
         // Drop child_stdin before we wait. Our subprocess uses stdin being
@@ -252,7 +297,9 @@ impl Drop for ChildProcess {
         if !self.process_disowned {
             // Wait for our subprocess to terminate. Otherwise we'll be left
             // with zombie processes.
-            let _ = self.process_handle.lock().unwrap().wait();
+            let mut process = self.process_handle.lock().unwrap();
+            let _ = process.wait();
+            end_group(process.id());
         }
     }
 }

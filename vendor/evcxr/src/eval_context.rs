@@ -380,6 +380,16 @@ fn marked(line: &str) -> Option<(&str, &str)> {
     (at > 0).then(|| line.split_at(at))
 }
 
+/// The error a `?` in a cell returned early with. (multitask patch 27)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserError {
+    /// Its type, as `std::any::type_name` writes it
+    /// (`core::num::error::ParseIntError`).
+    pub type_name: String,
+    /// It, formatted as `:efmt` says (`{}` unless changed).
+    pub message: String,
+}
+
 /// A panic's message from its notification line: `\\` and `\n` undone (see
 /// `evcxr_internal_runtime::notify_panic`). (multitask patch 05)
 fn panic_message(escaped: &str) -> String {
@@ -1020,7 +1030,7 @@ impl EvalContext {
                 continue;
             }
             let type_name = match type_name {
-                TypeName::Named(x) => x,
+                TypeName::Named(x) => never_as_unit(&x),
                 TypeName::Closure => return Err(closure_not_persistable(&variable_name)),
                 TypeName::Unknown => bail!(
                     "Couldn't automatically determine type of variable `{}`.\n\
@@ -1095,9 +1105,15 @@ impl EvalContext {
                         prompt,
                         is_password,
                     }))?;
-            } else if line == evcxr_internal_runtime::USER_ERROR_OCCURRED {
+            } else if let Some(error) = line.strip_prefix(evcxr_internal_runtime::USER_ERROR_OCCURRED) {
                 // A question mark operator in user code triggered an early
                 // return. Any newly defined variables won't have been stored.
+                // (multitask patch 27: with the error's type and message.)
+                let (type_name, message) = error.trim_start().split_once('\t').unwrap_or((error, ""));
+                output.user_error = Some(UserError {
+                    type_name: type_name.to_owned(),
+                    message: panic_message(message),
+                });
                 state
                     .variable_states
                     .retain(|_variable_name, variable_state| {
@@ -1305,14 +1321,46 @@ impl ProbedType {
         let type_name = type_name
             .replace("{integer}", "i32")
             .replace("{float}", "f64");
+        let type_name = never_as_unit(&type_name);
         if type_name.contains("{closure@") {
             ProbedType::Closure
-        } else if type_name.contains('{') || type_name.contains("impl ") {
+        } else if type_name.contains('{') || type_name.contains("impl ") || has_placeholder(&type_name)
+        {
             ProbedType::Unnameable
         } else {
             ProbedType::Named(type_name)
         }
     }
+}
+
+/// Whether `type_name` has a `_` where a type goes: rustc writes a type it
+/// has not inferred yet so (the probe runs before fallback), and a variable
+/// stored as `Thread<_>` breaks every later cell ("type annotations needed").
+/// (multitask patch 20)
+fn has_placeholder(type_name: &str) -> bool {
+    let bytes = type_name.as_bytes();
+    let word = |at: Option<&u8>| at.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    bytes.iter().enumerate().any(|(at, b)| {
+        *b == b'_' && !word(at.checked_sub(1).and_then(|i| bytes.get(i))) && !word(bytes.get(at + 1))
+    })
+}
+
+/// `type_name` with each `!` that stands as a type argument (`Thread<!>`,
+/// from a closure that never returns: Rust 2024 falls back to `!` there)
+/// written `()`, which stable Rust can write and which such a closure also
+/// returns once its variable is stored with that type (`!` coerces to
+/// `()`). A `!` after `->` (`fn() -> !`) stays. (multitask patch 20)
+fn never_as_unit(type_name: &str) -> String {
+    let mut written = String::with_capacity(type_name.len());
+    for c in type_name.chars() {
+        let after = written.trim_end().chars().last();
+        if c == '!' && matches!(after, Some('<' | ',' | '(' | '[')) {
+            written.push_str("()");
+        } else {
+            written.push(c);
+        }
+    }
+    written
 }
 
 /// Whether `error` says a type written where a variable is stored is no
@@ -1407,6 +1455,9 @@ pub struct EvalOutputs {
     /// The message of the panic that ended the cell, if one did (its
     /// earlier variables are kept). (multitask patch 05)
     pub panic: Option<String>,
+    /// The error a `?` in the cell returned early with, if one did (its
+    /// earlier variables are kept, its new ones lost). (multitask patch 27)
+    pub user_error: Option<UserError>,
 }
 
 impl EvalOutputs {
@@ -1416,6 +1467,7 @@ impl EvalOutputs {
             timing: None,
             phases: Vec::new(),
             panic: None,
+            user_error: None,
         }
     }
 
@@ -1449,6 +1501,7 @@ impl EvalOutputs {
         };
         self.phases.append(&mut other.phases);
         self.panic = self.panic.take().or(other.panic);
+        self.user_error = self.user_error.take().or(other.user_error);
     }
 }
 
@@ -1912,18 +1965,22 @@ impl ContextState {
             struct EvcxrUserCodeError {{}}
             impl<T: {}> From<T> for EvcxrUserCodeError {{
                 fn from(error: T) -> Self {{
-                    eprintln!("{}", error);
                     {}
                     EvcxrUserCodeError {{}}
                 }}
             }}
         "#,
             self.config.error_fmt.format_trait,
-            self.config.error_fmt.format_str,
+            // multitask patch 27: the error's type and message go to the
+            // caller (`EvalOutputs::user_error`), not to stderr.
             if for_analysis {
-                ""
+                format!("eprintln!(\"{}\", error);", self.config.error_fmt.format_str)
             } else {
-                "println!(\"{}\", evcxr_internal_runtime::USER_ERROR_OCCURRED);"
+                format!(
+                    "evcxr_internal_runtime::notify_user_error(std::any::type_name::<T>(), \
+                     &format!(\"{}\", error));",
+                    self.config.error_fmt.format_str
+                )
             }
         ))
     }
@@ -2486,6 +2543,32 @@ mod tests {
     use super::*;
     use ra_ap_syntax::SourceFile;
     use ra_ap_syntax::ast::HasAttrs;
+
+    #[test]
+    fn a_never_type_argument_is_written_as_unit() {
+        assert_eq!(
+            ProbedType::from_rustc("multitask::threading::Thread<!>"),
+            ProbedType::Named("multitask::threading::Thread<()>".into())
+        );
+        assert_eq!(
+            ProbedType::from_rustc("std::result::Result<!, (i32, !)>"),
+            ProbedType::Named("std::result::Result<(), (i32, ())>".into())
+        );
+        assert_eq!(
+            ProbedType::from_rustc("fn() -> !"),
+            ProbedType::Named("fn() -> !".into())
+        );
+    }
+
+    #[test]
+    fn a_type_not_inferred_yet_is_not_named() {
+        for not_yet in ["std::thread::JoinHandle<_>", "Vec<_>", "_", "(i32, _)"] {
+            assert_eq!(ProbedType::from_rustc(not_yet), ProbedType::Unnameable, "{not_yet}");
+        }
+        for named in ["my_type::Foo_", "a_b<c_d>", "u8"] {
+            assert!(matches!(ProbedType::from_rustc(named), ProbedType::Named(_)), "{named}");
+        }
+    }
 
     #[test]
     fn test_replace_reserved_words_in_type() {

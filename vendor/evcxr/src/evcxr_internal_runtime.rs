@@ -29,6 +29,18 @@ pub fn notify_panic(payload: &(dyn std::any::Any + Send)) {
     );
 }
 
+// multitask patch 27: a `?` that met an error in the cell: the error's type
+// and message on one line (a tab between them; `\` and line breaks in the
+// message escaped as for a panic), so the front end can fail the cell with
+// them, as Jupyter does for an exception.
+pub fn notify_user_error(type_name: &str, message: &str) {
+    flush_stdout();
+    println!(
+        "{USER_ERROR_OCCURRED} {type_name}\t{}",
+        message.replace('\\', "\\\\").replace('\n', "\\n")
+    );
+}
+
 // multitask patch 06: what the cell printed without a line break reaches evcxr
 // before the cell's end (cells have their own copy of std, and so their own
 // stdout buffer, apart from the runtime's).

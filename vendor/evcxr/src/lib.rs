@@ -34,6 +34,7 @@ pub use crate::eval_context::EvalContext;
 pub use crate::eval_context::EvalContextOutputs;
 pub use crate::eval_context::EvalOutputs;
 pub use crate::eval_context::InputRequest;
+pub use crate::eval_context::UserError;
 pub use crate::module::build_process::stop as stop_build;
 pub use crate::module::set_build_line_sink;
 pub use crate::runtime::{CellHooks, runtime_hook, runtime_hook_with};
