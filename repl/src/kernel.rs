@@ -124,13 +124,12 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
 impl Kernel {
     /// A line the runtime printed, for a `stream` message of the current cell.
     fn stream(&self, stream: Stream, text: String) {
-        let parent = self
-            .parent
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        let Some(parent) = parent else { return };
-        self.streams.line(&parent, stream, &text);
+        // Under the lock, not a copy of the message per line: a cell may
+        // print a million lines.
+        let parent = self.parent.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(parent) = parent.as_ref() {
+            self.streams.line(parent, stream, &text);
+        }
     }
 
     /// A line for the current cell, which reads stdin: from an input box in

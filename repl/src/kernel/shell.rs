@@ -29,15 +29,14 @@ pub(super) async fn serve<R: zeromq::SocketRecv, W: zeromq::SocketSend>(
     mut shutdown_requested: oneshot::Receiver<()>,
 ) {
     let mut count = ExecutionCount::new(0);
-    // Requests read ahead of their turn (see `stops_the_queue`).
+    // Requests read ahead of their turn when a cell stopped the queue (see
+    // `stops_the_queue`): the execute requests among them are aborted.
     let mut backlog: VecDeque<ReadResult> = VecDeque::new();
-    // The execute requests among them that are answered `aborted`.
-    let mut aborted: Vec<String> = Vec::new();
     loop {
-        let read = match backlog.pop_front() {
-            Some(read) => read,
+        let (read, queued_behind_an_error) = match backlog.pop_front() {
+            Some(read) => (read, true),
             None => tokio::select! {
-                read = wire::read(&mut shell_reader) => read,
+                read = wire::read(&mut shell_reader) => (read, false),
                 _ = &mut shutdown_requested => break,
             },
         };
@@ -68,8 +67,7 @@ pub(super) async fn serve<R: zeromq::SocketRecv, W: zeromq::SocketSend>(
             JupyterMessageContent::ExecuteRequest(request) => Some(request),
             _ => None,
         };
-        if let Some(at) = aborted.iter().position(|id| *id == message.header.msg_id) {
-            aborted.swap_remove(at);
+        if queued_behind_an_error && execute.is_some() {
             let _ = kernel.iopub.send(Status::busy().as_child_of(&message));
             let reply = ExecuteReply {
                 status: ReplyStatus::Aborted,
@@ -105,14 +103,7 @@ pub(super) async fn serve<R: zeromq::SocketRecv, W: zeromq::SocketSend>(
                 // execute requests that came before this reply goes out
                 // (the client cannot have sent them knowing of the error)
                 // are answered `aborted`, the other requests in their turn.
-                for read in queued(&mut shell_reader).await {
-                    if let Ok(Incoming::Request(queued)) = &read
-                        && matches!(queued.content, JupyterMessageContent::ExecuteRequest(_))
-                    {
-                        aborted.push(queued.header.msg_id.clone());
-                    }
-                    backlog.push_back(read);
-                }
+                backlog.extend(queued(&mut shell_reader).await);
             }
             if let Err(e) = shell_writer.send(reply).await {
                 eprintln!("multitask kernel: cannot reply on shell: {e}");
