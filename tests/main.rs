@@ -10,6 +10,7 @@ mod kernel_jupyter;
 mod notebook_faults;
 mod notebooks_check;
 mod process_vs_cpython;
+mod readme_commands;
 mod repl_pty;
 mod trace_formats;
 mod trace_lanes;

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 use std::sync::MutexGuard;
+use std::time::{Duration, Instant};
 
 use multitask_tests::{multitask_bin, one_at_a_time, scratch_dir, shared_cache};
 use rexpect::session::{PtySession, spawn_command};
@@ -228,15 +229,10 @@ fn processes_a_session_started_end_with_it() {
         }
         pids.push(pid);
     }
-    let gone = |pid: i32| multitask_tests::proc_stat(pid).is_none_or(|(state, _)| state == 'Z');
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !pids.iter().all(|&pid| gone(pid)) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "children outlived their session: {pids:?}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    assert!(
+        all_gone(&pids, Duration::from_secs(10)),
+        "children outlived their session: {pids:?}"
+    );
 }
 
 /// Starts two `Process` children and a `sleep` command from a cell: their pids.
@@ -257,15 +253,15 @@ fn start_children(repl: &mut Repl, n: usize) -> Vec<i32> {
         .collect()
 }
 
-/// Waits up to 5 s for `pids` to be gone (or zombies of a gone parent).
-fn all_gone(pids: &[i32]) -> bool {
+/// Whether `pids` are all gone (or zombies of a gone parent) within `limit`.
+fn all_gone(pids: &[i32], limit: Duration) -> bool {
     let gone = |pid: i32| multitask_tests::proc_stat(pid).is_none_or(|(state, _)| state == 'Z');
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let deadline = Instant::now() + limit;
     while !pids.iter().all(|&pid| gone(pid)) {
-        if std::time::Instant::now() > deadline {
+        if Instant::now() > deadline {
             return false;
         }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(50));
     }
     true
 }
@@ -283,7 +279,7 @@ fn processes_a_cell_started_end_with_its_runtime_however_it_ends() {
     let mut left = Vec::new();
     for (n, ending) in endings.into_iter().enumerate() {
         let pids = start_children(&mut repl, n);
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let said = if ending == "grace" {
             repl.interrupt("std::thread::sleep(std::time::Duration::from_secs(60));")
         } else {
@@ -291,17 +287,17 @@ fn processes_a_cell_started_end_with_its_runtime_however_it_ends() {
         };
         // The reply comes whatever the children do (the grace is 2 s).
         assert!(
-            started.elapsed() < std::time::Duration::from_secs(10),
+            started.elapsed() < Duration::from_secs(10),
             "{ending}: {:?} to the reply: {said}",
             started.elapsed()
         );
-        if !all_gone(&pids) {
+        if !all_gone(&pids, Duration::from_secs(5)) {
             left.push(format!("{ending}: {pids:?} after {said:?}"));
         }
     }
     let pids = start_children(&mut repl, endings.len());
     repl.quit();
-    if !all_gone(&pids) {
+    if !all_gone(&pids, Duration::from_secs(5)) {
         left.push(format!(":quit: {pids:?}"));
     }
     assert!(left.is_empty(), "children outlived their runtime: {left:?}");

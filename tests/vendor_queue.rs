@@ -1,14 +1,14 @@
 //! The vendored crates' patch queues (`vendor/README.md`): the patches apply
 //! to the published crates and give exactly the trees cargo builds.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+use multitask_tests::tests_dir;
+
+/// The workspace's root.
+fn root() -> &'static Path {
+    tests_dir().parent().expect("tests/ is in the workspace")
 }
 
 fn queue_check(root: &Path) -> Output {
@@ -21,7 +21,7 @@ fn queue_check(root: &Path) -> Output {
 
 #[test]
 fn the_patch_queues_apply_and_give_the_trees() {
-    let output = queue_check(&root());
+    let output = queue_check(root());
     let said = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
