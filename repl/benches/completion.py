@@ -14,27 +14,19 @@ import argparse
 import datetime
 import os
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from jupyter_client.manager import KernelManager
+from kernels import kernel, kernelspec
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / "target" / "release" / "multitask"
 CACHE = Path(tempfile.gettempdir()) / "multitask-bench" / "completion"
 TABS = ["gen.se", "Thread::ne", "jumping_ra"]
 
 
 def session(env):
     """The seconds each of TABS took in a fresh kernel, and what they found."""
-    km = KernelManager(kernel_name="multitask")
-    km.start_kernel(env=env)
-    client = km.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=600)
+    with kernel(env) as (_, client):
         reply = client.execute_interactive("let gen = jumping_range(5);", timeout=600,
                                            output_hook=lambda msg: None)
         assert reply["content"]["status"] == "ok", reply["content"]
@@ -48,19 +40,13 @@ def session(env):
                     break
             timed.append((time.monotonic() - started, reply["content"]["matches"]))
         return timed
-    finally:
-        client.stop_channels()
-        km.shutdown_kernel(now=False)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as prefix:
-        subprocess.run([str(BIN), "kernel", "install", "--prefix", prefix],
-                       check=True, capture_output=True)
-        os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
+    with kernelspec():
         env = dict(os.environ, MULTITASK_CACHE=str(CACHE))
         session(env)  # builds the prelude into the folder once
         runs = [session(env) for _ in range(args.sessions)]

@@ -10,15 +10,12 @@ Usage: target/jupyter-venv/bin/python repl/benches/output_flood.py
 """
 import datetime
 import os
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from jupyter_client.manager import KernelManager
+from kernels import kernel, kernelspec
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / "target" / "release" / "multitask"
 CACHE = Path(tempfile.gettempdir()) / "multitask-bench" / "flood"
 CELL = 'for n in 0..1_000_000u32 { println!("{n:099}"); }'
 
@@ -35,12 +32,7 @@ def flood(limit_mb):
     env = dict(os.environ, MULTITASK_CACHE=str(CACHE))
     if limit_mb:
         env["MULTITASK_OUTPUT_LIMIT_MB"] = str(limit_mb)
-    km = KernelManager(kernel_name="multitask")
-    km.start_kernel(env=env)
-    client = km.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=600)
+    with kernel(env) as (km, client):
         client.execute_interactive("1 + 1", timeout=600, output_hook=lambda msg: None)
         pid = km.provisioner.process.pid
         before = rss_mb(pid)
@@ -58,16 +50,10 @@ def flood(limit_mb):
         time.sleep(1)
         return {"seconds": seconds, "messages": messages, "mb": size / 2**20,
                 "rss_before": before, "rss_after": rss_mb(pid)}
-    finally:
-        client.stop_channels()
-        km.shutdown_kernel(now=False)
 
 
 def main():
-    with tempfile.TemporaryDirectory() as prefix:
-        subprocess.run([str(BIN), "kernel", "install", "--prefix", prefix],
-                       check=True, capture_output=True)
-        os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
+    with kernelspec():
         rows = [("cap 200 MB", flood(200)), ("default cap (10 MB)", flood(None))]
     print(f"100 MB printed by one cell, {datetime.date.today()}, {os.cpu_count()} cores:\n")
     print("| run | seconds to idle | stream messages | MB received | kernel RSS before → after |")
