@@ -361,6 +361,26 @@ fn an_interrupt_stops_the_cell_and_keeps_every_variable() {
     );
 }
 
+/// The stop button during Run All reaches the cell that runs, whenever it
+/// comes: before the loop compiles, while it compiles, as it starts.
+#[test]
+fn an_interrupt_stops_a_loop_queued_behind_quick_cells_every_time() {
+    let stops = report()["queued_interrupts"].as_array().expect("the tries");
+    assert_eq!(
+        stops.len(),
+        50,
+        "a try got no answer within 10 s: {stops:?}"
+    );
+    for (attempt, stop) in stops.iter().enumerate() {
+        let (ename, evalue) = (text(&stop[0]["ename"]), text(&stop[0]["evalue"]));
+        // Stopped as it ran (KeyboardInterrupt), or before it ran; never by
+        // killing the runtime, which a loop's own check makes needless.
+        let stopped = ename == "KeyboardInterrupt"
+            || (ename == "Interrupted" && evalue.contains("before it ran"));
+        assert!(stopped, "try {attempt}: {stop}");
+    }
+}
+
 #[test]
 fn run_all_stops_at_an_error_unless_the_cell_may_raise() {
     let report = report();

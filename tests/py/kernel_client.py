@@ -70,11 +70,16 @@ def wait_busy(client, msg_id):
             return
 
 
-def collect(client, msg_id):
-    """The errors of a cell already sent, until it is idle, and its reply."""
+def collect(client, msg_id, timeout=TIMEOUT):
+    """The errors of a cell already sent, until it is idle, and its reply;
+    `None` if it is not idle within `timeout` seconds."""
     out = {"errors": []}
+    deadline = time.time() + timeout
     while True:
-        msg = client.get_iopub_msg(timeout=TIMEOUT)
+        try:
+            msg = client.get_iopub_msg(timeout=max(0.01, deadline - time.time()))
+        except Exception:
+            return None
         if msg["parent_header"].get("msg_id") != msg_id:
             continue
         if msg["msg_type"] == "error":
@@ -306,6 +311,22 @@ def main():
         report["interrupted"] = collect(client, msg_id)
         report["after_interrupt"] = run(client, "1 + 2")
         report["kept_after_interrupt"] = run(client, "v.len()")
+
+        # The stop button during Run All: a loop queued behind quick cells,
+        # interrupted as soon as the kernel takes it and at moments through
+        # its compile and start, 50 times. It must stop every time.
+        stops = []
+        for attempt in range(50):
+            sent = [client.execute(code) for code in ("1 + 1", "2 + 2", "loop {}")]
+            wait_busy(client, sent[2])
+            time.sleep((attempt % 10) * 0.03)
+            km.interrupt_kernel()
+            got = collect(client, sent[2], timeout=10)
+            stops.append(got and got["errors"][:1])
+            if got is None:
+                break
+        report["queued_interrupts"] = stops
+
 
         # Run All: five cells queued at once, the second failing. As in
         # IPython, the rest are aborted (stop_on_error), then new cells run.

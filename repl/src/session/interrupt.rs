@@ -74,8 +74,14 @@ struct State {
 pub enum Ended {
     /// No interrupt came.
     Normally,
-    /// An interrupt stopped its compile: it did not run, nothing was lost.
-    CompileStopped,
+    /// An interrupt came while it compiled and stopped the compile, so it
+    /// did not run and nothing was lost — unless the compile had just ended
+    /// and the cell ran after all: it was then asked to stop as a running
+    /// cell is, and if `killed`, the runtime was killed when it did not.
+    CompileStopped {
+        /// The runtime was killed (the grace ran out, or a second interrupt).
+        killed: bool,
+    },
     /// An interrupt came while it ran: it was asked to stop, and if
     /// `killed`, the runtime was killed when it did not.
     Interrupted {
@@ -160,7 +166,11 @@ impl Interrupter {
         }
         if evcxr::stop_build() {
             state.compile_stopped = true;
-        } else if now || state.asked {
+        }
+        // Asked even when its compile was stopped: the compile may have
+        // ended just before, its cell about to run. Between cells the
+        // runtime ignores the request, and the grace ends with the cell.
+        if now || state.asked {
             self.kill(&mut state);
         } else {
             state.asked = true;
@@ -254,7 +264,7 @@ impl Interrupter {
         state.asked = false;
         match (std::mem::take(&mut state.requested), compile_stopped) {
             (false, _) => Ended::Normally,
-            (true, true) => Ended::CompileStopped,
+            (true, true) => Ended::CompileStopped { killed },
             (true, false) => Ended::Interrupted { killed },
         }
     }

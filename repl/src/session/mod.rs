@@ -304,10 +304,11 @@ impl Session {
         );
         let interrupted = match self.interrupter.end() {
             // Whatever the stopped compile said, the cell did not run (if
-            // the compile ended on its own just before, the cell ran).
-            Ended::CompileStopped if result.is_err() => return Reply::NotRun,
-            Ended::CompileStopped | Ended::Normally => None,
-            Ended::Interrupted { killed } => Some(killed),
+            // the compile ended on its own just before, the cell ran and
+            // was asked to stop as a running cell is).
+            Ended::CompileStopped { killed: false } if result.is_err() => return Reply::NotRun,
+            Ended::Normally => None,
+            Ended::CompileStopped { killed } | Ended::Interrupted { killed } => Some(killed),
         };
         let lost = |session: &Session| -> Vec<String> {
             let after: Vec<String> = session.variables().into_iter().map(|(n, _)| n).collect();
