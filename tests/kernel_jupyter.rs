@@ -381,6 +381,41 @@ fn an_interrupt_stops_a_loop_queued_behind_quick_cells_every_time() {
     }
 }
 
+/// The endless print loop: cut at the cap with a note, in batches, stopped
+/// within a second or so of the interrupt, the kernel's memory bounded, and
+/// the reply true about the variables.
+#[test]
+fn an_endless_print_loop_is_cut_at_the_cap_and_stops_when_interrupted() {
+    let flood = &report()["flood"];
+    let bytes = flood["bytes"].as_u64().expect("bytes");
+    assert!(bytes <= 10 * 1024 * 1024 + 4096, "{bytes} bytes shown");
+    assert!(bytes >= 1024 * 1024, "{bytes} bytes shown");
+    let messages = flood["messages"].as_u64().expect("messages");
+    assert!(messages <= 200, "{messages} stream messages");
+    assert!(
+        text(&flood["last"]).contains("of this cell's output were not shown"),
+        "{flood}"
+    );
+    let after = flood["seconds_after_interrupt"].as_f64().expect("seconds");
+    assert!(after < 5.0, "output went on {after} s after the interrupt");
+    // A fresh kernel holds about 25 MB, and as much after a flood; this
+    // one also holds rust-analyzer's analysis, so its growth is measured.
+    let growth = flood["kernel_rss_growth_kb"].as_i64().expect("rss");
+    assert!(
+        growth < 64 * 1024,
+        "the flood grew the kernel by {growth} kB"
+    );
+    let error = &flood["errors"][0];
+    match text(&error["ename"]) {
+        "KeyboardInterrupt" => assert_eq!(
+            flood["v_after"]["results"][0]["text/plain"], "3",
+            "the reply said the variables were kept: {flood}"
+        ),
+        "Interrupted" => assert!(text(&error["evalue"]).contains("Lost variables"), "{flood}"),
+        other => panic!("{other}: {flood}"),
+    }
+}
+
 #[test]
 fn run_all_stops_at_an_error_unless_the_cell_may_raise() {
     let report = report();

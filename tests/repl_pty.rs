@@ -303,6 +303,56 @@ fn processes_a_cell_started_end_with_its_runtime_however_it_ends() {
     assert!(left.is_empty(), "children outlived their runtime: {left:?}");
 }
 
+/// fds 0, 1 and 2 are the cell's: any bytes, a raw `fork()`, even closing
+/// stdout, can lose that output but never the session (evcxr's protocol has
+/// a channel of its own).
+#[test]
+fn a_cell_may_break_its_own_streams_and_the_session_goes_on() {
+    let mut repl = Repl::fresh("repl-own-streams");
+    let leaked = |said: &str| said.contains("EVCXR") || said.contains("Broken pipe");
+    repl.run("use std::io::Write; let kept = 7;");
+    let bad = without_colours(
+        &repl.run("std::io::stdout().write_all(b\"out \\xff\\xfe bytes\\n\").unwrap();"),
+    );
+    assert!(bad.contains("out \u{fffd}\u{fffd} bytes"), "{bad}");
+    let after = without_colours(&repl.run("kept + 1"));
+    assert!(after.contains('8') && !leaked(&after), "{after}");
+    let bad = without_colours(
+        &repl.run("std::io::stderr().write_all(b\"err \\xff bytes\\n\").unwrap();"),
+    );
+    assert!(bad.contains("err \u{fffd} bytes"), "{bad}");
+    let after = without_colours(&repl.run("eprintln!(\"still heard\"); kept + 2"));
+    assert!(
+        after.contains("still heard") && after.contains('9') && !leaked(&after),
+        "{after}"
+    );
+    // A copy of the runtime made by fork() ends with its cell, unheard.
+    repl.run("unsafe extern \"C\" { fn fork() -> i32; fn close(fd: i32) -> i32; }");
+    repl.run("let copy = unsafe { fork() };");
+    let copy: i32 = without_colours(&repl.run("copy"))
+        .split_whitespace()
+        .find_map(|word| word.parse().ok())
+        .expect("the copy's pid");
+    assert!(copy > 0, "{copy}");
+    assert!(
+        all_gone(&[copy], Duration::from_secs(5)),
+        "the copy {copy} lives on"
+    );
+    let after = without_colours(&repl.run("kept + 3"));
+    assert!(after.contains("10") && !leaked(&after), "{after}");
+    // Closing stdout loses what is printed there, and says so.
+    let closed = without_colours(&repl.run("unsafe { close(1); }"));
+    let lost = without_colours(&repl.run("println!(\"into the void\"); kept + 4"));
+    // Once: the echo of the typed line.
+    let printed = lost.matches("into the void").count();
+    assert!(lost.contains("11") && printed == 1, "{lost}");
+    assert!(
+        format!("{closed}{lost}").contains("closed the runtime's stdout"),
+        "{closed}{lost}"
+    );
+    repl.quit();
+}
+
 #[test]
 fn a_question_mark_that_meets_an_error_fails_the_cell_with_it() {
     let mut repl = Repl::fresh("repl-question-mark");

@@ -53,6 +53,7 @@ pub mod multiprocessing;
 mod panics;
 pub mod prelude;
 mod probe;
+mod shown;
 mod stack;
 pub mod table;
 pub mod threading;

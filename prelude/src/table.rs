@@ -78,11 +78,10 @@ impl Table {
     /// How evcxr shows it as a cell's value: the text for the terminal, the
     /// HTML for Jupyter.
     pub fn evcxr_display(&self) {
-        println!("EVCXR_BEGIN_CONTENT text/plain\n{self}\nEVCXR_END_CONTENT");
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.to_html()
-        );
+        crate::shown::show(&[
+            ("text/plain", &self.to_string()),
+            ("text/html", &self.to_html()),
+        ]);
     }
 
     fn columns(&self) -> usize {

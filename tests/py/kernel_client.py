@@ -327,6 +327,50 @@ def main():
                 break
         report["queued_interrupts"] = stops
 
+        # The endless print loop, interrupted after 3 s: the output is cut at
+        # the cap (10 MB) with a note, in batches, and stops with the cell.
+        kernel_pid = km.provisioner.process.pid
+
+        def rss_kb():
+            with open(f"/proc/{kernel_pid}/status") as status:
+                rss = next(line for line in status if line.startswith("VmRSS:"))
+            return int(rss.split()[1])
+
+        rss_before = rss_kb()
+        msg_id = client.execute('loop { println!("the flood goes on and on"); }')
+        wait_busy(client, msg_id)
+        flood = {"bytes": 0, "messages": 0, "last": "", "errors": []}
+        deadline = time.time() + 3.0
+        interrupted_at = None
+        while True:
+            if interrupted_at is None and time.time() >= deadline:
+                km.interrupt_kernel()
+                interrupted_at = time.time()
+            try:
+                msg = client.get_iopub_msg(timeout=0.2)
+            except Exception:
+                if interrupted_at is not None and time.time() > interrupted_at + 30:
+                    break
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                flood["bytes"] += len(content["text"].encode())
+                flood["messages"] += 1
+                flood["last"] = content["text"][-400:]
+            elif kind == "error":
+                flood["errors"].append({"ename": content["ename"], "evalue": content["evalue"]})
+            elif kind == "status" and content["execution_state"] == "idle":
+                break
+        flood["seconds_after_interrupt"] = time.time() - interrupted_at
+        flood["reply_status"] = shell_reply(client, msg_id)["status"]
+        # rust-analyzer, in the kernel for Tab, holds hundreds of MB by now:
+        # what the flood added is what counts.
+        flood["kernel_rss_growth_kb"] = rss_kb() - rss_before
+        flood["v_after"] = run(client, "v.len()")
+        report["flood"] = flood
+
 
         # Run All: five cells queued at once, the second failing. As in
         # IPython, the rest are aborted (stop_on_error), then new cells run.

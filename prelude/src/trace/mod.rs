@@ -235,11 +235,10 @@ impl Timeline {
     /// How evcxr shows it as a cell's value: the text chart for the
     /// terminal, the SVG for Jupyter.
     pub fn evcxr_display(&self) {
-        println!("EVCXR_BEGIN_CONTENT text/plain\n{self}\nEVCXR_END_CONTENT");
-        println!(
-            "EVCXR_BEGIN_CONTENT image/svg+xml\n{}\nEVCXR_END_CONTENT",
-            self.to_svg()
-        );
+        crate::shown::show(&[
+            ("text/plain", &self.to_string()),
+            ("image/svg+xml", &self.to_svg()),
+        ]);
     }
 }
 

@@ -8,37 +8,59 @@
 use crate::errors::Error;
 use crate::errors::bail;
 use crate::runtime;
-use std::io::BufReader;
+use std::io::Read;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::process;
 use std::sync::Arc;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 pub(crate) struct ChildProcess {
     process_handle: Arc<Mutex<std::process::Child>>,
     /// Whether cleanup of `process_handle` is the responsibility of another
     /// instance.
     process_disowned: bool,
-    /// The runtime's stdout during a cell (a thread reads the pipe all the
-    /// time; between cells, lines go straight to `idle_stdout`). (multitask patch 11)
+    /// evcxr's protocol lines from the runtime, with the content blocks a
+    /// cell printed on stdout (a thread reads both pipes all the time; the
+    /// rest of stdout goes straight to `idle_stdout`). (multitask patch 28, after 11)
     stdout: crossbeam_channel::Receiver<std::io::Result<String>>,
     route: Arc<Mutex<Route>>,
     idle_stdout: crossbeam_channel::Sender<String>,
+    /// The write end of the protocol's pipe for the runtime being started,
+    /// which the runtime finds on [`PROTOCOL_FD`]. (multitask patch 28)
+    protocol_end: Arc<AtomicI32>,
     // Only none while in drop.
     stdin: Option<std::process::ChildStdin>,
     command: Arc<Mutex<process::Command>>,
     stderr_sender: Arc<Mutex<crossbeam_channel::Sender<String>>>,
 }
 
-/// Where the runtime's stdout lines go. (multitask patch 11)
+/// Where the runtime's stdout lines go. (multitask patch 28, after 11)
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Route {
-    /// A cell runs: to `recv_line`, which knows evcxr's protocol lines.
-    Cell,
-    /// No cell runs: lines printed by threads or child processes a cell
-    /// started, straight to the output channel, so they show at once instead
-    /// of with the next cell.
+    /// A cell runs: its output to the output channel, and the content
+    /// blocks it prints (evcxr's way for a type to show itself,
+    /// `EVCXR_BEGIN_CONTENT` … `EVCXR_END_CONTENT`) to `recv_line`;
+    /// `in_content` while one is being printed.
+    Cell { in_content: bool },
+    /// No cell runs: every line, printed by threads or child processes a
+    /// cell started, straight to the output channel, so they show at once
+    /// instead of with the next cell.
     Idle,
 }
+
+/// Where the runtime finds the protocol's pipe. (multitask patch 28)
+const PROTOCOL_FD: libc::c_int = 3;
+
+/// What the learner is told when a cell closed the runtime's stdout.
+/// (multitask patch 28)
+const STDOUT_CLOSED: &str = "[a cell closed the runtime's stdout: what is printed there from now \
+     on is lost; `:clear` starts a new runtime, and forgets every variable]";
+
+/// The longest line passed on whole: a longer one (a flood printed without
+/// line breaks) is passed on in pieces, so that memory stays bounded.
+/// (multitask patch 28)
+const LONGEST_LINE: usize = 64 * 1024;
 
 impl ChildProcess {
     pub(crate) fn new(
@@ -67,11 +89,36 @@ impl ChildProcess {
         // compile, or the cell) and nothing else: the runtime, its
         // variables and the processes its cells started stay.
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        // multitask patch 28: the protocol's pipe, made anew for each runtime
+        // (`new_internal`), goes to the runtime on PROTOCOL_FD.
+        let protocol_end = Arc::new(AtomicI32::new(-1));
+        command.env(
+            crate::evcxr_internal_runtime::PROTOCOL_FD_VAR,
+            PROTOCOL_FD.to_string(),
+        );
+        let end = Arc::clone(&protocol_end);
+        // SAFETY: between fork and exec the closure only loads an atomic and
+        // calls dup2 and fcntl, which are async-signal-safe.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut command, move || {
+                let fd = end.load(Ordering::SeqCst);
+                let done = if fd == PROTOCOL_FD {
+                    libc::fcntl(fd, libc::F_SETFD, 0)
+                } else {
+                    libc::dup2(fd, PROTOCOL_FD)
+                };
+                if done < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            })
+        };
         ChildProcess::new_internal(
             Arc::new(Mutex::new(command)),
             None,
             Arc::new(Mutex::new(stderr_sender)),
             idle_stdout,
+            protocol_end,
         )
     }
 
@@ -80,8 +127,17 @@ impl ChildProcess {
         process_handle: Option<Arc<Mutex<std::process::Child>>>,
         stderr_sender: Arc<Mutex<crossbeam_channel::Sender<String>>>,
         idle_stdout: crossbeam_channel::Sender<String>,
+        protocol_end: Arc<AtomicI32>,
     ) -> Result<ChildProcess, Error> {
-        let process = command.lock().unwrap().spawn();
+        let (protocol, protocol_write) = protocol_pipe()?;
+        let process = {
+            let mut command = command.lock().unwrap();
+            protocol_end.store(protocol_write.as_raw_fd(), Ordering::SeqCst);
+            let process = command.spawn();
+            // Only the runtime writes to it from now on.
+            drop(protocol_write);
+            process
+        };
         let mut process = match process {
             Ok(c) => c,
             Err(error) => bail!("Failed to run '{:?}': {:?}", command, error),
@@ -90,9 +146,8 @@ impl ChildProcess {
         end_group_with(process.id());
         let stdin = process.stdin.take();
         // Handle stderr by patching it through to a channel in our output struct.
-        let mut child_stderr =
-            std::io::BufRead::lines(BufReader::new(process.stderr.take().unwrap()));
-        let child_stdout = std::io::BufRead::lines(BufReader::new(process.stdout.take().unwrap()));
+        let child_stderr = process.stderr.take().unwrap();
+        let child_stdout = process.stdout.take().unwrap();
 
         // If we already have an Arc<Mutex<>> wrapping an old process, then
         // reuse it, putting our new process into it. If we don't, then create a
@@ -112,10 +167,14 @@ impl ChildProcess {
             let stderr_sender = Arc::clone(&stderr_sender);
             move || {
                 let stderr_sender = stderr_sender.lock().unwrap();
-                while let Some(Ok(line)) = child_stderr.next() {
+                // multitask patch 28: any bytes, shown with replacement
+                // characters where they are not UTF-8 (a stream that stopped
+                // at the first such line left the runtime's stderr without a
+                // reader: every later write to it failed).
+                read_lines(child_stderr, |line| {
                     // Ignore errors, since it just means that the user of the library has dropped the receive end.
                     let _ = stderr_sender.send(line);
-                }
+                });
             }
         });
 
@@ -127,18 +186,27 @@ impl ChildProcess {
             let route = Arc::clone(&route);
             let idle_stdout = idle_stdout.clone();
             move || {
-                for line in child_stdout {
-                    let route = route.lock().unwrap();
+                let stdout_line = |line: String| {
+                    let mut route = route.lock().unwrap();
                     // Send errors only mean the receiving end is gone.
-                    match (*route, line) {
-                        (Route::Idle, Ok(line)) => {
+                    match &mut *route {
+                        Route::Cell { in_content } if *in_content => {
+                            *in_content = line != "EVCXR_END_CONTENT";
+                            let _ = cell_sender.send(Ok(line));
+                        }
+                        Route::Cell { in_content } if line.starts_with("EVCXR_BEGIN_CONTENT ") => {
+                            *in_content = true;
+                            let _ = cell_sender.send(Ok(line));
+                        }
+                        _ => {
                             let _ = idle_stdout.send(line);
                         }
-                        (_, line) => {
-                            let _ = cell_sender.send(line);
-                        }
                     }
-                }
+                };
+                let protocol_line = |line: String| {
+                    let _ = cell_sender.send(Ok(line));
+                };
+                read_runtime(child_stdout, protocol, stdout_line, protocol_line);
             }
         });
 
@@ -148,6 +216,7 @@ impl ChildProcess {
             stdout,
             route,
             idle_stdout,
+            protocol_end,
             stdin,
             command,
             stderr_sender,
@@ -181,12 +250,13 @@ impl ChildProcess {
             Some(self.process_handle.clone()),
             Arc::clone(&self.stderr_sender),
             self.idle_stdout.clone(),
+            Arc::clone(&self.protocol_end),
         )
     }
 
     /// A cell starts: stdout lines go to `recv_line`. (multitask patch 11)
     pub(crate) fn begin_cell(&self) {
-        *self.route.lock().unwrap() = Route::Cell;
+        *self.route.lock().unwrap() = Route::Cell { in_content: false };
     }
 
     /// The cell has finished: later lines go straight to the output, and so do
@@ -302,4 +372,163 @@ impl Drop for ChildProcess {
             end_group(process.id());
         }
     }
+}
+
+/// A pipe for evcxr's protocol: the end the front end reads, and the end
+/// the runtime writes, both closed on exec (the runtime's is given to it by
+/// `dup2`). (multitask patch 28)
+fn protocol_pipe() -> std::io::Result<(std::fs::File, OwnedFd)> {
+    let mut ends = [0; 2];
+    // SAFETY: pipe2 writes two new descriptors into `ends`, each owned once
+    // below.
+    if unsafe { libc::pipe2(ends.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: both descriptors are new and owned by nobody else.
+    unsafe {
+        Ok((
+            std::fs::File::from(OwnedFd::from_raw_fd(ends[0])),
+            OwnedFd::from_raw_fd(ends[1]),
+        ))
+    }
+}
+
+/// Bytes cut into lines, each passed on as text: bytes that are not UTF-8
+/// become replacement characters, and a line longer than [`LONGEST_LINE`] is
+/// passed on in pieces. (multitask patch 28)
+#[derive(Default)]
+struct Lines {
+    partial: Vec<u8>,
+}
+
+impl Lines {
+    fn push(&mut self, bytes: &[u8], each: &mut impl FnMut(String)) {
+        self.partial.extend_from_slice(bytes);
+        let mut start = 0;
+        while let Some(end) = self.partial[start..].iter().position(|&b| b == b'\n') {
+            each(String::from_utf8_lossy(&self.partial[start..start + end]).into_owned());
+            start += end + 1;
+        }
+        self.partial.drain(..start);
+        if self.partial.len() >= LONGEST_LINE {
+            self.finish(each);
+        }
+    }
+
+    /// Passes on what waits for its line break.
+    fn finish(&mut self, each: &mut impl FnMut(String)) {
+        if !self.partial.is_empty() {
+            each(String::from_utf8_lossy(&self.partial).into_owned());
+            self.partial.clear();
+        }
+    }
+}
+
+/// Reads `from` to its end, passing on each line. (multitask patch 28)
+fn read_lines(mut from: impl Read, mut each: impl FnMut(String)) {
+    let mut lines = Lines::default();
+    let mut buffer = vec![0; LONGEST_LINE];
+    loop {
+        match from.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => lines.push(&buffer[..n], &mut each),
+            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    lines.finish(&mut each);
+}
+
+/// Reads the runtime's stdout and its protocol pipe until the protocol pipe
+/// ends (the runtime ended), passing on each line of each. A protocol
+/// message is passed on only after every line the runtime printed before it
+/// (it wrote them first, so once the message is read they are in the stdout
+/// pipe; what waits there is read before the message is passed on), so a
+/// cell's output always comes before its end. Text printed without a line
+/// break before a message is passed on as a line. (multitask patch 28)
+fn read_runtime(
+    stdout: std::process::ChildStdout,
+    mut protocol: std::fs::File,
+    mut stdout_line: impl FnMut(String),
+    mut protocol_line: impl FnMut(String),
+) {
+    // SAFETY: fcntl on our own read end only changes its flags.
+    unsafe { libc::fcntl(stdout.as_raw_fd(), libc::F_SETFL, libc::O_NONBLOCK) };
+    let mut stdout = Some(stdout);
+    let (mut printed, mut said) = (Lines::default(), Lines::default());
+    let mut buffer = vec![0; LONGEST_LINE];
+    let mut told_closed = false;
+    // Reads what stdout holds now; `false` when it has ended.
+    fn drain(
+        stdout: &mut std::process::ChildStdout,
+        printed: &mut Lines,
+        buffer: &mut [u8],
+        each: &mut impl FnMut(String),
+    ) -> bool {
+        loop {
+            match stdout.read(buffer) {
+                Ok(0) => break,
+                Ok(n) => printed.push(&buffer[..n], each),
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => return true,
+                Err(_) => break,
+            }
+        }
+        printed.finish(each);
+        false
+    }
+    loop {
+        let mut fds = [
+            libc::pollfd {
+                fd: protocol.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: stdout.as_ref().map_or(-1, |s| s.as_raw_fd()),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+        ];
+        // SAFETY: poll reads and writes only the two entries of `fds`; a
+        // negative descriptor is skipped.
+        let ready = unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) };
+        if ready < 0 {
+            if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            break;
+        }
+        if fds[0].revents == 0 {
+            if let Some(out) = &mut stdout
+                && !drain(out, &mut printed, &mut buffer, &mut stdout_line)
+            {
+                stdout = None;
+            }
+            continue;
+        }
+        let n = loop {
+            match protocol.read(&mut buffer) {
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                other => break other.unwrap_or(0),
+            }
+        };
+        let message = buffer[..n].to_vec();
+        if let Some(out) = &mut stdout {
+            if !drain(out, &mut printed, &mut buffer, &mut stdout_line) {
+                stdout = None;
+            }
+            printed.finish(&mut stdout_line);
+        }
+        if n == 0 {
+            break;
+        }
+        if stdout.is_none() && !told_closed {
+            // The runtime talks on: its stdout was closed, not ended with it.
+            told_closed = true;
+            stdout_line(STDOUT_CLOSED.to_owned());
+        }
+        said.push(&message, &mut protocol_line);
+    }
+    said.finish(&mut protocol_line);
 }

@@ -293,22 +293,14 @@ static ERROR_FORMATS: &[ErrorFormat] = &[
     },
 ];
 
+/// How many of the runtime's output lines may wait for the front end.
+/// (multitask patch 28)
+const OUTPUT_LINES_WAITING: usize = 4096;
+
+// multitask patch 28: on the protocol's own channel (stdout is the cell's).
 const SEND_TEXT_PLAIN_DEF: &str = stringify!(
     fn evcxr_send_text_plain(text: &str) {
-        use std::io::Write;
-        use std::io::{self};
-        fn try_send_text(text: &str) -> io::Result<()> {
-            let stdout = io::stdout();
-            let mut output = stdout.lock();
-            output.write_all(b"EVCXR_BEGIN_CONTENT text/plain\n")?;
-            output.write_all(text.as_bytes())?;
-            output.write_all(b"\nEVCXR_END_CONTENT\n")?;
-            Ok(())
-        }
-        if let Err(error) = try_send_text(text) {
-            eprintln!("Failed to send content to parent: {:?}", error);
-            std::process::exit(1);
-        }
+        evcxr_internal_runtime::send_content("text/plain", text);
     }
 );
 
@@ -509,8 +501,11 @@ impl EvalContext {
         parsed_config.update_config(&mut initial_config)?;
         Self::apply_platform_specific_vars(&initial_config, &mut subprocess_command);
 
-        let (stdout_sender, stdout_receiver) = crossbeam_channel::unbounded();
-        let (stderr_sender, stderr_receiver) = crossbeam_channel::unbounded();
+        // multitask patch 28: bounded, so that a runtime that prints faster
+        // than the front end takes its lines waits for it, instead of filling
+        // the front end's memory.
+        let (stdout_sender, stdout_receiver) = crossbeam_channel::bounded(OUTPUT_LINES_WAITING);
+        let (stderr_sender, stderr_receiver) = crossbeam_channel::bounded(OUTPUT_LINES_WAITING);
         let child_process =
             ChildProcess::new(subprocess_command, stderr_sender, stdout_sender.clone())?;
         let initial_state = ContextState::new(initial_config.clone());
@@ -1126,9 +1121,16 @@ impl EvalContext {
             } else if let Some(captures) = MIME_OUTPUT.captures(&line) {
                 let mime_type = captures[1].to_owned();
                 let mut content = String::new();
+                let mut ended = false;
                 loop {
                     let line = self.child_process.recv_line()?;
                     if line == "EVCXR_END_CONTENT" {
+                        break;
+                    }
+                    // multitask patch 28: a block the cell printed on stdout
+                    // and never ended ends with the cell.
+                    if line == runtime::EVCXR_EXECUTION_COMPLETE {
+                        ended = true;
                         break;
                     }
                     if let Some(message) = line.strip_prefix(PANIC_NOTIFICATION) {
@@ -1141,6 +1143,10 @@ impl EvalContext {
                     content.push_str(&line);
                 }
                 output.content_by_mime_type.insert(mime_type, content);
+                if ended {
+                    self.child_process.end_cell();
+                    break;
+                }
             } else {
                 // Note, errors sending are ignored, since it just means the
                 // user of the library has dropped the Receiver.

@@ -22,11 +22,10 @@ pub fn notify_panic(payload: &(dyn std::any::Any + Send)) {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "(a panic without a text message)".to_string());
-    flush_stdout();
-    println!(
-        "{PANIC_NOTIFICATION} {}",
+    send_protocol(&format!(
+        "{PANIC_NOTIFICATION} {}\n",
         message.replace('\\', "\\\\").replace('\n', "\\n")
-    );
+    ));
 }
 
 // multitask patch 27: a `?` that met an error in the cell: the error's type
@@ -34,11 +33,10 @@ pub fn notify_panic(payload: &(dyn std::any::Any + Send)) {
 // message escaped as for a panic), so the front end can fail the cell with
 // them, as Jupyter does for an exception.
 pub fn notify_user_error(type_name: &str, message: &str) {
-    flush_stdout();
-    println!(
-        "{USER_ERROR_OCCURRED} {type_name}\t{}",
+    send_protocol(&format!(
+        "{USER_ERROR_OCCURRED} {type_name}\t{}\n",
         message.replace('\\', "\\\\").replace('\n', "\\n")
-    );
+    ));
 }
 
 // multitask patch 06: what the cell printed without a line break reaches evcxr
@@ -46,6 +44,51 @@ pub fn notify_user_error(type_name: &str, message: &str) {
 // stdout buffer, apart from the runtime's).
 pub fn flush_stdout() {
     let _ = std::io::Write::flush(&mut std::io::stdout());
+}
+
+// multitask patch 28: evcxr's protocol has a channel of its own, a pipe the
+// front end gives the runtime on the descriptor this variable names, so that
+// stdout and stderr are the cell's alone: a cell may close them, flood them
+// or write any bytes to them without breaking the session.
+pub const PROTOCOL_FD_VAR: &str = "EVCXR_PROTOCOL_FD";
+
+/// The protocol's descriptor, if this process was given one.
+pub fn protocol_fd() -> Option<i32> {
+    std::env::var(PROTOCOL_FD_VAR).ok()?.parse().ok()
+}
+
+/// Sends `message` (whole lines) on the protocol channel, after what the
+/// cell printed so far; on stdout in a process that has no channel (one not
+/// started by evcxr). (multitask patch 28)
+pub fn send_protocol(message: &str) {
+    use std::io::Write;
+    flush_stdout();
+    // Opened anew through /proc (the same pipe, a descriptor of our own,
+    // closed after): the one given to the process is never taken over.
+    // One `write` of a message up to PIPE_BUF bytes is atomic, so threads'
+    // messages do not mix.
+    let channel = protocol_fd().and_then(|fd| {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(format!("/proc/self/fd/{fd}"))
+            .ok()
+    });
+    match channel {
+        Some(mut channel) => {
+            let _ = channel.write_all(message.as_bytes());
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(message.as_bytes());
+            let _ = out.flush();
+        }
+    }
+}
+
+/// Sends `text` as content of type `mime` (the value a cell ends with).
+/// (multitask patch 28)
+pub fn send_content(mime: &str, text: &str) {
+    send_protocol(&format!("EVCXR_BEGIN_CONTENT {mime}\n{text}\nEVCXR_END_CONTENT\n"));
 }
 
 pub struct VariableStore {
@@ -85,7 +128,7 @@ impl VariableStore {
     #[inline(never)]
     fn report_changed_type(name: &str) {
         eprintln!("The type of the variable {name} was redefined, so was lost.",);
-        println!("{VARIABLE_CHANGED_TYPE}{name}");
+        send_protocol(&format!("{VARIABLE_CHANGED_TYPE}{name}\n"));
     }
 
     pub fn take_variable<T: 'static>(&mut self, name: &str) -> T {

@@ -14,7 +14,7 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Write};
 use std::os::fd::{FromRawFd, OwnedFd};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -22,9 +22,15 @@ use std::time::Duration;
 /// How often the watcher looks for a reader while a cell runs.
 const LOOK_EVERY: Duration = Duration::from_millis(50);
 
-/// Whether a cell runs; changed and read under the stdout lock (see
+/// Whether a cell runs; changed and read under [`SAYING`] (see
 /// [`Cell::end`]).
 static CELL_RUNS: AtomicBool = AtomicBool::new(false);
+
+/// Held while the runtime sends a line of evcxr's protocol.
+static SAYING: Mutex<()> = Mutex::new(());
+
+/// The runtime's process id (a forked copy has another).
+static RUNTIME: OnceLock<u32> = OnceLock::new();
 
 /// evcxr's commands, as the runtime's main loop reads them.
 pub(crate) struct Commands {
@@ -41,6 +47,13 @@ impl Iterator for Commands {
 
 /// Moves evcxr's commands off stdin and gives stdin a pipe of its own.
 pub(crate) fn take_over() -> io::Result<Commands> {
+    let _ = RUNTIME.set(std::process::id());
+    // multitask patch 28: the protocol's channel is not handed on to the
+    // programs a cell starts.
+    if let Some(fd) = crate::evcxr_internal_runtime::protocol_fd() {
+        // SAFETY: fcntl on a descriptor number only changes its flags.
+        cvt(unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) })?;
+    }
     // SAFETY: plain descriptor calls; each new descriptor is owned once.
     let (commands, feed) = unsafe {
         let commands = cvt(libc::fcntl(0, libc::F_DUPFD_CLOEXEC, 3))?;
@@ -77,13 +90,20 @@ impl Cell {
         Cell(())
     }
 
-    /// Ends the cell and prints `last` (evcxr's end-of-cell line): under one
-    /// stdout lock, so no request for input can come after it.
+    /// Ends the cell and sends `last` (evcxr's end-of-cell line): under
+    /// [`SAYING`], so no request for input can come after it.
+    ///
+    /// A copy of the runtime made by a raw `fork()` in the cell ends here,
+    /// without a word: it would otherwise tell evcxr of a second end and
+    /// then wait for commands for ever. (multitask patch 28)
     pub(crate) fn end(self, last: &str) {
-        let mut out = io::stdout().lock();
+        if RUNTIME.get().is_some_and(|&pid| pid != std::process::id()) {
+            // SAFETY: _exit ends this process at once; nothing after it runs.
+            unsafe { libc::_exit(0) };
+        }
+        let _saying = SAYING.lock().unwrap_or_else(|e| e.into_inner());
         CELL_RUNS.store(false, Ordering::SeqCst);
-        let _ = writeln!(out, "{last}");
-        let _ = out.flush();
+        crate::evcxr_internal_runtime::send_protocol(&format!("{last}\n"));
     }
 }
 
@@ -120,11 +140,10 @@ fn watch(awaiting: &AtomicBool) {
         if unread_stdin() > 0 || !a_thread_reads_stdin() {
             continue;
         }
-        let mut out = io::stdout().lock();
+        let _saying = SAYING.lock().unwrap_or_else(|e| e.into_inner());
         if CELL_RUNS.load(Ordering::SeqCst) {
             awaiting.store(true, Ordering::SeqCst);
-            let _ = writeln!(out, "{}:", evcxr_input::GET_CMD);
-            let _ = out.flush();
+            crate::evcxr_internal_runtime::send_protocol(&format!("{}:\n", evcxr_input::GET_CMD));
         }
     }
 }
