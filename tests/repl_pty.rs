@@ -353,6 +353,29 @@ fn a_cell_may_break_its_own_streams_and_the_session_goes_on() {
     repl.quit();
 }
 
+/// A `static` starts over in each cell (each is compiled anew): the cell
+/// that defines one says so, and how to keep a value instead.
+#[test]
+fn a_cell_that_defines_a_static_says_it_starts_over() {
+    let mut repl = Repl::fresh("repl-statics");
+    let said = without_colours(&repl.run(
+        "use std::sync::atomic::{AtomicUsize, Ordering}; \
+         static COUNTER: AtomicUsize = AtomicUsize::new(0);",
+    ));
+    assert!(
+        said.contains("note: `static COUNTER` starts over in every later cell")
+            && said.contains("bind it with `let`"),
+        "{said}"
+    );
+    // What the note warns of, and that later cells are not noted again.
+    for _ in 0..2 {
+        let counted = without_colours(&repl.run("COUNTER.fetch_add(1, Ordering::SeqCst) + 1"));
+        let value = counted.lines().any(|line| line.trim() == "1");
+        assert!(value && !counted.contains("note:"), "{counted}");
+    }
+    repl.quit();
+}
+
 #[test]
 fn a_question_mark_that_meets_an_error_fails_the_cell_with_it() {
     let mut repl = Repl::fresh("repl-question-mark");

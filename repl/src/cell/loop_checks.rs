@@ -12,7 +12,9 @@
 //! it better without our changes.
 
 use ra_ap_syntax::ast::{self, HasLoopBody};
-use ra_ap_syntax::{AstNode, Edition, SourceFile, SyntaxKind, SyntaxNode};
+use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode};
+
+use crate::cell::syntax;
 
 /// What goes at the top of each loop body: a call of
 /// [`contract::INTERRUPT_CHECK`](crate::cell::contract::INTERRUPT_CHECK).
@@ -24,31 +26,15 @@ pub fn check() -> &'static str {
 /// The byte offsets of `code` right after the `{` of each loop body that
 /// gets a [`check`], ascending. Lines of colon commands are not code.
 pub fn loop_bodies(code: &str) -> Vec<usize> {
-    // As evcxr parses a cell: the body of a function.
-    const WRAP: &str = "fn f(){";
-    let blanked: String = code
-        .split_inclusive('\n')
-        .map(|line| {
-            if line.trim_start().starts_with(':') {
-                line.chars()
-                    .map(|c| if c == '\n' { c } else { ' ' })
-                    .collect()
-            } else {
-                line.to_string()
-            }
-        })
-        .collect();
-    let parsed = SourceFile::parse(&format!("{WRAP}{blanked}\n}}"), Edition::Edition2024);
-    if !parsed.errors().is_empty() {
+    let Some(parsed) = syntax::parse(code) else {
         return Vec::new();
-    }
+    };
     let mut offsets: Vec<usize> = parsed
-        .syntax_node()
         .descendants()
         .filter_map(|node| body_of(&node))
         .filter(|body| !in_const_context(body.syntax()))
         .filter_map(|body| body.stmt_list()?.l_curly_token())
-        .map(|curly| usize::from(curly.text_range().end()) - WRAP.len())
+        .map(|curly| usize::from(curly.text_range().end()) - syntax::WRAP.len())
         .collect();
     offsets.sort_unstable();
     offsets

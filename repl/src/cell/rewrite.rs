@@ -1,9 +1,10 @@
 //! What the REPL changes in a cell before it compiles — `gen` as `r#gen`
-//! (see [`crate::cell::reserved`]) and a check for an interrupt at the top of each
-//! loop body (see [`crate::cell::loop_checks`]) — and how offsets map back, so
-//! that errors point at what the learner typed.
+//! (see [`crate::cell::reserved`]), a check for an interrupt at the top of each
+//! loop body (see [`crate::cell::loop_checks`]), a note after a `static` (see
+//! [`crate::cell::statics`]) — and how offsets map back, so that errors point
+//! at what the learner typed.
 
-use crate::{cell::loop_checks, cell::reserved};
+use crate::cell::{loop_checks, reserved, statics};
 
 /// A cell as it is compiled, and how it maps back to what the learner typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +26,8 @@ pub enum Checks {
 }
 
 /// `code` with every bare reserved name written `r#name` and, with
-/// [`Checks::Loops`], [`loop_checks::check`] at the top of each loop body.
+/// [`Checks::Loops`], [`loop_checks::check`] at the top of each loop body
+/// and a note after each item that defines a `static`.
 pub fn rewrite(code: &str, checks: Checks) -> Rewritten {
     let names: Vec<(usize, &str)> = reserved::raw_names(code)
         .into_iter()
@@ -36,13 +38,19 @@ pub fn rewrite(code: &str, checks: Checks) -> Rewritten {
         return raw;
     }
     // Parsed with the names made raw (`gen` is a keyword to the parser).
+    let notes = statics::notes(&raw.code);
     let mut insertions: Vec<(usize, &str)> = loop_checks::loop_bodies(&raw.code)
         .into_iter()
         .map(|at| (raw.to_learner(at), loop_checks::check()))
+        .chain(
+            notes
+                .iter()
+                .map(|(at, note)| (raw.to_learner(*at), note.as_str())),
+        )
         .chain(names)
         .collect();
-    // At one offset a check (after a `{`) comes before an `r#` (of the name
-    // that follows it): the sort is stable.
+    // At one offset a check (after a `{`) or a note (after an item) comes
+    // before an `r#` (of the name that follows it): the sort is stable.
     insertions.sort_by_key(|&(at, _)| at);
     Rewritten::with(code, insertions.into_iter())
 }
