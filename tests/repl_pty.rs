@@ -518,10 +518,50 @@ fn a_stack_overflow_and_a_failed_allocation_are_named() {
     assert!(crash.contains("Lost variables: kept"), "{crash}");
     let crash = repl.run("let huge: Vec<u8> = Vec::with_capacity(usize::MAX / 2);");
     assert!(
-        crash.contains("the runtime stopped: an allocation of 9223372036854775807 bytes failed"),
+        crash.contains("the runtime stopped: the cell ran out of memory")
+            && crash.contains("asked for 8.0 EB more"),
         "{crash}"
     );
     assert!(repl.run("20 + 1").contains("21"));
+    repl.quit();
+}
+
+/// A slow leak is named by what it held, not by the last small allocation
+/// that failed.
+#[test]
+fn a_cell_that_runs_out_of_memory_is_told_what_it_held() {
+    let mut repl = Repl::fresh("repl-out-of-memory");
+    // At most 1 GiB more address space for this runtime, then a leak of
+    // 1 MiB blocks, each written to (so it is held, not just reserved).
+    repl.run("unsafe extern \"C\" { fn setrlimit(resource: i32, limit: *const [u64; 2]) -> i32; }");
+    repl.run(
+        "let mapped = std::fs::read_to_string(\"/proc/self/statm\").unwrap()\
+         .split_whitespace().next().unwrap().parse::<u64>().unwrap() * 4096;",
+    );
+    let limit = "let limit = [mapped + (1 << 30); 2]; \
+                 assert_eq!(unsafe { setrlimit(9 /* RLIMIT_AS */, &limit) }, 0);";
+    repl.run(limit);
+    let crash = without_colours(
+        &repl.run("let mut leak = Vec::new(); loop { leak.push(vec![1u8; 1 << 20]); }"),
+    );
+    assert!(crash.contains("the cell ran out of memory"), "{crash}");
+    let held: f64 = crash
+        .split("the runtime held ")
+        .nth(1)
+        .and_then(|rest| rest.split(" MB").next()?.parse().ok())
+        .or_else(|| {
+            let gb: f64 = crash
+                .split("the runtime held ")
+                .nth(1)?
+                .split(" GB")
+                .next()?
+                .parse()
+                .ok()?;
+            Some(gb * 1024.0)
+        })
+        .unwrap_or_else(|| panic!("no size held: {crash}"));
+    assert!(held >= 512.0, "held {held} MB: {crash}");
+    assert!(crash.contains("asked for 1 MB more"), "{crash}");
     repl.quit();
 }
 

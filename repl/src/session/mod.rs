@@ -16,6 +16,7 @@
 //! - [`build_dir`]: the persistent, locked folders evcxr compiles in.
 //! - [`build_progress`]: the first start's progress bar.
 //! - [`locate`]: where the prelude crate is.
+//! - [`memory`]: how much memory the runtime held while a cell ran.
 
 pub mod background;
 pub mod build_dir;
@@ -25,6 +26,7 @@ pub mod completion;
 pub mod habits;
 pub mod interrupt;
 pub mod locate;
+pub mod memory;
 pub mod output;
 pub mod reply;
 
@@ -296,12 +298,15 @@ impl Session {
             (input.lock().unwrap_or_else(|e| e.into_inner()))(&request.prompt)
         };
         let started = Instant::now();
+        let runtime = self.context.process_handle();
+        let watch = memory::Watch::start(runtime.lock().unwrap_or_else(|e| e.into_inner()).id());
         let result = self.context.execute_with_callbacks(
             &rewritten.code,
             &mut EvalCallbacks {
                 input_reader: &reader,
             },
         );
+        let held = watch.stop();
         let interrupted = match self.interrupter.end() {
             // Whatever the stopped compile said, the cell did not run (if
             // the compile ended on its own just before, the cell ran and
@@ -405,10 +410,12 @@ impl Session {
                     Some(true) => DID_NOT_STOP.to_string(),
                     Some(false) => "interrupted, the cell was stopped".to_string(),
                     None => match self.forwarded.take_last_words() {
-                        Some(words) => {
-                            format!("{words} [{}]", signal_of(&status).unwrap_or("abort"))
-                        }
-                        None => crash_reason(&status),
+                        Some(words) => format!(
+                            "{} [{}]",
+                            words.reason(held),
+                            signal_of(&status).unwrap_or("abort")
+                        ),
+                        None => crash_reason(&status, held),
                     },
                 };
                 let lost = lost(self);

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::Receiver;
 use evcxr::EvalContextOutputs;
 
+use crate::session::memory;
 use crate::session::reply::clean;
 
 /// Which of the runtime's streams a line came from.
@@ -32,7 +33,7 @@ pub struct Forwarded {
     receivers: [Receiver<String>; 2],
     /// What the runtime said of its own end, if it said something we know
     /// (see [`last_words`]).
-    last_words: Mutex<Option<String>>,
+    last_words: Mutex<Option<LastWords>>,
 }
 
 impl Forwarded {
@@ -59,7 +60,7 @@ impl Forwarded {
     /// Why the runtime died, in words, if its last lines on stderr said (a
     /// stack overflow, a failed allocation: both abort, and the signal alone
     /// does not tell them apart); forgotten once taken.
-    pub fn take_last_words(&self) -> Option<String> {
+    pub fn take_last_words(&self) -> Option<LastWords> {
         self.last_words
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -67,33 +68,68 @@ impl Forwarded {
     }
 }
 
-/// The reason a line of the runtime's stderr gives for its end, if it is one
-/// of std's last words before an abort.
+/// What std says on stderr just before it aborts the runtime.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LastWords {
+    /// "thread 'main' has overflowed its stack".
+    StackOverflow,
+    /// "memory allocation of N bytes failed": the bytes asked for.
+    OutOfMemory {
+        /// The size of the allocation that failed.
+        asked: u64,
+    },
+}
+
+impl LastWords {
+    /// Why the runtime died, in words, given the most it `held` (bytes)
+    /// while the cell ran.
+    ///
+    /// ```
+    /// use multitask_repl::session::output::LastWords;
+    ///
+    /// let said = LastWords::OutOfMemory { asked: 1 << 20 }.reason(3 << 30);
+    /// assert!(said.starts_with("the cell ran out of memory: the runtime held 3.0 GB"), "{said}");
+    /// assert!(said.contains("asked for 1 MB more"), "{said}");
+    /// ```
+    pub fn reason(&self, held: u64) -> String {
+        match self {
+            LastWords::StackOverflow => "a stack overflow: the cell went too deep (endless \
+                                         recursion?) or put too much on the stack"
+                .to_string(),
+            LastWords::OutOfMemory { asked } => format!(
+                "the cell ran out of memory: the runtime held {} when it asked for {} more, \
+                 which the machine could not give; Rust ends the process when memory runs \
+                 out (a panic cannot catch it)",
+                memory::size(held),
+                memory::size(*asked)
+            ),
+        }
+    }
+}
+
+/// The last words a line of the runtime's stderr is, if it is one of std's
+/// before an abort.
 ///
 /// ```
-/// use multitask_repl::session::output::last_words;
+/// use multitask_repl::session::output::{LastWords, last_words};
 ///
-/// let said = last_words("thread 'main' has overflowed its stack").unwrap();
-/// assert!(said.starts_with("a stack overflow"));
-/// let said = last_words("memory allocation of 9223372036854775807 bytes failed").unwrap();
-/// assert!(said.contains("9223372036854775807 bytes"));
+/// assert_eq!(last_words("thread 'main' has overflowed its stack"), Some(LastWords::StackOverflow));
+/// assert_eq!(
+///     last_words("memory allocation of 1536 bytes failed"),
+///     Some(LastWords::OutOfMemory { asked: 1536 })
+/// );
 /// assert_eq!(last_words("an ordinary line"), None);
 /// ```
-pub fn last_words(line: &str) -> Option<String> {
+pub fn last_words(line: &str) -> Option<LastWords> {
     if line.contains("has overflowed its stack") {
-        return Some(
-            "a stack overflow: the cell went too deep (endless recursion?) or put too much \
-             on the stack"
-                .to_string(),
-        );
+        return Some(LastWords::StackOverflow);
     }
-    let bytes = line
+    let asked = line
         .strip_prefix("memory allocation of ")?
-        .strip_suffix(" bytes failed")?;
-    Some(format!(
-        "an allocation of {bytes} bytes failed, more than the machine can give; Rust ends \
-         the process when memory runs out (a panic cannot catch it)"
-    ))
+        .strip_suffix(" bytes failed")?
+        .parse()
+        .ok()?;
+    Some(LastWords::OutOfMemory { asked })
 }
 
 /// Hands every output line of the session to `sink`, in order per stream,

@@ -9,6 +9,7 @@ use evcxr::{CompilationError, Theme};
 
 use crate::cell::reserved;
 use crate::cell::rewrite::Rewritten;
+use crate::session::memory;
 
 /// What became of one cell.
 #[derive(Debug)]
@@ -216,8 +217,20 @@ pub(crate) fn signal_of(status: &str) -> Option<&'static str> {
 }
 
 /// A crash, in the learner's words: the signal's name and what it usually
-/// means, or the code the runtime exited with.
-pub(crate) fn crash_reason(status: &str) -> String {
+/// means, or the code the runtime exited with; a kill with most of the
+/// machine's memory `held` (bytes) is named as the system's doing.
+pub(crate) fn crash_reason(status: &str, held: u64) -> String {
+    if status.contains("SIGKILL")
+        && let Some(machine) = memory::machine()
+        && held > machine / 2
+    {
+        return format!(
+            "killed, most likely by the system for using too much memory: the runtime \
+             held {} of the machine's {} [SIGKILL]",
+            memory::size(held),
+            memory::size(machine)
+        );
+    }
     for (signal, meaning) in CRASH_SIGNALS {
         if status.contains(signal) {
             return format!("{meaning} [{signal}]");
@@ -356,7 +369,7 @@ mod tests {
 
     #[test]
     fn an_exit_is_named_with_its_code() {
-        let said = crash_reason("Subprocess terminated with status: exit status: 3");
+        let said = crash_reason("Subprocess terminated with status: exit status: 3", 0);
         assert!(
             said.contains("exit code 3") && said.contains("std::process::exit"),
             "{said}"
@@ -378,7 +391,7 @@ mod tests {
 
     #[test]
     fn crash_reasons_name_the_signal() {
-        assert!(crash_reason("signal: 6 (SIGABRT) (core dumped)").contains("aborted"));
-        assert!(crash_reason("signal: 11 (SIGSEGV)").contains("segmentation fault"));
+        assert!(crash_reason("signal: 6 (SIGABRT) (core dumped)", 0).contains("aborted"));
+        assert!(crash_reason("signal: 11 (SIGSEGV)", 0).contains("segmentation fault"));
     }
 }

@@ -1,0 +1,120 @@
+//! How much memory the runtime held while a cell ran, so that a runtime
+//! that runs out of it is told in the learner's words: what the cell held,
+//! not the last small allocation that failed.
+//!
+//! A watcher reads the runtime's resident size (`/proc/PID/statm`) every
+//! [`EVERY`] while the cell runs and keeps the largest; a process that has
+//! died has no size left to read, so it must be read before.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// How often the watcher reads the runtime's size.
+const EVERY: Duration = Duration::from_millis(50);
+
+/// Watches one process until stopped.
+pub struct Watch {
+    stop: Arc<AtomicBool>,
+    peak: Arc<AtomicU64>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Watch {
+    /// Starts watching process `pid`.
+    pub fn start(pid: u32) -> Watch {
+        let stop = Arc::new(AtomicBool::new(false));
+        let peak = Arc::new(AtomicU64::new(resident(pid).unwrap_or(0)));
+        let thread = std::thread::Builder::new()
+            .name("runtime-memory".into())
+            .spawn({
+                let (stop, peak) = (stop.clone(), peak.clone());
+                move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::thread::sleep(EVERY);
+                        match resident(pid) {
+                            Some(bytes) => peak.fetch_max(bytes, Ordering::Relaxed),
+                            None => break,
+                        };
+                    }
+                }
+            })
+            .ok();
+        Watch { stop, peak, thread }
+    }
+
+    /// Stops watching: the most the process held meanwhile, in bytes.
+    pub fn stop(mut self) -> u64 {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        self.peak.load(Ordering::Relaxed)
+    }
+}
+
+/// The resident size of process `pid` in bytes, while it lives.
+fn resident(pid: u32) -> Option<u64> {
+    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * page_size())
+}
+
+fn page_size() -> u64 {
+    // SAFETY: sysconf only reads a system constant.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    u64::try_from(size).unwrap_or(4096)
+}
+
+/// The machine's memory in bytes (`MemTotal` of `/proc/meminfo`).
+pub fn machine() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// `bytes` as a learner reads a size: `1.5 GB`, `310 MB`.
+///
+/// ```
+/// use multitask_repl::session::memory::size;
+///
+/// assert_eq!(size(1_610_612_736), "1.5 GB");
+/// assert_eq!(size(325_058_560), "310 MB");
+/// assert_eq!(size(1536), "2 KB");
+/// assert_eq!(size(u64::MAX / 2), "8.0 EB");
+/// ```
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["KB", "MB", "GB", "TB", "PB", "EB"];
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit >= 2 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_peak_of_a_process_that_grows_is_seen() {
+        let mut child = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import time; b = bytearray(64 << 20); time.sleep(0.5)",
+            ])
+            .spawn()
+            .expect("python3");
+        let watch = Watch::start(child.id());
+        child.wait().expect("wait");
+        let peak = watch.stop();
+        assert!(peak >= 64 << 20, "{}", size(peak));
+    }
+}
