@@ -784,6 +784,7 @@ impl EvalContext {
         state
             .stored_variable_states
             .clone_from(&state.variable_states);
+        state.mentioned = None;
         state.commit_old_user_code();
         self.committed_state = state;
     }
@@ -797,6 +798,8 @@ impl EvalContext {
         callbacks: &mut EvalCallbacks,
     ) -> Result<EvalOutputs, Error> {
         self.write_cargo_toml(state)?;
+        // multitask patch 29: only the variables the cell names are loaded.
+        state.mentioned = Some(words(&user_code.code_string()));
         // Type inference is only needed when the cell may bind new variables;
         // skipping it saves tens of milliseconds per cell. (multitask patch 20)
         let mut named_by_rustc = false;
@@ -1568,6 +1571,13 @@ pub struct ContextState {
     allow_question_mark: bool,
     build_num: i32,
     pub(crate) config: Config,
+    /// The words of the cell being compiled, while it is: only the stored
+    /// variables it names are checked, taken out of the store and put back.
+    /// The others stay in the store untouched, so a cell's code (and its
+    /// compile) no longer grows with every variable the session holds.
+    /// `None` (all of them) for the analysis that completions use.
+    /// (multitask patch 29)
+    mentioned: Option<HashSet<String>>,
 }
 
 impl ContextState {
@@ -1584,7 +1594,18 @@ impl ContextState {
             allow_question_mark: false,
             build_num: 0,
             config,
+            mentioned: None,
         }
+    }
+
+    /// Whether the cell being compiled may use the stored variable `name`:
+    /// it names it somewhere (in code, a string or a comment; a variable
+    /// cannot be reached without its name, as a macro of an earlier cell
+    /// cannot see a cell's variables). (multitask patch 29)
+    fn uses(&self, name: &str) -> bool {
+        self.mentioned
+            .as_ref()
+            .is_none_or(|words| words.contains(name.strip_prefix("r#").unwrap_or(name)))
     }
 
     pub fn time_passes(&self) -> bool {
@@ -1902,6 +1923,9 @@ impl ContextState {
             .generated("#[allow(unused_variables)]")
             .generated("async fn evcxr_analysis_wrapper(");
         for (var_name, state) in &self.stored_variable_states {
+            if !self.uses(var_name) {
+                continue;
+            }
             code = code.generated(format!(
                 "{}{}: {},",
                 if state.is_mut { "mut " } else { "" },
@@ -1916,7 +1940,7 @@ impl ContextState {
         // Pack variable statements in analysis mode are a lot simpler than in compiled mode. We
         // just call a function that enforces that the variable doesn't contain any non-static
         // lifetimes.
-        for var_name in self.variable_states.keys() {
+        for var_name in self.variable_states.keys().filter(|name| self.uses(name)) {
             code.pack_variable(var_name.clone(), store(var_name));
         }
 
@@ -2093,7 +2117,7 @@ impl ContextState {
     fn store_variable_statements(&self, move_state: VariableMoveState) -> CodeBlock {
         let mut statements = CodeBlock::new();
         for (var_name, var_state) in &self.variable_states {
-            if var_state.move_state == move_state {
+            if var_state.move_state == move_state && self.uses(var_name) {
                 statements.pack_variable(
                     var_name.clone(),
                     format!(
@@ -2111,6 +2135,9 @@ impl ContextState {
     fn check_variable_statements(&self) -> CodeBlock {
         let mut statements = CodeBlock::new().generated("{let mut vars_ok = true;");
         for (var_name, var_state) in &self.stored_variable_states {
+            if !self.uses(var_name) {
+                continue;
+            }
             statements = statements.generated(format!(
                 "vars_ok &= evcxr_variable_store.check_variable::<{}>(stringify!({var_name}));",
                 var_state.type_name
@@ -2123,6 +2150,9 @@ impl ContextState {
     fn load_variable_statements(&self) -> CodeBlock {
         let mut statements = CodeBlock::new();
         for (var_name, var_state) in &self.stored_variable_states {
+            if !self.uses(var_name) {
+                continue;
+            }
             let mutability = if var_state.is_mut { "mut " } else { "" };
             statements.load_variable(format!(
                 "let {}{} = evcxr_variable_store.take_variable::<{}>(stringify!({}));",
@@ -2623,4 +2653,13 @@ mod tests {
             ]
         );
     }
+}
+
+/// Every word of `code` that could be a name (letters, digits and `_`),
+/// wherever it is. (multitask patch 29)
+fn words(code: &str) -> HashSet<String> {
+    code.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|word| !word.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
