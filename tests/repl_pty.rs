@@ -376,6 +376,34 @@ fn a_cell_that_defines_a_static_says_it_starts_over() {
     repl.quit();
 }
 
+/// A cell loads only the variables it names (evcxr patch 29): the others
+/// stay in the store, whatever the cell does, and a name inside a format
+/// string counts.
+#[test]
+fn variables_a_cell_does_not_name_stay_as_they_were() {
+    let mut repl = Repl::fresh("repl-unnamed-variables");
+    for n in 1..=12 {
+        repl.run(&format!("let v{n} = vec![{n}u32; {n}];"));
+    }
+    let shown = without_colours(&repl.run("println!(\"{v3:?}\");"));
+    assert!(shown.contains("[3, 3, 3]"), "{shown}");
+    let panicked = without_colours(&repl.run("let moved = v5; panic!(\"on purpose\")"));
+    assert!(panicked.contains("on purpose"), "{panicked}");
+    let sum = without_colours(&repl.run("(1..=12).map(|n| n * n).sum::<u32>()"));
+    assert!(sum.contains("650"), "{sum}");
+    let all = without_colours(&repl.run(
+        "v1.len() + v2.len() + v3.len() + v4.len() + v6.len() + v7.len() + v8.len() \
+         + v9.len() + v10.len() + v11.len() + v12.len()",
+    ));
+    assert!(
+        all.contains("73"),
+        "every variable but the one moved: {all}"
+    );
+    let vars = without_colours(&repl.run(":vars"));
+    assert!(vars.contains("v12") && vars.contains("v1:"), "{vars}");
+    repl.quit();
+}
+
 #[test]
 fn a_question_mark_that_meets_an_error_fails_the_cell_with_it() {
     let mut repl = Repl::fresh("repl-question-mark");
