@@ -122,6 +122,30 @@ fn rename_or_copy_so_file(src: &Path, dest: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Removes the shared objects of earlier cells beside `current`: the
+/// runtime has loaded each by the time the next cell compiles (a loaded
+/// object stays mapped after its file is gone), a runtime that restarts
+/// loads none of them again, and those of an earlier session are never
+/// loaded. They were kept for ever: 400 cells left 240 MB in the build
+/// folder, which every further session open at once copied.
+/// (multitask patch 30)
+fn remove_loaded_so_files(current: &Path) {
+    let (Some(folder), Some(current)) = (current.parent(), current.file_name()) else {
+        return;
+    };
+    let prefix = format!("{}code_", shared_object_prefix());
+    let Ok(entries) = fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let is_cell = name.to_str().is_some_and(|n| n.starts_with(&prefix));
+        if is_cell && name != current {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct Module {
     build_num: i32,
@@ -290,6 +314,7 @@ impl Module {
 
         rename_or_copy_so_file(&so_file, &copied_so_file)?;
         self.build_num = next_build_num;
+        remove_loaded_so_files(&copied_so_file);
 
         if config.cache_bytes() > 0 {
             crate::module::cache::cleanup(config.cache_bytes())?;
