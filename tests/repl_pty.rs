@@ -401,6 +401,17 @@ fn variables_a_cell_does_not_name_stay_as_they_were() {
     );
     let vars = without_colours(&repl.run(":vars"));
     assert!(vars.contains("v12") && vars.contains("v1:"), "{vars}");
+    // The build folder (this session's alone: it holds its lock) keeps the
+    // shared object of the running cell only (evcxr patch 30).
+    repl.run(
+        "fn cell_objects(dir: &std::path::Path) -> usize { std::fs::read_dir(dir).unwrap() \
+         .flatten().map(|e| if e.path().is_dir() { cell_objects(&e.path()) } else \
+         { usize::from(e.file_name().to_string_lossy().starts_with(\"libcode_\")) }).sum() }",
+    );
+    let objects = without_colours(&repl.run(
+        "cell_objects(&std::path::Path::new(&std::env::var(\"EVCXR_TMPDIR\").unwrap()).join(\"target\"))",
+    ));
+    assert!(objects.lines().any(|line| line.trim() == "1"), "{objects}");
     repl.quit();
 }
 
