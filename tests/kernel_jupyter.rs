@@ -416,6 +416,21 @@ fn an_endless_print_loop_is_cut_at_the_cap_and_stops_when_interrupted() {
     }
 }
 
+/// A front end killed without a shutdown request (a Jupyter server's
+/// SIGKILL) takes its kernel and the kernel's runtime with it, as ipykernel
+/// does with `JPY_PARENT_PID`.
+#[test]
+fn a_kernel_leaves_when_its_front_end_is_killed() {
+    let killed = &report()["front_end_killed"];
+    assert_eq!(
+        killed["processes"], 2,
+        "the kernel and its runtime: {killed}"
+    );
+    assert_eq!(killed["left"], serde_json::json!([]), "{killed}");
+    let seconds = killed["seconds"].as_f64().expect("seconds");
+    assert!(seconds < 10.0, "{seconds} s after the front end died");
+}
+
 #[test]
 fn run_all_stops_at_an_error_unless_the_cell_may_raise() {
     let report = report();

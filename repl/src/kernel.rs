@@ -11,7 +11,9 @@
 //!   interrupt it; [`results`] turns what a cell gave into Jupyter messages;
 //! - a forwarder thread turns the runtime's output lines into `stream`
 //!   messages for the cell that is running or that ran last, batched and
-//!   capped per cell ([`streams`]).
+//!   capped per cell ([`streams`]);
+//! - a task watches the front end and ends the kernel when it is gone
+//!   without a shutdown request ([`front_end`]).
 //!
 //! Every incoming message must carry a valid HMAC signature made with the
 //! connection file's key and scheme; one that does not is logged and dropped.
@@ -19,6 +21,7 @@
 //! key is checked.
 
 mod control;
+mod front_end;
 mod heartbeat;
 pub mod info;
 pub mod install;
@@ -107,15 +110,17 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
 
     let (shutdown, shutdown_requested) = oneshot::channel::<()>();
     tokio::spawn(control::serve(control, kernel.clone(), shutdown));
+    // A shutdown request, or the front end gone without one.
+    let (leave, leaving) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = shutdown_requested => {}
+            () = front_end::gone() => {}
+        }
+        let _ = leave.send(());
+    });
 
-    shell::serve(
-        shell_reader,
-        shell_writer,
-        &kernel,
-        &jobs,
-        shutdown_requested,
-    )
-    .await;
+    shell::serve(shell_reader, shell_writer, &kernel, &jobs, leaving).await;
     // What is queued (the last idle) goes out before the kernel ends.
     iopub_flush.flush().await;
     Ok(())

@@ -98,6 +98,51 @@ def shell_reply(client, msg_id):
     return reply["content"]
 
 
+LAUNCHER = """
+import sys, time
+from jupyter_client.manager import KernelManager
+km = KernelManager(kernel_name="multitask")
+km.start_kernel()
+client = km.client()
+client.start_channels()
+client.wait_for_ready(timeout=240)
+client.execute_interactive("1 + 1", timeout=240, output_hook=lambda msg: None)
+pid = km.provisioner.process.pid
+children = open(f"/proc/{pid}/task/{pid}/children").read().split()
+print("pids", pid, *children, flush=True)
+time.sleep(600)
+"""
+
+
+def alive(pid):
+    """Whether process `pid` runs (a zombie, waiting for a reaper, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def front_end_killed():
+    """A front end (a Python process running jupyter_client, as a Jupyter
+    server does) killed without a shutdown request: how long its kernel and
+    the kernel's runtime outlive it."""
+    launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdout=subprocess.PIPE,
+                                text=True)
+    said = launcher.stdout.readline().split()
+    assert said[0] == "pids", said
+    pids = [int(p) for p in said[1:]]
+    launcher.kill()
+    launcher.wait()
+    killed = time.time()
+    while any(alive(pid) for pid in pids) and time.time() < killed + 20:
+        time.sleep(0.1)
+    left = [pid for pid in pids if alive(pid)]
+    for pid in left:
+        os.kill(pid, 9)
+    return {"processes": len(pids), "seconds": time.time() - killed, "left": left}
+
+
 def main():
     binary = sys.argv[1]
     report = {}
@@ -392,6 +437,8 @@ def main():
         km.restart_kernel(now=False)
         client.wait_for_ready(timeout=TIMEOUT)
         report["after_restart"] = [run(client, "before_restart"), run(client, "2 + 2")]
+
+        report["front_end_killed"] = front_end_killed()
 
         process = km.provisioner.process
         # Shut down while a cell is busy: the kernel must still leave by itself.
