@@ -32,9 +32,9 @@ fn the_patch_queues_apply_and_give_the_trees() {
     assert!(said.contains("zeromq: 4 patches apply"), "{said}");
 }
 
-#[test]
-fn a_tree_edited_without_its_patch_fails_the_check() {
-    let copy = multitask_tests::scratch_dir("vendor-queue");
+/// A copy of `vendor/` (and the lock file the queue reads) to break.
+fn copy_of_vendor(name: &str) -> std::path::PathBuf {
+    let copy = multitask_tests::scratch_dir(name);
     let status = Command::new("cp")
         .arg("-r")
         .arg(root().join("vendor"))
@@ -43,6 +43,12 @@ fn a_tree_edited_without_its_patch_fails_the_check() {
         .status()
         .unwrap();
     assert!(status.success());
+    copy
+}
+
+#[test]
+fn a_tree_edited_without_its_patch_fails_the_check() {
+    let copy = copy_of_vendor("vendor-queue");
     let edited = copy.join("vendor/evcxr/src/runtime.rs");
     let text = std::fs::read_to_string(&edited).unwrap();
     std::fs::write(&edited, text.replacen("(self.hooks.begin)();", "", 1)).unwrap();
@@ -53,6 +59,35 @@ fn a_tree_edited_without_its_patch_fails_the_check() {
     assert!(said.contains("tree/src/runtime.rs"), "{said}");
     assert!(
         said.contains("-            (self.hooks.begin)();"),
+        "{said}"
+    );
+}
+
+/// A patch that makes a file the series does not take (a check build's
+/// `Cargo.lock` committed by mistake) fails, though the tree is unchanged.
+#[test]
+fn a_patch_that_makes_a_file_the_series_does_not_take_fails_the_check() {
+    let copy = copy_of_vendor("vendor-queue-stray");
+    let patches = copy.join("vendor/evcxr/patches");
+    let last = std::fs::read_dir(&patches)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "patch"))
+        .max()
+        .expect("a patch");
+    let mut text = std::fs::read_to_string(&last).unwrap();
+    text.push_str(
+        "diff --git a/Cargo.lock b/Cargo.lock\nnew file mode 100644\n--- /dev/null\n\
+         +++ b/Cargo.lock\n@@ -0,0 +1 @@\n+# a stray lock file\n",
+    );
+    std::fs::write(&last, text).unwrap();
+
+    let output = queue_check(&copy);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{said}");
+    assert!(
+        said.contains("Cargo.lock: made by a patch, but the files line does not take it"),
         "{said}"
     );
 }
