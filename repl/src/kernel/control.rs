@@ -7,7 +7,7 @@ use jupyter_protocol::{InterruptReply, JupyterMessageContent, ReplyStatus, Shutd
 use jupyter_zmq_client::KernelControlConnection;
 use tokio::sync::oneshot;
 
-use super::wire::{self, Incoming, is_bad_message, why_rejected};
+use super::wire::{self, Incoming};
 use super::{Kernel, info};
 
 /// Answers control requests until the socket closes; a shutdown request
@@ -19,26 +19,16 @@ pub(super) async fn serve(
 ) {
     let mut shutdown = Some(shutdown);
     loop {
-        let message = match wire::read(&mut control).await {
-            Ok(Incoming::Request(message)) => message,
-            Ok(Incoming::Malformed { parent, why }) => {
+        let message = match wire::next(&mut control, "control").await {
+            Some(Incoming::Request(message)) => message,
+            Some(Incoming::Malformed { parent, why }) => {
                 eprintln!(
                     "multitask kernel: dropped a malformed {} on control: {why}",
                     parent.header.msg_type
                 );
                 continue;
             }
-            Err(e) if is_bad_message(&e) => {
-                eprintln!(
-                    "multitask kernel: dropped a control message: {}",
-                    why_rejected(&e)
-                );
-                continue;
-            }
-            Err(e) => {
-                eprintln!("multitask kernel: control socket closed: {e}");
-                break;
-            }
+            None => break,
         };
         let reply = match &message.content {
             JupyterMessageContent::KernelInfoRequest(_) => {

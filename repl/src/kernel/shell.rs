@@ -9,11 +9,11 @@ use jupyter_protocol::{
     InspectReply, IsCompleteReply, IsCompleteReplyStatus, JupyterMessage, JupyterMessageContent,
     Media, ReplyStatus, Status,
 };
-use jupyter_zmq_client::{Connection, RuntimeError};
+use jupyter_zmq_client::Connection;
 use tokio::sync::oneshot;
 
 use super::results::failure;
-use super::wire::{self, Incoming, is_bad_message, why_rejected};
+use super::wire::{self, Incoming};
 use super::worker::Job;
 use super::{Kernel, info};
 use crate::cell::input::{Completeness, completeness};
@@ -31,18 +31,18 @@ pub(super) async fn serve<R: zeromq::SocketRecv, W: zeromq::SocketSend>(
     let mut count = ExecutionCount::new(0);
     // Requests read ahead of their turn when a cell stopped the queue (see
     // `stops_the_queue`): the execute requests among them are aborted.
-    let mut backlog: VecDeque<ReadResult> = VecDeque::new();
+    let mut backlog: VecDeque<Incoming> = VecDeque::new();
     loop {
         let (read, queued_behind_an_error) = match backlog.pop_front() {
-            Some(read) => (read, true),
+            Some(read) => (Some(read), true),
             None => tokio::select! {
-                read = wire::read(&mut shell_reader) => (read, false),
+                read = wire::next(&mut shell_reader, "shell") => (read, false),
                 _ = &mut shutdown_requested => break,
             },
         };
         let message = match read {
-            Ok(Incoming::Request(message)) => message,
-            Ok(Incoming::Malformed { parent, why }) => {
+            Some(Incoming::Request(message)) => message,
+            Some(Incoming::Malformed { parent, why }) => {
                 if let Some(reply) = refuse(kernel, &parent, &why, count) {
                     if let Err(e) = shell_writer.send(reply).await {
                         eprintln!("multitask kernel: cannot reply on shell: {e}");
@@ -51,17 +51,7 @@ pub(super) async fn serve<R: zeromq::SocketRecv, W: zeromq::SocketSend>(
                 }
                 continue;
             }
-            Err(e) if is_bad_message(&e) => {
-                eprintln!(
-                    "multitask kernel: dropped a shell message: {}",
-                    why_rejected(&e)
-                );
-                continue;
-            }
-            Err(e) => {
-                eprintln!("multitask kernel: shell socket closed: {e}");
-                break;
-            }
+            None => break,
         };
         let execute = match &message.content {
             JupyterMessageContent::ExecuteRequest(request) => Some(request),
@@ -113,13 +103,11 @@ pub(super) async fn serve<R: zeromq::SocketRecv, W: zeromq::SocketSend>(
     }
 }
 
-/// What one read of the shell socket gives.
-type ReadResult = Result<Incoming, RuntimeError>;
-
-/// The requests that have arrived and wait to be read, without waiting for more.
-async fn queued<R: zeromq::SocketRecv>(reader: &mut Connection<R>) -> Vec<ReadResult> {
+/// The requests that have arrived and wait to be read, without waiting for
+/// more (a socket that closed meanwhile is found closed by the next read).
+async fn queued<R: zeromq::SocketRecv>(reader: &mut Connection<R>) -> Vec<Incoming> {
     let mut found = Vec::new();
-    while let Ok(read) = tokio::time::timeout(QUEUED, wire::read(reader)).await {
+    while let Ok(Some(read)) = tokio::time::timeout(QUEUED, wire::next(reader, "shell")).await {
         found.push(read);
     }
     found

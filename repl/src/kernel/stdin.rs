@@ -61,8 +61,8 @@ pub fn serve(mut stdin: KernelStdinConnection) -> Asker {
 /// socket is gone.
 async fn reply_to(stdin: &mut KernelStdinConnection, asked: &str) -> Option<String> {
     loop {
-        match wire::read(stdin).await {
-            Ok(Incoming::Request(message)) => {
+        match wire::next(stdin, "stdin").await {
+            Some(Incoming::Request(message)) => {
                 // jupyter_client sends its reply without a parent (ipykernel
                 // takes the next reply); one that names a parent names ours.
                 let answers = message
@@ -78,14 +78,10 @@ async fn reply_to(stdin: &mut KernelStdinConnection, asked: &str) -> Option<Stri
                     }
                 }
             }
-            Ok(Incoming::Malformed { why, .. }) => {
+            Some(Incoming::Malformed { why, .. }) => {
                 eprintln!("multitask kernel: dropped a malformed stdin message: {why}");
             }
-            Err(jupyter_zmq_client::RuntimeError::ZmqError(e)) => {
-                eprintln!("multitask kernel: the stdin socket closed: {e}");
-                return None;
-            }
-            Err(e) => eprintln!("multitask kernel: dropped a stdin message: {e}"),
+            None => return None,
         }
     }
 }

@@ -34,6 +34,30 @@ pub async fn read<S: zeromq::SocketRecv>(
     parse(RawMessage::from_multipart(multipart, &connection.mac)?)
 }
 
+/// The next message on `connection` signed with the key; `None` once the
+/// socket is gone. Those that are not signed (or are not Jupyter messages)
+/// are logged as from `socket` and dropped: nothing to answer.
+pub async fn next<S: zeromq::SocketRecv>(
+    connection: &mut Connection<S>,
+    socket: &str,
+) -> Option<Incoming> {
+    loop {
+        match read(connection).await {
+            Ok(incoming) => return Some(incoming),
+            Err(e) if is_bad_message(&e) => {
+                eprintln!(
+                    "multitask kernel: dropped a {socket} message: {}",
+                    why_rejected(&e)
+                );
+            }
+            Err(e) => {
+                eprintln!("multitask kernel: the {socket} socket closed: {e}");
+                return None;
+            }
+        }
+    }
+}
+
 /// A verified message, parsed as far as it goes.
 pub fn parse(raw: RawMessage) -> Result<Incoming, RuntimeError> {
     let [header, parent_header, metadata, content, buffers @ ..] = raw.jparts.as_slice() else {
@@ -72,12 +96,12 @@ pub fn parse(raw: RawMessage) -> Result<Incoming, RuntimeError> {
 
 /// Messages that fail their signature or do not parse: dropped, and the
 /// kernel goes on. Anything else means the socket is gone.
-pub fn is_bad_message(error: &RuntimeError) -> bool {
+fn is_bad_message(error: &RuntimeError) -> bool {
     !matches!(error, RuntimeError::ZmqError(_))
 }
 
 /// Why a message was dropped, for the kernel's log.
-pub fn why_rejected(error: &RuntimeError) -> String {
+fn why_rejected(error: &RuntimeError) -> String {
     match error {
         RuntimeError::VerifyError(_) => "its signature does not match the connection key".into(),
         RuntimeError::MissingHmac => "it has no signature".into(),
