@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use jupyter_protocol::{JupyterMessage, StreamContent};
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::session::memory::size;
 use crate::session::output::Stream;
 
 /// Text is sent once this much is gathered.
@@ -103,7 +104,7 @@ impl Streams {
                 let note = format!(
                     "[output cut after {}: the cell goes on running; what it prints \
                      from here is counted, not shown]\n",
-                    megabytes(shared.cap)
+                    size(shared.cap as u64)
                 );
                 shared.push(&mut pending, Stream::Stderr, &note);
                 shared.send(&mut pending);
@@ -132,9 +133,9 @@ impl Streams {
             let note = format!(
                 "[{} in {} lines of this cell's output were not shown (the cap: {} a cell; \
                  MULTITASK_OUTPUT_LIMIT_MB sets it)]\n",
-                megabytes(pending.cut_bytes),
+                size(pending.cut_bytes as u64),
                 pending.cut_lines,
-                megabytes(shared.cap)
+                size(shared.cap as u64)
             );
             (pending.cut_bytes, pending.cut_lines) = (0, 0);
             shared.push(&mut pending, Stream::Stderr, &note);
@@ -192,16 +193,6 @@ impl Shared {
             .waiting
             .wait_timeout(pending, wait)
             .unwrap_or_else(|e| e.into_inner());
-    }
-}
-
-/// `bytes` as a learner reads it: `10 MB`, `93.4 MB`.
-fn megabytes(bytes: usize) -> String {
-    let mb = bytes as f64 / (1024.0 * 1024.0);
-    if mb.fract() == 0.0 {
-        format!("{mb:.0} MB")
-    } else {
-        format!("{mb:.1} MB")
     }
 }
 

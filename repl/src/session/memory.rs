@@ -74,14 +74,18 @@ pub fn machine() -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// `bytes` as a learner reads a size: `1.5 GB`, `310 MB`.
+/// `bytes` as a learner reads a size: `1.5 GB`, `310 MB`, `10 MB`, `8.5 MB`
+/// (a tenth shown below 100 of a unit when there is one; gigabytes and up
+/// always with a tenth).
 ///
 /// ```
 /// use multitask_repl::session::memory::size;
 ///
 /// assert_eq!(size(1_610_612_736), "1.5 GB");
 /// assert_eq!(size(325_058_560), "310 MB");
-/// assert_eq!(size(1536), "2 KB");
+/// assert_eq!(size(10 << 20), "10 MB");
+/// assert_eq!(size(8_912_896), "8.5 MB");
+/// assert_eq!(size(1536), "1.5 KB");
 /// assert_eq!(size(u64::MAX / 2), "8.0 EB");
 /// ```
 pub fn size(bytes: u64) -> String {
@@ -92,7 +96,8 @@ pub fn size(bytes: u64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    if unit >= 2 {
+    let tenth = unit >= 2 || (value < 100.0 && (value * 10.0).round() % 10.0 != 0.0);
+    if tenth {
         format!("{value:.1} {}", UNITS[unit])
     } else {
         format!("{value:.0} {}", UNITS[unit])
