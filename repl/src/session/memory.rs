@@ -31,7 +31,8 @@ impl Watch {
                 let (stop, peak) = (stop.clone(), peak.clone());
                 move || {
                     while !stop.load(Ordering::Relaxed) {
-                        std::thread::sleep(EVERY);
+                        // Woken at once by `stop`: the cell's reply waits for it.
+                        std::thread::park_timeout(EVERY);
                         match resident(pid) {
                             Some(bytes) => peak.fetch_max(bytes, Ordering::Relaxed),
                             None => break,
@@ -47,6 +48,7 @@ impl Watch {
     pub fn stop(mut self) -> u64 {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
             let _ = thread.join();
         }
         self.peak.load(Ordering::Relaxed)
