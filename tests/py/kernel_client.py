@@ -143,6 +143,71 @@ def front_end_killed():
     return {"processes": len(pids), "seconds": time.time() - killed, "left": left}
 
 
+def queued_interrupts(client, km):
+    """The stop button during Run All: a loop queued behind quick cells,
+    interrupted as soon as the kernel takes it and at moments through its
+    compile and start, 50 times; the first error of each (it must stop every
+    time), `None` for a try not answered within 10 s."""
+    stops = []
+    for attempt in range(50):
+        sent = [client.execute(code) for code in ("1 + 1", "2 + 2", "loop {}")]
+        wait_busy(client, sent[2])
+        time.sleep((attempt % 10) * 0.03)
+        km.interrupt_kernel()
+        got = collect(client, sent[2], timeout=10)
+        stops.append(got and got["errors"][:1])
+        if got is None:
+            break
+    return stops
+
+
+def flood(client, km):
+    """The endless print loop, interrupted after 3 s: what arrived (the
+    output is cut at the cap, 10 MB, with a note, in batches, and stops with
+    the cell), how soon it stopped, and what it added to the kernel."""
+    kernel_pid = km.provisioner.process.pid
+
+    def rss_kb():
+        with open(f"/proc/{kernel_pid}/status") as status:
+            rss = next(line for line in status if line.startswith("VmRSS:"))
+        return int(rss.split()[1])
+
+    rss_before = rss_kb()
+    msg_id = client.execute('loop { println!("the flood goes on and on"); }')
+    wait_busy(client, msg_id)
+    seen = {"bytes": 0, "messages": 0, "last": "", "errors": []}
+    deadline = time.time() + 3.0
+    interrupted_at = None
+    while True:
+        if interrupted_at is None and time.time() >= deadline:
+            km.interrupt_kernel()
+            interrupted_at = time.time()
+        try:
+            msg = client.get_iopub_msg(timeout=0.2)
+        except Exception:
+            if interrupted_at is not None and time.time() > interrupted_at + 30:
+                break
+            continue
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        kind, content = msg["msg_type"], msg["content"]
+        if kind == "stream":
+            seen["bytes"] += len(content["text"].encode())
+            seen["messages"] += 1
+            seen["last"] = content["text"][-400:]
+        elif kind == "error":
+            seen["errors"].append({"ename": content["ename"], "evalue": content["evalue"]})
+        elif kind == "status" and content["execution_state"] == "idle":
+            break
+    seen["seconds_after_interrupt"] = time.time() - interrupted_at
+    seen["reply_status"] = shell_reply(client, msg_id)["status"]
+    # rust-analyzer, in the kernel for Tab, holds hundreds of MB by now:
+    # what the flood added is what counts.
+    seen["kernel_rss_growth_kb"] = rss_kb() - rss_before
+    seen["v_after"] = run(client, "v.len()")
+    return seen
+
+
 def main():
     binary = sys.argv[1]
     report = {}
@@ -357,65 +422,8 @@ def main():
         report["after_interrupt"] = run(client, "1 + 2")
         report["kept_after_interrupt"] = run(client, "v.len()")
 
-        # The stop button during Run All: a loop queued behind quick cells,
-        # interrupted as soon as the kernel takes it and at moments through
-        # its compile and start, 50 times. It must stop every time.
-        stops = []
-        for attempt in range(50):
-            sent = [client.execute(code) for code in ("1 + 1", "2 + 2", "loop {}")]
-            wait_busy(client, sent[2])
-            time.sleep((attempt % 10) * 0.03)
-            km.interrupt_kernel()
-            got = collect(client, sent[2], timeout=10)
-            stops.append(got and got["errors"][:1])
-            if got is None:
-                break
-        report["queued_interrupts"] = stops
-
-        # The endless print loop, interrupted after 3 s: the output is cut at
-        # the cap (10 MB) with a note, in batches, and stops with the cell.
-        kernel_pid = km.provisioner.process.pid
-
-        def rss_kb():
-            with open(f"/proc/{kernel_pid}/status") as status:
-                rss = next(line for line in status if line.startswith("VmRSS:"))
-            return int(rss.split()[1])
-
-        rss_before = rss_kb()
-        msg_id = client.execute('loop { println!("the flood goes on and on"); }')
-        wait_busy(client, msg_id)
-        flood = {"bytes": 0, "messages": 0, "last": "", "errors": []}
-        deadline = time.time() + 3.0
-        interrupted_at = None
-        while True:
-            if interrupted_at is None and time.time() >= deadline:
-                km.interrupt_kernel()
-                interrupted_at = time.time()
-            try:
-                msg = client.get_iopub_msg(timeout=0.2)
-            except Exception:
-                if interrupted_at is not None and time.time() > interrupted_at + 30:
-                    break
-                continue
-            if msg["parent_header"].get("msg_id") != msg_id:
-                continue
-            kind, content = msg["msg_type"], msg["content"]
-            if kind == "stream":
-                flood["bytes"] += len(content["text"].encode())
-                flood["messages"] += 1
-                flood["last"] = content["text"][-400:]
-            elif kind == "error":
-                flood["errors"].append({"ename": content["ename"], "evalue": content["evalue"]})
-            elif kind == "status" and content["execution_state"] == "idle":
-                break
-        flood["seconds_after_interrupt"] = time.time() - interrupted_at
-        flood["reply_status"] = shell_reply(client, msg_id)["status"]
-        # rust-analyzer, in the kernel for Tab, holds hundreds of MB by now:
-        # what the flood added is what counts.
-        flood["kernel_rss_growth_kb"] = rss_kb() - rss_before
-        flood["v_after"] = run(client, "v.len()")
-        report["flood"] = flood
-
+        report["queued_interrupts"] = queued_interrupts(client, km)
+        report["flood"] = flood(client, km)
 
         # Run All: five cells queued at once, the second failing. As in
         # IPython, the rest are aborted (stop_on_error), then new cells run.
