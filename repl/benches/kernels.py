@@ -15,6 +15,18 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / "target" / "release" / "multitask"
 
 
+def rss_kb(pid):
+    """The resident size of process `pid`, in KB (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except FileNotFoundError:
+        pass
+    return 0
+
+
 @contextlib.contextmanager
 def kernelspec():
     """The `multitask` kernelspec installed into a temporary prefix, found through

@@ -19,17 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from kernels import kernel, kernelspec
+from kernels import kernel, kernelspec, rss_kb
 
 CACHE = Path(tempfile.gettempdir()) / "multitask-bench" / "long"
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def runtime_of(kernel_pid):
@@ -56,6 +48,8 @@ def cell(n):
 
 def main():
     cells = int(sys.argv[1]) if len(sys.argv) > 1 else 400
+    if cells < 20:
+        sys.exit("long_session.py: at least 20 cells (three windows of ten are compared)")
     env = dict(os.environ, MULTITASK_CACHE=str(CACHE))
     times = []
     marks = {}

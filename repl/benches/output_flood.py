@@ -14,18 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from kernels import kernel, kernelspec
+from kernels import kernel, kernelspec, rss_kb
 
 CACHE = Path(tempfile.gettempdir()) / "multitask-bench" / "flood"
 CELL = 'for n in 0..1_000_000u32 { println!("{n:099}"); }'
-
-
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def flood(limit_mb):
@@ -35,7 +27,7 @@ def flood(limit_mb):
     with kernel(env) as (km, client):
         client.execute_interactive("1 + 1", timeout=600, output_hook=lambda msg: None)
         pid = km.provisioner.process.pid
-        before = rss_mb(pid)
+        before = rss_kb(pid) / 1024
         messages = size = 0
 
         def count(msg):
@@ -49,7 +41,7 @@ def flood(limit_mb):
         seconds = time.monotonic() - started
         time.sleep(1)
         return {"seconds": seconds, "messages": messages, "mb": size / 2**20,
-                "rss_before": before, "rss_after": rss_mb(pid)}
+                "rss_before": before, "rss_after": rss_kb(pid) / 1024}
 
 
 def main():
