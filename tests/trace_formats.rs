@@ -34,14 +34,15 @@ fn the_chrome_trace_is_json_with_an_event_per_slice() {
 }
 
 #[test]
-fn the_svg_is_xml_with_a_rect_per_slice() {
+fn the_svg_is_xml_with_a_bar_per_slice() {
     let timeline = timeline();
     let mut python = Command::new("python3")
         .args([
             "-c",
             "import sys, xml.etree.ElementTree as E\n\
              svg = E.fromstring(sys.stdin.read())\n\
-             print(len(svg.findall('{http://www.w3.org/2000/svg}rect')))",
+             print(len([r for r in svg.findall('{http://www.w3.org/2000/svg}rect')\n\
+                        if r.get('data-state')]))",
         ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

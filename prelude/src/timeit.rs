@@ -112,7 +112,7 @@ impl fmt::Debug for Measured {
 
 /// Three significant digits in the largest unit that keeps the number at
 /// least 1: `1.23 s`, `456 ms`, `7.89 µs`, `12.3 ns`.
-fn seconds(secs: f64) -> String {
+pub(crate) fn seconds(secs: f64) -> String {
     let (value, unit) = [(1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns")]
         .into_iter()
         .find(|(scale, _)| secs >= *scale)

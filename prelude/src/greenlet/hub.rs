@@ -293,7 +293,8 @@ fn run_traced(task: &Rc<dyn Task>, lane: crate::trace::LaneId) -> Option<Park> {
     let parked = task.clone().run();
     match &parked {
         Some(Park::Ready) => mark(lane, State::Ready, format_args!("")),
-        Some(Park::Until(_)) => mark(lane, State::Sleeping, format_args!("")),
+        // Asleep until then, and ready after it, until the hub gets round.
+        Some(Park::Until(deadline)) => crate::trace::sleep_until(lane, *deadline),
         // It said what for as it parked (a join, a socket).
         Some(Park::Waiting) => {}
         None => crate::trace::end(lane),

@@ -53,6 +53,18 @@ pub struct Lock {
 struct Hold {
     by: Option<u64>,
     next: u64,
+    /// The lane that holds it, when that is being recorded.
+    lane: Option<crate::trace::LaneId>,
+}
+
+impl Hold {
+    /// Free again (a recording draws the hold up to here).
+    fn let_go(&mut self) {
+        self.by = None;
+        if let Some(lane) = self.lane.take() {
+            crate::trace::hold(lane, false, format_args!("lock"));
+        }
+    }
 }
 
 impl Lock {
@@ -87,6 +99,10 @@ impl Lock {
         ok.then(|| {
             held.next += 1;
             held.by = Some(held.next);
+            held.lane = crate::trace::here();
+            if let Some(lane) = held.lane {
+                crate::trace::hold(lane, true, format_args!("lock"));
+            }
             LockGuard {
                 lock: self,
                 hold: held.next,
@@ -107,9 +123,10 @@ impl Lock {
     /// Python's `RuntimeError: release unlocked lock` if it was not held.
     pub fn release(&self) -> Result<(), Exception> {
         let mut held = lock(&self.inner.0);
-        if held.by.take().is_none() {
+        if held.by.is_none() {
             return Err(Exception::runtime_error("release unlocked lock"));
         }
+        held.let_go();
         drop(held);
         self.inner.1.notify_one();
         Ok(())
@@ -142,7 +159,7 @@ impl Drop for LockGuard<'_> {
     fn drop(&mut self) {
         let mut held = lock(&self.lock.inner.0);
         if held.by == Some(self.hold) {
-            held.by = None;
+            held.let_go();
             drop(held);
             self.lock.inner.1.notify_one();
         }

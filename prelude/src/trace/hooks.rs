@@ -365,6 +365,34 @@ pub(crate) fn end(lane: LaneId) {
     push(lane, Kind::End, 0, format_args!(""));
 }
 
+/// A label on `lane` at this instant ([`trace::note`](super::note)).
+pub(crate) fn note(lane: LaneId, what: fmt::Arguments<'_>) {
+    push(lane, Kind::Note, 0, what);
+}
+
+/// `lane` takes (`taken`) or lets go of `what` (a lock) now.
+pub(crate) fn hold(lane: LaneId, taken: bool, what: fmt::Arguments<'_>) {
+    push(lane, Kind::Hold, u8::from(taken), what);
+}
+
+/// `lane` sleeps from now until `deadline`; after it, it is ready until it
+/// runs (a greenlet's sleep: only the hub can run it, when it gets the
+/// thread back).
+pub(crate) fn sleep_until(lane: LaneId, deadline: std::time::Instant) {
+    let Some(log) = recorder().log.get() else {
+        return;
+    };
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    let at = log::now_ns().saturating_add(left.as_nanos() as u64);
+    write(
+        log,
+        lane,
+        Kind::Sleep,
+        State::Sleeping as u8,
+        &at.to_le_bytes(),
+    );
+}
+
 /// The calling thread's lane is in `state` (waiting for `what`) until the
 /// guard drops, then running again; nothing if it is not recorded.
 ///
@@ -399,7 +427,11 @@ fn push(lane: LaneId, kind: Kind, code: u8, text: fmt::Arguments<'_>) {
             let _ = buffer.write_fmt(text);
         }
     }
-    let (words, len) = log::words(&buffer.bytes[..buffer.len]);
+    write(log, lane, kind, code, &buffer.bytes[..buffer.len]);
+}
+
+fn write(log: &Log, lane: LaneId, kind: Kind, code: u8, text: &[u8]) {
+    let (words, len) = log::words(text);
     let entry = Entry {
         lane: lane.number(),
         kind,

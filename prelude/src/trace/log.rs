@@ -152,13 +152,31 @@ pub(super) enum Kind {
     /// A generator's lane yields back to its caller: the text as for
     /// [`Kind::Resume`], the value being what it yielded.
     Yield = 4,
+    /// A point on the lane, labelled with the text ([`trace::note`](super::note)).
+    Note = 5,
+    /// The lane takes (`code` 1) or lets go of (`code` 0) what the text
+    /// names (`lock`).
+    Hold = 6,
+    /// The lane sleeps until the instant in its text (8 bytes, little-endian
+    /// nanoseconds of the same clock): once that passes it is ready, not
+    /// asleep, even if nobody runs it yet (a greenlet behind a busy one).
+    Sleep = 7,
 }
 
 impl Kind {
     fn from_code(code: u8) -> Option<Kind> {
-        [Kind::Lane, Kind::Mark, Kind::End, Kind::Resume, Kind::Yield]
-            .into_iter()
-            .find(|kind| *kind as u8 == code)
+        [
+            Kind::Lane,
+            Kind::Mark,
+            Kind::End,
+            Kind::Resume,
+            Kind::Yield,
+            Kind::Note,
+            Kind::Hold,
+            Kind::Sleep,
+        ]
+        .into_iter()
+        .find(|kind| *kind as u8 == code)
     }
 }
 

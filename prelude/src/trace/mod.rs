@@ -30,6 +30,7 @@
 //! assert!(timeline.summary().contains("Sleeper: running, sleeping"));
 //! ```
 
+mod axis;
 mod chrome;
 mod hooks;
 mod log;
@@ -45,8 +46,8 @@ use std::sync::atomic;
 use std::time::Duration;
 
 pub(crate) use hooks::{
-    Entered, LaneId, Link, Resumed, Turn, adopt, current, during, end, enter, here, is_on, mark,
-    new_lane,
+    Entered, LaneId, Link, Resumed, Turn, adopt, current, during, end, enter, here, hold, is_on,
+    mark, new_lane, sleep_until,
 };
 pub(crate) use value::{ABSENT, ROOM, encode, plain};
 
@@ -156,15 +157,68 @@ pub struct Slice {
     pub what: String,
 }
 
-/// What [`record`] saw: lanes, and the slices of each, in time order.
+/// A label on a lane at one instant, made by [`note`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    /// Index into [`Timeline::lanes`].
+    pub lane: usize,
+    /// From the start of the recording.
+    pub at: Duration,
+    /// What it says (`read 0`).
+    pub text: String,
+}
+
+/// A stretch of time one lane held something (a [`Lock`](crate::threading::Lock)),
+/// whatever state it was in meanwhile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hold {
+    /// Index into [`Timeline::lanes`].
+    pub lane: usize,
+    /// From the start of the recording.
+    pub start: Duration,
+    /// From the start of the recording.
+    pub end: Duration,
+    /// What was held (`lock`).
+    pub what: String,
+}
+
+/// What [`record`] saw: lanes, and the slices of each, in time order; the
+/// notes made and the locks held; and how it is to be drawn.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Timeline {
     lanes: Vec<Lane>,
     slices: Vec<Slice>,
+    notes: Vec<Note>,
+    holds: Vec<Hold>,
     duration: Duration,
     /// Events overwritten in the ring (a recording of more than its
     /// capacity keeps the last ones).
     lost: u64,
+    /// The length of the time axis drawn, when longer than the recording.
+    axis: Option<Duration>,
+    /// Drawn by turns, not by time.
+    turns: bool,
+}
+
+/// Labels the calling thread's (or greenlet's, generator's, task's) lane
+/// at this instant with `text`, if it is being [recorded](record): the
+/// picture marks the point and writes the text beside it, and the
+/// [summary](Timeline::summary) lists it in quotes among the states.
+/// Outside a recording it does nothing.
+///
+/// ```
+/// use multitask::prelude::*;
+/// let timeline = trace::record(|| {
+///     trace::note("read 0");
+///     time::sleep(0.01);
+/// });
+/// assert_eq!(timeline.summary(), "MainThread: running, \"read 0\", sleeping, running");
+/// assert_eq!(timeline.notes()[0].text, "read 0");
+/// ```
+pub fn note(text: impl fmt::Display) {
+    if let Some(lane) = here() {
+        hooks::note(lane, format_args!("{text}"));
+    }
 }
 
 impl Timeline {
@@ -178,9 +232,44 @@ impl Timeline {
         &self.slices
     }
 
+    /// Every [`note`], by time.
+    pub fn notes(&self) -> &[Note] {
+        &self.notes
+    }
+
+    /// What each lane held (a lock) and when, by start time.
+    pub fn holds(&self) -> &[Hold] {
+        &self.holds
+    }
+
     /// How long the recording ran.
     pub fn duration(&self) -> Duration {
         self.duration
+    }
+
+    /// Drawn on a time axis of `length` (or the recording's own, if longer):
+    /// pictures meant to be compared by eye share one scale.
+    ///
+    /// ```
+    /// use multitask::prelude::*;
+    /// use std::time::Duration;
+    /// let short = trace::record(|| time::sleep(0.01)).with_axis(Duration::from_millis(50));
+    /// assert!(short.to_svg().contains(">50 ms</text>"));
+    /// ```
+    #[must_use]
+    pub fn with_axis(mut self, length: Duration) -> Timeline {
+        self.axis = Some(length);
+        self
+    }
+
+    /// Drawn by turns: every change (a lane's state, a note) takes the same
+    /// width, in order, whatever it lasted. For a run too short for its times
+    /// to mean anything (a generator's turns take a microsecond each), where
+    /// the order is the story.
+    #[must_use]
+    pub fn in_turns(mut self) -> Timeline {
+        self.turns = true;
+        self
     }
 
     /// Each lane's slices in order, as words: `LoopThread: running,
@@ -189,18 +278,35 @@ impl Timeline {
     pub fn summary(&self) -> String {
         let mut lines = Vec::new();
         for (index, lane) in self.lanes.iter().enumerate() {
-            let mut states: Vec<String> = Vec::new();
-            for slice in self.slices.iter().filter(|s| s.lane == index) {
-                let word = if slice.what.is_empty() {
-                    slice.state.word().to_string()
-                } else {
-                    format!("{} ({})", slice.state.word(), slice.what)
-                };
-                if states.last() != Some(&word) {
-                    states.push(word);
+            // States and notes in time order; a note before a state that
+            // starts at its instant.
+            let mut items: Vec<(Duration, bool, String)> = self
+                .slices
+                .iter()
+                .filter(|s| s.lane == index)
+                .map(|slice| {
+                    let word = if slice.what.is_empty() {
+                        slice.state.word().to_string()
+                    } else {
+                        format!("{} ({})", slice.state.word(), slice.what)
+                    };
+                    (slice.start, true, word)
+                })
+                .chain(
+                    self.notes
+                        .iter()
+                        .filter(|n| n.lane == index)
+                        .map(|n| (n.at, false, format!("{:?}", n.text))),
+                )
+                .collect();
+            items.sort_by_key(|(at, is_state, _)| (*at, *is_state));
+            let mut words: Vec<String> = Vec::new();
+            for (_, _, word) in items {
+                if words.last() != Some(&word) {
+                    words.push(word);
                 }
             }
-            lines.push(format!("{}: {}", lane.name, states.join(", ")));
+            lines.push(format!("{}: {}", lane.name, words.join(", ")));
         }
         if self.lost > 0 {
             lines.push(format!(
@@ -330,12 +436,103 @@ mod tests {
     fn the_svg_has_a_titled_rect_per_slice() {
         let timeline = loop_thread();
         let svg = timeline.to_svg();
-        assert_eq!(svg.matches("<rect ").count(), timeline.slices().len());
+        assert_eq!(svg.matches("data-state=").count(), timeline.slices().len());
         assert!(svg.contains("<title>waiting (join LoopThread)"), "{svg}");
         let chrome = timeline.to_chrome_trace();
         assert_eq!(
             chrome.matches("\"ph\":\"X\"").count(),
             timeline.slices().len()
         );
+    }
+
+    /// MainThread: running, waiting, running; LoopThread: three sleeps.
+    fn loop_thread_slices() -> usize {
+        3 + 7
+    }
+
+    #[test]
+    fn what_a_slice_waited_for_is_written_on_the_picture() {
+        let svg = loop_thread().to_svg();
+        assert!(
+            svg.contains("<text class=\"label\"") && svg.contains(">join LoopThread</text>"),
+            "{svg}"
+        );
+        // Every bar, however short, is drawn at least 3 px wide.
+        let widths: Vec<f64> = svg
+            .lines()
+            .filter(|line| line.contains("data-state="))
+            .filter_map(|bar| {
+                bar.split("width=\"")
+                    .nth(1)?
+                    .split('"')
+                    .next()?
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        assert_eq!(widths.len(), loop_thread_slices(), "{svg}");
+        assert!(widths.iter().all(|w| *w >= 3.0), "{widths:?}");
+    }
+
+    #[test]
+    fn a_lock_is_drawn_held_from_acquire_to_release() {
+        let _turn = one_at_a_time();
+        let lock = crate::threading::Lock::new();
+        let timeline = record(|| {
+            let held = lock.acquire();
+            crate::time::sleep(0.02);
+            drop(held);
+            crate::time::sleep(0.01);
+        });
+        let holds = timeline.holds();
+        assert_eq!(holds.len(), 1, "{holds:?}");
+        let held = holds[0].end - holds[0].start;
+        assert!(held >= Duration::from_millis(20), "{held:?}");
+        assert!(holds[0].end + Duration::from_millis(10) <= timeline.duration());
+        assert!(timeline.to_svg().contains("data-holds=\"lock\""));
+    }
+
+    #[test]
+    fn a_greenlet_whose_sleep_is_over_is_ready_until_the_hub_runs_it() {
+        use crate::greenlet;
+        let _turn = one_at_a_time();
+        let timeline = record(|| {
+            let alarm = greenlet::Greenlet::labelled("alarm", || greenlet::sleep(0.02));
+            let busy = greenlet::Greenlet::labelled("busy", || {
+                let start = std::time::Instant::now();
+                while start.elapsed() < Duration::from_millis(100) {}
+            });
+            greenlet::joinall(&[alarm, busy]).unwrap();
+        });
+        let summary = timeline.summary();
+        assert!(
+            summary.contains("alarm: ready, running, sleeping, ready, running"),
+            "{summary}"
+        );
+        let ready = timeline
+            .slices()
+            .iter()
+            .rfind(|s| timeline.lanes()[s.lane].name == "alarm" && s.state == State::Ready)
+            .unwrap();
+        // Ready from when its 20 ms were up until busy's 100 ms were.
+        assert!(
+            ready.end - ready.start >= Duration::from_millis(60),
+            "{ready:?}"
+        );
+    }
+
+    #[test]
+    fn by_turns_every_change_is_as_wide_as_the_next() {
+        let _turn = one_at_a_time();
+        let timeline = record(|| {
+            crate::time::sleep(0.001);
+            crate::time::sleep(0.05);
+        })
+        .in_turns();
+        let chart = text::render(&timeline);
+        // running, sleeping, running, sleeping, running: five equal stretches.
+        let row = chart.lines().next().unwrap();
+        assert_eq!(row.matches('·').count(), 24, "{chart}");
+        assert!(chart.contains("by turns: 5 changes"), "{chart}");
     }
 }

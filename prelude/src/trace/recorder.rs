@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::hooks::{self, LaneId, recorder};
 use super::log::{self, Entry, Event, Kind, Log};
 use super::value;
-use super::{Lane, LaneKind, Slice, State, Timeline};
+use super::{Hold, Lane, LaneKind, Note, Slice, State, Timeline};
 
 /// Runs `body` and returns what it recorded: the calling thread, and every
 /// thread, process, greenlet, generator and task that it (or one of those)
@@ -55,7 +55,6 @@ pub fn record(body: impl FnOnce()) -> Timeline {
     let _ = this.key();
     let from = header.cursor.load(Ordering::Acquire);
     let dropped = header.dropped.load(Ordering::Relaxed);
-    let start = log::now_ns();
     this.on.store(true, Ordering::SeqCst);
 
     // The caller's own lane, for the length of the recording.
@@ -73,6 +72,9 @@ pub fn record(body: impl FnOnce()) -> Timeline {
     log.write(&hooks::local().chunk, generation, entry);
     let entered = hooks::enter(Some(lane));
     hooks::mark(lane, State::Running, format_args!(""));
+    // The clock starts once the caller's lane runs: the first write (the
+    // log's pages touched for the first time) is not part of the picture.
+    let start = log::now_ns();
 
     // Ends the recording even if `body` unwinds (an interrupt, a panic).
     struct Over(&'static super::log::Header);
@@ -92,12 +94,18 @@ pub fn record(body: impl FnOnce()) -> Timeline {
     timeline(events, start, end, lost)
 }
 
-/// How a lane is doing while the events are read: its state since when.
-type Open = Option<(u64, State, String)>;
+/// How a lane is doing while the events are read: its state since when
+/// (and, asleep, from when it is ready).
+struct Open {
+    from: u64,
+    state: State,
+    what: String,
+    ready_at: Option<u64>,
+}
 
-/// The events, made into lanes and slices: a state lasts until the lane's
-/// next event, its end, or the recording's end. A generator's resume and
-/// yield are one event each, which move both it and its caller.
+/// The events, made into lanes, slices, notes and holds: a state lasts until
+/// the lane's next event, its end, or the recording's end. A generator's
+/// resume and yield are one event each, which move both it and its caller.
 fn timeline(mut events: Vec<Event>, start: u64, end: u64, lost: u64) -> Timeline {
     // Each thread's in the order it wrote them; merged by time (stable, so
     // a thread's events of one nanosecond stay in order).
@@ -117,24 +125,57 @@ fn timeline(mut events: Vec<Event>, start: u64, end: u64, lost: u64) -> Timeline
     }
     number_namesakes(&mut lanes);
 
-    let mut open: Vec<Open> = vec![None; lanes.len()];
+    let mut open: Vec<Option<Open>> = (0..lanes.len()).map(|_| None).collect();
     let mut ended = vec![false; lanes.len()];
     // A generator running now, and who resumed it.
     let mut resumer: Vec<Option<usize>> = vec![None; lanes.len()];
-    let mut slices = Vec::new();
-    let mut set = |lane: usize, open: &mut [Open], at: u64, now: Option<(State, String)>| {
-        if let Some((from, state, what)) = open[lane].take()
-            && at > from
-        {
+    // What each lane holds now, and since when.
+    let mut held: Vec<Vec<(u64, String)>> = vec![Vec::new(); lanes.len()];
+    let (mut slices, mut notes, mut holds) = (Vec::new(), Vec::new(), Vec::new());
+    let mut slice = |lane: usize, from: u64, to: u64, state: State, what: String| {
+        if to > from {
             slices.push(Slice {
                 lane,
                 start: since(from),
-                end: since(at),
+                end: since(to),
                 state,
                 what,
             });
         }
-        open[lane] = now.map(|(state, what)| (at, state, what));
+    };
+    let mut set =
+        |lane: usize, open: &mut [Option<Open>], at: u64, now: Option<(State, String)>| {
+            if let Some(was) = open[lane].take() {
+                match was.ready_at {
+                    // Its sleep was over before anyone ran it: ready since then.
+                    Some(ready) if ready > was.from && ready < at => {
+                        slice(lane, was.from, ready, was.state, was.what);
+                        slice(lane, ready, at, State::Ready, String::new());
+                    }
+                    _ => slice(lane, was.from, at, was.state, was.what),
+                }
+            }
+            open[lane] = now.map(|(state, what)| Open {
+                from: at,
+                state,
+                what,
+                ready_at: None,
+            });
+        };
+    let mut let_go = |lane: usize, at: u64, what: Option<&str>, held: &mut Vec<(u64, String)>| {
+        let which = match what {
+            Some(what) => held.iter().rposition(|(_, w)| w == what),
+            None => held.len().checked_sub(1),
+        };
+        if let Some(index) = which {
+            let (from, what) = held.remove(index);
+            holds.push(Hold {
+                lane,
+                start: since(from),
+                end: since(at),
+                what,
+            });
+        }
     };
     for event in &events {
         let Some(&lane) = numbers.get(&event.lane) else {
@@ -149,8 +190,30 @@ fn timeline(mut events: Vec<Event>, start: u64, end: u64, lost: u64) -> Timeline
                 let state = State::from_code(event.code);
                 set(lane, &mut open, event.at, Some((state, event.text())));
             }
+            Kind::Sleep => {
+                set(
+                    lane,
+                    &mut open,
+                    event.at,
+                    Some((State::Sleeping, String::new())),
+                );
+                let deadline = event.text.get(..8).and_then(|b| b.try_into().ok());
+                if let (Some(now), Some(bytes)) = (open[lane].as_mut(), deadline) {
+                    now.ready_at = Some(u64::from_le_bytes(bytes));
+                }
+            }
+            Kind::Note => notes.push(Note {
+                lane,
+                at: since(event.at),
+                text: event.text(),
+            }),
+            Kind::Hold if event.code == 1 => held[lane].push((event.at, event.text())),
+            Kind::Hold => let_go(lane, event.at, Some(&event.text()), &mut held[lane]),
             Kind::End => {
                 set(lane, &mut open, event.at, None);
+                while !held[lane].is_empty() {
+                    let_go(lane, event.at, None, &mut held[lane]);
+                }
                 ended[lane] = true;
                 if let Some(caller) = resumer[lane].take() {
                     let running = Some((State::Running, String::new()));
@@ -180,15 +243,22 @@ fn timeline(mut events: Vec<Event>, start: u64, end: u64, lost: u64) -> Timeline
             }
         }
     }
-    for lane in 0..lanes.len() {
+    for (lane, held) in held.iter_mut().enumerate() {
         set(lane, &mut open, end, None);
+        while !held.is_empty() {
+            let_go(lane, end, None, held);
+        }
     }
     slices.sort_by_key(|s| (s.start, s.lane));
+    holds.sort_by_key(|h| (h.start, h.lane));
     Timeline {
         lanes,
         slices,
+        notes,
+        holds,
         duration: since(end),
         lost,
+        ..Timeline::default()
     }
 }
 

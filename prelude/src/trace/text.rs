@@ -7,6 +7,7 @@
 //! notebooks' `sanitize.cfg` blanks it, and `multitask check` compares the
 //! lanes, the scale's words and the summary below the chart.
 
+use super::axis::Axis;
 use super::{State, Timeline};
 
 const COLUMNS: usize = 60;
@@ -28,7 +29,7 @@ fn glyph(state: State) -> char {
 }
 
 pub(super) fn render(timeline: &Timeline) -> String {
-    let total = timeline.duration().as_secs_f64().max(1e-9);
+    let axis = Axis::of(timeline);
     let width = timeline
         .lanes()
         .iter()
@@ -39,10 +40,8 @@ pub(super) fn render(timeline: &Timeline) -> String {
     for (index, lane) in timeline.lanes().iter().enumerate() {
         let mut row = vec![' '; COLUMNS];
         for slice in timeline.slices().iter().filter(|s| s.lane == index) {
-            let from = column(slice.start.as_secs_f64() / total);
-            let to = column(slice.end.as_secs_f64() / total)
-                .max(from + 1)
-                .min(COLUMNS);
+            let from = column(axis.fraction(slice.start));
+            let to = column(axis.fraction(slice.end)).max(from + 1).min(COLUMNS);
             for cell in &mut row[from..to] {
                 *cell = glyph(slice.state);
             }
@@ -61,9 +60,9 @@ pub(super) fn render(timeline: &Timeline) -> String {
         .map(|state| format!("{} {}", glyph(*state), state.word()))
         .collect();
     rows.push(format!(
-        "{}   0 to {:.1?}: {}",
+        "{}   {}: {}",
         " ".repeat(width),
-        timeline.duration(),
+        axis.caption(timeline.duration()),
         legend.join("  ")
     ));
     rows.join("\n")
