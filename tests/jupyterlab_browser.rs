@@ -65,7 +65,21 @@ fn run_all_runs_every_cell_with_no_unexpected_error() {
 fn a_timeline_picture_is_drawn() {
     let picture = step("picture");
     assert!(picture["svgs"].as_u64().unwrap() >= 1, "{picture}");
-    assert_eq!(picture["width"].as_u64(), Some(720), "{picture}");
+    assert_eq!(picture["width"].as_u64(), Some(760), "{picture}");
+    assert!(picture["height"].as_u64().unwrap() > 40, "{picture}");
+}
+
+/// Opened before it is run, as every downloaded notebook is, the notebook is
+/// not trusted and JupyterLab shows none of its stored SVG: the picture is
+/// still there, drawn from its PNG copy (a screenshot is left in
+/// `target/browser-screenshots/untrusted_picture.png`).
+#[test]
+fn an_untrusted_notebook_shows_its_pictures_from_their_png() {
+    let picture = step("untrusted_picture");
+    assert_eq!(picture["trusted"], false, "{picture}");
+    assert_eq!(picture["svgs"], 0, "{picture}");
+    assert!(picture["pngs"].as_u64().unwrap() >= 1, "{picture}");
+    assert_eq!(picture["width"].as_u64(), Some(760), "{picture}");
     assert!(picture["height"].as_u64().unwrap() > 40, "{picture}");
 }
 

@@ -77,11 +77,18 @@ fn a_table_comes_back_as_html_with_aligned_text_beside_it() {
     );
 }
 
+/// A picture comes as SVG and as its PNG copy (base64, as Jupyter carries
+/// images), which a notebook not yet trusted shows in its place.
 #[test]
-fn a_timeline_comes_back_as_svg() {
+fn a_timeline_comes_back_as_svg_and_png() {
     let timeline = &report()["timeline"]["results"][0];
     assert!(
         text(&timeline["image/svg+xml"]).starts_with("<svg"),
+        "{timeline}"
+    );
+    // "\x89PNG" in base64.
+    assert!(
+        text(&timeline["image/png"]).starts_with("iVBORw0KGgo"),
         "{timeline}"
     );
     assert!(

@@ -205,6 +205,25 @@ def main():
             }
         step("open", open_notebook)
 
+        def untrusted_picture():
+            # Not yet run, the notebook is not trusted: JupyterLab shows no
+            # stored SVG, only what is safe — the PNG copy beside it.
+            images = wait_for("a stored picture drawn as PNG", lambda: [
+                e for e in lab.driver.find_elements(By.CSS_SELECTOR, ".jp-RenderedImage img")
+                if e.get_attribute("naturalWidth") not in (None, "0")], timeout=30)
+            first = images[0]
+            lab.driver.execute_script("arguments[0].scrollIntoView();", first)
+            lab.shot("untrusted_picture")
+            return {"pngs": len(images),
+                    "svgs": len(lab.driver.find_elements(By.CSS_SELECTOR, ".jp-RenderedSVG")),
+                    "trusted": lab.panel(
+                        "p.context.model.cells.get(0) && "
+                        "Array.from({length: p.context.model.cells.length}, "
+                        "(_, i) => p.context.model.cells.get(i).trusted).some(t => t)"),
+                    "width": int(first.get_attribute("naturalWidth")),
+                    "height": int(first.get_attribute("naturalHeight"))}
+        step("untrusted_picture", untrusted_picture)
+
         def run_all():
             lab.command("notebook:run-all-cells")
             cells = wait_for("every cell to have run", lambda: (

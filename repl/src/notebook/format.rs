@@ -19,6 +19,8 @@ pub struct Notebook {
 /// One cell, as the checker and the stepper see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
+    /// Its id (nbformat 4.5), or empty.
+    pub id: String,
     /// `code`, `markdown` or `raw`.
     pub kind: String,
     /// The cell's text.
@@ -173,6 +175,7 @@ impl Notebook {
         self.cell_values()
             .iter()
             .map(|cell| Cell {
+                id: cell["id"].as_str().unwrap_or_default().to_string(),
                 kind: cell["cell_type"].as_str().unwrap_or("raw").to_string(),
                 source: multiline(&cell["source"]),
                 tags: cell["metadata"]["tags"]
@@ -265,7 +268,7 @@ fn check_cell(index: usize, cell: &Value) -> Result<()> {
 }
 
 /// nbformat's "multiline string": a string, or a list of lines to join.
-fn multiline(value: &Value) -> String {
+pub fn multiline(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
         Value::Array(lines) => lines.iter().filter_map(Value::as_str).collect(),

@@ -9,4 +9,4 @@ pub mod check;
 pub mod format;
 pub mod step;
 
-pub use format::{Cell, Notebook, Output};
+pub use format::{Cell, Notebook, Output, multiline};

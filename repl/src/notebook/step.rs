@@ -168,6 +168,7 @@ mod tests {
     #[test]
     fn an_exercise_starts_at_the_text_before_its_todo_cell() {
         let cell = |kind: &str, tags: &[&str]| Cell {
+            id: String::new(),
             kind: kind.into(),
             source: String::new(),
             tags: tags.iter().map(|t| t.to_string()).collect(),

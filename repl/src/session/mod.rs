@@ -28,6 +28,7 @@ pub mod interrupt;
 pub mod locate;
 pub mod memory;
 pub mod output;
+pub mod picture;
 pub mod reply;
 
 use std::collections::BTreeSet;
@@ -359,6 +360,7 @@ impl Session {
                 self.moved
                     .extend(before.iter().filter(|v| !after.contains(*v)).cloned());
                 let mut values = outputs.content_by_mime_type;
+                picture::add_png(&mut values);
                 if let Some(text) = values.get_mut("text/plain") {
                     *text = text.trim_end_matches('\n').to_string();
                 }

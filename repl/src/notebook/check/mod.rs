@@ -18,12 +18,19 @@
 //! A cell that runs longer than the timeout (`--timeout SECS`, as nbval and
 //! nbclient have one) is stopped and fails; the cells after it do not run.
 //!
+//! Pictures are held to what the notebook's text says they show: each
+//! trace picture, stored and drawn anew, must show the lanes' states, labels
+//! and holds that `pictures.toml` beside the notebooks lists for its cell, and
+//! a stored one must carry its PNG copy (what an untrusted notebook shows).
+//!
 //! Inside: `files.rs` finds the notebooks, `run.rs` runs one in a session,
 //! `compare.rs` makes a cell's outputs comparable, `sanitize.rs` reads the
-//! rules; this file is the command, a process per notebook.
+//! rules, `pictures.rs` the pictures' claims; this file is the command, a
+//! process per notebook.
 
 mod compare;
 mod files;
+pub mod pictures;
 mod run;
 mod sanitize;
 

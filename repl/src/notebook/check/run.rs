@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::compare::{comparable, outputs_of};
+use super::pictures;
 use super::sanitize::Sanitizer;
 use super::{IGNORE_OUTPUT, RAISES};
 use crate::notebook::{Notebook, Output};
@@ -51,6 +52,7 @@ pub fn check(
 ) -> Result<Vec<Problem>> {
     let update = settings.update;
     let sanitizer = Sanitizer::beside(path)?;
+    let mut claims = pictures::beside(path)?;
     let mut problems = Vec::new();
     let kernel_language = crate::kernel::info::language_info_json();
     if update {
@@ -104,6 +106,15 @@ pub fn check(
                 diff: outputs.iter().map(Output::text).collect(),
             });
         }
+        let wrong = match claims.as_mut() {
+            Some(claims) => held_to_claims(&cell, &outputs, claims, update),
+            None => Vec::new(),
+        };
+        problems.extend(wrong.into_iter().map(|what| Problem {
+            cell: Some(index),
+            what,
+            diff: String::new(),
+        }));
         let expected = comparable(&cell.outputs, &sanitizer);
         let actual = comparable(&outputs, &sanitizer);
         if update {
@@ -127,10 +138,64 @@ pub fn check(
             });
         }
     }
+    if !problems.iter().any(|p| p.what.starts_with("timed out")) {
+        problems.extend(claims.iter().flat_map(|c| c.keys()).map(|id| Problem {
+            cell: None,
+            what: format!(
+                "has no picture in a cell `{id}`, which {} makes claims for",
+                pictures::FILE
+            ),
+            diff: String::new(),
+        }));
+    }
     if update {
         notebook.write(path)?;
     }
     Ok(problems)
+}
+
+/// What is wrong with the picture of `cell` (stored: unless `update`
+/// replaces it) and the one it drew this run (`outputs`), against its claim
+/// (taken out of `claims`).
+fn held_to_claims(
+    cell: &crate::notebook::Cell,
+    outputs: &[Output],
+    claims: &mut pictures::Claims,
+    update: bool,
+) -> Vec<String> {
+    let stored = (!update).then(|| pictures::svg_of(&cell.outputs)).flatten();
+    let drawn = pictures::svg_of(outputs);
+    if stored.is_none() && drawn.is_none() {
+        return Vec::new();
+    }
+    let Some(claim) = claims.remove(&cell.id) else {
+        return vec![format!(
+            "draws a picture that {} says nothing of (its cell id: `{}`)",
+            pictures::FILE,
+            cell.id
+        )];
+    };
+    let mut wrong = Vec::new();
+    for (which, svg) in [("stored", stored), ("drawn this run", drawn)] {
+        if let Some(svg) = svg {
+            let missing = pictures::missing(&claim, &pictures::shown(&svg));
+            if !missing.is_empty() {
+                wrong.push(format!(
+                    "has a picture ({which}) that does not show what its text says ({}): {}",
+                    claim.says,
+                    missing.join("; ")
+                ));
+            }
+        }
+    }
+    if !update && pictures::svg_of(&cell.outputs).is_some() && !pictures::has_png(&cell.outputs) {
+        wrong.push(
+            "has a stored picture with no PNG copy (a notebook not yet trusted shows none); \
+             `multitask check --update --all` draws one"
+                .to_string(),
+        );
+    }
+    wrong
 }
 
 /// Runs `code`, stopping it (as an interrupt does) if it takes longer than
