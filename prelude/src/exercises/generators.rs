@@ -285,9 +285,9 @@ pub fn check_chain_all(chain_all: fn(Vec<Part>) -> Part) -> Verdict {
         }
         let empty = chain_all(Vec::new()).next();
         if empty != Err(GeneratorError::StopIteration(Some(0))) {
-            return Err(format!("chain_all of no parts gave {empty:?}, expected StopIteration(Some(0))"));
+            return Err(format!("chain_all of no parts gave {empty:?}, expected StopIteration(0)"));
         }
-        Ok("1, 2, 3, 10, 20, then StopIteration(Some(112)), each part started only when reached".into())
+        Ok("1, 2, 3, 10, 20, then StopIteration(112), each part started only when reached".into())
     })
 }
 

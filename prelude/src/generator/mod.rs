@@ -100,7 +100,19 @@ impl fmt::Display for GenState {
 /// assert_eq!(g.next(), Err(GeneratorError::StopIteration(Some("done"))));
 /// assert_eq!(g.next(), Err(GeneratorError::StopIteration(None)));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// Shown (`{:?}`, what the REPL prints) as Python names it: `StopIteration`
+/// for a body that returned nothing (or a stop reported before),
+/// `StopIteration("done")` for one that returned a value.
+///
+/// ```
+/// use multitask::prelude::*;
+/// let g = mygen(0);
+/// assert_eq!(format!("{:?}", g.next()), "Err(StopIteration)");
+/// let e: GeneratorError<&str> = GeneratorError::StopIteration(Some("done"));
+/// assert_eq!(format!("{e:?}"), "StopIteration(\"done\")");
+/// ```
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GeneratorError<R = ()> {
     /// The generator has finished; the value is the body's return value.
     #[error("StopIteration")]
@@ -109,6 +121,24 @@ pub enum GeneratorError<R = ()> {
     /// itself was wrong.
     #[error(transparent)]
     Raised(#[from] Exception),
+}
+
+impl<R: fmt::Debug> fmt::Debug for GeneratorError<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GeneratorError::StopIteration(Some(value)) => {
+                let value = format!("{value:?}");
+                // Python's `return` with no value: StopIteration, bare.
+                if value == "()" {
+                    f.write_str("StopIteration")
+                } else {
+                    write!(f, "StopIteration({value})")
+                }
+            }
+            GeneratorError::StopIteration(None) => f.write_str("StopIteration"),
+            GeneratorError::Raised(exception) => f.debug_tuple("Raised").field(exception).finish(),
+        }
+    }
 }
 
 impl<R> GeneratorError<R> {
