@@ -165,6 +165,35 @@ fn chapter_cells(chapter: &str) -> Vec<Cell> {
         .cells()
 }
 
+/// `multitask exercises` lists a chapter's exercises in the order its
+/// notebook asks them, so that "→ next" is the next one the learner meets.
+#[test]
+fn the_listing_follows_each_notebooks_order() {
+    let listing = Command::new(multitask_bin())
+        .arg("exercises")
+        .output()
+        .expect("multitask exercises");
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    let listed: Vec<&str> = listing
+        .lines()
+        .filter_map(|line| line.split_whitespace().nth(1))
+        .filter(|word| multitask::exercises::find(word).is_some())
+        .collect();
+    for chapter in chapters() {
+        let in_notebook: Vec<String> = chapter_cells(chapter)
+            .iter()
+            .flat_map(|c| &c.tags)
+            .filter_map(|t| t.strip_prefix("todo:").map(str::to_string))
+            .collect();
+        let in_listing: Vec<&str> = listed
+            .iter()
+            .copied()
+            .filter(|id| id.starts_with(&chapter[..3]))
+            .collect();
+        assert_eq!(in_listing, in_notebook, "{chapter}\n{listing}");
+    }
+}
+
 #[test]
 fn every_exercise_has_a_todo_a_check_and_a_solution() {
     for chapter in chapters() {
