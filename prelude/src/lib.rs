@@ -21,7 +21,7 @@
 //! | every chapter | Python's `time.sleep`, interruptible: `time::sleep(1.0)` | [`time`] | `00-start-here` | `tests/repl_pty.rs` |
 //! | §1 (comparisons) | a table of results: HTML in Jupyter, aligned text in the terminal | [`table`] | `01-processes`, `02-threads` | its unit tests; `tests/kernel_jupyter.rs` |
 //! | every chapter | IPython's `%timeit`: `:timeit EXPR`, mean ± std. dev. of 7 runs, optimised | [`timeit`] | `02-threads` | its unit tests; `tests/kernel_jupyter.rs` |
-//! | every chapter | who ran when, drawn: `trace::record(|| …)` → an SVG in Jupyter, a text chart, Chrome trace JSON; threads, processes, greenlets, generators, tasks | [`trace`] | `01`–`06` (ten pictures) | `tests/trace_lanes.rs`, `tests/trace_formats.rs`; the log's slots under loom, `prelude/loom/`; `benches/trace.rs` |
+//! | every chapter | who ran when, drawn: `trace::record(|| …)` → an SVG (and its PNG) in Jupyter with labels, notes and held locks, a text chart, Chrome trace JSON; threads, processes, greenlets, generators, tasks | [`trace`] | `01`–`06` (thirteen pictures, held to `notebooks/pictures.toml`) | `tests/trace_lanes.rs`, `tests/trace_formats.rs`; the log's slots under loom, `prelude/loom/`; `benches/trace.rs` |
 //! | every chapter | exercises: checkers that print ✓ or ✗ with a hint, each run in a process of its own and watched by a probe; progress | [`exercises`] | the end of `01`–`06`; classic mistakes in `notebooks/mistakes/` | `tests/exercises.rs` |
 //!
 //! The notebooks are in `notebooks/`, the tests in `tests/`; every notebook's

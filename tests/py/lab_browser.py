@@ -205,23 +205,27 @@ def main():
             }
         step("open", open_notebook)
 
-        def untrusted_picture():
-            # Not yet run, the notebook is not trusted: JupyterLab shows no
-            # stored SVG, only what is safe — the PNG copy beside it.
-            images = wait_for("a stored picture drawn as PNG", lambda: [
-                e for e in lab.driver.find_elements(By.CSS_SELECTOR, ".jp-RenderedImage img")
+        def drawn(what, selector):
+            # Images the browser decoded (JupyterLab draws image outputs as an
+            # <img>): how many, and the first one's size, scrolled into view.
+            images = wait_for(what, lambda: [
+                e for e in lab.driver.find_elements(By.CSS_SELECTOR, selector)
                 if e.get_attribute("naturalWidth") not in (None, "0")], timeout=30)
             first = images[0]
             lab.driver.execute_script("arguments[0].scrollIntoView();", first)
-            lab.shot("untrusted_picture")
-            return {"pngs": len(images),
-                    "svgs": len(lab.driver.find_elements(By.CSS_SELECTOR, ".jp-RenderedSVG")),
-                    "trusted": lab.panel(
-                        "p.context.model.cells.get(0) && "
-                        "Array.from({length: p.context.model.cells.length}, "
-                        "(_, i) => p.context.model.cells.get(i).trusted).some(t => t)"),
+            return {"count": len(images),
                     "width": int(first.get_attribute("naturalWidth")),
                     "height": int(first.get_attribute("naturalHeight"))}
+
+        def untrusted_picture():
+            # Not yet run, the notebook is not trusted: JupyterLab shows no
+            # stored SVG, only what is safe — the PNG copy beside it.
+            pngs = drawn("a stored picture drawn as PNG", ".jp-RenderedImage img")
+            lab.shot("untrusted_picture")
+            return dict(pngs, svgs=len(lab.driver.find_elements(By.CSS_SELECTOR, ".jp-RenderedSVG")),
+                        trusted=lab.panel(
+                            "Array.from({length: p.context.model.cells.length}, "
+                            "(_, i) => p.context.model.cells.get(i).trusted).some(t => t)"))
         step("untrusted_picture", untrusted_picture)
 
         def run_all():
@@ -238,16 +242,8 @@ def main():
         step("run_all", run_all)
 
         def picture_is_drawn():
-            # The jumping_range timeline: JupyterLab draws image/svg+xml as an
-            # <img> of a data URL; drawn means the browser decoded it.
-            images = wait_for("a rendered SVG output", lambda: [
-                e for e in lab.driver.find_elements(By.CSS_SELECTOR, ".jp-RenderedSVG img")
-                if e.get_attribute("naturalWidth") not in (None, "0")], timeout=30)
-            first = images[0]
-            lab.driver.execute_script("arguments[0].scrollIntoView();", first)
-            return {"svgs": len(images),
-                    "width": int(first.get_attribute("naturalWidth")),
-                    "height": int(first.get_attribute("naturalHeight"))}
+            # The jumping_range timeline, run and so trusted: drawn from its SVG.
+            return drawn("a rendered SVG output", ".jp-RenderedSVG img")
         step("picture", picture_is_drawn)
 
         def tab_completes():

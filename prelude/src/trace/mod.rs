@@ -13,8 +13,10 @@
 //! slices. Nothing is recorded outside `record`: an instrumented call then
 //! pays one relaxed load.
 //!
-//! Notebooks `01`–`06` draw ten pictures (`multitask check` compares their
-//! summaries); tests `tests/trace_lanes.rs` (every kind of lane) and
+//! Notebooks `01`–`06` draw thirteen pictures (`multitask check` compares their
+//! summaries and holds each to `notebooks/pictures.toml`); `axis.rs` places
+//! instants across a picture (by time or by turns), `svg.rs` and `text.rs`
+//! draw; tests `tests/trace_lanes.rs` (every kind of lane) and
 //! `tests/trace_formats.rs` (JSON, XML); costs in `benches/trace.rs`.
 //!
 //! ```
@@ -123,6 +125,14 @@ pub enum State {
 }
 
 impl State {
+    /// Every state, in the order keys list them.
+    const ALL: [State; 4] = [
+        State::Running,
+        State::Waiting,
+        State::Sleeping,
+        State::Ready,
+    ];
+
     fn word(self) -> &'static str {
         match self {
             State::Running => "running",

@@ -31,13 +31,6 @@ const MIN_BAR: f64 = 3.0;
 const MAX_LABEL_ROWS: usize = 6;
 const FONT: f64 = 11.0;
 
-const STATES: [State; 4] = [
-    State::Running,
-    State::Waiting,
-    State::Sleeping,
-    State::Ready,
-];
-
 fn colour(state: State) -> &'static str {
     match state {
         State::Running => "#2e7d32",
@@ -259,7 +252,7 @@ pub(super) fn render(timeline: &Timeline) -> String {
     // The key: a swatch and a word for each state drawn, then a held lock
     // and a note if there are any.
     let key_y = caption_y + 18.0;
-    let mut key: Vec<(Swatch, String)> = STATES
+    let mut key: Vec<(Swatch, String)> = State::ALL
         .into_iter()
         .filter(|state| timeline.slices().iter().any(|s| s.state == *state))
         .map(|state| (Swatch::State(state), state.word().to_string()))

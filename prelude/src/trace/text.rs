@@ -12,13 +12,6 @@ use super::{State, Timeline};
 
 const COLUMNS: usize = 60;
 
-const STATES: [State; 4] = [
-    State::Running,
-    State::Waiting,
-    State::Sleeping,
-    State::Ready,
-];
-
 fn glyph(state: State) -> char {
     match state {
         State::Running => '█',
@@ -54,7 +47,7 @@ pub(super) fn render(timeline: &Timeline) -> String {
             row.into_iter().collect::<String>()
         ));
     }
-    let legend: Vec<String> = STATES
+    let legend: Vec<String> = State::ALL
         .iter()
         .filter(|state| timeline.slices().iter().any(|s| s.state == **state))
         .map(|state| format!("{} {}", glyph(*state), state.word()))
