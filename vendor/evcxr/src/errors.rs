@@ -146,7 +146,10 @@ impl CompilationError {
                 if !notes.is_empty() {
                     notes.push('\n');
                 }
-                notes.push_str(&spanned_message.label);
+                // ariadne writes `Note:` before it: not `Note: note: …`.
+                // (multitask patch 31)
+                let label = &spanned_message.label;
+                notes.push_str(label.strip_prefix("note: ").unwrap_or(label));
             }
         }
         if let Some(evcxr_notes) = evcxr_specific_notes(error) {
@@ -420,6 +423,22 @@ impl CompilationError {
     pub fn rendered(&self) -> String {
         self.json["rendered"].as_str().unwrap_or("").to_owned()
     }
+
+    /// The error without the helps and notes whose message `unhelpful`
+    /// picks out (rustc's "a method with a similar name exists" beside a
+    /// learner's typo), for a front end that keeps a list of the advice
+    /// that does not help its readers. (multitask patch 31)
+    pub fn without_helps(&self, unhelpful: &dyn Fn(&str) -> bool) -> CompilationError {
+        let mut kept = self.clone();
+        kept.spanned_helps.retain(|help| {
+            let said = help.label.split_once(": ").map_or(&*help.label, |(_, m)| m);
+            !unhelpful(said) && !unhelpful(&help.label)
+        });
+        if let Value::Array(children) = &mut kept.json["children"] {
+            children.retain(|child| !child["message"].as_str().is_some_and(unhelpful));
+        }
+        kept
+    }
 }
 
 fn sanitize_message(message: &str) -> String {
@@ -554,6 +573,10 @@ pub struct SpannedMessage {
     pub lines: Vec<String>,
     pub label: String,
     pub is_primary: bool,
+    /// The text rustc suggests putting in the span's place (the label ends
+    /// with it too), for a front end that shows the edit as a change of the
+    /// line. (multitask patch 31)
+    pub replacement: Option<String>,
 }
 
 impl SpannedMessage {
@@ -631,7 +654,10 @@ impl SpannedMessage {
         {
             let _ = write!(&mut label, " (in `{module}`)");
         }
-        if let Some(replace) = span_json["suggested_replacement"].as_str() {
+        let replacement = span_json["suggested_replacement"]
+            .as_str()
+            .map(str::to_owned);
+        if let Some(replace) = &replacement {
             let _ = write!(&mut label, ": `{replace}`");
         }
         SpannedMessage {
@@ -639,6 +665,7 @@ impl SpannedMessage {
             lines: Vec::new(),
             label,
             is_primary: span_json["is_primary"].as_bool().unwrap_or(false),
+            replacement,
         }
     }
 
@@ -648,6 +675,7 @@ impl SpannedMessage {
             lines: segment.code.lines().map(|line| line.to_owned()).collect(),
             label: String::new(),
             is_primary: true,
+            replacement: None,
         }
     }
 }
