@@ -83,6 +83,30 @@ fn an_untrusted_notebook_shows_its_pictures_from_their_png() {
     assert!(picture["height"].as_u64().unwrap() > 40, "{picture}");
 }
 
+/// A compile error on a 120-character line, in a window 900 px wide: drawn
+/// as HTML whose code blocks never wrap (the long line scrolls; a
+/// screenshot is left in `target/browser-screenshots/error_at_900_px.png`),
+/// then the error in one line.
+#[test]
+fn a_compile_error_on_a_long_line_keeps_its_drawing_at_900_px() {
+    let error = step("error_at_900_px");
+    assert_eq!(error["typed"], 120, "{error}");
+    assert!(error["width"].as_f64().unwrap() < 900.0, "{error}");
+    let pres = error["pres"].as_array().unwrap();
+    assert!(!pres.is_empty(), "{error}");
+    for pre in pres {
+        assert_eq!(pre["white_space"], "pre", "{error}");
+        assert_eq!(
+            pre["rows"], pre["lines"],
+            "a line of the drawing wrapped: {error}"
+        );
+    }
+    // The line is longer than the area: it would have wrapped.
+    assert!(pres.iter().any(|p| p["scrolls"] == true), "{error}");
+    let outputs = texts(&error["outputs"]);
+    assert!(outputs.contains("CompileError"), "{outputs}");
+}
+
 #[test]
 fn tab_shows_the_completer_with_the_preludes_names() {
     let items = step("tab")["items"].to_string();

@@ -67,13 +67,57 @@ fn a_table_comes_back_as_html_with_aligned_text_beside_it() {
     let table = &report()["table"]["results"][0];
     assert_eq!(
         table["text/html"],
-        "<table>\n<thead><tr><th>模式 mode</th><th>n</th></tr></thead>\n\
-         <tbody>\n<tr><td>线程 threads</td><td>2</td></tr>\n</tbody>\n</table>",
+        "<table>\n<thead><tr><th style=\"text-align:left\">模式 mode</th>\
+         <th style=\"text-align:right\">n</th></tr></thead>\n<tbody>\n\
+         <tr><td style=\"text-align:left\">线程 threads</td>\
+         <td style=\"text-align:right\">2</td></tr>\n</tbody>\n</table>",
         "{table}"
     );
     assert_eq!(
         table["text/plain"], "模式 mode     n\n────────────  ─\n线程 threads  2",
         "{table}"
+    );
+}
+
+/// What clients besides JupyterLab rely on, checked with jupyter_client:
+/// VS Code's Jupyter extension asks `kernel_info` on the control channel
+/// and waits for busy and idle around it; nbclient and papermill read an
+/// error's `ename` and `evalue` from the reply; a kernelspec's `argv[0]`
+/// must not depend on the folder Jupyter starts it in.
+#[test]
+fn clients_get_what_the_protocol_promises_around_every_request() {
+    let protocol = &report()["protocol"];
+    let argv0 = protocol["argv0"].as_str().unwrap();
+    assert!(std::path::Path::new(argv0).is_absolute(), "{protocol}");
+    let control = &protocol["control_kernel_info"];
+    assert_eq!(control["status"], "ok", "{protocol}");
+    assert_eq!(control["implementation"], "multitask", "{protocol}");
+    assert_eq!(
+        control["statuses"],
+        serde_json::json!(["busy", "idle"]),
+        "{protocol}"
+    );
+    for request in [
+        "kernel_info",
+        "complete",
+        "inspect",
+        "is_complete",
+        "comm_info",
+        "history",
+        "execute_error",
+    ] {
+        assert_eq!(
+            protocol[request]["statuses"],
+            serde_json::json!(["busy", "idle"]),
+            "{request}: {protocol}"
+        );
+    }
+    let error = &protocol["execute_error"];
+    assert_eq!(error["status"], "error", "{protocol}");
+    assert_eq!(error["ename"], "CompileError", "{protocol}");
+    assert!(
+        text(&error["evalue"]).contains("mismatched types"),
+        "{protocol}"
     );
 }
 
@@ -204,11 +248,11 @@ fn a_check_after_an_answer_that_did_not_compile_says_so() {
     assert!(said.contains("that cell did not compile"), "{said}");
 }
 
-/// A Python habit's error comes with the session's hint in the traceback
-/// Jupyter shows (the same table as the REPL: `repl/habits.toml`).
+/// A Python habit's error comes with the session's hint in what Jupyter
+/// shows of it (the same table as the REPL: `repl/habits.toml`).
 #[test]
 fn a_python_habit_gets_its_hint_in_jupyter() {
-    let plain = traceback(&report()["habit"]["errors"][0]);
+    let plain = shown(&report()["habit"]);
     assert!(plain.contains("cannot find function `next`"), "{plain}");
     assert!(
         plain.contains("hint: `next` is the generator's method: `g.next()`"),
@@ -218,17 +262,33 @@ fn a_python_habit_gets_its_hint_in_jupyter() {
 
 /// A compile error is drawn on the cell's own lines, as the REPL draws it:
 /// not on the code evcxr wraps around a cell, not with paths into the
-/// toolchain, and a warning beside it is called a warning.
+/// toolchain, and a warning beside it is called a warning. Jupyter gets it
+/// as HTML (and as the terminal's text for a client that shows only text),
+/// then the error itself in one line.
 #[test]
 fn a_compile_error_points_into_the_cell_in_the_learners_terms() {
-    let error = &report()["compile_error_in_terms"]["errors"][0];
-    let plain = traceback(error);
+    let cell = &report()["compile_error_in_terms"];
+    let error = &cell["errors"][0];
+    let plain = shown(cell);
     assert!(plain.contains("cell:4:7"), "{plain}");
     assert!(plain.contains("words.next()"), "{plain}");
-    // rustc's help names `ne` by a path into the installed toolchain.
-    assert!(plain.contains("(in `core::cmp`)"), "{plain}");
+    // rustc's "there is a method `ne` with a similar name" is on the list
+    // of advice that does not help (repl/unhelpful.toml).
+    assert!(!plain.contains("`ne`"), "{plain}");
+    let html = text(&cell["displays"][0]["text/html"]);
+    assert!(html.contains(">error[E0599]</b>"), "{html}");
+    // The cell's line, `next` marked where rustc points, in a <pre> that
+    // never wraps.
+    assert!(html.contains("words.<mark"), "{html}");
+    assert!(html.contains("<pre style=\"white-space:pre;"), "{html}");
+    assert_eq!(
+        traceback(error),
+        format!("CompileError: {}", text(&error["evalue"])),
+        "the error's own traceback is its one line"
+    );
     for machinery in ["src/lib.rs", "evcxr", "toolchains", "format!"] {
         assert!(!plain.contains(machinery), "{machinery} in {plain}");
+        assert!(!html.contains(machinery), "{machinery} in {html}");
     }
     assert!(plain.contains("Warning"), "{plain}");
     assert!(
@@ -240,6 +300,18 @@ fn a_compile_error_points_into_the_cell_in_the_learners_terms() {
         "{error}"
     );
     assert!(!text(&error["evalue"]).contains("unused"), "{error}");
+}
+
+/// What Jupyter shows before a cell's error (a compile error's drawing), as
+/// text without its colours.
+fn shown(cell: &Value) -> String {
+    let texts: String = cell["displays"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| text(&d["text/plain"]))
+        .collect();
+    without_colours(&texts)
 }
 
 /// An error's traceback, as one text without its colours.

@@ -24,7 +24,8 @@ def run(client, code, settle=0.0):
     """Execute `code`; collect what iopub says about it until idle (and for
     `settle` seconds more), plus the shell reply."""
     msg_id = client.execute(code)
-    out = {"stdout": "", "stderr": "", "results": [], "errors": [], "statuses": []}
+    out = {"stdout": "", "stderr": "", "results": [], "displays": [], "errors": [],
+           "statuses": []}
     idle_at = None
     while True:
         timeout = TIMEOUT if idle_at is None else max(0.05, idle_at + settle - time.time())
@@ -41,6 +42,8 @@ def run(client, code, settle=0.0):
             out[content["name"]] += content["text"]
         elif kind == "execute_result":
             out["results"].append(content["data"])
+        elif kind == "display_data":
+            out["displays"].append(content["data"])
         elif kind == "error":
             out["errors"].append({
                 "ename": content["ename"],
@@ -96,6 +99,53 @@ def shell_reply(client, msg_id):
     while reply["parent_header"].get("msg_id") != msg_id:
         reply = client.get_shell_msg(timeout=TIMEOUT)
     return reply["content"]
+
+
+def statuses_of(client, msg_id):
+    """The busy/idle statuses on iopub whose parent is `msg_id`, up to idle."""
+    states = []
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        msg = client.get_iopub_msg(timeout=max(0.01, deadline - time.time()))
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status":
+            states.append(msg["content"]["execution_state"])
+            if states[-1] == "idle":
+                break
+    return states
+
+
+def protocol(client, spec):
+    """What clients besides JupyterLab rely on (VS Code's Jupyter extension,
+    nbclient, jupyter console): an absolute argv[0], kernel_info answered on
+    control too, busy and idle around every request, an error reply with its
+    ename and evalue."""
+    out = {"argv0": spec["spec"]["argv"][0]}
+    request = client.session.msg("kernel_info_request")
+    client.control_channel.send(request)
+    reply = client.get_control_msg(timeout=TIMEOUT)
+    while reply["parent_header"].get("msg_id") != request["header"]["msg_id"]:
+        reply = client.get_control_msg(timeout=TIMEOUT)
+    out["control_kernel_info"] = {
+        "status": reply["content"]["status"],
+        "implementation": reply["content"].get("implementation"),
+        "statuses": statuses_of(client, request["header"]["msg_id"]),
+    }
+    requests = {
+        "kernel_info": lambda: client.kernel_info(),
+        "complete": lambda: client.complete("jumping_ra", 10),
+        "inspect": lambda: client.inspect("jumping_range", 3),
+        "is_complete": lambda: client.is_complete("1 +"),
+        "comm_info": lambda: client.comm_info(),
+        "history": lambda: client.history(),
+        "execute_error": lambda: client.execute('let wrong: i32 = "text";'),
+    }
+    for name, send in requests.items():
+        msg_id = send()
+        states = statuses_of(client, msg_id)
+        content = shell_reply(client, msg_id)
+        out[name] = {"statuses": states, "status": content["status"],
+                     "ename": content.get("ename"), "evalue": content.get("evalue")}
+    return out
 
 
 LAUNCHER = """
@@ -388,6 +438,9 @@ def main():
         at = code.index("jumping_range") + 4
         report["inspect"] = shell_reply(client, client.inspect(code, at))
         report["inspect_nothing"] = shell_reply(client, client.inspect("   ", 1))
+        # After the session's first Tab (above): the protocol probe asks for
+        # completions too.
+        report["protocol"] = protocol(client, spec)
         report["timeit"] = run(client, ":timeit (0..1000u64).sum::<u64>()")
         report["time"] = run(client, ":time let timed = 40 + 2;")
         report["timed_kept"] = run(client, "timed")

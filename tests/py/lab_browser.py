@@ -31,6 +31,11 @@ START_TIMEOUT = 600
 STEP_TIMEOUT = 120
 
 
+# 120 characters that do not compile (a Vec plus a number).
+LONG_LINE = ("let doubled_then_filtered: Vec<i32> = vec![10, 2, 3].iter().map(|x| x * 2)"
+             ".filter(|x| *x > 2).collect::<Vec<i32>>() + 1;")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -268,6 +273,32 @@ def main():
             ActionChains(lab.driver).send_keys(Keys.ESCAPE).perform()
             return {"tooltip": tooltip[0]}
         step("shift_tab", shift_tab_shows_docs)
+
+        def error_at_900_px():
+            # A 120-character line that does not compile, in a window 900 px
+            # wide: the error's prose wraps, its code never does (a line too
+            # long scrolls), so nothing of the drawing is scrambled.
+            lab.driver.set_window_size(900, 1000)
+            failing = lab.new_cell(LONG_LINE)
+            lab.run(failing)
+            shown = wait_for("the error drawn as HTML", lambda: lab.driver.find_elements(
+                By.CSS_SELECTOR, ".multitask-compile-error"))[-1]
+            lab.driver.execute_script("arguments[0].scrollIntoView();", shown)
+            lab.shot("error_at_900_px")
+            pres = lab.js("""return Array.from(arguments[0].querySelectorAll('pre')).map(pre => {
+                const style = getComputedStyle(pre);
+                const inner = pre.clientHeight - parseFloat(style.paddingTop)
+                    - parseFloat(style.paddingBottom);
+                return {lines: pre.textContent.split('\\n').filter(l => l.length).length,
+                        rows: Math.round(inner / parseFloat(style.lineHeight)),
+                        white_space: style.whiteSpace,
+                        scrolls: pre.scrollWidth > pre.clientWidth};
+            })""", shown)
+            width = lab.js("return arguments[0].getBoundingClientRect().width", shown)
+            lab.driver.set_window_size(1400, 1000)
+            return {"pres": pres, "width": width, "typed": len(LONG_LINE),
+                    "outputs": lab.outputs(failing)}
+        step("error_at_900_px", error_at_900_px)
 
         def stop_button_ends_a_loop():
             # What the cells before had bound survives the interrupt.

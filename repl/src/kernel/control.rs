@@ -1,9 +1,11 @@
 //! The control socket: `kernel_info`, interrupts and shutdowns, answered
-//! even while a cell runs on the shell side.
+//! even while a cell runs on the shell side. As on the shell, each request
+//! is bracketed by `busy` and `idle` on iopub (ipykernel does; VS Code's
+//! Jupyter extension waits for them after its `kernel_info` on control).
 
 use std::sync::Arc;
 
-use jupyter_protocol::{InterruptReply, JupyterMessageContent, ReplyStatus, ShutdownReply};
+use jupyter_protocol::{InterruptReply, JupyterMessageContent, ReplyStatus, ShutdownReply, Status};
 use jupyter_zmq_client::KernelControlConnection;
 use tokio::sync::oneshot;
 
@@ -30,6 +32,15 @@ pub(super) async fn serve(
             }
             None => break,
         };
+        let known = matches!(
+            &message.content,
+            JupyterMessageContent::KernelInfoRequest(_)
+                | JupyterMessageContent::InterruptRequest(_)
+                | JupyterMessageContent::ShutdownRequest(_)
+        );
+        if known {
+            let _ = kernel.iopub.send(Status::busy().as_child_of(&message));
+        }
         let reply = match &message.content {
             JupyterMessageContent::KernelInfoRequest(_) => {
                 info::kernel_info().as_child_of(&message)
@@ -49,6 +60,7 @@ pub(super) async fn serve(
                 }
                 .as_child_of(&message);
                 let _ = control.send(reply).await;
+                let _ = kernel.iopub.send(Status::idle().as_child_of(&message));
                 if let Some(shutdown) = shutdown.take() {
                     let _ = shutdown.send(());
                 }
@@ -59,5 +71,6 @@ pub(super) async fn serve(
         if let Err(e) = control.send(reply).await {
             eprintln!("multitask kernel: cannot reply on control: {e}");
         }
+        let _ = kernel.iopub.send(Status::idle().as_child_of(&message));
     }
 }

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use jupyter_protocol::{
-    ErrorOutput, ExecuteReply, ExecuteResult, ExecutionCount, JupyterMessage, Media, ReplyError,
-    ReplyStatus, StreamContent,
+    DisplayData, ErrorOutput, ExecuteReply, ExecuteResult, ExecutionCount, JupyterMessage, Media,
+    ReplyError, ReplyStatus, StreamContent,
 };
 
 use super::Kernel;
@@ -56,6 +56,15 @@ pub(super) fn result(
         | Reply::Crashed { .. }
         | Reply::NotRun
         | Reply::Error(_)) => {
+            if let Some(shown) = failed.shown_beside_failure() {
+                match media(&shown) {
+                    Ok(data) => {
+                        let display = DisplayData::new(data);
+                        let _ = kernel.iopub.send(display.as_child_of(parent));
+                    }
+                    Err(e) => stream(format!("(the error cannot be shown: {e})\n")),
+                }
+            }
             let failed = failed.failure().expect("a failed reply");
             failure(kernel, parent, failed, count)
         }

@@ -43,12 +43,14 @@ pub(super) async fn serve<R: zeromq::SocketRecv, W: zeromq::SocketSend>(
         let message = match read {
             Some(Incoming::Request(message)) => message,
             Some(Incoming::Malformed { parent, why }) => {
-                if let Some(reply) = refuse(kernel, &parent, &why, count) {
-                    if let Err(e) = shell_writer.send(reply).await {
-                        eprintln!("multitask kernel: cannot reply on shell: {e}");
-                    }
-                    let _ = kernel.iopub.send(Status::idle().as_child_of(&parent));
+                // Busy and idle around it, as around any request.
+                let _ = kernel.iopub.send(Status::busy().as_child_of(&parent));
+                if let Some(reply) = refuse(kernel, &parent, &why, count)
+                    && let Err(e) = shell_writer.send(reply).await
+                {
+                    eprintln!("multitask kernel: cannot reply on shell: {e}");
                 }
+                let _ = kernel.iopub.send(Status::idle().as_child_of(&parent));
                 continue;
             }
             None => break,
@@ -170,14 +172,7 @@ async fn answer(
             });
             Some(reply.as_child_of(message))
         }
-        JupyterMessageContent::HistoryRequest(_) => Some(
-            HistoryReply {
-                history: Vec::new(),
-                status: ReplyStatus::Ok,
-                error: None,
-            }
-            .as_child_of(message),
-        ),
+        JupyterMessageContent::HistoryRequest(_) => Some(no_history().as_child_of(message)),
         JupyterMessageContent::CommInfoRequest(_) => Some(
             CommInfoReply {
                 status: ReplyStatus::Ok,
@@ -196,10 +191,12 @@ async fn answer(
     }
 }
 
-/// The answer to a signed request whose content does not fit its type:
-/// an `execute_request` gets an error reply saying what is wrong (its client
-/// waits for one), after `busy` and its `error` output on iopub (the caller
-/// sends `idle` after the reply); the others are only logged.
+/// The answer to a signed request whose content does not fit its type (the
+/// caller sends `busy` before and `idle` after): an `execute_request` gets
+/// an error reply saying what is wrong, after its `error` output on iopub
+/// (its client waits for one); a `history_request` the protocol crate cannot
+/// read (jupyter_client's own `history()` leaves out `stop`) gets the
+/// history the kernel keeps, none; the others are only logged.
 fn refuse(
     kernel: &Kernel,
     parent: &JupyterMessage,
@@ -208,10 +205,12 @@ fn refuse(
 ) -> Option<JupyterMessage> {
     let kind = &parent.header.msg_type;
     eprintln!("multitask kernel: a malformed {kind}: {why}");
+    if kind == "history_request" {
+        return Some(no_history().as_child_of(parent));
+    }
     if kind != "execute_request" {
         return None;
     }
-    let _ = kernel.iopub.send(Status::busy().as_child_of(parent));
     let evalue = format!("this execute_request cannot run: {why}");
     let failed = Failure {
         ename: "MalformedRequest".into(),
@@ -219,6 +218,15 @@ fn refuse(
         evalue,
     };
     Some(failure(kernel, parent, failed, count).as_child_of(parent))
+}
+
+/// The history the kernel keeps: none (the notebook is the history).
+fn no_history() -> HistoryReply {
+    HistoryReply {
+        history: Vec::new(),
+        status: ReplyStatus::Ok,
+        error: None,
+    }
 }
 
 /// Runs one `execute_request`: its input, outputs and result on iopub, its

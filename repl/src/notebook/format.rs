@@ -46,6 +46,12 @@ pub enum Output {
         /// `text/plain`, `text/html`, …
         data: Map<String, Value>,
     },
+    /// Something shown beside the cell's value, by MIME type (a compile
+    /// error's HTML, before the error itself).
+    Display {
+        /// `text/plain`, `text/html`, …
+        data: Map<String, Value>,
+    },
     /// The cell failed.
     Error {
         /// `CompileError`, `RuntimeCrashed`, …
@@ -63,7 +69,9 @@ impl Output {
     pub fn text(&self) -> String {
         match self {
             Output::Stream { text, .. } => text.clone(),
-            Output::Result { data } => data.get("text/plain").map(multiline).unwrap_or_default(),
+            Output::Result { data } | Output::Display { data } => {
+                data.get("text/plain").map(multiline).unwrap_or_default()
+            }
             Output::Error { ename, evalue, .. } => format!("{ename}: {evalue}"),
         }
     }
@@ -73,6 +81,7 @@ impl Output {
         match self {
             Output::Stream { .. } => "stream",
             Output::Result { .. } => "execute_result",
+            Output::Display { .. } => "display_data",
             Output::Error { .. } => "error",
         }
     }
@@ -84,23 +93,17 @@ impl Output {
                 "output_type": "stream",
                 "text": split_lines(text),
             }),
-            Output::Result { data } => {
-                let data: Map<String, Value> = data
-                    .iter()
-                    .map(|(mime, value)| match value {
-                        Value::String(text) if !mime.ends_with("json") => {
-                            (mime.clone(), split_lines(text))
-                        }
-                        other => (mime.clone(), other.clone()),
-                    })
-                    .collect();
-                json!({
-                    "data": data,
-                    "execution_count": count,
-                    "metadata": {},
-                    "output_type": "execute_result",
-                })
-            }
+            Output::Result { data } => json!({
+                "data": stored(data),
+                "execution_count": count,
+                "metadata": {},
+                "output_type": "execute_result",
+            }),
+            Output::Display { data } => json!({
+                "data": stored(data),
+                "metadata": {},
+                "output_type": "display_data",
+            }),
             Output::Error {
                 ename,
                 evalue,
@@ -120,16 +123,20 @@ impl Output {
                 name: json.get("name")?.as_str()?.to_string(),
                 text: multiline(json.get("text")?),
             }),
-            "execute_result" | "display_data" => {
-                let data = json.get("data")?.as_object()?;
-                Some(Output::Result {
-                    data: data
-                        .iter()
-                        .map(|(mime, value)| match value {
-                            Value::Array(_) => (mime.clone(), Value::String(multiline(value))),
-                            other => (mime.clone(), other.clone()),
-                        })
-                        .collect(),
+            kind @ ("execute_result" | "display_data") => {
+                let data = json
+                    .get("data")?
+                    .as_object()?
+                    .iter()
+                    .map(|(mime, value)| match value {
+                        Value::Array(_) => (mime.clone(), Value::String(multiline(value))),
+                        other => (mime.clone(), other.clone()),
+                    })
+                    .collect();
+                Some(if kind == "display_data" {
+                    Output::Display { data }
+                } else {
+                    Output::Result { data }
                 })
             }
             "error" => Some(Output::Error {
@@ -145,6 +152,16 @@ impl Output {
             _ => None,
         }
     }
+}
+
+/// A bundle's text as nbformat stores it: a list of lines (JSON left whole).
+fn stored(data: &Map<String, Value>) -> Map<String, Value> {
+    data.iter()
+        .map(|(mime, value)| match value {
+            Value::String(text) if !mime.ends_with("json") => (mime.clone(), split_lines(text)),
+            other => (mime.clone(), other.clone()),
+        })
+        .collect()
 }
 
 impl Notebook {

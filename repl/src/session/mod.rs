@@ -23,6 +23,7 @@ pub mod build_dir;
 pub mod build_progress;
 pub mod commands;
 pub mod completion;
+pub mod error_html;
 pub mod habits;
 pub mod interrupt;
 pub mod locate;
@@ -30,6 +31,7 @@ pub mod memory;
 pub mod output;
 pub mod picture;
 pub mod reply;
+pub mod unhelpful;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -396,6 +398,7 @@ impl Session {
                             || e.spanned_messages().iter().any(|m| m.span.is_some())
                     })
                     .collect();
+                let errors: Vec<_> = errors.iter().map(unhelpful::without_unhelpful).collect();
                 let hints = habits::hints(&errors, &self.moved);
                 Reply::CompileErrors {
                     errors,

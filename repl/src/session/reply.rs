@@ -89,26 +89,16 @@ impl Reply {
     /// The failure in this reply, if the cell failed.
     pub fn failure(&self) -> Option<Failure> {
         let (ename, evalue, traceback) = match self {
-            Reply::CompileErrors {
-                errors,
-                typed,
-                cell,
-                hints,
-            } => {
-                let traceback = errors
-                    .iter()
-                    .zip(hints)
-                    .map(|(error, hint)| {
-                        render_compile_error(error, hint.as_deref(), typed, cell, Theme::Light)
-                    })
-                    .collect();
+            // Drawn beside the error (`shown_beside_failure`); the
+            // traceback is its one line.
+            Reply::CompileErrors { errors, .. } => {
                 let evalue = errors
                     .iter()
                     .filter(|e| e.level() != "warning")
                     .map(|e| clean(&e.message()))
                     .collect::<Vec<_>>()
                     .join("; ");
-                ("CompileError", evalue, traceback)
+                ("CompileError", evalue, Vec::new())
             }
             Reply::Crashed {
                 reason,
@@ -147,6 +137,33 @@ impl Reply {
             evalue,
             traceback,
         })
+    }
+}
+
+impl Reply {
+    /// What Jupyter shows of a failed compile before the error's one line:
+    /// the errors as HTML (see [`error_html`](crate::session::error_html)),
+    /// and as the terminal draws them for a client that shows only text
+    /// (`jupyter console`).
+    pub fn shown_beside_failure(&self) -> Option<HashMap<String, String>> {
+        let Reply::CompileErrors {
+            errors,
+            typed,
+            cell,
+            hints,
+        } = self
+        else {
+            return None;
+        };
+        let (mut html, mut text) = (String::new(), String::new());
+        for (error, hint) in errors.iter().zip(hints) {
+            html += &crate::session::error_html::render(error, hint.as_deref(), typed, cell);
+            text += &render_compile_error(error, hint.as_deref(), typed, cell, Theme::Light);
+        }
+        Some(HashMap::from([
+            ("text/html".to_string(), html),
+            ("text/plain".to_string(), text.trim_end().to_string()),
+        ]))
     }
 }
 

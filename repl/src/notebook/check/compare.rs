@@ -39,6 +39,14 @@ pub fn outputs_of(lines: Vec<(Stream, String)>, reply: &Reply) -> Vec<Output> {
         }
         Reply::Text(text) => push("stdout", format!("{text}\n")),
         other => {
+            if let Some(shown) = other.shown_beside_failure() {
+                outputs.push(Output::Display {
+                    data: shown
+                        .into_iter()
+                        .map(|(mime, text)| (mime, text.into()))
+                        .collect(),
+                });
+            }
             if let Some(failure) = other.failure() {
                 outputs.push(Output::Error {
                     ename: failure.ename,
