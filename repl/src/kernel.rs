@@ -21,11 +21,13 @@
 //! key is checked.
 
 mod control;
+pub mod doctor;
 mod front_end;
 mod heartbeat;
 pub mod info;
 pub mod install;
 mod iopub;
+pub mod log;
 mod results;
 mod shell;
 pub mod sockets;
@@ -89,10 +91,10 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
         heartbeat,
     } = sockets::bind(&info, &session_id).await?;
     let (shell_writer, shell_reader) = shell.split();
-    eprintln!(
-        "multitask kernel: listening on {}:{} (shell)",
+    log::routine(&format!(
+        "listening on {}:{} (shell)",
         info.ip, info.shell_port
-    );
+    ));
 
     let (iopub, iopub_flush) = iopub::start(iopub_socket);
     tokio::spawn(heartbeat::beat(heartbeat));
@@ -171,7 +173,7 @@ impl Kernel {
     /// One of cargo's "Compiling …" lines (the session's start, a `:dep`):
     /// in the kernel's log, and in the cell that runs or waits.
     fn building(&self, line: &str) {
-        eprintln!("multitask kernel: {line}");
+        log::routine(line);
         let mut start = self.start.lock().unwrap_or_else(|e| e.into_inner());
         if *start == Start::Starting {
             *start = Start::Compiling;
@@ -187,7 +189,7 @@ impl Kernel {
     fn started(&self, took: Duration, ok: bool) {
         let verdict = if ok { "ready" } else { "failed" };
         let line = format!("session {verdict} in {:.1} s", took.as_secs_f64());
-        eprintln!("multitask kernel: {line}");
+        log::routine(&line);
         let mut start = self.start.lock().unwrap_or_else(|e| e.into_inner());
         if *start == Start::Compiling {
             self.stream(Stream::Stderr, format!("The {line}."));

@@ -82,6 +82,13 @@ enum KernelAction {
         #[arg(long)]
         prefix: Option<PathBuf>,
     },
+    /// Say what is wrong with the installed kernel (the kernelspec Jupyter
+    /// uses, the binary and prelude it names, cargo, rust-src)
+    Doctor {
+        /// Look only under PREFIX/share/jupyter
+        #[arg(long)]
+        prefix: Option<PathBuf>,
+    },
 }
 
 fn main() {
@@ -133,6 +140,38 @@ fn run(args: Args) -> Result<()> {
                 "Installed the kernelspec \"Rust (multitask)\" in {}",
                 dir.display()
             );
+            let findings = kernel::doctor::check_spec(&dir);
+            for finding in findings.iter().chain(&kernel::doctor::toolchain()) {
+                println!("{finding}");
+            }
+            let exe = std::env::current_exe()?;
+            if exe.components().any(|c| c.as_os_str() == "target") {
+                println!(
+                    "Note: the kernel runs this build in place ({}): `cargo clean` or moving \
+                     the checkout breaks it, and `multitask kernel doctor` then says what.",
+                    exe.display()
+                );
+            }
+            if findings.iter().any(|f| !f.ok) {
+                bail!("the kernelspec was written, but the kernel would not start (see ✗ above)");
+            }
+            return Ok(());
+        }
+        Some(Command::Kernel {
+            action: Some(KernelAction::Doctor { prefix }),
+            ..
+        }) => {
+            let folders = match prefix {
+                Some(prefix) => vec![kernel::install::kernel_dir(Some(prefix))?],
+                None => kernel::doctor::search_path(),
+            };
+            let findings = kernel::doctor::examine(&folders);
+            for finding in &findings {
+                println!("{finding}");
+            }
+            if findings.iter().any(|f| !f.ok) {
+                std::process::exit(1);
+            }
             return Ok(());
         }
         Some(Command::Check {
@@ -163,7 +202,12 @@ fn run(args: Args) -> Result<()> {
         _ => {}
     }
 
-    let build_dir = build_dir(args.cache.clone())?;
+    // A kernel says it in its log; a REPL to the learner.
+    let say: fn(&str) = match &args.command {
+        Some(Command::Kernel { .. }) => kernel::log::routine,
+        _ => |line| eprintln!("{line}"),
+    };
+    let build_dir = build_dir(args.cache.clone(), say)?;
     let first_start = !build_dir.is_ready();
     let options = Options {
         prelude,
@@ -234,7 +278,7 @@ fn cell_timeout(seconds: f64) -> Result<std::time::Duration> {
 
 /// Locks a build folder under `cache` (or the user's cache folder) and points
 /// evcxr at it.
-fn build_dir(cache: Option<PathBuf>) -> Result<BuildDir> {
+fn build_dir(cache: Option<PathBuf>, say: fn(&str)) -> Result<BuildDir> {
     let cache = match cache {
         Some(dir) => dir,
         None => dirs::cache_dir()
@@ -244,8 +288,7 @@ fn build_dir(cache: Option<PathBuf>) -> Result<BuildDir> {
     let build_dir = BuildDir::acquire(&cache)
         .with_context(|| format!("cannot lock a build folder under {}", cache.display()))?;
     if !build_dir.is_primary() {
-        // On stderr for a kernel: its stdout is not a terminal anyone reads.
-        eprintln!(
+        say(&format!(
             "Another multitask is running: this one builds in {}{}.",
             build_dir.path().display(),
             if build_dir.is_ready() {
@@ -253,7 +296,7 @@ fn build_dir(cache: Option<PathBuf>) -> Result<BuildDir> {
             } else {
                 ""
             }
-        );
+        ));
     }
     let library_path = runtime_library_path()?;
     // SAFETY: no other thread has started yet. evcxr reads EVCXR_TMPDIR when

@@ -50,9 +50,7 @@ pub(super) fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync:
         let kernel = kernel.clone();
         Background::spawn(
             move || {
-                eprintln!(
-                    "multitask kernel: starting the session (the first start compiles the prelude)"
-                );
+                super::log::routine("starting the session (the first start compiles the prelude)");
                 let started = std::time::Instant::now();
                 let (building, output, input) = (kernel.clone(), kernel.clone(), kernel.clone());
                 let session = Session::start(
