@@ -5,6 +5,14 @@
 //! folder instead of corrupting the first one's build — and, if that folder
 //! has never been built in, it starts as a copy of one that has, so it
 //! compiles no dependency again (cargo keeps a build valid when it moves).
+//!
+//! Folders do not pile up: besides the first, at most one folder no session
+//! holds is kept (the spare the next second session starts in). A session
+//! whose folder is not the first removes it as it ends when a spare is there
+//! already, and each start removes the spares beyond one that sessions
+//! killed before they could clean up left behind. A folder is only removed
+//! by whoever holds its lock; a session that locked a folder just as it was
+//! removed sees that its lock file is gone and takes another.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
@@ -37,11 +45,9 @@ pub struct BuildDir {
 impl BuildDir {
     /// Locks the first free folder under `root`: `build`, else `build-1`, ….
     pub fn acquire(root: &Path) -> io::Result<BuildDir> {
-        for n in 0..MAX_FOLDERS {
-            let path = match n {
-                0 => root.join("build"),
-                n => root.join(format!("build-{n}")),
-            };
+        let mut n = 0;
+        while n < MAX_FOLDERS {
+            let path = folder(root, n);
             create_private_dir(&path)?;
             let lock = OpenOptions::new()
                 .create(true)
@@ -49,6 +55,8 @@ impl BuildDir {
                 .write(true)
                 .open(path.join(".lock"))?;
             match lock.try_lock() {
+                // Locked just as its holder removed the folder: try again.
+                Ok(()) if !still_there(&lock, &path) => continue,
                 Ok(()) => {
                     if !is_ready(&path)
                         && let Some(warm) = warm_folder(root, n)
@@ -56,9 +64,11 @@ impl BuildDir {
                         // A failed copy only means a cold build.
                         let _ = copy_folder(&warm, &path).and_then(|()| mark_ready(&path));
                     }
-                    return Ok(BuildDir { path, _lock: lock });
+                    let taken = BuildDir { path, _lock: lock };
+                    remove_spares(root, n, 1);
+                    return Ok(taken);
                 }
-                Err(TryLockError::WouldBlock) => continue,
+                Err(TryLockError::WouldBlock) => n += 1,
                 Err(TryLockError::Error(e)) => return Err(e),
             }
         }
@@ -82,6 +92,75 @@ impl BuildDir {
     /// Is this the first folder, the one a lone REPL always uses?
     pub fn is_primary(&self) -> bool {
         self.path.file_name().is_some_and(|name| name == "build")
+    }
+}
+
+impl Drop for BuildDir {
+    /// A folder other than the first is removed as its session ends when
+    /// another spare is there already.
+    fn drop(&mut self) {
+        let Some(root) = self.path.parent() else {
+            return;
+        };
+        let Some(mine) = (1..MAX_FOLDERS).find(|&n| folder(root, n) == self.path) else {
+            return;
+        };
+        if spare_of(root, mine).is_some() {
+            // Still locked by us: nobody else is in it.
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// Folder number `n` under `root`: `build`, `build-1`, ….
+fn folder(root: &Path, n: usize) -> PathBuf {
+    match n {
+        0 => root.join("build"),
+        n => root.join(format!("build-{n}")),
+    }
+}
+
+/// Whether the lock file `lock` (locked) is still the one at `path`'s
+/// `.lock`: not removed with its folder meanwhile.
+fn still_there(lock: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    match (lock.metadata(), fs::metadata(path.join(".lock"))) {
+        (Ok(held), Ok(now)) => held.ino() == now.ino() && held.dev() == now.dev(),
+        _ => false,
+    }
+}
+
+/// The first folder other than the first and `except` that exists and that
+/// no session holds.
+fn spare_of(root: &Path, except: usize) -> Option<usize> {
+    (1..MAX_FOLDERS)
+        .filter(|&n| n != except)
+        .find(|&n| free(&folder(root, n)).is_some())
+}
+
+/// The folder's lock, taken, if the folder exists and no session holds it.
+fn free(path: &Path) -> Option<File> {
+    let lock = File::options().write(true).open(path.join(".lock")).ok()?;
+    (lock.try_lock().is_ok() && still_there(&lock, path)).then_some(lock)
+}
+
+/// Removes the folders (other than the first and `except`) that no session
+/// holds, beyond the first `keep` of them.
+fn remove_spares(root: &Path, except: usize, keep: usize) {
+    let mut kept = 0;
+    for n in (1..MAX_FOLDERS).filter(|&n| n != except) {
+        let path = folder(root, n);
+        let Some(lock) = free(&path) else {
+            continue;
+        };
+        if kept < keep {
+            kept += 1;
+            continue;
+        }
+        // Removed while its lock is held: a session opening it now finds
+        // its lock file gone (`still_there`) and moves on.
+        let _ = fs::remove_dir_all(&path);
+        drop(lock);
     }
 }
 
@@ -112,10 +191,7 @@ pub fn mark_ready(folder: &Path) -> io::Result<()> {
 fn warm_folder(root: &Path, taken: usize) -> Option<PathBuf> {
     (0..MAX_FOLDERS)
         .filter(|&n| n != taken)
-        .map(|n| match n {
-            0 => root.join("build"),
-            n => root.join(format!("build-{n}")),
-        })
+        .map(|n| folder(root, n))
         .find(|folder| is_ready(folder))
 }
 
@@ -165,6 +241,42 @@ mod tests {
         let again = BuildDir::acquire(&root).unwrap();
         assert!(again.is_primary());
         drop((second, again));
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    fn folders(root: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn ended_sessions_leave_the_first_folder_and_at_most_one_spare() {
+        let root =
+            std::env::temp_dir().join(format!("multitask-build-spares-{}", std::process::id()));
+        let sessions: Vec<BuildDir> = (0..4).map(|_| BuildDir::acquire(&root).unwrap()).collect();
+        assert_eq!(folders(&root), ["build", "build-1", "build-2", "build-3"]);
+        drop(sessions);
+        assert_eq!(folders(&root), ["build", "build-1"]);
+        // Sessions killed before they could remove theirs: the next start
+        // removes what is beyond one spare.
+        for n in 2..5 {
+            create_private_dir(&folder(&root, n)).unwrap();
+            fs::write(folder(&root, n).join(".lock"), "").unwrap();
+        }
+        let next = BuildDir::acquire(&root).unwrap();
+        assert!(next.is_primary());
+        assert_eq!(folders(&root), ["build", "build-1"]);
+        // A folder in use is never removed.
+        let second = BuildDir::acquire(&root).unwrap();
+        let third = BuildDir::acquire(&root).unwrap();
+        assert_eq!(folders(&root), ["build", "build-1", "build-2"]);
+        drop(second);
+        assert!(third.path().exists());
+        drop((next, third));
         fs::remove_dir_all(root).unwrap();
     }
 

@@ -30,12 +30,12 @@ impl FirstStart {
         );
         bar.enable_steady_tick(Duration::from_millis(120));
         let done = Arc::new(AtomicBool::new(false));
-        let deps = build_dir.join("target").join("debug").join("deps");
+        let target = build_dir.join("target");
         let watcher = {
             let (bar, done) = (bar.clone(), done.clone());
             std::thread::spawn(move || {
                 while !done.load(Ordering::SeqCst) {
-                    let count = count_rlibs(&deps);
+                    let count = compiled(&target);
                     if count > bar.length().unwrap_or(0) {
                         bar.set_length(count);
                     }
@@ -66,15 +66,37 @@ impl FirstStart {
     }
 }
 
-fn count_rlibs(deps: &Path) -> u64 {
-    std::fs::read_dir(deps)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "rlib"))
-                .count() as u64
+/// How many of the prelude's crates are compiled under `target`: the
+/// libraries in `target/<triple>/debug/deps` (evcxr builds for an explicit
+/// target, so they land there), and the proc-macros, which are built for
+/// the host, in `target/debug/deps`. (Counting only `target/debug/deps`
+/// found the 8 crates build scripts need and stood at 8 for the rest.)
+fn compiled(target: &Path) -> u64 {
+    let count = |deps: &Path, extension: &str| -> u64 {
+        std::fs::read_dir(deps)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.path().extension().is_some_and(|x| x == extension))
+                    .filter(|e| !e.file_name().to_string_lossy().starts_with("libcode_"))
+                    .count() as u64
+            })
+            .unwrap_or(0)
+    };
+    let Ok(entries) = std::fs::read_dir(target) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| {
+            let deps = entry.path().join("debug").join("deps");
+            if entry.file_name() == "debug" {
+                count(&entry.path().join("deps"), "so")
+            } else {
+                count(&deps, "rlib")
+            }
         })
-        .unwrap_or(0)
+        .sum()
 }
 
 /// How many library crates the prelude needs (itself included), from
@@ -118,4 +140,34 @@ fn expected_crates(prelude: &Path) -> u64 {
         }
     }
     seen.len() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_crates_built_for_the_target_and_the_hosts_proc_macros_count() {
+        let target =
+            std::env::temp_dir().join(format!("multitask-progress-{}", std::process::id()));
+        let host = target.join("debug/deps");
+        let cross = target.join("x86_64-unknown-linux-gnu/debug/deps");
+        std::fs::create_dir_all(&host).unwrap();
+        std::fs::create_dir_all(&cross).unwrap();
+        for file in ["libsyn-1.rlib", "libquote-2.rlib", "libthiserror_impl-3.so"] {
+            std::fs::write(host.join(file), "").unwrap();
+        }
+        for file in [
+            "libtokio-4.rlib",
+            "libtokio-4.rmeta",
+            "libmultitask-5.rlib",
+            "libcode_7.rlib",
+        ] {
+            std::fs::write(cross.join(file), "").unwrap();
+        }
+        // tokio, multitask, and the proc-macro: not the build scripts' syn
+        // and quote, not a cell's code.
+        assert_eq!(compiled(&target), 3);
+        std::fs::remove_dir_all(target).unwrap();
+    }
 }
