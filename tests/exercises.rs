@@ -234,8 +234,11 @@ fn checks_fail_on_the_todo_and_pass_with_the_solution() {
     assert_eq!(ids.len(), multitask::exercises::ALL.len());
     let untouched = run_checks(&with_todo, &scratch_dir("exercises-todo"));
     for (id, printed) in ids.iter().zip(&untouched.verdicts) {
+        // Every untouched TODO is told the same: replace the todo!().
         assert!(
-            printed.len() == 1 && printed[0].starts_with(&format!("✗ {id}:")),
+            printed.len() == 1
+                && printed[0].starts_with(&format!("✗ {id}:"))
+                && printed[0].contains("replace the todo!()"),
             "{id} with its TODO: {printed:?}"
         );
     }

@@ -209,11 +209,26 @@ fn links_between_notebooks_lead_somewhere_and_every_chapter_ends_with_one() {
             }
         }
         let last = cells.iter().rev().find(|c| c.kind == "markdown").unwrap();
+        let links = notebook_links(&last.source);
         assert!(
-            path.ends_with("00-start-here.ipynb") || !notebook_links(&last.source).is_empty(),
+            !links.is_empty(),
             "{} does not end with a link to another chapter",
             path.display()
         );
+        // Its first link is the next chapter, if there is one.
+        let name = path.file_name().unwrap().to_string_lossy();
+        let number: u32 = name[..2].parse().unwrap();
+        let next = format!("{:02}-", number + 1);
+        let has_next = std::fs::read_dir(notebooks_dir())
+            .unwrap()
+            .any(|e| e.unwrap().file_name().to_string_lossy().starts_with(&next));
+        if has_next {
+            assert!(
+                links[0].starts_with(&next),
+                "{name} leads on to {}, not to the next chapter ({next}…)",
+                links[0]
+            );
+        }
     }
 }
 
@@ -225,4 +240,35 @@ fn notebook_links(text: &str) -> Vec<String> {
         .map(|(target, _)| target.to_string())
         .filter(|target| target.ends_with(".ipynb"))
         .collect()
+}
+
+/// Every duration a notebook shows is written one way — `2.30 ms`, a space
+/// before the unit — never as `{:.2?}` writes it (`2.30ms`, `308.00ns`).
+#[test]
+fn durations_are_written_one_way_in_every_output() {
+    use multitask_repl::notebook::Notebook;
+    for entry in std::fs::read_dir(notebooks_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "ipynb") {
+            continue;
+        }
+        for (index, cell) in Notebook::read(&path).unwrap().cells().iter().enumerate() {
+            for output in &cell.outputs {
+                let text = output.text();
+                for word in text.split(|c: char| c.is_whitespace() || "()[],;:".contains(c)) {
+                    let digits = word.trim_end_matches(|c: char| c.is_alphabetic() || c == 'µ');
+                    let unit = &word[digits.len()..];
+                    let number = !digits.is_empty()
+                        && digits.ends_with(|c: char| c.is_ascii_digit())
+                        && digits.chars().all(|c| c.is_ascii_digit() || c == '.');
+                    assert!(
+                        !(number && ["ns", "µs", "us", "ms", "s"].contains(&unit)),
+                        "{} cell {index} writes `{word}` (a duration is `2.30 ms`: \
+                         time::format_duration): {text}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
 }

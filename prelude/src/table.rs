@@ -58,17 +58,34 @@ impl Table {
         &self.rows
     }
 
-    /// The table as HTML (`<table>` with a `<thead>`), every cell escaped.
+    /// The table as HTML (`<table>` with a `<thead>`), every cell escaped;
+    /// a column of numbers aligned right, any other left (JupyterLab would
+    /// align every cell right).
     pub fn to_html(&self) -> String {
+        let align: Vec<&str> = (0..self.header.len())
+            .map(|column| {
+                let mut cells = self
+                    .rows
+                    .iter()
+                    .filter_map(|row| row.get(column))
+                    .filter(|cell| !cell.is_empty())
+                    .peekable();
+                if cells.peek().is_some() && cells.all(|cell| is_number(cell)) {
+                    "right"
+                } else {
+                    "left"
+                }
+            })
+            .collect();
         let mut html = String::from("<table>\n<thead><tr>");
-        for heading in &self.header {
-            html += &format!("<th>{}</th>", escape(heading));
+        for (heading, align) in self.header.iter().zip(&align) {
+            html += &format!("<th style=\"text-align:{align}\">{}</th>", escape(heading));
         }
         html += "</tr></thead>\n<tbody>\n";
         for row in &self.rows {
             html += "<tr>";
-            for cell in row {
-                html += &format!("<td>{}</td>", escape(cell));
+            for (cell, align) in row.iter().zip(&align) {
+                html += &format!("<td style=\"text-align:{align}\">{}</td>", escape(cell));
             }
             html += "</tr>\n";
         }
@@ -130,15 +147,49 @@ pub(crate) fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// A number as a table shows one: `42`, `-1.5`, `1,000`, `10_000`.
+fn is_number(cell: &str) -> bool {
+    let digits = cell.trim().trim_start_matches(['-', '+']);
+    !digits.is_empty()
+        && digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '_'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn text_columns_align_left_and_number_columns_right() {
+        let html = Table::new(["mode", "n"])
+            .row(["threads", "2"])
+            .row(["processes", "1,000"])
+            .to_html();
+        assert!(
+            html.contains("<th style=\"text-align:left\">mode</th>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<td style=\"text-align:left\">threads</td>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<th style=\"text-align:right\">n</th>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<td style=\"text-align:right\">1,000</td>"),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn cells_are_escaped_in_html() {
         let html = Table::new(["a<b"]).row(["x & \"y\""]).to_html();
-        assert!(html.contains("<th>a&lt;b</th>"), "{html}");
-        assert!(html.contains("<td>x &amp; &quot;y&quot;</td>"), "{html}");
+        assert!(html.contains(">a&lt;b</th>"), "{html}");
+        assert!(html.contains(">x &amp; &quot;y&quot;</td>"), "{html}");
     }
 
     #[test]

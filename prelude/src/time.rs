@@ -23,3 +23,19 @@ pub fn sleep(secs: f64) {
         crate::interrupt::sleep(Duration::from_secs_f64(secs));
     }
 }
+
+/// A duration as the prelude writes every one: three significant digits in
+/// the largest unit that keeps the number at least 1, a space before the
+/// unit — `1.23 s`, `456 ms`, `7.89 µs`, `12.3 ns` — where `{:.2?}` writes
+/// `1.23s`, `456.00ms`, `7.89µs`, `12.30ns`.
+///
+/// ```
+/// use std::time::Duration;
+/// use multitask::time::format_duration;
+/// assert_eq!(format_duration(Duration::from_micros(2300)), "2.30 ms");
+/// assert_eq!(format_duration(Duration::from_nanos(308)), "308 ns");
+/// assert_eq!(format_duration(Duration::from_secs(2)), "2.00 s");
+/// ```
+pub fn format_duration(duration: Duration) -> String {
+    crate::timeit::seconds(duration.as_secs_f64())
+}

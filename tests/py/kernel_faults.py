@@ -69,14 +69,29 @@ def heartbeat_answers(km):
 
 
 def cpu_seconds_over(pid, seconds):
-    """CPU time the process `pid` used (all its threads) in `seconds`."""
-    def used():
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    before = used()
+    """CPU time the process `pid` used (all its threads) in `seconds`, and
+    each thread's that used any (by name), to say what spun if one did."""
+    def used(stat):
+        with open(stat) as f:
+            name, rest = f.read().split("(", 1)[1].rsplit(")", 1)
+        fields = rest.split()
+        return name, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def threads():
+        found = {}
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                found[tid] = used(f"/proc/{pid}/task/{tid}/stat")
+            except OSError:
+                pass
+        return found
+    before, threads_before = used(f"/proc/{pid}/stat")[1], threads()
     time.sleep(seconds)
-    return used() - before
+    after = threads()
+    busy = {f"{name} ({tid})": round(cpu - threads_before.get(tid, (name, 0.0))[1], 2)
+            for tid, (name, cpu) in after.items()
+            if cpu - threads_before.get(tid, (name, 0.0))[1] > 0.05}
+    return used(f"/proc/{pid}/stat")[1] - before, busy
 
 
 def stdin_cells(client):
@@ -304,7 +319,8 @@ def main():
         run(client, "kept")
         # At rest after all that, the kernel does not spin on a peer that
         # left mid-frame.
-        report["idle_cpu_seconds"] = cpu_seconds_over(km.provisioner.process.pid, 3.0)
+        report["idle_cpu_seconds"], report["idle_busy_threads"] = cpu_seconds_over(
+            km.provisioner.process.pid, 3.0)
         report["heartbeat_after_fuzz"] = heartbeat_answers(km)
         report["log"] = stop(km, client, log)
 
