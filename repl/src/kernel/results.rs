@@ -9,6 +9,7 @@ use jupyter_protocol::{
 };
 
 use super::Kernel;
+use crate::session::picture;
 use crate::session::reply::{Failure, Reply};
 
 /// Turns a cell's [`Reply`] into iopub messages and the shell's reply.
@@ -24,8 +25,9 @@ pub(super) fn result(
             .send(StreamContent::stdout(&text).as_child_of(parent));
     };
     match reply {
-        Reply::Value(output) => {
+        Reply::Value(mut output) => {
             if !output.values.is_empty() {
+                picture::add_png(&mut output.values);
                 match media(&output.values) {
                     Ok(data) => {
                         let result = ExecuteResult::new(count, data);

@@ -362,7 +362,6 @@ impl Session {
                 self.moved
                     .extend(before.iter().filter(|v| !after.contains(*v)).cloned());
                 let mut values = outputs.content_by_mime_type;
-                picture::add_png(&mut values);
                 if let Some(text) = values.get_mut("text/plain") {
                     *text = text.trim_end_matches('\n').to_string();
                 }

@@ -1,5 +1,6 @@
-//! A picture's PNG copy: every value shown as `image/svg+xml` is also given
-//! as `image/png`, drawn by resvg.
+//! A picture's PNG copy: every value the kernel sends or `check` stores as
+//! `image/svg+xml` is also given as `image/png`, drawn by resvg (the
+//! terminal, which shows neither, draws none).
 //!
 //! Why: JupyterLab (and Notebook 7) do not draw the SVG stored in a notebook
 //! that is not trusted — every notebook a learner downloads or clones, until

@@ -29,11 +29,12 @@ pub fn outputs_of(lines: Vec<(Stream, String)>, reply: &Reply) -> Vec<Output> {
     }
     match reply {
         Reply::Value(output) if !output.values.is_empty() => {
+            let mut values = output.values.clone();
+            crate::session::picture::add_png(&mut values);
             outputs.push(Output::Result {
-                data: output
-                    .values
-                    .iter()
-                    .map(|(mime, text)| (mime.clone(), text.clone().into()))
+                data: values
+                    .into_iter()
+                    .map(|(mime, text)| (mime, text.into()))
                     .collect(),
             });
         }
