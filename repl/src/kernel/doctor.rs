@@ -195,7 +195,7 @@ fn prelude_at(prelude: Option<&str>) -> Finding {
         return Finding::wrong("the kernelspec names no prelude (`--prelude`)", REINSTALL);
     };
     let dir = Path::new(prelude);
-    if !(dir.join("Cargo.toml").is_file() && dir.join("src/prelude.rs").is_file()) {
+    if !crate::session::locate::is_prelude(dir) {
         return Finding::wrong(
             format!(
                 "the prelude the kernelspec names, {prelude}, is not there (the checkout moved?)"

@@ -4,12 +4,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 
+/// Whether `dir` is the multitask prelude crate.
+pub fn is_prelude(dir: &Path) -> bool {
+    dir.join("Cargo.toml").is_file() && dir.join("src/prelude.rs").is_file()
+}
+
 /// The prelude crate to preload: `--prelude`/`MULTITASK_PRELUDE` if given,
 /// else the `prelude/` folder of the workspace this binary was built in or
 /// installed beside.
 pub fn find_prelude(explicit: Option<PathBuf>) -> Result<PathBuf> {
-    let is_prelude =
-        |dir: &Path| dir.join("Cargo.toml").is_file() && dir.join("src/prelude.rs").is_file();
     if let Some(dir) = explicit {
         if is_prelude(&dir) {
             return Ok(dir.canonicalize()?);
