@@ -39,6 +39,8 @@ fn left_out(name: &str) -> bool {
 #[derive(Debug)]
 pub struct BuildDir {
     path: PathBuf,
+    /// Which folder it is: 0 for `build`, n for `build-n`.
+    number: usize,
     _lock: File,
 }
 
@@ -64,7 +66,11 @@ impl BuildDir {
                         // A failed copy only means a cold build.
                         let _ = copy_folder(&warm, &path).and_then(|()| mark_ready(&path));
                     }
-                    let taken = BuildDir { path, _lock: lock };
+                    let taken = BuildDir {
+                        path,
+                        number: n,
+                        _lock: lock,
+                    };
                     remove_spares(root, n, 1);
                     return Ok(taken);
                 }
@@ -91,7 +97,7 @@ impl BuildDir {
 
     /// Is this the first folder, the one a lone REPL always uses?
     pub fn is_primary(&self) -> bool {
-        self.path.file_name().is_some_and(|name| name == "build")
+        self.number == 0
     }
 }
 
@@ -102,10 +108,7 @@ impl Drop for BuildDir {
         let Some(root) = self.path.parent() else {
             return;
         };
-        let Some(mine) = (1..MAX_FOLDERS).find(|&n| folder(root, n) == self.path) else {
-            return;
-        };
-        if spare_of(root, mine).is_some() {
+        if !self.is_primary() && spare_of(root, self.number).is_some() {
             // Still locked by us: nobody else is in it.
             let _ = fs::remove_dir_all(&self.path);
         }
