@@ -1,5 +1,5 @@
 //! The control socket: `kernel_info`, interrupts and shutdowns, answered
-//! even while a cell runs on the shell side. As on the shell, each request
+//! even while a cell runs on the shell side. As on the shell, every request
 //! is bracketed by `busy` and `idle` on iopub (ipykernel does; VS Code's
 //! Jupyter extension waits for them after its `kernel_info` on control).
 
@@ -32,45 +32,41 @@ pub(super) async fn serve(
             }
             None => break,
         };
-        let known = matches!(
-            &message.content,
-            JupyterMessageContent::KernelInfoRequest(_)
-                | JupyterMessageContent::InterruptRequest(_)
-                | JupyterMessageContent::ShutdownRequest(_)
-        );
-        if known {
-            let _ = kernel.iopub.send(Status::busy().as_child_of(&message));
-        }
+        // Busy and idle around every request, as on the shell.
+        let _ = kernel.iopub.send(Status::busy().as_child_of(&message));
+        let mut leaving = false;
         let reply = match &message.content {
             JupyterMessageContent::KernelInfoRequest(_) => {
-                info::kernel_info().as_child_of(&message)
+                Some(info::kernel_info().as_child_of(&message))
             }
             JupyterMessageContent::InterruptRequest(_) => {
                 kernel.interrupt();
-                InterruptReply::new().as_child_of(&message)
+                Some(InterruptReply::new().as_child_of(&message))
             }
             JupyterMessageContent::ShutdownRequest(request) => {
                 // A cell may be busy: stop it at once, or the shell loop
                 // (and the runtime) would not notice the shutdown.
                 kernel.interrupter.interrupt_now();
-                let reply = ShutdownReply {
-                    restart: request.restart,
-                    status: ReplyStatus::Ok,
-                    error: None,
-                }
-                .as_child_of(&message);
-                let _ = control.send(reply).await;
-                let _ = kernel.iopub.send(Status::idle().as_child_of(&message));
-                if let Some(shutdown) = shutdown.take() {
-                    let _ = shutdown.send(());
-                }
-                continue;
+                leaving = true;
+                Some(
+                    ShutdownReply {
+                        restart: request.restart,
+                        status: ReplyStatus::Ok,
+                        error: None,
+                    }
+                    .as_child_of(&message),
+                )
             }
-            _ => continue,
+            _ => None,
         };
-        if let Err(e) = control.send(reply).await {
+        if let Some(reply) = reply
+            && let Err(e) = control.send(reply).await
+        {
             eprintln!("multitask kernel: cannot reply on control: {e}");
         }
         let _ = kernel.iopub.send(Status::idle().as_child_of(&message));
+        if leaving && let Some(shutdown) = shutdown.take() {
+            let _ = shutdown.send(());
+        }
     }
 }
