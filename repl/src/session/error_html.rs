@@ -243,17 +243,13 @@ fn suggestions(
             .strip_suffix(&format!(": `{replacement}`"))
             .unwrap_or(what)
             .to_string();
-        let edit = (range, reserved_unraw(replacement));
+        let edit = (range, crate::cell::reserved::unraw(replacement));
         match found.iter_mut().find(|(w, _)| *w == what) {
             Some((_, edits)) => edits.push(edit),
             None => found.push((what, vec![edit])),
         }
     }
     found
-}
-
-fn reserved_unraw(text: &str) -> String {
-    crate::cell::reserved::unraw(text)
 }
 
 /// The lines the edits touch, before and after.
@@ -304,12 +300,7 @@ fn typed_range(
     typed: &str,
 ) -> Option<std::ops::Range<usize>> {
     let offset = |line: usize, column: usize| -> Option<usize> {
-        let start: usize = cell
-            .code
-            .split_inclusive('\n')
-            .take(line.checked_sub(1)?)
-            .map(str::len)
-            .sum();
+        let start = line_start(&cell.code, line.max(1));
         let text = cell.code.get(start..)?.split('\n').next().unwrap_or("");
         Some(
             start
