@@ -63,7 +63,11 @@ fn run_all_runs_every_cell_with_no_unexpected_error() {
 /// drawn by the browser: an SVG it decoded, the size the prelude drew it.
 #[test]
 fn a_timeline_picture_is_drawn() {
-    let picture = step("picture");
+    drawn_as_the_prelude_drew_it(step("picture"));
+}
+
+/// At least one picture, decoded at the size the prelude draws a timeline.
+fn drawn_as_the_prelude_drew_it(picture: &Value) {
     assert!(picture["count"].as_u64().unwrap() >= 1, "{picture}");
     assert_eq!(picture["width"].as_u64(), Some(760), "{picture}");
     assert!(picture["height"].as_u64().unwrap() > 40, "{picture}");
@@ -78,9 +82,7 @@ fn an_untrusted_notebook_shows_its_pictures_from_their_png() {
     let picture = step("untrusted_picture");
     assert_eq!(picture["trusted"], false, "{picture}");
     assert_eq!(picture["svgs"], 0, "{picture}");
-    assert!(picture["count"].as_u64().unwrap() >= 1, "{picture}");
-    assert_eq!(picture["width"].as_u64(), Some(760), "{picture}");
-    assert!(picture["height"].as_u64().unwrap() > 40, "{picture}");
+    drawn_as_the_prelude_drew_it(picture);
 }
 
 /// A compile error on a 120-character line, in a window 900 px wide: drawn

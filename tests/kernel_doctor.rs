@@ -22,12 +22,22 @@ fn multitask(args: &[&str], env: &[(&str, &Path)]) -> (Output, String) {
     (output, said)
 }
 
+/// A kernelspec installed under a new scratch prefix: the prefix, and what
+/// `kernel install` said.
+fn installed(name: &str) -> (std::path::PathBuf, String) {
+    let prefix = scratch_dir(name);
+    let (done, said) = multitask(
+        &["kernel", "install", "--prefix", prefix.to_str().unwrap()],
+        &[],
+    );
+    assert!(done.status.success(), "{said}");
+    (prefix, said)
+}
+
 #[test]
 fn install_checks_what_it_wrote_and_doctor_finds_it_along_jupyter_path() {
-    let prefix = scratch_dir("kernel-doctor-install");
+    let (prefix, said) = installed("kernel-doctor-install");
     let prefix_arg = prefix.to_str().unwrap();
-    let (installed, said) = multitask(&["kernel", "install", "--prefix", prefix_arg], &[]);
-    assert!(installed.status.success(), "{said}");
     assert!(
         said.contains("✓ the kernelspec runs") && said.contains("this binary"),
         "{said}"
@@ -62,10 +72,8 @@ fn install_checks_what_it_wrote_and_doctor_finds_it_along_jupyter_path() {
 
 #[test]
 fn doctor_names_a_binary_and_a_prelude_that_are_gone() {
-    let prefix = scratch_dir("kernel-doctor-moved");
+    let (prefix, _) = installed("kernel-doctor-moved");
     let prefix_arg = prefix.to_str().unwrap();
-    let (installed, said) = multitask(&["kernel", "install", "--prefix", prefix_arg], &[]);
-    assert!(installed.status.success(), "{said}");
     let spec = prefix.join("share/jupyter/kernels/multitask/kernel.json");
     let mut json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&spec).unwrap()).unwrap();

@@ -193,11 +193,7 @@ fn jupyter_runs_the_notebook_through_the_kernel_with_the_stored_outputs() {
 #[test]
 fn links_between_notebooks_lead_somewhere_and_every_chapter_ends_with_one() {
     use multitask_repl::notebook::Notebook;
-    for entry in std::fs::read_dir(notebooks_dir()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "ipynb") {
-            continue;
-        }
+    for path in notebook_files() {
         let cells = Notebook::read(&path).unwrap().cells();
         for cell in cells.iter().filter(|c| c.kind == "markdown") {
             for target in notebook_links(&cell.source) {
@@ -232,6 +228,15 @@ fn links_between_notebooks_lead_somewhere_and_every_chapter_ends_with_one() {
     }
 }
 
+/// The notebooks in `notebooks/`.
+fn notebook_files() -> Vec<PathBuf> {
+    std::fs::read_dir(notebooks_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "ipynb"))
+        .collect()
+}
+
 /// The targets of the Markdown links `](NAME.ipynb)` in a text.
 fn notebook_links(text: &str) -> Vec<String> {
     text.split("](")
@@ -247,11 +252,7 @@ fn notebook_links(text: &str) -> Vec<String> {
 #[test]
 fn durations_are_written_one_way_in_every_output() {
     use multitask_repl::notebook::Notebook;
-    for entry in std::fs::read_dir(notebooks_dir()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "ipynb") {
-            continue;
-        }
+    for path in notebook_files() {
         for (index, cell) in Notebook::read(&path).unwrap().cells().iter().enumerate() {
             for output in &cell.outputs {
                 let text = output.text();
