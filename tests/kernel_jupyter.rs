@@ -352,17 +352,21 @@ fn is_complete_and_complete_answer_for_real() {
     let report = report();
     assert_eq!(report["is_complete"]["fn f() {"], "incomplete");
     assert_eq!(report["is_complete"]["1 + 1"], "complete");
-    // The first Tab, before rust-analyzer's first analysis: at once.
+    // The first Tab, before rust-analyzer's first analysis: at once, with
+    // what rust-analyzer will say of it.
     let first = &report["complete_first"];
-    assert!(
-        first["matches"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|m| m == "jumping_range"),
-        "{first}"
-    );
     assert!(first["seconds"].as_f64().unwrap() < 1.0, "{first}");
+    let jumping = first["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["text"] == "jumping_range(")
+        .unwrap_or_else(|| panic!("jumping_range( in the first answer: {first}"));
+    assert_eq!(jumping["type"], "function", "{jumping}");
+    assert_eq!(
+        jumping["signature"],
+        "pub fn jumping_range(n: i64) -> Generator<i64, i64>"
+    );
     let matches = report["complete"]["matches"].as_array().unwrap();
     assert!(matches.iter().any(|m| m == "jumping_range("), "{matches:?}");
     assert_eq!(report["complete"]["cursor_start"], 0);
@@ -379,6 +383,84 @@ fn is_complete_and_complete_answer_for_real() {
     assert!(text(&jumping["signature"]).contains("i64"), "{jumping}");
 }
 
+/// A session's first Tab on a method, before rust-analyzer's first analysis:
+/// one entry at once that adds nothing to what is typed and says to wait;
+/// the methods on the next Tab.
+#[test]
+fn a_first_tab_on_a_method_says_rust_analyzer_is_warming_up() {
+    let found = &report()["first_tab_a_method"];
+    assert!(found["seconds"].as_f64().unwrap() < 1.0, "{found}");
+    assert_eq!(found["matches"], serde_json::json!(["se"]), "{found}");
+    assert_eq!(found["cursor_start"], 17, "{found}");
+    let entry = &found["types"][0];
+    assert_eq!(
+        entry["type"],
+        multitask_repl::session::completion::WARMING_UP,
+        "{found}"
+    );
+    assert!(text(&entry["signature"]).contains("10 s"), "{found}");
+    assert_eq!(found["after"], serde_json::json!(["send("]), "{found}");
+}
+
+/// Without rustup's rust-src, the learner reads why Tab knows less in the
+/// first cell's output, not only in the server's log.
+#[test]
+fn a_missing_rust_src_is_told_in_the_first_cell() {
+    let cells = report()["without_rust_src"].as_array().unwrap();
+    let note = multitask_repl::session::toolchain::MISSING_RUST_SRC;
+    assert_eq!(value_of(&cells[0]), "2", "{}", cells[0]);
+    assert!(text(&cells[0]["stderr"]).contains(note), "{}", cells[0]);
+    assert_eq!(value_of(&cells[1]), "4", "{}", cells[1]);
+    assert!(
+        !text(&cells[1]["stderr"]).contains("rust-src"),
+        "{}",
+        cells[1]
+    );
+}
+
+/// The first Tab's quick answer comes from `repl/prelude_completions.toml`:
+/// each entry is one of rust-analyzer's own answers for that name.
+#[test]
+fn the_first_tabs_answers_are_rust_analyzers() {
+    let report = report();
+    let answered = &report["prelude_completions"];
+    let mut differ = Vec::new();
+    for (name, kept) in multitask_repl::session::completion::prelude_completions() {
+        let ours = serde_json::json!({
+            "text": kept.text,
+            "type": kept.kind,
+            "signature": kept.detail.unwrap_or_default(),
+        });
+        let theirs = answered[&name].as_array().cloned().unwrap_or_default();
+        let same = |t: &Value| {
+            ["text", "type", "signature"]
+                .iter()
+                .all(|k| t[k] == ours[k])
+        };
+        if !theirs.iter().any(same) {
+            let now = theirs.first().map_or(String::new(), |t| {
+                let detail = text(&t["signature"]);
+                format!(
+                    "[{name}]\ntext = {}\nkind = {}\n{}",
+                    t["text"],
+                    t["type"],
+                    if detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!("detail = {}\n", t["signature"])
+                    }
+                )
+            });
+            differ.push(format!("{name}: kept {ours}; rust-analyzer says\n{now}"));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "repl/prelude_completions.toml differs from rust-analyzer:\n{}",
+        differ.join("\n")
+    );
+}
+
 /// Shift-Tab shows what rust-analyzer knows: the signature and the
 /// prelude's own docs, as text and HTML.
 #[test]
@@ -389,6 +471,9 @@ fn inspect_shows_the_signature_and_the_docs() {
     let plain = text(&inspect["data"]["text/plain"]);
     assert!(plain.contains("fn jumping_range"), "{plain}");
     assert!(plain.contains("send"), "the docs: {plain}");
+    // The docs speak to the learner (the project's word for the tutorial,
+    // "seed", stays out of them).
+    assert!(!plain.to_lowercase().contains("seed"), "{plain}");
     assert!(
         text(&inspect["data"]["text/html"]).contains("<code>"),
         "{inspect}"

@@ -5,7 +5,7 @@
 //! a module here with the same shape as Python's API and Rust's manners:
 //! `Result` where Python raises, ownership where Python shares.
 //!
-//! | seed section | idea | module | notebook | compared / tested in |
+//! | tutorial section | idea | module | notebook | compared / tested in |
 //! |---|---|---|---|---|
 //! | §2, 1.3 生成器 | generators: `next`, `send`, `throw`, `close`, states, `yield from` | [`generator`] | `03-iterators-generators` | `tests/generator_vs_cpython.rs` (CPython) |
 //! | §2, 1.3.4 | Python's exceptions, as values | [`exception`] | `03-iterators-generators` | `tests/generator_vs_cpython.rs` (CPython) |
@@ -15,7 +15,7 @@
 //! | §3 gevent | greenlets: `spawn!`, `join`, `joinall` (`LoopExit`), `sleep(0)` taking turns, `kill`, `with_timeout`, `Semaphore`, `Queue` | [`greenlet`] | `04-coroutines-gevent` | `tests/greenlet_vs_gevent.rs` (gevent) |
 //! | §3 gevent | green IO: sockets that switch by themselves, `http_get` | [`greenlet::net`] | `04-coroutines-gevent` | `seed_three_downloads_…` in `tests/greenlet_vs_gevent.rs` |
 //! | §3 协程 (async IO) | asyncio's one-thread event loop: `run`, `sleep`, `spawn`, `gather!`, `try_gather!`, `as_completed`, `Queue`, `wait_for`, `http_get`; tokio under it | [`asyncio`] | `05-async-tokio` | `tests/asyncio_vs_cpython.rs` (CPython) |
-//! | §3 (demo) | the seed's three slow sites, served offline | [`web`] | `04-…`, `05-async-tokio` | `tests/greenlet_vs_gevent.rs` |
+//! | §3 (demo) | the tutorial's three slow sites, served offline | [`web`] | `04-…`, `05-async-tokio` | `tests/greenlet_vs_gevent.rs` |
 //! | §1 (crashes) | a real segmentation fault, to see what a crash takes down | [`crash`] | `01-processes`, `06-examples` | `tests/repl_pty.rs` |
 //! | every chapter | Ctrl-C that keeps your variables: `KeyboardInterrupt`, cooperatively | [`interrupt`] | `00-start-here` | `ctrl_c_*` in `tests/repl_pty.rs`; `tests/kernel_jupyter.rs` |
 //! | every chapter | Python's `time.sleep`, interruptible: `time::sleep(1.0)` | [`time`] | `00-start-here` | `tests/repl_pty.rs` |

@@ -9,7 +9,7 @@
 use crate::exception::Exception;
 use crate::generator::Generator;
 
-/// Seed §2, 1.2 迭代器: the `Fib` class, an iterator written by hand.
+/// The `Fib` class, an iterator written by hand (the tutorial's 1.2 迭代器).
 ///
 /// Python's version keeps `prev` and `curr` and implements `__next__`; here
 /// that is [`Iterator::next`]. Python's integers never overflow; this one
@@ -18,7 +18,7 @@ use crate::generator::Generator;
 /// ```
 /// use multitask::prelude::*;
 /// let fib = Fib::new();
-/// // The seed prints only nine numbers for `range(10)`; there are ten.
+/// // The tutorial prints only nine numbers for `range(10)`; there are ten.
 /// assert_eq!(fib.take(10).collect::<Vec<_>>(), [1, 2, 3, 5, 8, 13, 21, 34, 55, 89]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,10 +55,10 @@ impl Iterator for Fib {
     }
 }
 
-/// Seed §2, 1.3 生成器: `fib()` written with `yield`, no class needed.
+/// `fib()` written with `yield`, no class needed (the tutorial's 1.3 生成器).
 ///
 /// It yields `curr` *before* advancing, so it starts `1, 1, 2` where the
-/// `Fib` class starts `1, 2, 3` (the seed shows the same nine numbers for
+/// `Fib` class starts `1, 2, 3` (the tutorial shows the same nine numbers for
 /// both). It ends when the next number would overflow a `u64`.
 ///
 /// ```
@@ -79,7 +79,7 @@ pub fn fib() -> Generator<u64> {
     })
 }
 
-/// Seed §2, 1.3.1 and 1.3.2: `mygen(n)` yields `0, 1, …, n - 1`.
+/// `mygen(n)` yields `0, 1, …, n - 1` (the tutorial's 1.3.1 and 1.3.2).
 ///
 /// ```
 /// use multitask::prelude::*;
@@ -101,8 +101,8 @@ pub fn mygen(n: i64) -> Generator<i64> {
     })
 }
 
-/// Seed §2, 1.3.4: `mygen` ending with `raise StopIteration`, as the seed
-/// writes it. Since Python 3.7 (PEP 479) that surfaces as
+/// `mygen` ending with `raise StopIteration`, as the tutorial's 1.3.4 writes
+/// it. Since Python 3.7 (PEP 479) that surfaces as
 /// `RuntimeError: generator raised StopIteration`, and so it does here.
 ///
 /// ```
@@ -126,7 +126,7 @@ pub fn mygen_raising_stop(n: i64) -> Generator<i64> {
     })
 }
 
-/// Seed §2, 1.3.5: `jumping_range(n)`, a generator that listens.
+/// `jumping_range(n)`, a generator that listens (the tutorial's 1.3.5).
 ///
 /// Each `yield` hands out `index` and receives a jump: `next()` jumps by 1,
 /// `send(k)` by `k`.
@@ -150,7 +150,7 @@ pub fn jumping_range(n: i64) -> Generator<i64, i64> {
     })
 }
 
-/// Seed §2, 1.3.1: `(x * x for x in range(n))`, a generator expression.
+/// `(x * x for x in range(n))`, a generator expression (the tutorial's 1.3.1).
 ///
 /// ```
 /// use multitask::prelude::*;

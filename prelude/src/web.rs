@@ -1,5 +1,5 @@
-//! The seed's three-site download, made offline: a slow HTTP server on
-//! 127.0.0.1 that serves the seed's three pages (same sizes) after different
+//! The tutorial's three-site download, made offline: a slow HTTP server on
+//! 127.0.0.1 that serves the tutorial's three pages (same sizes) after different
 //! delays, and the little HTTP/1.0 both `http_get`s speak — the green one
 //! ([`greenlet::net::http_get`](crate::greenlet::net::http_get)) and the
 //! tokio one ([`asyncio::http_get`](crate::asyncio::http_get)).
@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use crate::multiprocessing::{Process, Value};
 
-/// The seed's pages: path, delay in seconds, size in bytes.
+/// The tutorial's pages: path, delay in seconds, size in bytes.
 pub const PAGES: [(&str, f64, usize); 3] = [
     ("/python", 0.6, 45661),
     ("/github", 0.2, 14823),

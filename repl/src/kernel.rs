@@ -79,6 +79,9 @@ struct Kernel {
     stdin: stdin::Asker,
     /// Whether the current cell's front end takes input.
     allow_stdin: AtomicBool,
+    /// What the first cell says before its output: a note on the toolchain
+    /// that only the kernel's log would otherwise hold.
+    first_cell_note: Mutex<Option<&'static str>>,
 }
 
 async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
@@ -107,6 +110,7 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
         start: Mutex::default(),
         stdin: stdin::serve(stdin_socket),
         allow_stdin: AtomicBool::new(false),
+        first_cell_note: Mutex::new(crate::session::toolchain::missing_rust_src()),
     });
     let jobs = worker::start_session(options, kernel.clone());
 
@@ -136,6 +140,18 @@ impl Kernel {
         let parent = self.parent.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(parent) = parent.as_ref() {
             self.streams.line(parent, stream, &text);
+        }
+    }
+
+    /// The first cell's note, on stderr, once.
+    fn first_cell(&self) {
+        let note = self
+            .first_cell_note
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(note) = note {
+            self.stream(Stream::Stderr, note.to_string());
         }
     }
 

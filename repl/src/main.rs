@@ -8,6 +8,7 @@ use multitask_repl::session::Options;
 use multitask_repl::session::build_dir::BuildDir;
 use multitask_repl::session::commands::OPT_LEVELS;
 use multitask_repl::session::locate::find_prelude;
+use multitask_repl::session::toolchain;
 use multitask_repl::{kernel, notebook::check, notebook::step, terminal};
 
 /// A Rust REPL with the multitask prelude preloaded: Python's multitasking
@@ -299,6 +300,11 @@ fn build_dir(cache: Option<PathBuf>, say: fn(&str)) -> Result<BuildDir> {
         ));
     }
     let library_path = runtime_library_path()?;
+    // evcxr's completions and type inference read std's source (the kernel
+    // also tells its first cell).
+    if let Some(note) = toolchain::missing_rust_src() {
+        say(note);
+    }
     // SAFETY: no other thread has started yet. evcxr reads EVCXR_TMPDIR when
     // the session starts; its runtime process inherits LD_LIBRARY_PATH.
     unsafe {
@@ -341,26 +347,9 @@ fn runtime_library_path() -> Result<std::ffi::OsString> {
         .context("cannot run rustc: is a Rust toolchain installed?")?;
     let libdir = String::from_utf8(output.stdout).context("rustc printed a non-UTF-8 path")?;
     let libdir = PathBuf::from(libdir.trim());
-    warn_without_rust_src(&libdir);
     let mut paths = vec![libdir];
     if let Some(existing) = std::env::var_os("LD_LIBRARY_PATH") {
         paths.extend(std::env::split_paths(&existing));
     }
     std::env::join_paths(paths).context("cannot build LD_LIBRARY_PATH")
-}
-
-/// evcxr's completions and type inference read the standard library's
-/// source, which rustup ships as the optional `rust-src` component.
-fn warn_without_rust_src(target_libdir: &std::path::Path) {
-    // <sysroot>/lib/rustlib/<target>/lib → <sysroot>/lib/rustlib/src/rust/library
-    let library = target_libdir
-        .ancestors()
-        .nth(2)
-        .map(|rustlib| rustlib.join("src").join("rust").join("library"));
-    if library.is_some_and(|dir| !dir.is_dir()) {
-        eprintln!(
-            "note: rustup's rust-src component is missing, so completions and some type \
-             inference will not work: `rustup component add rust-src` adds it."
-        );
-    }
 }

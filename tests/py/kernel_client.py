@@ -7,11 +7,13 @@ The kernelspec is installed into a temporary prefix (`multitask kernel install
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 
 import zmq
 from jupyter_client.manager import KernelManager
@@ -99,6 +101,71 @@ def shell_reply(client, msg_id):
     while reply["parent_header"].get("msg_id") != msg_id:
         reply = client.get_shell_msg(timeout=TIMEOUT)
     return reply["content"]
+
+
+def fresh_kernel(env=None):
+    km = KernelManager(kernel_name="multitask")
+    km.start_kernel(env={**os.environ, **(env or {})})
+    client = km.client()
+    client.start_channels()
+    client.wait_for_ready(timeout=TIMEOUT)
+    return km, client
+
+
+def first_tab_a_method():
+    """A session whose first Tab is a method's, which only rust-analyzer
+    knows: answered at once with one entry that says to wait, then (its
+    first analysis done) with the methods."""
+    km, client = fresh_kernel()
+    run(client, "1 + 1")
+    code = "jumping_range(3).se"
+    asked = time.time()
+    first = shell_reply(client, client.complete(code, len(code)))
+    found = {
+        "seconds": time.time() - asked,
+        "matches": first["matches"],
+        "cursor_start": first["cursor_start"],
+        "types": first["metadata"].get("_jupyter_types_experimental"),
+        "after": shell_reply(client, client.complete(code, len(code)))["matches"],
+    }
+    km.shutdown_kernel(now=False)
+    client.stop_channels()
+    return found
+
+
+def without_rust_src():
+    """A toolchain without rust-src (a `rustc` first on the PATH that names a
+    sysroot without it): the first cell says so, once."""
+    with tempfile.TemporaryDirectory() as fake:
+        rustc = os.path.join(fake, "rustc")
+        with open(rustc, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f'[ "$*" = "--print sysroot" ] && {{ echo "{fake}"; exit 0; }}\n'
+                    f'exec "{shutil.which("rustc")}" "$@"\n')
+        os.chmod(rustc, 0o755)
+        km, client = fresh_kernel({"PATH": fake + os.pathsep + os.environ["PATH"]})
+        cells = [run(client, "1 + 1"), run(client, "2 + 2")]
+        km.shutdown_kernel(now=False)
+        client.stop_channels()
+        return cells
+
+
+def prelude_completions(client):
+    """What rust-analyzer answers for each name that
+    repl/prelude_completions.toml keeps (the first Tab's quick answer): per
+    name, the typed matches that complete that very name (`spawn!(`,
+    `threading::`, `jumping_range(`)."""
+    kept = os.path.join(os.path.dirname(__file__), "..", "..", "repl",
+                        "prelude_completions.toml")
+    with open(kept, "rb") as f:
+        names = tomllib.load(f)
+    found = {}
+    for name in names:
+        reply = shell_reply(client, client.complete(name, len(name)))
+        types = reply["metadata"].get("_jupyter_types_experimental") or []
+        whole = re.compile(re.escape(name) + r"(!?\(\)?|::)?")
+        found[name] = [t for t in types if whole.fullmatch(t["text"])]
+    return found
 
 
 def statuses_of(client, msg_id):
@@ -423,6 +490,7 @@ def main():
         report["complete_first"] = {
             "matches": first["matches"],
             "cursor_start": first["cursor_start"],
+            "types": first["metadata"].get("_jupyter_types_experimental"),
             "seconds": time.time() - asked,
         }
         complete = shell_reply(client, client.complete("jumping_ra", 10))
@@ -432,6 +500,7 @@ def main():
             "cursor_end": complete["cursor_end"],
             "types": complete["metadata"].get("_jupyter_types_experimental"),
         }
+        report["prelude_completions"] = prelude_completions(client)
         # Shift-Tab: the cursor inside the name, in a cell with Chinese text
         # before it (Jupyter counts the cursor in characters).
         code = "// 生成器 a generator\nlet g = jumping_range(5);"
@@ -500,6 +569,8 @@ def main():
         report["after_restart"] = [run(client, "before_restart"), run(client, "2 + 2")]
 
         report["front_end_killed"] = front_end_killed()
+        report["first_tab_a_method"] = first_tab_a_method()
+        report["without_rust_src"] = without_rust_src()
 
         process = km.provisioner.process
         # Shut down while a cell is busy: the kernel must still leave by itself.

@@ -1,4 +1,4 @@
-//! asyncio's event loop in Rust (seed §3's destination): [`run`],
+//! asyncio's event loop in Rust (tutorial §3's destination): [`run`],
 //! [`sleep`], [`spawn`] and [`Task`], [`gather!`](crate::gather) and
 //! [`try_gather!`](crate::try_gather), [`wait_for`], [`first_completed`],
 //! [`as_completed`], [`Queue`] and a non-blocking [`http_get`].

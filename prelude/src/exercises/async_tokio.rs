@@ -1,4 +1,4 @@
-//! Chapter 05's exercises (`notebooks/05-async-tokio.ipynb`, seed §3, async
+//! Chapter 05's exercises (`notebooks/05-async-tokio.ipynb`, tutorial §3, async
 //! IO): many sleeping tasks at once (warm-up), a deadline with `wait_for`
 //! and the first of several downloads, the rest cancelled (combine), and at
 //! most N downloads at once with tokio's semaphore (challenge; chapter 04's

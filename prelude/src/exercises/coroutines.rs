@@ -1,4 +1,4 @@
-//! Chapter 04's exercises (`notebooks/04-coroutines-gevent.ipynb`, seed §3
+//! Chapter 04's exercises (`notebooks/04-coroutines-gevent.ipynb`, tutorial §3
 //! gevent): greenlets that take strict turns (warm-up), green downloads
 //! (combine), slow work that leaves the hub free — by yielding, or on a
 //! thread of chapter 02 (combine) — and at most N downloads at once with a

@@ -1,4 +1,4 @@
-//! Chapter 06's exercises (`notebooks/06-examples.ipynb`, seed 示例): waiting
+//! Chapter 06's exercises (`notebooks/06-examples.ipynb`, tutorial 示例): waiting
 //! on many things at once with a thread pool (warm-up), the same with
 //! greenlets on one thread (combine, chapter 04), a Master–Worker word count
 //! over a process pool (combine, chapter 01), and results as they finish

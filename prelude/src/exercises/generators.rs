@@ -1,4 +1,4 @@
-//! Chapter 03's exercises (`notebooks/03-iterators-generators.ipynb`, seed §2
+//! Chapter 03's exercises (`notebooks/03-iterators-generators.ipynb`, tutorial §2
 //! 生成器): a generator that yields and one that is sent values (warm-ups),
 //! a pipeline of generators joined with `yield_from` (combine), and a
 //! round-robin scheduler that drives generators with `send` (challenge).
@@ -62,7 +62,7 @@ pub const CHAIN_ALL: Exercise = Exercise {
     ],
 };
 
-/// `round_robin(tasks)`: a scheduler of generators, the seed's coroutines.
+/// `round_robin(tasks)`: a scheduler of generators, the tutorial's coroutines.
 pub const ROUND_ROBIN: Exercise = Exercise {
     id: "03-round-robin",
     chapter: CHAPTER,

@@ -1,4 +1,4 @@
-//! The seed's pages for the download exercises: a server per check, and the
+//! The tutorial's pages for the download exercises: a server per check, and the
 //! one check chapters 04 and 05 share — at most N downloads at once, by
 //! greenlets or by tokio tasks.
 
@@ -7,12 +7,12 @@ use std::time::Instant;
 use super::{census, words};
 use crate::web::{PAGES, PageServer};
 
-/// The seed's pages, served for a check.
+/// The tutorial's pages, served for a check.
 pub(super) fn page_server() -> Result<PageServer, String> {
     PageServer::start().map_err(|e| format!("cannot start the page server: {e}"))
 }
 
-/// Runs `download_at_most(urls, 2)` on the seed's three pages twice over,
+/// Runs `download_at_most(urls, 2)` on the tutorial's three pages twice over,
 /// against a server that counts the requests it serves at once: the sizes
 /// must come back in the URLs' order, never more than two served at once —
 /// and two, not one. `workers` names what should download side by side

@@ -1,4 +1,4 @@
-//! Chapter 01's exercises (`notebooks/01-processes.ipynb`, seed §1.1 进程): a
+//! Chapter 01's exercises (`notebooks/01-processes.ipynb`, tutorial §1.1 进程): a
 //! process `Pool` (warm-up), a child that answers down a pipe (warm-up), a
 //! counter shared by processes that loses no update (combine), and workers
 //! fed by a queue that all stop cleanly (challenge).

@@ -1,4 +1,4 @@
-//! Chapter 02's exercises (`notebooks/02-threads.ipynb`, seed §1.2 线程):
+//! Chapter 02's exercises (`notebooks/02-threads.ipynb`, tutorial §1.2 线程):
 //! named threads and a counter threads share without losing an update
 //! (warm-ups), daemon and other threads when a process exits (combine, with
 //! chapter 01), and a transfer between two locked accounts that cannot

@@ -1,4 +1,4 @@
-//! Generators: functions that pause at a `yield` and carry on from there (seed §2, 1.3 生成器).
+//! Generators: functions that pause at a `yield` and carry on from there (tutorial §2, 1.3 生成器).
 //!
 //! Notebook `notebooks/03-iterators-generators.ipynb`; tests
 //! `tests/generator_vs_cpython.rs`, each scenario run here and in CPython

@@ -1,11 +1,11 @@
-//! Greenlets, seed §3: gevent's lightweight cooperative tasks, each on a
+//! Greenlets, tutorial §3: gevent's lightweight cooperative tasks, each on a
 //! stack of its own (a real coroutine: plain functions can switch, no
 //! `async`/`.await` in sight).
 //!
 //! Notebook `notebooks/04-coroutines-gevent.ipynb`; tests
 //! `tests/greenlet_vs_gevent.rs`, each scenario run here
 //! (`tests/bin/greenlet_scenarios.rs`) and in the real gevent
-//! (`tests/py/greenlet_scenarios.py`), the seed's own `f(5)` programs first.
+//! (`tests/py/greenlet_scenarios.py`), the tutorial's own `f(5)` programs first.
 //!
 //! Every OS thread has one hub. [`spawn`](Greenlet::spawn) queues a greenlet;
 //! nothing runs until the current code waits — [`Greenlet::join`],

@@ -1,4 +1,4 @@
-//! Processes, seed §1.1: Python's `multiprocessing` with real `fork()`.
+//! Processes, tutorial §1.1: Python's `multiprocessing` with real `fork()`.
 //!
 //! Notebook `notebooks/01-processes.ipynb`; tests
 //! `tests/process_vs_cpython.rs`, each scenario run here

@@ -1,4 +1,4 @@
-//! Threads, seed §1.2: Python's `threading`, over `std::thread`.
+//! Threads, tutorial §1.2: Python's `threading`, over `std::thread`.
 //!
 //! Notebooks `notebooks/02-threads.ipynb` and `06-examples.ipynb`; tests: the
 //! thread scenarios of `tests/process_vs_cpython.rs` (`seed_loop_thread`,

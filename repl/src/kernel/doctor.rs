@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::install::KERNEL_NAME;
+use crate::session::toolchain;
 
 /// One thing checked.
 #[derive(Debug, Clone, PartialEq)]
@@ -231,12 +232,7 @@ fn workspace_version(prelude: &Path) -> Option<String> {
 /// What the kernel needs at run time: cargo and rustc, and rustc's sources
 /// for completion and Shift-Tab on std.
 pub fn toolchain() -> Vec<Finding> {
-    let sysroot = std::process::Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    let sysroot = toolchain::sysroot();
     let cargo = std::process::Command::new("cargo")
         .arg("--version")
         .output()
@@ -250,8 +246,7 @@ pub fn toolchain() -> Vec<Finding> {
         )),
     }
     if let Some(sysroot) = sysroot {
-        let sources = sysroot.join("lib/rustlib/src/rust/library");
-        findings.push(if sources.is_dir() {
+        findings.push(if toolchain::has_rust_src(&sysroot) {
             Finding::ok("rustc's sources (rust-src) are there, for completion of std")
         } else {
             Finding::wrong(

@@ -84,6 +84,7 @@ pub(super) fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync:
                     *kernel.parent.lock().unwrap_or_else(|e| e.into_inner()) =
                         Some((*parent).clone());
                     kernel.allow_stdin.store(allow_stdin, Ordering::SeqCst);
+                    kernel.first_cell();
                     let reply = match background.session_for(&kernel.interrupter) {
                         Ok(Some(mut session)) => session.execute(&code),
                         Ok(None) => Reply::NotRun,

@@ -3,19 +3,23 @@
 //!
 //! rust-analyzer's first analysis of a session takes seconds (std and every
 //! dependency of the prelude), and JupyterLab gives a completion one second
-//! before it shows nothing. So the first Tab is answered at once from the
-//! names a learner most likely means — the prelude's and the session's
-//! variables — and the front end then lets rust-analyzer warm up
+//! before it shows nothing. So the first Tab is answered at once: a name
+//! from the prelude's (what rust-analyzer says of each is kept in
+//! `repl/prelude_completions.toml`) and the session's variables, with their
+//! kinds and types; a method or path with one entry that says rust-analyzer
+//! is warming up. The front end then lets rust-analyzer warm up
 //! ([`Session::warm_up_completions`](crate::session::Session::warm_up_completions))
 //! for every Tab after.
+
+use std::collections::BTreeMap;
 
 /// One completion: the text to insert, what it is, and its one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Completion {
     /// What to insert (`jumping_range(`).
     pub text: String,
-    /// Jupyter's name for what it is: `function`, `struct`, `module`, …
-    /// (`<unknown>` for a quick answer).
+    /// Jupyter's name for what it is: `function`, `class`, `module`,
+    /// `instance`, `keyword` ([`WARMING_UP`] for the entry that says to wait).
     pub kind: &'static str,
     /// Its signature or type (`fn(n: i64) -> Generator<i64, i64>`).
     pub detail: Option<String>,
@@ -31,60 +35,47 @@ pub fn without_placeholders(code: &str) -> String {
     }
 }
 
-/// The prelude's source, whose `pub use` lines name what is in scope.
-const PRELUDE: &str = include_str!("../../../prelude/src/prelude.rs");
+/// What rust-analyzer answers for each name of the prelude, kept as data
+/// (`tests/kernel_jupyter.rs` holds it to rust-analyzer's answers).
+const PRELUDE_COMPLETIONS: &str = include_str!("../../prelude_completions.toml");
 
-/// The names `use multitask::prelude::*` brings in, read from its
-/// `pub use` lines (`self` stands for the module's own name).
-pub fn prelude_names() -> Vec<String> {
-    let mut names = Vec::new();
-    let mut statement = String::new();
-    for line in PRELUDE.lines().map(str::trim) {
-        if line.starts_with("pub use ") || !statement.is_empty() {
-            statement.push_str(line);
-            statement.push(' ');
-            if line.ends_with(';') {
-                names.extend(used_names(&statement));
-                statement.clear();
-            }
-        }
-    }
-    names.sort();
-    names.dedup();
-    names
-}
+/// The kinds Jupyter's front ends draw an icon for.
+const KINDS: [&str; 5] = ["function", "class", "module", "instance", "keyword"];
 
-/// The names one `pub use path::{a, b as c, self};` brings in.
-fn used_names(statement: &str) -> Vec<String> {
-    let body = statement
-        .trim()
-        .trim_start_matches("pub use ")
-        .trim_end_matches(';')
-        .trim();
-    let (path, items) = match body.split_once('{') {
-        Some((path, items)) => (path.trim_end_matches("::"), items.trim_end_matches('}')),
-        None => match body.rsplit_once("::") {
-            Some((path, item)) => (path, item),
-            None => ("", body),
-        },
-    };
-    items
-        .split(',')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .map(|item| match item.split_once(" as ") {
-            Some((_, alias)) => alias.trim().to_string(),
-            None if item == "self" => path.rsplit("::").next().unwrap_or(path).to_string(),
-            None => item.rsplit("::").next().unwrap_or(item).to_string(),
+/// The kind of the one entry a method or path gets before rust-analyzer is
+/// ready: JupyterLab shows it beside the entry, `jupyter console` under it.
+pub const WARMING_UP: &str = "warming up: Tab again in ~10 s";
+
+/// The prelude's names, each with its completion as rust-analyzer gives
+/// it (`jumping_range(`, `pub fn jumping_range(n: i64) -> …`).
+///
+/// # Panics
+/// When `prelude_completions.toml` does not parse (a unit test reads it).
+pub fn prelude_completions() -> BTreeMap<String, Completion> {
+    let table: toml::Table =
+        toml::from_str(PRELUDE_COMPLETIONS).expect("prelude_completions.toml parses");
+    table
+        .into_iter()
+        .map(|(name, entry)| {
+            let field = |key: &str| entry.get(key).and_then(toml::Value::as_str);
+            let completion = Completion {
+                text: field("text").unwrap_or_default().to_string(),
+                kind: field("kind")
+                    .and_then(|kind| KINDS.into_iter().find(|k| *k == kind))
+                    .unwrap_or("instance"),
+                detail: field("detail").map(str::to_string),
+            };
+            (name, completion)
         })
         .collect()
 }
 
-/// The quick answer at byte offset `position`: the names among `known`
-/// that start with the identifier being typed there. Where the completion
-/// starts, and the matches; nothing after a `.` or `::` (a method or a path:
-/// only rust-analyzer knows those).
-pub fn quick(source: &str, position: usize, known: &[String]) -> (usize, Vec<Completion>) {
+/// The quick answer at byte offset `position`: the completions among
+/// `known` whose text starts with the identifier being typed there, and
+/// where the replaced text starts. After a `.` or `::` (a method or a path,
+/// which only rust-analyzer knows) one entry that adds nothing and says to
+/// wait ([`WARMING_UP`]).
+pub fn quick(source: &str, position: usize, known: &[Completion]) -> (usize, Vec<Completion>) {
     let before = &source[..position];
     let start = before
         .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -92,18 +83,25 @@ pub fn quick(source: &str, position: usize, known: &[String]) -> (usize, Vec<Com
             at + before[at..].chars().next().map_or(1, char::len_utf8)
         });
     let prefix = &before[start..];
-    let after_path = before[..start].ends_with('.') || before[..start].ends_with("::");
-    if prefix.is_empty() || after_path {
+    if before[..start].ends_with('.') || before[..start].ends_with("::") {
+        let waiting = Completion {
+            text: prefix.to_string(),
+            kind: WARMING_UP,
+            detail: Some(
+                "rust-analyzer reads std and the prelude once a session (about 10 s); \
+                 then Tab lists the methods"
+                    .into(),
+            ),
+        };
+        return (start, vec![waiting]);
+    }
+    if prefix.is_empty() {
         return (position, Vec::new());
     }
     let matches = known
         .iter()
-        .filter(|name| name.starts_with(prefix))
-        .map(|name| Completion {
-            text: name.clone(),
-            kind: "<unknown>",
-            detail: None,
-        })
+        .filter(|c| c.text.starts_with(prefix))
+        .cloned()
         .collect();
     (start, matches)
 }
@@ -119,37 +117,99 @@ mod tests {
         assert_eq!(without_placeholders("Generator"), "Generator");
     }
 
+    /// The names `use multitask::prelude::*` brings in, read from the
+    /// prelude's `pub use` lines (`self` stands for the module's own name).
+    fn prelude_names() -> Vec<String> {
+        let source = include_str!("../../../prelude/src/prelude.rs");
+        let mut names = Vec::new();
+        let mut statement = String::new();
+        for line in source.lines().map(str::trim) {
+            if line.starts_with("pub use ") || !statement.is_empty() {
+                statement.push_str(line);
+                statement.push(' ');
+                if line.ends_with(';') {
+                    names.extend(used_names(&statement));
+                    statement.clear();
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The names one `pub use path::{a, b as c, self};` brings in.
+    fn used_names(statement: &str) -> Vec<String> {
+        let body = statement
+            .trim()
+            .trim_start_matches("pub use ")
+            .trim_end_matches(';')
+            .trim();
+        let (path, items) = match body.split_once('{') {
+            Some((path, items)) => (path.trim_end_matches("::"), items.trim_end_matches('}')),
+            None => match body.rsplit_once("::") {
+                Some((path, item)) => (path, item),
+                None => ("", body),
+            },
+        };
+        items
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| match item.split_once(" as ") {
+                Some((_, alias)) => alias.trim().to_string(),
+                None if item == "self" => path.rsplit("::").next().unwrap_or(path).to_string(),
+                None => item.rsplit("::").next().unwrap_or(item).to_string(),
+            })
+            .collect()
+    }
+
     #[test]
-    fn the_preludes_names_come_from_its_pub_use_lines() {
+    fn the_kept_completions_are_the_preludes_names() {
         let names = prelude_names();
-        for name in [
-            "jumping_range",
-            "Generator",
-            "greenlet",
-            "spawn",
-            "tokio",
-            "Table",
-        ] {
+        for name in ["jumping_range", "Generator", "greenlet", "spawn", "tokio"] {
             assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
         }
-        assert!(
-            !names.iter().any(|n| n == "self" || n.contains("::")),
-            "{names:?}"
+        let table: toml::Table = toml::from_str(PRELUDE_COMPLETIONS).unwrap();
+        let kept: Vec<&String> = table.keys().collect();
+        assert_eq!(
+            kept,
+            names.iter().collect::<Vec<_>>(),
+            "prelude_completions.toml names what the prelude brings in"
         );
+        for (name, entry) in &table {
+            let kind = entry["kind"].as_str().unwrap();
+            assert!(KINDS.contains(&kind), "{name}: {kind}");
+            assert!(entry["text"].as_str().unwrap().starts_with(name.as_str()));
+        }
     }
 
     #[test]
     fn a_quick_answer_completes_the_identifier_being_typed() {
-        let known = vec!["jumping_range".to_string(), "join".to_string()];
+        let known: Vec<Completion> = prelude_completions().into_values().collect();
         let source = "let 生成器 = jumping_";
         let (start, found) = quick(source, source.len(), &known);
         assert_eq!(&source[start..], "jumping_");
-        let texts: Vec<&str> = found.iter().map(|c| c.text.as_str()).collect();
-        assert_eq!(texts, ["jumping_range"]);
-        assert!(
-            quick("g.jo", 4, &known).1.is_empty(),
-            "a method is rust-analyzer's"
+        assert_eq!(
+            found,
+            [Completion {
+                text: "jumping_range(".into(),
+                kind: "function",
+                detail: Some("pub fn jumping_range(n: i64) -> Generator<i64, i64>".into()),
+            }]
         );
         assert!(quick("x ", 2, &known).1.is_empty());
+    }
+
+    #[test]
+    fn a_method_before_rust_analyzer_is_ready_gets_an_entry_that_says_so() {
+        for (source, typed) in [("g.se", "se"), ("threading::", "")] {
+            let (start, found) = quick(source, source.len(), &[]);
+            assert_eq!(&source[start..], typed);
+            assert_eq!(found.len(), 1, "{found:?}");
+            // Taking it adds nothing to what is typed.
+            assert_eq!(found[0].text, typed);
+            assert_eq!(found[0].kind, WARMING_UP);
+        }
     }
 }

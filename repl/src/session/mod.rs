@@ -17,6 +17,7 @@
 //! - [`build_progress`]: the first start's progress bar.
 //! - [`locate`]: where the prelude crate is.
 //! - [`memory`]: how much memory the runtime held while a cell ran.
+//! - [`toolchain`]: rustc's sysroot, and whether `rust-src` is in it.
 
 pub mod background;
 pub mod build_dir;
@@ -31,6 +32,7 @@ pub mod memory;
 pub mod output;
 pub mod picture;
 pub mod reply;
+pub mod toolchain;
 pub mod unhelpful;
 
 use std::collections::BTreeSet;
@@ -489,17 +491,21 @@ impl Session {
 
     /// [`completions`](Self::completions) if rust-analyzer is ready, else
     /// at once the [quick answer](completion::quick) from the prelude's names
-    /// and the variables (then call
+    /// and the variables, with their types (then call
     /// [`warm_up_completions`](Self::warm_up_completions) once replied).
     pub fn completions_now(&mut self, source: &str, position: usize) -> (usize, Vec<Completion>) {
         if self.analysed {
             return self.completions(source, position);
         }
         let mut known = match self.checks {
-            Checks::Loops => completion::prelude_names(),
+            Checks::Loops => completion::prelude_completions().into_values().collect(),
             Checks::None => Vec::new(),
         };
-        known.extend(self.variables().into_iter().map(|(name, _)| name));
+        known.extend(self.variables().into_iter().map(|(name, ty)| Completion {
+            text: name,
+            kind: "instance",
+            detail: Some(ty),
+        }));
         completion::quick(source, position, &known)
     }
 
