@@ -109,6 +109,24 @@ fn a_compile_error_on_a_long_line_keeps_its_drawing_at_900_px() {
     assert!(outputs.contains("CompileError"), "{outputs}");
 }
 
+/// The session's first Tab is on a method: the completer says rust-analyzer
+/// is warming up (and a second Tab changes nothing); later the methods.
+#[test]
+fn a_first_tab_on_a_method_shows_that_rust_analyzer_warms_up() {
+    let tab = step("method_tab");
+    let waiting = tab["waiting"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase()
+        .replace('\u{a0}', " ");
+    assert!(waiting.contains("warming up"), "{tab}");
+    assert_eq!(
+        tab["typed_after_tab"], "let g = jumping_range(3); g.se",
+        "{tab}"
+    );
+    assert!(tab["methods"].to_string().contains("send"), "{tab}");
+}
+
 #[test]
 fn tab_shows_the_completer_with_the_preludes_names() {
     let items = step("tab")["items"].to_string();

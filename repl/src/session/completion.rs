@@ -44,7 +44,9 @@ const KINDS: [&str; 5] = ["function", "class", "module", "instance", "keyword"];
 
 /// The kind of the one entry a method or path gets before rust-analyzer is
 /// ready: JupyterLab shows it beside the entry, `jupyter console` under it.
-pub const WARMING_UP: &str = "warming up: Tab again in ~10 s";
+/// Its spaces do not break (U+00A0): JupyterLab makes that column as wide
+/// as its longest word.
+pub const WARMING_UP: &str = "warming\u{a0}up:\u{a0}Tab\u{a0}again\u{a0}in\u{a0}~10\u{a0}s";
 
 /// The prelude's names, each with its completion as rust-analyzer gives
 /// it (`jumping_range(`, `pub fn jumping_range(n: i64) -> …`).
