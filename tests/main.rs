@@ -1,6 +1,7 @@
 //! The end-to-end test crate: one binary, a module per area.
 
 mod asyncio_vs_cpython;
+mod console_pty;
 mod exercises;
 mod generator_vs_cpython;
 mod greenlet_vs_gevent;
