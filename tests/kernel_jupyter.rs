@@ -406,7 +406,7 @@ fn a_first_tab_on_a_method_says_rust_analyzer_is_warming_up() {
 /// first cell's output, not only in the server's log.
 #[test]
 fn a_missing_rust_src_is_told_in_the_first_cell() {
-    let cells = report()["without_rust_src"].as_array().unwrap();
+    let cells = report()["without_rust_src"]["cells"].as_array().unwrap();
     let note = multitask_repl::session::toolchain::MISSING_RUST_SRC;
     assert_eq!(value_of(&cells[0]), "2", "{}", cells[0]);
     assert!(text(&cells[0]["stderr"]).contains(note), "{}", cells[0]);
@@ -416,6 +416,21 @@ fn a_missing_rust_src_is_told_in_the_first_cell() {
         "{}",
         cells[1]
     );
+}
+
+/// A session's first Tab on a name, answered before rust-analyzer is ready
+/// (here it has no std at all): the prelude's macro and the learner's
+/// variable, each with its kind and type.
+#[test]
+fn a_first_tab_on_a_name_gives_kinds_and_types() {
+    let first = &report()["without_rust_src"]["first_tab"];
+    let expected = serde_json::json!([
+        {"start": 0, "end": 5, "text": "spawn!()", "type": "function",
+         "signature": "macro_rules! spawn"},
+        {"start": 0, "end": 5, "text": "spawned_count", "type": "instance",
+         "signature": "u8"},
+    ]);
+    assert_eq!(first, &expected);
 }
 
 /// The first Tab's quick answer comes from `repl/prelude_completions.toml`:

@@ -135,7 +135,8 @@ def first_tab_a_method():
 
 def without_rust_src():
     """A toolchain without rust-src (a `rustc` first on the PATH that names a
-    sysroot without it): the first cell says so, once."""
+    sysroot without it): the first cell says so, once; the first Tab still
+    knows the prelude and the variables."""
     with tempfile.TemporaryDirectory() as fake:
         rustc = os.path.join(fake, "rustc")
         with open(rustc, "w") as f:
@@ -145,9 +146,14 @@ def without_rust_src():
         os.chmod(rustc, 0o755)
         km, client = fresh_kernel({"PATH": fake + os.pathsep + os.environ["PATH"]})
         cells = [run(client, "1 + 1"), run(client, "2 + 2")]
+        # This session's first Tab, which needs no rust-analyzer: a prelude
+        # name and a variable, each with what it is.
+        run(client, "let spawned_count = 3u8;")
+        first_tab = shell_reply(client, client.complete("spawn", 5))
         km.shutdown_kernel(now=False)
         client.stop_channels()
-        return cells
+        return {"cells": cells,
+                "first_tab": first_tab["metadata"].get("_jupyter_types_experimental")}
 
 
 def prelude_completions(client):
