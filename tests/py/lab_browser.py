@@ -2,7 +2,10 @@
 on the multitask kernel, and print one JSON report of what was seen.
 tests/jupyterlab_browser.rs asserts on it.
 
-Usage: lab_browser.py MULTITASK_BIN NOTEBOOK SCREENSHOTS_DIR
+Usage: lab_browser.py MULTITASK_BIN NOTEBOOK SCREENSHOTS_DIR [lab|notebook]
+
+`notebook` runs the same steps in Notebook 7 (`jupyter notebook`), which is
+made of JupyterLab's parts in a page of one document.
 
 The kernelspec is installed into a temporary prefix; the notebook is copied
 into a temporary folder that JupyterLab serves (so nothing in the repository
@@ -57,7 +60,7 @@ def wait_for(what, check, timeout=STEP_TIMEOUT, every=0.25):
 class Lab:
     """A JupyterLab server and a browser on one notebook."""
 
-    def __init__(self, binary, notebook, shots):
+    def __init__(self, binary, notebook, shots, ui="lab"):
         self.shots = shots
         self.root = tempfile.mkdtemp(prefix="multitask-lab-")
         prefix = os.path.join(self.root, "prefix")
@@ -73,14 +76,16 @@ class Lab:
                    JUPYTER_RUNTIME_DIR=os.path.join(self.root, "runtime"))
         self.port, self.token = free_port(), "multitask-test"
         self.log = open(os.path.join(shots, "jupyterlab.log"), "w")
-        lab = [os.path.join(os.path.dirname(sys.executable), "jupyter"), "lab"]
+        server = [os.path.join(os.path.dirname(sys.executable), "jupyter"), ui]
+        # window.jupyterapp: the commands and models the steps read.
+        app = {"lab": ["--LabApp.news_url=None", "--LabApp.expose_app_in_browser=True",
+                       "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+               "notebook": ["--JupyterNotebookApp.expose_app_in_browser=True"]}[ui]
+        self.page = {"lab": "lab/tree", "notebook": "notebooks"}[ui]
         self.server = subprocess.Popen(
-            lab + ["--no-browser", "--allow-root", f"--port={self.port}",
-                   f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={work}",
-                   "--ServerApp.open_browser=False", "--LabApp.news_url=None",
-                   # window.jupyterapp: the commands and models the steps read.
-                   "--LabApp.expose_app_in_browser=True",
-                   "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+            server + ["--no-browser", "--allow-root", f"--port={self.port}",
+                      f"--ServerApp.token={self.token}", f"--ServerApp.root_dir={work}",
+                      "--ServerApp.open_browser=False"] + app,
             env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=work)
         wait_for("the server", self.api_up, timeout=120, every=0.5)
         options = webdriver.ChromeOptions()
@@ -184,9 +189,10 @@ class Lab:
 
 def main():
     binary, notebook, shots = sys.argv[1:4]
+    ui = sys.argv[4] if len(sys.argv) > 4 else "lab"
     os.makedirs(shots, exist_ok=True)
     report = {}
-    lab = Lab(binary, notebook, shots)
+    lab = Lab(binary, notebook, shots, ui)
 
     def step(name, body):
         try:
@@ -199,7 +205,7 @@ def main():
 
     try:
         def open_notebook():
-            lab.driver.get(lab.url(f"lab/tree/{lab.name}"))
+            lab.driver.get(lab.url(f"{lab.page}/{lab.name}"))
             wait_for("the kernel to be idle",
                      lambda: lab.kernel_status() == "idle", timeout=START_TIMEOUT)
             # JupyterLab writes the kernel's language_info into the notebook as it opens.
