@@ -21,7 +21,7 @@ pub struct Completion {
     /// Jupyter's name for what it is: `function`, `class`, `module`,
     /// `instance`, `keyword` ([`WARMING_UP`] for the entry that says to wait).
     pub kind: &'static str,
-    /// Its signature or type (`fn(n: i64) -> Generator<i64, i64>`).
+    /// Its signature or type (`pub fn jumping_range(n: i64) -> Generator<i64, i64>`).
     pub detail: Option<String>,
 }
 
