@@ -76,12 +76,9 @@ fn jupyter_console_shows_answers_and_completions_and_no_kernel_log() {
     }
     assert_eq!(proc_stat(runtime), None, "the runtime outlived the console");
     let plain = without_colours(&(console.seen + &rest));
-    for log in [
-        "multitask kernel",
-        "session ready",
-        "Another multitask",
-        "Compiling",
-    ] {
+    // Every line of the kernel's log starts so. (On a cold build folder the
+    // first cell shows cargo's `Compiling …` lines: that is its output.)
+    for log in ["multitask kernel:", "Another multitask"] {
         assert!(
             !plain.contains(log),
             "the kernel's log reached the console ({log:?}):\n{plain}"
