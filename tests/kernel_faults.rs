@@ -31,6 +31,8 @@ fn a_frame_header_claiming_exabytes_drops_that_peer_not_the_kernel() {
 fn ten_thousand_random_and_mutated_messages_leave_the_kernel_answering() {
     let report = report();
     assert!(report["fuzz_sent"].as_u64() >= Some(10_000), "{report}");
+    // Everything the fuzz queued on the shell socket was taken in turn.
+    assert_eq!(report["fuzz_answered"], true, "{}", report["log"]);
     assert_eq!(value(&report["after_fuzz"]), "43", "{}", report["log"]);
     assert_eq!(report["heartbeat_after_fuzz"], true);
     // Peers that left mid-frame are forgotten, not polled for ever: at rest,
@@ -38,8 +40,9 @@ fn ten_thousand_random_and_mutated_messages_leave_the_kernel_answering() {
     let idle = report["idle_cpu_seconds"].as_f64().expect("measured");
     assert!(
         idle < 0.5,
-        "the idle kernel used {idle} s of CPU in 3 s; its busy threads: {}",
-        report["idle_busy_threads"]
+        "the idle kernel used {idle} s of CPU in 3 s; its busy threads: {}\n{}",
+        report["idle_busy_threads"],
+        report["idle_stacks"].as_str().unwrap_or_default()
     );
 }
 

@@ -7,6 +7,7 @@ Usage: kernel_faults.py MULTITASK_BIN
 import json
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -69,8 +70,9 @@ def heartbeat_answers(km):
 
 
 def cpu_seconds_over(pid, seconds):
-    """CPU time the process `pid` used (all its threads) in `seconds`, and
-    each thread's that used any (by name), to say what spun if one did."""
+    """CPU time the process `pid` used (all its threads) in `seconds`, each
+    thread's that used any (by name), and if it was busy, every thread's
+    stack (gdb), to say what spun."""
     def used(stat):
         with open(stat) as f:
             name, rest = f.read().split("(", 1)[1].rsplit(")", 1)
@@ -88,10 +90,17 @@ def cpu_seconds_over(pid, seconds):
     before, threads_before = used(f"/proc/{pid}/stat")[1], threads()
     time.sleep(seconds)
     after = threads()
-    busy = {f"{name} ({tid})": round(cpu - threads_before.get(tid, (name, 0.0))[1], 2)
+    busy = {f"{name} ({'main' if tid == str(pid) else tid})":
+            round(cpu - threads_before.get(tid, (name, 0.0))[1], 2)
             for tid, (name, cpu) in after.items()
             if cpu - threads_before.get(tid, (name, 0.0))[1] > 0.05}
-    return used(f"/proc/{pid}/stat")[1] - before, busy
+    spent = used(f"/proc/{pid}/stat")[1] - before
+    stacks = ""
+    if spent > seconds / 2 and shutil.which("gdb"):
+        # What the busy threads were doing, for the report.
+        stacks = subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "thread apply all bt 12"],
+                                capture_output=True, text=True, timeout=120).stdout[-20000:]
+    return spent, busy, stacks
 
 
 def stdin_cells(client):
@@ -257,9 +266,20 @@ def fuzz(km, rng):
             frames = [rng.randbytes(rng.randrange(30)) for _ in range(rng.randrange(1, 8))]
         sockets[channel].send_multipart(frames)
         sent += 1
+    # The kernel takes each peer's shell requests in turn, and may still
+    # have some of these queued (an inspect_request asks rust-analyzer):
+    # a last request, answered once all before it on this socket were.
+    shell = sockets["shell"]
+    last = session.send(shell, "kernel_info_request", {})
+    deadline = time.time() + TIMEOUT
+    drained = False
+    while not drained and time.time() < deadline:
+        if shell.poll(1000):
+            reply = session.recv(shell, mode=0)[1]
+            drained = reply["parent_header"].get("msg_id") == last["header"]["msg_id"]
     for s in sockets.values():
         s.close(linger=1000)
-    return sent
+    return sent, drained
 
 
 def main():
@@ -310,7 +330,7 @@ def main():
 
         report["stdin"] = stdin_cells(client)
 
-        report["fuzz_sent"] = fuzz(km, rng)
+        report["fuzz_sent"], report["fuzz_answered"] = fuzz(km, rng)
         report["after_fuzz"] = run(client, "kept + 3")
         # A session's first completion has rust-analyzer make its first
         # analysis right after the reply (seconds of work the fuzz may have
@@ -319,7 +339,8 @@ def main():
         run(client, "kept")
         # At rest after all that, the kernel does not spin on a peer that
         # left mid-frame.
-        report["idle_cpu_seconds"], report["idle_busy_threads"] = cpu_seconds_over(
+        (report["idle_cpu_seconds"], report["idle_busy_threads"],
+         report["idle_stacks"]) = cpu_seconds_over(
             km.provisioner.process.pid, 3.0)
         report["heartbeat_after_fuzz"] = heartbeat_answers(km)
         report["log"] = stop(km, client, log)

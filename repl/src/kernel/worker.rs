@@ -70,7 +70,8 @@ pub(super) fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync:
             &interrupter,
         )
     };
-    std::thread::spawn(move || {
+    let session_thread = std::thread::Builder::new().name("session".into());
+    let spawned = session_thread.spawn(move || {
         for job in queue {
             match job {
                 Job::Execute {
@@ -120,6 +121,8 @@ pub(super) fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync:
             }
         }
     });
+    // Without it the kernel could answer nothing: the OS refused a thread.
+    spawned.expect("cannot start the session thread");
     jobs
 }
 
