@@ -38,3 +38,24 @@ fn the_readme_gives_two_commands_and_ci_runs_its_test_command() {
         commands[1]
     );
 }
+
+/// The dev container (Codespaces) greets its user with the README's two
+/// commands and builds what the first one runs.
+#[test]
+fn the_dev_container_uses_the_readmes_commands() {
+    let text = std::fs::read_to_string(tests_dir().join("../.devcontainer/devcontainer.json"))
+        .expect(".devcontainer/devcontainer.json");
+    // JSON with comments: whole-line `//` comments, as the file writes them.
+    let json: String = text
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let container: serde_json::Value = serde_json::from_str(&json).expect("devcontainer.json");
+    let greeting = container["postAttachCommand"].as_str().unwrap_or_default();
+    for command in readme_commands() {
+        assert!(greeting.contains(&command), "{command} in {greeting}");
+    }
+    let built = container["postCreateCommand"].as_str().unwrap_or_default();
+    assert!(built.contains("cargo build --release"), "{built}");
+}
