@@ -444,7 +444,7 @@ fn the_first_tabs_answers_are_rust_analyzers() {
         let ours = serde_json::json!({
             "text": kept.text,
             "type": kept.kind,
-            "signature": kept.detail.unwrap_or_default(),
+            "signature": kept.detail.clone().unwrap_or_default(),
         });
         let theirs = answered[&name].as_array().cloned().unwrap_or_default();
         let same = |t: &Value| {

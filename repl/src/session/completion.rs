@@ -12,6 +12,7 @@
 //! for every Tab after.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// One completion: the text to insert, what it is, and its one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +54,13 @@ pub const WARMING_UP: &str = "warming\u{a0}up:\u{a0}Tab\u{a0}again\u{a0}in\u{a0}
 ///
 /// # Panics
 /// When `prelude_completions.toml` does not parse (a unit test reads it).
-pub fn prelude_completions() -> BTreeMap<String, Completion> {
+pub fn prelude_completions() -> &'static BTreeMap<String, Completion> {
+    static PARSED: OnceLock<BTreeMap<String, Completion>> = OnceLock::new();
+    PARSED.get_or_init(parse_prelude_completions)
+}
+
+/// `prelude_completions.toml`, read (once: every quick answer uses it).
+fn parse_prelude_completions() -> BTreeMap<String, Completion> {
     let table: toml::Table =
         toml::from_str(PRELUDE_COMPLETIONS).expect("prelude_completions.toml parses");
     table
@@ -188,7 +195,7 @@ mod tests {
 
     #[test]
     fn a_quick_answer_completes_the_identifier_being_typed() {
-        let known: Vec<Completion> = prelude_completions().into_values().collect();
+        let known: Vec<Completion> = prelude_completions().values().cloned().collect();
         let source = "let 生成器 = jumping_";
         let (start, found) = quick(source, source.len(), &known);
         assert_eq!(&source[start..], "jumping_");

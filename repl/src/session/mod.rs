@@ -498,7 +498,10 @@ impl Session {
             return self.completions(source, position);
         }
         let mut known = match self.checks {
-            Checks::Loops => completion::prelude_completions().into_values().collect(),
+            Checks::Loops => completion::prelude_completions()
+                .values()
+                .cloned()
+                .collect(),
             Checks::None => Vec::new(),
         };
         known.extend(self.variables().into_iter().map(|(name, ty)| Completion {

@@ -28,10 +28,12 @@ pub fn has_rust_src(sysroot: &Path) -> bool {
 }
 
 /// [`MISSING_RUST_SRC`] when rustc runs and its sysroot has no `rust-src`.
+/// Asked once a process (the start-up and the kernel both want it).
 pub fn missing_rust_src() -> Option<&'static str> {
-    sysroot()
-        .filter(|sysroot| !has_rust_src(sysroot))
-        .map(|_| MISSING_RUST_SRC)
+    static MISSING: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    MISSING
+        .get_or_init(|| sysroot().is_some_and(|sysroot| !has_rust_src(&sysroot)))
+        .then_some(MISSING_RUST_SRC)
 }
 
 #[cfg(test)]
