@@ -149,11 +149,27 @@ impl Drop for PageServer {
 /// Serves one request. It counts as served (the guard dropped) before the
 /// connection closes, so a client that saw the end of its page and asks
 /// for the next is never counted twice.
+///
+/// The whole request is read, to its blank line, before the answer: a
+/// socket closed with bytes unread is reset, not closed, and a reset can
+/// throw away the part of the page the client has not read yet. A client
+/// that never ends its request is answered after a second without it.
 fn serve(mut conn: std::net::TcpStream, load: &Load) {
     let _in_flight = load.enter();
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut request = BufReader::new(&conn);
     let mut line = String::new();
-    if BufReader::new(&conn).read_line(&mut line).is_err() {
+    if request.read_line(&mut line).is_err() {
         return;
+    }
+    let mut header = String::new();
+    loop {
+        header.clear();
+        match request.read_line(&mut header) {
+            Ok(0) | Err(_) => break,
+            Ok(_) if header.trim_end().is_empty() => break,
+            Ok(_) => {}
+        }
     }
     let path = line.split_whitespace().nth(1).unwrap_or("/");
     let (status, delay, size) = match PAGES.iter().find(|(p, ..)| *p == path) {
@@ -184,4 +200,29 @@ pub(crate) fn body(mut response: Vec<u8>) -> Vec<u8> {
         .position(|w| w == b"\r\n\r\n")
         .map_or(0, |at| at + 4);
     response.split_off(start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// A client that sends its request in pieces and reads the answer only
+    /// after the server is done still gets the whole page: the server reads
+    /// the request to its blank line before it answers and closes (a socket
+    /// closed with unread bytes is reset, and the reset can throw away the
+    /// page the client has not read yet).
+    #[test]
+    fn a_request_sent_in_pieces_gets_the_whole_page() {
+        let server = PageServer::start().unwrap();
+        let (_, delay, size) = page("/github");
+        let mut conn = std::net::TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+        conn.write_all(b"GET /github HTTP/1.0\r\n").unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        conn.write_all(b"Host: 127.0.0.1\r\n\r\n").unwrap();
+        std::thread::sleep(Duration::from_secs_f64(delay + 0.3));
+        let mut all = Vec::new();
+        conn.read_to_end(&mut all).unwrap();
+        assert_eq!(body(all).len(), size);
+    }
 }
