@@ -16,8 +16,8 @@ use ariadne::ColorGenerator;
 use ariadne::Label;
 use ariadne::Report;
 use ariadne::ReportKind;
-use ra_ap_ide::TextRange;
-use ra_ap_ide::TextSize;
+use ra_ap_syntax::TextRange;
+use ra_ap_syntax::TextSize;
 use serde_json::Value;
 use std::fmt;
 use std::fmt::Write as _;
@@ -393,6 +393,36 @@ impl CompilationError {
 
     pub fn help_spanned(&self) -> &[SpannedMessage] {
         &self.spanned_helps
+    }
+
+    /// The edits rustc's helps suggest, each as the text it replaces and
+    /// the text it puts there (`shapes::inner::Square` → `crate::shapes::Square`
+    /// for a type named by a private path). (multitask patch 34)
+    pub(crate) fn suggested_edits(&self) -> Vec<(String, String)> {
+        let Value::Array(children) = &self.original["children"] else {
+            return Vec::new();
+        };
+        let spans = children
+            .iter()
+            .filter(|child| child["level"] == "help")
+            .filter_map(|child| child["spans"].as_array())
+            .flatten();
+        spans
+            .filter_map(|span| {
+                let replacement = span["suggested_replacement"].as_str()?;
+                let line = span["text"].as_array()?.first()?;
+                let text = line["text"].as_str()?;
+                let start = usize::try_from(line["highlight_start"].as_u64()?).ok()?;
+                let end = usize::try_from(line["highlight_end"].as_u64()?).ok()?;
+                // Columns count characters, from 1.
+                let replaced: String = text
+                    .chars()
+                    .skip(start.checked_sub(1)?)
+                    .take(end.checked_sub(start)?)
+                    .collect();
+                (!replaced.is_empty()).then(|| (replaced, replacement.to_owned()))
+            })
+            .collect()
     }
 
     pub fn help(&self) -> Vec<String> {

@@ -30,7 +30,7 @@ use crate::toml_parse;
 use crate::use_trees::Import;
 use anyhow::Result;
 use once_cell::sync::Lazy;
-use ra_ap_ide::TextRange;
+use ra_ap_syntax::TextRange;
 use ra_ap_syntax::AstNode;
 use ra_ap_syntax::SyntaxKind;
 use ra_ap_syntax::SyntaxNode;
@@ -688,10 +688,7 @@ impl EvalContext {
         let hover_text = self.analyzer.hover(text_range, false)?;
         let hover_markdown = self.analyzer.hover(text_range, true)?;
         match (hover_text, hover_markdown) {
-            (Some(data_text), Some(data_markdown)) => Ok((
-                data_text.info.markup.into(),
-                data_markdown.info.markup.into(),
-            )),
+            (Some(data_text), Some(data_markdown)) => Ok((data_text, data_markdown)),
             _ => Ok((
                 "No documentation found".into(),
                 "No documentation found".into(),
@@ -861,7 +858,12 @@ impl EvalContext {
                     // A type rustc named that does not work where the variable
                     // is stored (a private path, say): ask rust-analyzer
                     // instead, once. (multitask patch 20)
-                    if named_by_rustc && errors.iter().any(is_unusable_type) {
+                    // Without rust-analyzer the errors are fixed below,
+                    // by rustc's own suggestions. (multitask patch 34)
+                    if named_by_rustc
+                        && cfg!(feature = "rust-analyzer")
+                        && errors.iter().any(is_unusable_type)
+                    {
                         named_by_rustc = false;
                         let analysis_code = state.analysis_code(user_code.clone());
                         self.fix_variable_types(state, analysis_code)?;
@@ -954,7 +956,14 @@ impl EvalContext {
         state: &mut ContextState,
         user_code: &CodeBlock,
     ) -> Result<bool, Error> {
-        if self.probe_variable_types(state, user_code)? {
+        let unnamed = self.probe_variable_types(state, user_code)?;
+        if unnamed.is_empty() {
+            return Ok(true);
+        }
+        // Without rust-analyzer, rustc's MIR names what the probe could
+        // not. (multitask patch 35)
+        if !cfg!(feature = "rust-analyzer") {
+            self.mir_variable_types(state, user_code, &unnamed)?;
             return Ok(true);
         }
         let analysis_code = state.analysis_code(user_code.clone());
@@ -965,17 +974,22 @@ impl EvalContext {
     /// The type probe: the cell type-checked with each new variable handed
     /// to a function whose bound no type meets, so rustc's error for each
     /// names its type (`#[diagnostic::on_unimplemented]` puts the type in
-    /// the message). Whether every new variable got a type — or the cell
-    /// has errors of its own, which its compile will report.
+    /// the message). The new variables it could not type: none when the
+    /// cell has errors of its own, which its compile will report; all when
+    /// no probe could run. (multitask patch 35)
     fn probe_variable_types(
         &mut self,
         state: &mut ContextState,
         user_code: &CodeBlock,
-    ) -> Result<bool, Error> {
+    ) -> Result<Vec<String>, Error> {
         let code = state.probe_code(user_code.clone());
         let errors = match self.module.probe(&code, &state.config) {
             Some(Ok(errors)) => errors,
-            Some(Err(_)) | None => return Ok(false),
+            Some(Err(_)) | None => {
+                let new = state.variable_states.iter();
+                let new = new.filter(|(_, v)| v.move_state == VariableMoveState::New);
+                return Ok(new.map(|(name, _)| name.clone()).collect());
+            }
         };
         let mut probed = HashMap::new();
         let mut user_errors = false;
@@ -991,7 +1005,7 @@ impl EvalContext {
                 }
             }
         }
-        let mut all_named = true;
+        let mut unnamed = Vec::new();
         for (name, variable) in &mut state.variable_states {
             if variable.move_state != VariableMoveState::New {
                 continue;
@@ -1003,10 +1017,110 @@ impl EvalContext {
                 Some(ProbedType::Closure) if !user_errors => {
                     return Err(closure_not_persistable(name));
                 }
-                _ => all_named = false,
+                _ => unnamed.push(name.clone()),
             }
         }
-        Ok(all_named || user_errors)
+        // The cell's own errors: its compile reports them. (multitask patch 35)
+        if user_errors {
+            unnamed.clear();
+        }
+        Ok(unnamed)
+    }
+
+    /// The types of the cell's new variables as rustc's MIR of the cell has
+    /// them: after inference is done, so a closure that never returns makes
+    /// `Thread<!>` where the probe sees `Thread<_>` (stored as `Thread<()>`).
+    /// Where the cell does not compile, the types stay as they are and its
+    /// compile reports why. (multitask patch 35)
+    fn mir_variable_types(
+        &mut self,
+        state: &mut ContextState,
+        user_code: &CodeBlock,
+        unnamed: &[String],
+    ) -> Result<(), Error> {
+        let mut unnamed = unnamed.to_vec();
+        // A variable the cell moves away cannot be borrowed: it is not
+        // stored (as evcxr does when a compile says it moved), and MIR is
+        // asked once more for the others.
+        for _ in 0..2 {
+            match self.mir_of_borrows(state, user_code, &unnamed)? {
+                Ok(types) => {
+                    for (name, variable) in &mut state.variable_states {
+                        if !unnamed.contains(name) {
+                            continue;
+                        }
+                        let found = types.get(name.trim_start_matches("r#"));
+                        match found.map(|t| ProbedType::from_rustc(t)) {
+                            Some(ProbedType::Named(type_name)) => {
+                                variable.type_name = replace_reserved_words_in_type(&type_name);
+                            }
+                            Some(ProbedType::Closure) => {
+                                return Err(closure_not_persistable(name));
+                            }
+                            _ => {}
+                        }
+                    }
+                    return Ok(());
+                }
+                Err(moved) if !moved.is_empty() => {
+                    for name in &moved {
+                        state.variable_states.remove(name);
+                    }
+                    unnamed.retain(|name| !moved.contains(name));
+                }
+                Err(_) => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+
+    /// The cell's MIR with each of `unnamed` borrowed by a local of the
+    /// probe's: the type of each by the variable's name, or the variables
+    /// whose borrow failed (moved by the cell). The cell's own errors
+    /// (`let v = Vec::new();`: type annotations needed) are the learner's to
+    /// read. (multitask patch 35)
+    fn mir_of_borrows(
+        &mut self,
+        state: &ContextState,
+        user_code: &CodeBlock,
+        unnamed: &[String],
+    ) -> Result<Result<HashMap<String, String>, Vec<String>>, Error> {
+        let code = state.analysis_code_storing(user_code.clone(), "", |var_name| {
+            if !unnamed.iter().any(|name| name == var_name) {
+                return String::new();
+            }
+            format!(
+                "let {MIR_PROBE_PREFIX}{} = &{var_name};",
+                var_name.trim_start_matches("r#")
+            )
+        });
+        match self.module.mir(&code, &state.config) {
+            Some(Ok(mir)) => Ok(Ok(mir_local_types(&mir))),
+            Some(Err(Error::CompilationErrors(errors))) => {
+                let mut moved = Vec::new();
+                let mut own = Vec::new();
+                for error in errors {
+                    let at_probe = error.primary.1.iter().find_map(|origin| match origin {
+                        CodeKind::PackVariable { variable_name } => Some(variable_name.clone()),
+                        _ => None,
+                    });
+                    match at_probe {
+                        // Borrow of a moved value.
+                        Some(name) if error.primary.0.as_deref() == Some("E0382") => {
+                            moved.push(name);
+                        }
+                        Some(_) => {}
+                        None if error.level() == "error" => own.push(error),
+                        None => {}
+                    }
+                }
+                if !own.is_empty() {
+                    return Err(Error::CompilationErrors(own));
+                }
+                Ok(Err(moved))
+            }
+            Some(Err(_)) | None => Ok(Err(Vec::new())),
+        }
     }
 
     fn fix_variable_types(
@@ -1184,6 +1298,21 @@ impl EvalContext {
         state: &mut ContextState,
         fixed_errors: &mut HashSet<&'static str>,
     ) -> Result<(), Error> {
+        // rustc named a variable's type by a private path and suggests its
+        // public one (the error may have given its place to a note on the
+        // learner's code). (multitask patch 34)
+        if error.primary.0.as_deref() == Some("E0603") {
+            for origin in &error.primary.1 {
+                if let CodeKind::PackVariable { variable_name } = origin
+                    && let Some(public) = public_type_path(error, state, variable_name)
+                    && let Some(variable_state) = state.variable_states.get_mut(variable_name)
+                {
+                    variable_state.type_name = public;
+                    fixed_errors.insert("Public type path");
+                    return Ok(());
+                }
+            }
+        }
         for code_origin in &error.code_origins {
             match code_origin {
                 CodeKind::PackVariable { variable_name } => {
@@ -1372,6 +1501,64 @@ fn never_as_unit(type_name: &str) -> String {
     written
 }
 
+/// What the MIR probe names the reference to each variable it types.
+/// (multitask patch 35)
+const MIR_PROBE_PREFIX: &str = "evcxr_probe_";
+
+/// The types MIR gives the probe's locals, by the variable's name (without
+/// `r#`): from `debug evcxr_probe_x => _7;` (or `=> &_3;`, the variable
+/// itself) and `let _7: &Thread<!>;` in the same function's body (each body
+/// numbers its locals from `_0`). (multitask patch 35)
+fn mir_local_types(mir: &str) -> HashMap<String, String> {
+    let mut found = HashMap::new();
+    let mut locals = HashMap::new();
+    let mut probes = Vec::new();
+    for line in mir.lines() {
+        if line.starts_with("fn ") || line.starts_with("const ") || line.starts_with("static ") {
+            found.extend(probe_types(&probes, &locals));
+            probes.clear();
+            locals.clear();
+        }
+        let line = line.trim().trim_end_matches(';');
+        if let Some(debug) = line.strip_prefix("debug ") {
+            if let Some((name, place)) = debug.split_once(" => ")
+                && let Some(variable) = name.strip_prefix(MIR_PROBE_PREFIX)
+            {
+                probes.push((variable.to_owned(), place.trim().to_owned()));
+            }
+        } else if let Some(local) = line.strip_prefix("let ") {
+            let local = local.strip_prefix("mut ").unwrap_or(local);
+            if let Some((local, type_name)) = local.split_once(": ") {
+                locals.insert(local.to_owned(), type_name.to_owned());
+            }
+        }
+    }
+    found.extend(probe_types(&probes, &locals));
+    found
+}
+
+/// The types of one body's probes, given its locals' types: the probe holds
+/// `&x`, a local of type `&T`, or `&` of the variable's own local of type
+/// `T`. (multitask patch 35)
+fn probe_types(
+    probes: &[(String, String)],
+    locals: &HashMap<String, String>,
+) -> Vec<(String, String)> {
+    probes
+        .iter()
+        .filter_map(|(variable, place)| {
+            let type_name = match place.strip_prefix('&') {
+                Some(local) => locals.get(local)?.clone(),
+                None => {
+                    let referent = locals.get(place)?.strip_prefix('&')?;
+                    referent.strip_prefix("mut ").unwrap_or(referent).to_owned()
+                }
+            };
+            Some((variable.clone(), type_name))
+        })
+        .collect()
+}
+
 /// Whether `error` says a type written where a variable is stored is no
 /// good there (not found, private, mismatched). (multitask patch 20)
 fn is_unusable_type(error: &CompilationError) -> bool {
@@ -1384,6 +1571,22 @@ fn is_unusable_type(error: &CompilationError) -> bool {
             code.as_deref(),
             Some("E0308" | "E0412" | "E0433" | "E0603" | "E0107" | "E0425")
         )
+}
+
+/// The type of `variable_name` with the public path rustc suggests in
+/// place of the private one it named (`shapes::inner::Square` becomes
+/// `crate::shapes::Square`), if it suggests one. (multitask patch 34)
+fn public_type_path(
+    error: &CompilationError,
+    state: &ContextState,
+    variable_name: &str,
+) -> Option<String> {
+    let type_name = &state.variable_states.get(variable_name)?.type_name;
+    error
+        .suggested_edits()
+        .into_iter()
+        .find(|(private, public)| type_name.contains(private.as_str()) && private != public)
+        .map(|(private, public)| type_name.replacen(&private, &public, 1))
 }
 
 fn non_persistable_type_error(variable_name: &str, actual_type: &str) -> Result<(), Error> {
@@ -2579,6 +2782,34 @@ mod tests {
     use super::*;
     use ra_ap_syntax::SourceFile;
     use ra_ap_syntax::ast::HasAttrs;
+
+    #[test]
+    fn mir_names_the_types_of_the_probes_locals() {
+        let mir = "fn evcxr_analysis_wrapper::{closure#0}::{closure#0}(_1: &Closure) {
+    let _3: u8;
+    let _4: i32;
+}
+
+fn evcxr_analysis_wrapper::{closure#0}(_1: Pin<&mut {async fn body}>) {
+    debug t => _3;
+    let _3: multitask::threading::Thread<!>;
+    let mut _4: &std::vec::Vec<i32>;
+    scope 1 {
+        debug evcxr_probe_t => &_3;
+        debug evcxr_probe_v => _4;
+        debug evcxr_probe_gen => &_9;
+        let _9: &mut String;
+    }
+}";
+        let types = mir_local_types(mir);
+        assert_eq!(types["t"], "multitask::threading::Thread<!>");
+        assert_eq!(types["v"], "std::vec::Vec<i32>");
+        assert_eq!(types["gen"], "&mut String");
+        assert_eq!(types.len(), 3);
+        // Each body numbers its locals anew.
+        let later = format!("{mir}\n\nfn evcxr_analysis_wrapper::{{closure#1}}() {{\n    let _4: bool;\n}}");
+        assert_eq!(mir_local_types(&later)["v"], "std::vec::Vec<i32>");
+    }
 
     #[test]
     fn a_never_type_argument_is_written_as_unit() {

@@ -150,10 +150,17 @@ fn remove_loaded_so_files(current: &Path) {
 pub(crate) struct Module {
     build_num: i32,
     last_allow_static: Option<bool>,
-    /// The rustc command cargo last ran for the cell's crate, and the key it
-    /// applies under. (multitask patch 18)
-    direct: Option<(OsString, direct::Recorded)>,
+    /// The rustc commands cargo ran for the cell's crate, each with the key
+    /// it applies under, the latest last: a session that goes back to an
+    /// earlier configuration (`:timeit` compiles at opt-level 2, then puts
+    /// the level back) finds its command again, and the type probe, which
+    /// needs one, works in the first cell after. (multitask patch 33)
+    direct: Vec<(OsString, direct::Recorded)>,
 }
+
+/// How many configurations' rustc commands a session keeps. (multitask
+/// patch 33)
+const DIRECT_KEPT: usize = 4;
 
 const CRATE_NAME: &str = "ctx";
 /// The crate that holds the variable store. (multitask patch 01)
@@ -164,7 +171,7 @@ impl Module {
         Ok(Module {
             build_num: 0,
             last_allow_static: None,
-            direct: None,
+            direct: Vec::new(),
         })
     }
 
@@ -221,8 +228,11 @@ impl Module {
 
     /// Type-checks `code_block` with the cell crate's recorded rustc command
     /// (see [`direct::Recorded::probe_command`]): its errors, or `None` when
-    /// no recorded command applies (before a session's first cell, after a
-    /// `:dep`), as a `cargo check` would build every dependency again.
+    /// no command could be recorded. Where none applies (the first cell
+    /// after `:opt` or `:dep`), cargo builds the cell once to record one, as
+    /// a compile would: the cell's errors there are expected, and the
+    /// dependencies it builds are built for the compile too (multitask
+    /// patch 33).
     /// (multitask patch 20)
     pub(crate) fn probe(
         &mut self,
@@ -230,10 +240,13 @@ impl Module {
         config: &Config,
     ) -> Option<Result<Vec<CompilationError>, Error>> {
         let key = direct::key(&build_command(config), config.crate_dir());
-        let recorded = match &self.direct {
-            Some((direct_key, recorded)) if *direct_key == key => recorded.clone(),
-            _ => return None,
-        };
+        if self.recorded(&key).is_none()
+            && let Err(error) = self.record_direct(code_block, config)
+        {
+            return Some(Err(error));
+        }
+        let key = direct::key(&build_command(config), config.crate_dir());
+        let recorded = self.recorded(&key)?;
         Some((|| {
             self.write_code(code_block, config)?;
             let out_dir = config.crate_dir().join("target").join("evcxr-probe");
@@ -243,6 +256,72 @@ impl Module {
             };
             Ok(errors_from_cargo_output(&output, code_block).0)
         })())
+    }
+
+    /// The MIR rustc prints for `code_block` with the recorded command
+    /// (see [`direct::Recorded::mir_command`]), or its errors; `None` when
+    /// no recorded command applies. (multitask patch 35)
+    pub(crate) fn mir(
+        &mut self,
+        code_block: &CodeBlock,
+        config: &Config,
+    ) -> Option<Result<String, Error>> {
+        let key = direct::key(&build_command(config), config.crate_dir());
+        let recorded = self.recorded(&key)?;
+        Some((|| {
+            self.write_code(code_block, config)?;
+            let out_dir = config.crate_dir().join("target").join("evcxr-probe");
+            let output = match build_process::output(&mut recorded.mir_command(&out_dir)) {
+                Ok(output) => output,
+                Err(error) => bail!("Error running rustc: {}", error),
+            };
+            if !output.status.success() {
+                return Err(Error::CompilationErrors(
+                    errors_from_cargo_output(&output, code_block).0,
+                ));
+            }
+            Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        })())
+    }
+
+    /// Builds `code_block` with cargo to record the rustc command it runs
+    /// for the cell's crate; whether the build succeeds does not matter.
+    /// (multitask patch 33)
+    fn record_direct(&mut self, code_block: &CodeBlock, config: &Config) -> Result<(), Error> {
+        self.write_code(code_block, config)?;
+        let record_file = config.crate_dir().join(".evcxr-rustc-command");
+        let _ = fs::remove_file(&record_file);
+        let mut command = build_command(config);
+        command.env(direct::RECORD_ENV, &record_file);
+        match run_cargo(command, code_block) {
+            Ok(_) | Err(Error::CompilationErrors(_)) => {}
+            Err(error) => return Err(error),
+        }
+        self.remember(config, &record_file);
+        Ok(())
+    }
+
+    /// Keeps what the wrapper recorded in `record_file` under the key of the
+    /// folder as cargo left it (a first build writes Cargo.lock, and a key
+    /// taken before it would never match). (multitask patch 33)
+    fn remember(&mut self, config: &Config, record_file: &Path) {
+        let key = direct::key(&build_command(config), config.crate_dir());
+        if let Some(recorded) = direct::Recorded::load(record_file) {
+            self.direct.retain(|(direct_key, _)| *direct_key != key);
+            self.direct.push((key, recorded));
+            if self.direct.len() > DIRECT_KEPT {
+                self.direct.remove(0);
+            }
+        }
+    }
+
+    /// The rustc command recorded under `key`, if cargo ran under it.
+    /// (multitask patch 33)
+    fn recorded(&self, key: &OsString) -> Option<direct::Recorded> {
+        self.direct
+            .iter()
+            .find(|(direct_key, _)| direct_key == key)
+            .map(|(_, recorded)| recorded.clone())
     }
 
     pub(crate) fn compile(
@@ -273,8 +352,8 @@ impl Module {
 
         // multitask patch 18: run rustc directly when cargo's last run still applies.
         let key = direct::key(&command, config.crate_dir());
-        let so_file = match &self.direct {
-            Some((direct_key, recorded)) if *direct_key == key => {
+        let so_file = match self.recorded(&key) {
+            Some(recorded) => {
                 let output = run_rustc(recorded.command(), code_block)?;
                 if config.time_passes {
                     eprintln!("{}", String::from_utf8_lossy(&output.stderr));
@@ -287,16 +366,15 @@ impl Module {
                 let record_file = config.crate_dir().join(".evcxr-rustc-command");
                 let _ = fs::remove_file(&record_file);
                 command.env(direct::RECORD_ENV, &record_file);
-                self.direct = None;
+                // What cargo runs may rebuild what an earlier command of the
+                // same key named: it is recorded again below.
+                self.direct.retain(|(direct_key, _)| *direct_key != key);
                 let cargo_output = run_cargo(command, code_block)?;
                 if config.time_passes {
                     let output = String::from_utf8_lossy(&cargo_output.stderr);
                     eprintln!("{output}");
                 }
-                // The key as cargo leaves the folder: a first build writes
-                // Cargo.lock, and a key taken before it would never match.
-                let key = direct::key(&build_command(config), config.crate_dir());
-                self.direct = direct::Recorded::load(&record_file).map(|r| (key, r));
+                self.remember(config, &record_file);
 
                 match fs::read_to_string(&so_path_file) {
                     Ok(path) => PathBuf::from(path),

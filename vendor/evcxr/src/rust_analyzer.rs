@@ -5,45 +5,50 @@
 // or https://opensource.org/licenses/MIT>, at your option. This file may not be
 // copied, modified, or distributed except according to those terms.
 
-use anyhow::Context;
 use anyhow::Result;
-use anyhow::anyhow;
-use anyhow::bail;
-use once_cell::sync::Lazy;
-use ra_ap_base_db::SourceRoot;
-use ra_ap_hir as ra_hir;
-use ra_ap_ide as ra_ide;
-use ra_ap_ide::CompletionFieldsToResolve;
-use ra_ap_ide::FileRange;
-use ra_ap_ide::RaFixtureConfig;
-use ra_ap_ide::SubstTyLen;
-use ra_ap_ide_db::FxHashMap;
-use ra_ap_ide_db::SnippetCap;
-use ra_ap_ide_db::imports::insert_use::ImportGranularity;
-use ra_ap_ide_db::imports::insert_use::InsertUseConfig;
-use ra_ap_paths::AbsPathBuf;
-use ra_ap_project_model::CargoConfig;
-use ra_ap_project_model::ProjectManifest;
-use ra_ap_project_model::ProjectWorkspace;
-use ra_ap_project_model::RustLibSource;
+use ra_ap_syntax::Edition;
 use ra_ap_syntax::TextRange;
-use ra_ap_syntax::ast::AstNode;
-use ra_ap_syntax::ast::{self};
-use ra_ap_vfs as ra_vfs;
-use ra_ap_vfs::FileId;
-use ra_ap_vfs::loader::LoadingProgress;
-use ra_ap_vfs_notify as vfs_notify;
-use ra_ide::CallableSnippets;
-use ra_ide::Edition;
-use ra_ide::HoverConfig;
-use ra_ide::HoverResult;
-use ra_ide::RangeInfo;
 use std::collections::HashMap;
-use std::convert::TryFrom;
 use std::path::Path;
+// rust-analyzer's semantic crates are a feature (on by default): without
+// them completions and hovers are empty, and the types of new variables
+// come from rustc alone. (multitask patch 32)
+#[cfg(feature = "rust-analyzer")]
+use {
+    anyhow::Context,
+    anyhow::anyhow,
+    anyhow::bail,
+    once_cell::sync::Lazy,
+    ra_ap_base_db::SourceRoot,
+    ra_ap_hir as ra_hir,
+    ra_ap_ide as ra_ide,
+    ra_ap_ide::CompletionFieldsToResolve,
+    ra_ap_ide::FileRange,
+    ra_ap_ide::RaFixtureConfig,
+    ra_ap_ide::SubstTyLen,
+    ra_ap_ide_db::FxHashMap,
+    ra_ap_ide_db::SnippetCap,
+    ra_ap_ide_db::imports::insert_use::ImportGranularity,
+    ra_ap_ide_db::imports::insert_use::InsertUseConfig,
+    ra_ap_paths::AbsPathBuf,
+    ra_ap_project_model::CargoConfig,
+    ra_ap_project_model::ProjectManifest,
+    ra_ap_project_model::ProjectWorkspace,
+    ra_ap_project_model::RustLibSource,
+    ra_ap_syntax::ast::AstNode,
+    ra_ap_syntax::ast::{self},
+    ra_ap_vfs as ra_vfs,
+    ra_ap_vfs::FileId,
+    ra_ap_vfs::loader::LoadingProgress,
+    ra_ap_vfs_notify as vfs_notify,
+    ra_ide::CallableSnippets,
+    ra_ide::HoverConfig,
+    std::convert::TryFrom,
+};
 
 pub(crate) const EDITION: Edition = Edition::Edition2024;
 
+#[cfg(feature = "rust-analyzer")]
 pub(crate) struct RustAnalyzer {
     with_sysroot: bool,
     root_directory: AbsPathBuf,
@@ -58,6 +63,7 @@ pub(crate) struct RustAnalyzer {
 }
 
 #[derive(Debug, PartialEq, Eq)]
+#[cfg_attr(not(feature = "rust-analyzer"), allow(dead_code))]
 pub enum TypeName {
     Named(String),
     Closure,
@@ -72,6 +78,7 @@ pub(crate) struct VariableInfo {
     pub(crate) is_mutable: bool,
 }
 
+#[cfg(feature = "rust-analyzer")]
 impl RustAnalyzer {
     pub(crate) fn new(root_directory: &Path) -> Result<RustAnalyzer> {
         use ra_vfs::loader::Handle;
@@ -375,7 +382,7 @@ impl RustAnalyzer {
         &self,
         text_range: TextRange,
         is_mark_down: bool,
-    ) -> Result<Option<RangeInfo<HoverResult>>> {
+    ) -> Result<Option<String>> {
         use ra_ide::HoverDocFormat as hdf;
         let hover_config: HoverConfig = HoverConfig {
             links_in_hover: true,
@@ -403,12 +410,13 @@ impl RustAnalyzer {
             .analysis()
             .hover(&hover_config, file_range)
         {
-            Ok(range_info) => Ok(range_info),
+            Ok(range_info) => Ok(range_info.map(|info| info.info.markup.into())),
             _ => bail!("hover fail"),
         }
     }
 }
 
+#[cfg(feature = "rust-analyzer")]
 /// If `pat` represents a variable that is being defined, then record it in `result` and return
 /// true.
 fn add_variable_for_pattern(
@@ -440,6 +448,7 @@ fn add_variable_for_pattern(
     false
 }
 
+#[cfg(feature = "rust-analyzer")]
 fn get_type_name(
     explicit_type: Option<ast::Type>,
     inferred_type: Option<ra_hir::Type>,
@@ -487,6 +496,7 @@ pub struct Completion {
     pub detail: Option<String>,
 }
 
+#[cfg(feature = "rust-analyzer")]
 fn jupyter_kind(kind: ra_ide::CompletionItemKind) -> &'static str {
     use ra_ap_ide_db::SymbolKind;
     use ra_ide::CompletionItemKind as K;
@@ -531,9 +541,50 @@ fn jupyter_kind(kind: ra_ide::CompletionItemKind) -> &'static str {
     }
 }
 
+/// Without rust-analyzer: no completions, no hovers, and no types for
+/// new variables (rustc's errors name those, as evcxr did before it had
+/// rust-analyzer). (multitask patch 32)
+#[cfg(not(feature = "rust-analyzer"))]
+pub(crate) struct RustAnalyzer;
+
+#[cfg(not(feature = "rust-analyzer"))]
+impl RustAnalyzer {
+    pub(crate) fn new(_root_directory: &Path) -> Result<RustAnalyzer> {
+        Ok(RustAnalyzer)
+    }
+
+    pub(crate) fn set_source(&mut self, _source: String) -> Result<()> {
+        Ok(())
+    }
+
+    pub(crate) fn top_level_variables(
+        &self,
+        _function_name: &str,
+    ) -> HashMap<String, VariableInfo> {
+        HashMap::new()
+    }
+
+    pub(crate) fn completions(&self, position: usize) -> Result<Completions> {
+        Ok(Completions {
+            completions: Vec::new(),
+            start_offset: position,
+            end_offset: position,
+        })
+    }
+
+    pub(crate) fn hover(
+        &self,
+        _text_range: TextRange,
+        _is_mark_down: bool,
+    ) -> Result<Option<String>> {
+        Ok(None)
+    }
+}
+
 /// Returns whether this appears to be a valid type. Rust analyzer, when asked to emit code for some
 /// types, produces invalid code. In particular, fixed sized arrays come out without a size. e.g.
 /// instead of `[i32, 5]`, we get `[i32, _]`.
+#[cfg(feature = "rust-analyzer")]
 pub(crate) fn is_type_valid(type_name: &str) -> bool {
     use ra_ap_syntax::SyntaxKind;
     let wrapped_source = format!("const _: {type_name} = foo();");
@@ -551,17 +602,21 @@ pub(crate) fn is_type_valid(type_name: &str) -> bool {
 
 #[cfg(test)]
 mod test {
+    #[cfg(feature = "rust-analyzer")]
     use super::RustAnalyzer;
     use super::TypeName;
+    #[cfg(feature = "rust-analyzer")]
     use super::is_type_valid;
     use anyhow::Result;
 
+    #[cfg(feature = "rust-analyzer")]
     impl TypeName {
         fn named(name: &str) -> TypeName {
             TypeName::Named(name.to_owned())
         }
     }
 
+    #[cfg(feature = "rust-analyzer")]
     #[test]
     fn get_variable_types() -> Result<()> {
         let tmpdir = tempfile::tempdir()?;
@@ -626,6 +681,7 @@ mod test {
         Ok(())
     }
 
+    #[cfg(feature = "rust-analyzer")]
     #[test]
     fn test_is_type_valid() {
         assert!(is_type_valid("Vec<String>"));

@@ -79,6 +79,19 @@ impl Recorded {
     /// `RUSTC_BOOTSTRAP` for this one throwaway check; if rustc refuses it,
     /// the probe finds no types and rust-analyzer answers instead.
     pub(crate) fn probe_command(&self, out_dir: &Path) -> Command {
+        self.checking_command(out_dir, &["--emit=metadata", "-Ztrim-diagnostic-paths=false"])
+    }
+
+    /// The recorded command changed to print the cell's MIR on stdout
+    /// (`-Zunpretty=mir`), which holds the type of every local once
+    /// inference is done. (multitask patch 35)
+    pub(crate) fn mir_command(&self, out_dir: &Path) -> Command {
+        self.checking_command(out_dir, &["-Zunpretty=mir"])
+    }
+
+    /// The recorded command as a library that emits only what `emit` asks
+    /// for, into `out_dir`. (multitask patch 35)
+    fn checking_command(&self, out_dir: &Path, emit: &[&str]) -> Command {
         let mut args = Vec::with_capacity(self.args.len() + 8);
         let mut recorded = self.args.iter();
         while let Some(arg) = recorded.next() {
@@ -90,10 +103,8 @@ impl Recorded {
                 arg => args.push(arg.to_owned()),
             }
         }
-        args.extend(
-            ["--crate-type", "lib", "--emit=metadata", "-Ztrim-diagnostic-paths=false"]
-                .map(str::to_owned),
-        );
+        args.extend(["--crate-type", "lib"].map(str::to_owned));
+        args.extend(emit.iter().map(|arg| (*arg).to_owned()));
         let mut probe = Command::new(&self.program);
         probe
             .args(&args)
