@@ -352,8 +352,8 @@ fn is_complete_and_complete_answer_for_real() {
     let report = report();
     assert_eq!(report["is_complete"]["fn f() {"], "incomplete");
     assert_eq!(report["is_complete"]["1 + 1"], "complete");
-    // The first Tab, before rust-analyzer's first analysis: at once, with
-    // what rust-analyzer will say of it.
+    // The first Tab: at once, with what rust-analyzer says of it (in a
+    // build that has it).
     let first = &report["complete_first"];
     assert!(first["seconds"].as_f64().unwrap() < 1.0, "{first}");
     let jumping = first["types"]
@@ -383,44 +383,68 @@ fn is_complete_and_complete_answer_for_real() {
     assert!(text(&jumping["signature"]).contains("i64"), "{jumping}");
 }
 
-/// A session's first Tab on a method, before rust-analyzer's first analysis:
-/// one entry at once that adds nothing to what is typed and says to wait;
-/// the methods on the next Tab.
+/// Without rust-analyzer (the default build), Tab after a variable of one of
+/// the prelude's types lists its methods, from the prelude's source, at
+/// once; where only rust-analyzer would know (a value that is not a
+/// variable, std's `Vec`), one entry that adds nothing says so.
 #[test]
-fn a_first_tab_on_a_method_says_rust_analyzer_is_warming_up() {
-    let found = &report()["first_tab_a_method"];
-    assert!(found["seconds"].as_f64().unwrap() < 1.0, "{found}");
-    assert_eq!(found["matches"], serde_json::json!(["se"]), "{found}");
-    assert_eq!(found["cursor_start"], 17, "{found}");
-    let entry = &found["types"][0];
+fn tab_knows_the_preludes_methods_without_rust_analyzer() {
+    let tabs = &report()["tabs"];
+    let notice = multitask_repl::session::completion::NO_ANALYZER;
+    for ask in ["first", "again", "std"] {
+        let found = &tabs[ask];
+        let typed = if ask == "std" { "pu" } else { "se" };
+        assert_eq!(
+            found["matches"],
+            serde_json::json!([typed]),
+            "{ask}: {found}"
+        );
+        assert_eq!(found["types"][0]["type"], notice, "{ask}: {found}");
+        assert!(
+            text(&found["types"][0]["signature"]).contains("--features analyzer"),
+            "{found}"
+        );
+    }
+    let variable = &tabs["variable"];
     assert_eq!(
-        entry["type"],
-        multitask_repl::session::completion::WARMING_UP,
-        "{found}"
+        variable["matches"],
+        serde_json::json!(["send("]),
+        "{variable}"
     );
-    assert!(text(&entry["signature"]).contains("10 s"), "{found}");
-    assert_eq!(found["after"], serde_json::json!(["send("]), "{found}");
-}
-
-/// Without rustup's rust-src, the learner reads why Tab knows less in the
-/// first cell's output, not only in the server's log.
-#[test]
-fn a_missing_rust_src_is_told_in_the_first_cell() {
-    let cells = report()["without_rust_src"]["cells"].as_array().unwrap();
-    let note = multitask_repl::session::toolchain::MISSING_RUST_SRC;
-    assert_eq!(value_of(&cells[0]), "2", "{}", cells[0]);
-    assert!(text(&cells[0]["stderr"]).contains(note), "{}", cells[0]);
-    assert_eq!(value_of(&cells[1]), "4", "{}", cells[1]);
+    assert_eq!(variable["cursor_start"], 2, "{variable}");
+    assert_eq!(variable["types"][0]["type"], "function", "{variable}");
     assert!(
-        !text(&cells[1]["stderr"]).contains("rust-src"),
+        text(&variable["types"][0]["signature"]).starts_with("pub fn send(&self"),
+        "{variable}"
+    );
+    for ask in ["first", "again", "variable", "std"] {
+        assert!(tabs[ask]["seconds"].as_f64().unwrap() < 1.0, "{tabs}");
+    }
+}
+
+/// Only rust-analyzer reads std's source: a build without it says nothing
+/// of a missing rust-src.
+#[test]
+fn without_rust_analyzer_rust_src_is_not_asked_for() {
+    let cells = report()["without_rust_src"]["cells"].as_array().unwrap();
+    assert_eq!(value_of(&cells[0]), "2", "{}", cells[0]);
+    assert!(
+        !text(&cells[0]["stderr"]).contains("rust-src"),
         "{}",
-        cells[1]
+        cells[0]
     );
 }
 
-/// A session's first Tab on a name, answered before rust-analyzer is ready
-/// (here it has no std at all): the prelude's macro and the learner's
-/// variable, each with its kind and type.
+/// `--version` says what Tab and Shift-Tab know in this build.
+#[test]
+fn the_version_says_the_build_has_no_rust_analyzer() {
+    let version = text(&report()["version"]);
+    assert!(version.starts_with("multitask 0.1.0"), "{version}");
+    assert!(version.contains("without rust-analyzer"), "{version}");
+}
+
+/// Tab on a name: the prelude's macro and the learner's variable, each with
+/// its kind and type (here with a toolchain that has no std source).
 #[test]
 fn a_first_tab_on_a_name_gives_kinds_and_types() {
     let first = &report()["without_rust_src"]["first_tab"];
@@ -433,51 +457,8 @@ fn a_first_tab_on_a_name_gives_kinds_and_types() {
     assert_eq!(first, &expected);
 }
 
-/// The first Tab's quick answer comes from `repl/prelude_completions.toml`:
-/// each entry is one of rust-analyzer's own answers for that name.
-#[test]
-fn the_first_tabs_answers_are_rust_analyzers() {
-    let report = report();
-    let answered = &report["prelude_completions"];
-    let mut differ = Vec::new();
-    for (name, kept) in multitask_repl::session::completion::prelude_completions() {
-        let ours = serde_json::json!({
-            "text": kept.text,
-            "type": kept.kind,
-            "signature": kept.detail.clone().unwrap_or_default(),
-        });
-        let theirs = answered[&name].as_array().cloned().unwrap_or_default();
-        let same = |t: &Value| {
-            ["text", "type", "signature"]
-                .iter()
-                .all(|k| t[k] == ours[k])
-        };
-        if !theirs.iter().any(same) {
-            let now = theirs.first().map_or(String::new(), |t| {
-                let detail = text(&t["signature"]);
-                format!(
-                    "[{name}]\ntext = {}\nkind = {}\n{}",
-                    t["text"],
-                    t["type"],
-                    if detail.is_empty() {
-                        String::new()
-                    } else {
-                        format!("detail = {}\n", t["signature"])
-                    }
-                )
-            });
-            differ.push(format!("{name}: kept {ours}; rust-analyzer says\n{now}"));
-        }
-    }
-    assert!(
-        differ.is_empty(),
-        "repl/prelude_completions.toml differs from rust-analyzer:\n{}",
-        differ.join("\n")
-    );
-}
-
-/// Shift-Tab shows what rust-analyzer knows: the signature and the
-/// prelude's own docs, as text and HTML.
+/// Shift-Tab shows the signature and the prelude's own docs, as text and
+/// HTML (read from the prelude's source in a build without rust-analyzer).
 #[test]
 fn inspect_shows_the_signature_and_the_docs() {
     let report = report();

@@ -6,6 +6,7 @@ mod exercises;
 mod generator_vs_cpython;
 mod greenlet_vs_gevent;
 mod jupyterlab_browser;
+mod kernel_analyzer;
 mod kernel_doctor;
 mod kernel_faults;
 mod kernel_jupyter;

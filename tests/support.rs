@@ -60,6 +60,26 @@ pub fn multitask_bin() -> PathBuf {
     bin
 }
 
+/// The `multitask` binary built with rust-analyzer (`--features analyzer`),
+/// which `tests/run` builds beside the default one as
+/// `target/<profile>/multitask-analyzer`, or `MULTITASK_ANALYZER_BIN`.
+///
+/// # Panics
+/// When it has not been built.
+pub fn multitask_analyzer_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("MULTITASK_ANALYZER_BIN") {
+        return PathBuf::from(bin);
+    }
+    let bin = multitask_bin().with_file_name("multitask-analyzer");
+    assert!(
+        bin.is_file(),
+        "{} is missing: `tests/run` builds it (cargo build --release -p multitask-repl \
+         --features analyzer, copied to that name)",
+        bin.display()
+    );
+    bin
+}
+
 /// A scratch folder under `target/`, emptied for each call with the same name.
 pub fn scratch_dir(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary's path");
@@ -163,10 +183,18 @@ pub fn shared_cache() -> PathBuf {
 /// # Panics
 /// When the script fails or prints something else than JSON.
 pub fn jupyter_report(script: &str, args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    jupyter_report_of(&multitask_bin(), script, args)
+}
+
+/// [`jupyter_report`] with the binary `bin`.
+///
+/// # Panics
+/// As [`jupyter_report`].
+pub fn jupyter_report_of(bin: &Path, script: &str, args: &[&std::ffi::OsStr]) -> serde_json::Value {
     let _one_at_a_time = one_at_a_time();
     let output = Command::new(jupyter_python())
         .arg(py_script(script))
-        .arg(multitask_bin())
+        .arg(bin)
         .args(args)
         .env("MULTITASK_CACHE", shared_cache())
         .output()

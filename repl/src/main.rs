@@ -11,10 +11,20 @@ use multitask_repl::session::locate::find_prelude;
 use multitask_repl::session::toolchain;
 use multitask_repl::{kernel, notebook::check, notebook::step, terminal};
 
+/// `--version`: the version, and what Tab and Shift-Tab know in this build.
+const VERSION: &str = if cfg!(feature = "analyzer") {
+    concat!(env!("CARGO_PKG_VERSION"), " (with rust-analyzer)")
+} else {
+    concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (without rust-analyzer: Tab and Shift-Tab know the prelude; --features analyzer adds it)"
+    )
+};
+
 /// A Rust REPL with the multitask prelude preloaded: Python's multitasking
 /// (generators, processes, threads, coroutines) the Rust way.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(name = "multitask", version = VERSION, about)]
 struct Args {
     /// The prelude crate to preload [default: the workspace's `prelude/`]
     #[arg(long, env = "MULTITASK_PRELUDE", global = true)]

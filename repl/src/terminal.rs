@@ -44,13 +44,15 @@ impl Completer for LineHelper {
         _ctx: &rustyline::Context<'_>,
     ) -> rustyline::Result<(usize, Vec<String>)> {
         // Tab waits for the session if it is still starting (a second at
-        // most), and the first Tab of a session for rust-analyzer's first
-        // analysis (seconds): completions need it.
+        // most), and with rust-analyzer the first Tab of a session for its
+        // first analysis (seconds). A notice has nothing to insert, and a
+        // terminal no column to show it in.
         let Ok(mut session) = self.shared.session() else {
             return Ok((pos, Vec::new()));
         };
         let (start, found) = session.completions(line, pos);
-        Ok((start, found.into_iter().map(|c| c.text).collect()))
+        let texts = found.into_iter().filter(|c| !c.is_notice()).map(|c| c.text);
+        Ok((start, texts.collect()))
     }
 }
 

@@ -1,7 +1,9 @@
 """Drive the multitask kernel with jupyter_client, the way Jupyter does, and
 print one JSON report of what came back. tests/kernel_jupyter.rs asserts on it.
 
-Usage: kernel_client.py MULTITASK_BIN
+Usage: kernel_client.py MULTITASK_BIN [analyzer]
+With `analyzer`, only what a build with rust-analyzer adds
+(tests/kernel_analyzer.rs).
 The kernelspec is installed into a temporary prefix (`multitask kernel install
 --prefix`) and found through JUPYTER_PATH, as a user's Jupyter would find it.
 """
@@ -112,22 +114,24 @@ def fresh_kernel(env=None):
     return km, client
 
 
-def first_tab_a_method():
-    """A session whose first Tab is a method's, which only rust-analyzer
-    knows: answered at once with one entry that says to wait, then (its
-    first analysis done) with the methods."""
+def tabs_in_a_fresh_session():
+    """A session's Tabs after a `let`, in this order: a method of a value
+    only rust-analyzer knows the type of (the session's first Tab), the same
+    again, a method of a variable of one of the prelude's types, a method of
+    std's `Vec`. Each with its matches, typed entries and seconds."""
     km, client = fresh_kernel()
-    run(client, "1 + 1")
-    code = "jumping_range(3).se"
-    asked = time.time()
-    first = shell_reply(client, client.complete(code, len(code)))
-    found = {
-        "seconds": time.time() - asked,
-        "matches": first["matches"],
-        "cursor_start": first["cursor_start"],
-        "types": first["metadata"].get("_jupyter_types_experimental"),
-        "after": shell_reply(client, client.complete(code, len(code)))["matches"],
-    }
+    run(client, "let g = jumping_range(3);")
+    found = {}
+    for name, code in [("first", "jumping_range(3).se"), ("again", "jumping_range(3).se"),
+                       ("variable", "g.se"), ("std", "vec![1u8].pu")]:
+        asked = time.time()
+        reply = shell_reply(client, client.complete(code, len(code)))
+        found[name] = {
+            "seconds": time.time() - asked,
+            "matches": reply["matches"],
+            "cursor_start": reply["cursor_start"],
+            "types": reply["metadata"].get("_jupyter_types_experimental"),
+        }
     km.shutdown_kernel(now=False)
     client.stop_channels()
     return found
@@ -331,8 +335,25 @@ def flood(client, km):
     return seen
 
 
+def analyzer(report):
+    """What a build with rust-analyzer (`--features analyzer`) adds: a first
+    Tab that says it is warming up, then rust-analyzer's answers, for std
+    too; the quick answers' table held to rust-analyzer's; std's docs on
+    Shift-Tab; a missing rust-src told."""
+    report["tabs"] = tabs_in_a_fresh_session()
+    report["without_rust_src"] = without_rust_src()
+    km, client = fresh_kernel()
+    run(client, "1 + 1")
+    shell_reply(client, client.complete("jumping_ra", 10))  # the first Tab
+    report["prelude_completions"] = prelude_completions(client)
+    report["inspect_std"] = shell_reply(client, client.inspect("Vec::new()", 6))
+    km.shutdown_kernel(now=False)
+    client.stop_channels()
+
+
 def main():
     binary = sys.argv[1]
+    mode = sys.argv[2] if len(sys.argv) > 2 else "default"
     report = {}
     with tempfile.TemporaryDirectory() as prefix:
         installed = subprocess.run(
@@ -340,7 +361,14 @@ def main():
             capture_output=True, text=True, check=True,
         )
         report["install"] = installed.stdout.strip()
+        report["version"] = subprocess.run(
+            [binary, "--version"], capture_output=True, text=True, check=True,
+        ).stdout.strip()
         os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
+        if mode == "analyzer":
+            analyzer(report)
+            print(json.dumps(report, indent=1))
+            return
         from jupyter_client.kernelspec import KernelSpecManager
 
         spec = KernelSpecManager().get_all_specs()["multitask"]
@@ -506,7 +534,6 @@ def main():
             "cursor_end": complete["cursor_end"],
             "types": complete["metadata"].get("_jupyter_types_experimental"),
         }
-        report["prelude_completions"] = prelude_completions(client)
         # Shift-Tab: the cursor inside the name, in a cell with Chinese text
         # before it (Jupyter counts the cursor in characters).
         code = "// 生成器 a generator\nlet g = jumping_range(5);"
@@ -575,7 +602,7 @@ def main():
         report["after_restart"] = [run(client, "before_restart"), run(client, "2 + 2")]
 
         report["front_end_killed"] = front_end_killed()
-        report["first_tab_a_method"] = first_tab_a_method()
+        report["tabs"] = tabs_in_a_fresh_session()
         report["without_rust_src"] = without_rust_src()
 
         process = km.provisioner.process

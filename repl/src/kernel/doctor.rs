@@ -245,7 +245,8 @@ pub fn toolchain() -> Vec<Finding> {
             "install Rust with rustup (https://rustup.rs) and start Jupyter from a shell that has it",
         )),
     }
-    if let Some(sysroot) = sysroot {
+    // Only rust-analyzer reads std's sources (`--features analyzer`).
+    if let Some(sysroot) = sysroot.filter(|_| cfg!(feature = "analyzer")) {
         findings.push(if toolchain::has_rust_src(&sysroot) {
             Finding::ok("rustc's sources (rust-src) are there, for completion of std")
         } else {

@@ -26,6 +26,17 @@ pub struct Completion {
     pub detail: Option<String>,
 }
 
+impl From<&super::prelude_index::Item> for Completion {
+    /// An item of the prelude as Tab offers it: `send(`, its signature.
+    fn from(item: &super::prelude_index::Item) -> Completion {
+        Completion {
+            text: item.completion_text(),
+            kind: item.kind.jupyter(),
+            detail: Some(item.signature.clone()),
+        }
+    }
+}
+
 /// A completion as a learner types it: `jumping_range(n)` (rust-analyzer's
 /// snippet, with a placeholder for the argument) becomes `jumping_range(`;
 /// `next()`, which takes none, stays whole.
@@ -79,40 +90,153 @@ fn parse_prelude_completions() -> BTreeMap<String, Completion> {
         .collect()
 }
 
-/// The quick answer at byte offset `position`: the completions among
-/// `known` whose text starts with the identifier being typed there, and
-/// where the replaced text starts. After a `.` or `::` (a method or a path,
-/// which only rust-analyzer knows) one entry that adds nothing and says to
-/// wait ([`WARMING_UP`]).
-pub fn quick(source: &str, position: usize, known: &[Completion]) -> (usize, Vec<Completion>) {
+/// What is being typed at a position: the identifier so far, where it
+/// starts, and what it follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Typed<'a> {
+    /// Where the identifier starts (a byte offset).
+    pub start: usize,
+    /// The identifier typed so far (`se` in `gen.se`; may be empty).
+    pub prefix: &'a str,
+    /// What it follows.
+    pub after: After<'a>,
+}
+
+/// What an identifier being typed follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum After<'a> {
+    /// Nothing: a name on its own (`jumping_`).
+    Nothing,
+    /// A path: the segments before the last `::` (`threading::Lo` gives
+    /// `["threading"]`).
+    Path(Vec<&'a str>),
+    /// A `.` after a variable (`gen.se` gives `gen`): one of its methods.
+    Method(&'a str),
+    /// A `.` after anything else (`f().se`): only rust-analyzer knows it.
+    Expression,
+}
+
+/// What is being typed at byte offset `position` of `source`.
+pub fn typed(source: &str, position: usize) -> Typed<'_> {
     let before = &source[..position];
-    let start = before
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .map_or(0, |at| {
-            at + before[at..].chars().next().map_or(1, char::len_utf8)
-        });
+    let start = identifier_start(before);
     let prefix = &before[start..];
-    if before[..start].ends_with('.') || before[..start].ends_with("::") {
-        let waiting = Completion {
-            text: prefix.to_string(),
-            kind: WARMING_UP,
-            detail: Some(
+    let mut rest = &before[..start];
+    let after = if rest.ends_with("::") {
+        let mut segments = Vec::new();
+        while let Some(path) = rest.strip_suffix("::") {
+            let at = identifier_start(path);
+            if at == path.len() {
+                break;
+            }
+            segments.push(&path[at..]);
+            rest = &path[..at];
+        }
+        segments.reverse();
+        After::Path(segments)
+    } else if let Some(value) = rest.strip_suffix('.') {
+        let at = identifier_start(value);
+        let name = &value[at..];
+        let chained = value[..at].ends_with('.') || value[..at].ends_with("::");
+        if name.is_empty() || chained || name.starts_with(|c: char| c.is_ascii_digit()) {
+            After::Expression
+        } else {
+            After::Method(name)
+        }
+    } else {
+        After::Nothing
+    };
+    Typed {
+        start,
+        prefix,
+        after,
+    }
+}
+
+/// Where the identifier that ends `text` starts.
+fn identifier_start(text: &str) -> usize {
+    text.rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map_or(0, |at| {
+            at + text[at..].chars().next().map_or(1, char::len_utf8)
+        })
+}
+
+/// Why a quick answer has nothing for a method or path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// rust-analyzer is making its first analysis.
+    WarmingUp,
+    /// This build has no rust-analyzer: it knows the prelude's methods and
+    /// paths, not std's.
+    NoAnalyzer,
+}
+
+impl Notice {
+    /// The one entry that says so: it adds nothing to what is typed.
+    fn entry(self, prefix: &str) -> Completion {
+        let (kind, detail) = match self {
+            Notice::WarmingUp => (
+                WARMING_UP,
                 "rust-analyzer reads std and the prelude once a session (about 10 s); \
-                 then Tab lists the methods"
-                    .into(),
+                 then Tab lists the methods",
+            ),
+            Notice::NoAnalyzer => (
+                NO_ANALYZER,
+                "This build completes the prelude's names, their methods and your \
+                 variables. `cargo run --release --features analyzer` adds \
+                 rust-analyzer, which knows std and every crate (a longer first build).",
             ),
         };
-        return (start, vec![waiting]);
+        Completion {
+            text: prefix.to_string(),
+            kind,
+            detail: Some(detail.into()),
+        }
     }
-    if prefix.is_empty() {
+}
+
+/// The kind of the one entry a method or path gets in a build without
+/// rust-analyzer when the prelude's source does not say what follows. No
+/// hyphen and no breaking space: JupyterLab cuts that column at either.
+pub const NO_ANALYZER: &str =
+    "beyond\u{a0}the\u{a0}prelude:\u{a0}needs\u{a0}the\u{a0}analyzer\u{a0}feature\u{a0}(README)";
+
+impl Completion {
+    /// Whether it is a notice ([`WARMING_UP`], [`NO_ANALYZER`]) rather than
+    /// something to insert.
+    pub fn is_notice(&self) -> bool {
+        self.kind == WARMING_UP || self.kind == NO_ANALYZER
+    }
+}
+
+/// The quick answer at byte offset `position`, and where the replaced text
+/// starts: for a name, the completions among `known` that start with it;
+/// after a `.` or `::`, those of `members` (what the prelude's source says
+/// follows), or when it knows nothing there one entry that adds nothing
+/// and says why (`notice`).
+pub fn quick(
+    source: &str,
+    position: usize,
+    known: &[Completion],
+    members: impl FnOnce(&After<'_>) -> Vec<Completion>,
+    notice: Notice,
+) -> (usize, Vec<Completion>) {
+    let typed = typed(source, position);
+    let starts = |c: &Completion| c.text.starts_with(typed.prefix);
+    if typed.after != After::Nothing {
+        let found: Vec<Completion> = members(&typed.after).into_iter().filter(starts).collect();
+        if found.is_empty() {
+            return (typed.start, vec![notice.entry(typed.prefix)]);
+        }
+        return (typed.start, found);
+    }
+    if typed.prefix.is_empty() {
         return (position, Vec::new());
     }
-    let matches = known
-        .iter()
-        .filter(|c| c.text.starts_with(prefix))
-        .cloned()
-        .collect();
-    (start, matches)
+    (
+        typed.start,
+        known.iter().filter(|c| starts(c)).cloned().collect(),
+    )
 }
 
 #[cfg(test)]
@@ -196,8 +320,9 @@ mod tests {
     #[test]
     fn a_quick_answer_completes_the_identifier_being_typed() {
         let known: Vec<Completion> = prelude_completions().values().cloned().collect();
+        let none = |_: &After<'_>| Vec::new();
         let source = "let 生成器 = jumping_";
-        let (start, found) = quick(source, source.len(), &known);
+        let (start, found) = quick(source, source.len(), &known, none, Notice::NoAnalyzer);
         assert_eq!(&source[start..], "jumping_");
         assert_eq!(
             found,
@@ -207,18 +332,59 @@ mod tests {
                 detail: Some("pub fn jumping_range(n: i64) -> Generator<i64, i64>".into()),
             }]
         );
-        assert!(quick("x ", 2, &known).1.is_empty());
+        assert!(
+            quick("x ", 2, &known, none, Notice::NoAnalyzer)
+                .1
+                .is_empty()
+        );
     }
 
     #[test]
-    fn a_method_before_rust_analyzer_is_ready_gets_an_entry_that_says_so() {
-        for (source, typed) in [("g.se", "se"), ("threading::", "")] {
-            let (start, found) = quick(source, source.len(), &[]);
-            assert_eq!(&source[start..], typed);
-            assert_eq!(found.len(), 1, "{found:?}");
-            // Taking it adds nothing to what is typed.
-            assert_eq!(found[0].text, typed);
-            assert_eq!(found[0].kind, WARMING_UP);
+    fn what_is_typed_is_read_with_what_it_follows() {
+        let at_end = |s: &'static str| typed(s, s.len());
+        assert_eq!(at_end("gen.se").after, After::Method("gen"));
+        assert_eq!(at_end("gen.se").prefix, "se");
+        assert_eq!(at_end("let x = 生成器.").after, After::Method("生成器"));
+        assert_eq!(
+            at_end("threading::Lo").after,
+            After::Path(vec!["threading"])
+        );
+        assert_eq!(
+            at_end("multitask::threading::").after,
+            After::Path(vec!["multitask", "threading"])
+        );
+        assert_eq!(at_end("f().se").after, After::Expression);
+        assert_eq!(at_end("a.b.c").after, After::Expression);
+        assert_eq!(at_end("1.5").after, After::Expression);
+        assert_eq!(at_end("jumping").after, After::Nothing);
+    }
+
+    #[test]
+    fn a_method_nobody_knows_gets_an_entry_that_says_why() {
+        for notice in [Notice::WarmingUp, Notice::NoAnalyzer] {
+            for (source, typed) in [("g.se", "se"), ("threading::", "")] {
+                let (start, found) = quick(source, source.len(), &[], |_| Vec::new(), notice);
+                assert_eq!(&source[start..], typed);
+                assert_eq!(found.len(), 1, "{found:?}");
+                // Taking it adds nothing to what is typed.
+                assert_eq!(found[0].text, typed);
+                assert!(found[0].is_notice());
+            }
         }
+    }
+
+    #[test]
+    fn a_method_the_members_know_is_completed() {
+        let send = Completion {
+            text: "send(".into(),
+            kind: "function",
+            detail: None,
+        };
+        let members = |after: &After<'_>| {
+            assert_eq!(after, &After::Method("gen"));
+            vec![send.clone()]
+        };
+        let (start, found) = quick("gen.se", 6, &[], members, Notice::NoAnalyzer);
+        assert_eq!((start, found), (4, vec![send.clone()]));
     }
 }

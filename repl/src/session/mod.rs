@@ -10,7 +10,11 @@
 //! - [`reply`]: what became of a cell, in the learner's words.
 //! - [`output`]: the runtime's output lines, taken off evcxr's channels as they come.
 //! - [`interrupt`]: stopping the current cell from another thread, at any moment.
-//! - [`completion`]: completions as a learner types them, and a quick first answer.
+//! - [`completion`]: completions as a learner types them, and the answer
+//!   that needs no rust-analyzer.
+//! - [`prelude_index`]: the prelude's names, signatures, docs and methods,
+//!   read from its source (Tab and Shift-Tab without rust-analyzer).
+//! - [`inspection`]: Shift-Tab without rust-analyzer.
 //! - [`habits`]: hints under the compile errors of Python habits.
 //! - [`background`]: a session starting behind a front end.
 //! - [`build_dir`]: the persistent, locked folders evcxr compiles in.
@@ -26,11 +30,13 @@ pub mod commands;
 pub mod completion;
 pub mod error_html;
 pub mod habits;
+pub mod inspection;
 pub mod interrupt;
 pub mod locate;
 pub mod memory;
 pub mod output;
 pub mod picture;
+pub mod prelude_index;
 pub mod reply;
 pub mod toolchain;
 pub mod unhelpful;
@@ -47,9 +53,10 @@ use crate::cell::contract;
 use crate::cell::reserved;
 use crate::cell::rewrite::{self, Checks};
 use commands::{Command, OPT_LEVELS};
-use completion::{Completion, without_placeholders};
+use completion::{After, Completion, Notice, without_placeholders};
 use interrupt::{Ended, Interrupter};
 use output::{Forwarded, Stream};
+use prelude_index::PreludeIndex;
 use reply::{
     DID_NOT_STOP, Evaluated, Reply, Timing, clean, crash_reason, describe, signal_of, without_paths,
 };
@@ -465,8 +472,19 @@ impl Session {
     }
 
     /// Completions at byte offset `position` of `source`: where the replaced
-    /// text starts, and the candidates.
+    /// text starts, and the candidates. With rust-analyzer (`--features
+    /// analyzer`) its answer, which waits for its first analysis (seconds);
+    /// without, [what this build knows](Self::known_completions).
     pub fn completions(&mut self, source: &str, position: usize) -> (usize, Vec<Completion>) {
+        if cfg!(feature = "analyzer") {
+            self.analyzer_completions(source, position)
+        } else {
+            self.known_completions(source, position, Notice::NoAnalyzer)
+        }
+    }
+
+    /// rust-analyzer's completions (none in a build without it).
+    fn analyzer_completions(&mut self, source: &str, position: usize) -> (usize, Vec<Completion>) {
         self.analysed = true;
         let rewritten = rewrite::rewrite(source, Checks::None);
         match self
@@ -489,40 +507,81 @@ impl Session {
         }
     }
 
-    /// [`completions`](Self::completions) if rust-analyzer is ready, else
-    /// at once the [quick answer](completion::quick) from the prelude's names
-    /// and the variables, with their types (then call
-    /// [`warm_up_completions`](Self::warm_up_completions) once replied).
+    /// [`completions`](Self::completions), at once: rust-analyzer's if it is
+    /// ready, else [what this build knows](Self::known_completions) (then
+    /// call [`warm_up_completions`](Self::warm_up_completions) once replied).
     pub fn completions_now(&mut self, source: &str, position: usize) -> (usize, Vec<Completion>) {
-        if self.analysed {
-            return self.completions(source, position);
+        if cfg!(feature = "analyzer") && self.analysed {
+            return self.analyzer_completions(source, position);
         }
-        let mut known = match self.checks {
-            Checks::Loops => completion::prelude_completions()
+        let notice = if cfg!(feature = "analyzer") {
+            Notice::WarmingUp
+        } else {
+            Notice::NoAnalyzer
+        };
+        self.known_completions(source, position, notice)
+    }
+
+    /// What is known without rust-analyzer: the prelude's names (in
+    /// rust-analyzer's words), the variables with their types, and what the
+    /// prelude's source says follows a path (`threading::`) or a variable
+    /// of one of its types (`gen.`); elsewhere after a `.` or `::`, one
+    /// entry that says why there is nothing (`notice`).
+    fn known_completions(
+        &self,
+        source: &str,
+        position: usize,
+        notice: Notice,
+    ) -> (usize, Vec<Completion>) {
+        let prelude = self.checks == Checks::Loops;
+        let variables = self.variables();
+        let mut known: Vec<Completion> = if prelude {
+            completion::prelude_completions()
                 .values()
                 .cloned()
-                .collect(),
-            Checks::None => Vec::new(),
+                .collect()
+        } else {
+            Vec::new()
         };
-        known.extend(self.variables().into_iter().map(|(name, ty)| Completion {
-            text: name,
+        known.extend(variables.iter().map(|(name, ty)| Completion {
+            text: name.clone(),
             kind: "instance",
-            detail: Some(ty),
+            detail: Some(ty.clone()),
         }));
-        completion::quick(source, position, &known)
+        let members = |after: &After<'_>| {
+            let index = PreludeIndex::get();
+            let items = match after {
+                After::Path(path) if prelude => index.members(path),
+                After::Method(value) if prelude => variables
+                    .iter()
+                    .find(|(name, _)| name == value)
+                    .map(|(_, ty)| index.methods_of(ty))
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            items.iter().map(Completion::from).collect()
+        };
+        completion::quick(source, position, &known, members, notice)
     }
 
-    /// Has rust-analyzer make its first analysis (seconds), if it has not.
+    /// Has rust-analyzer make its first analysis (seconds), if this build
+    /// has it and it has not.
     pub fn warm_up_completions(&mut self) {
-        if !self.analysed {
-            let _ = self.completions("", 0);
+        if cfg!(feature = "analyzer") && !self.analysed {
+            let _ = self.analyzer_completions("", 0);
         }
     }
 
-    /// What rust-analyzer knows of the name at `position` (a byte offset):
-    /// its signature and docs, as plain text and as HTML — what Jupyter's
-    /// Shift-Tab shows. `None` when there is nothing there to describe.
+    /// What is known of the name at `position` (a byte offset): its
+    /// signature and docs, as plain text and as HTML — what Jupyter's
+    /// Shift-Tab shows. rust-analyzer's hover with `--features analyzer`,
+    /// else [what the prelude's source says](inspection::describe). `None`
+    /// when there is nothing there to describe.
     pub fn inspect(&mut self, source: &str, position: usize) -> Option<(String, String)> {
+        if !cfg!(feature = "analyzer") {
+            let variables = self.variables();
+            return inspection::describe(source, position, &variables);
+        }
         // The whole name under the cursor, and a call's `(` if one follows:
         // rust-analyzer describes the code up to that point.
         let rest = &source[position..];

@@ -1,7 +1,7 @@
 //! The Rust toolchain a session compiles with, as far as a learner needs to
 //! know it: rustc's sysroot, and whether rustup's optional `rust-src`
-//! component is in it (rust-analyzer reads std's source for Tab, Shift-Tab
-//! and some type inference).
+//! component is in it (rust-analyzer, in a build with `--features analyzer`,
+//! reads std's source for Tab, Shift-Tab and some type inference).
 
 use std::path::{Path, PathBuf};
 
@@ -27,12 +27,16 @@ pub fn has_rust_src(sysroot: &Path) -> bool {
     sysroot.join("lib/rustlib/src/rust/library").is_dir()
 }
 
-/// [`MISSING_RUST_SRC`] when rustc runs and its sysroot has no `rust-src`.
-/// Asked once a process (the start-up and the kernel both want it).
+/// [`MISSING_RUST_SRC`] when this build has rust-analyzer (`--features
+/// analyzer`; only it reads `rust-src`), rustc runs and its sysroot has no
+/// `rust-src`. Asked once a process (the start-up and the kernel both want
+/// it).
 pub fn missing_rust_src() -> Option<&'static str> {
     static MISSING: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     MISSING
-        .get_or_init(|| sysroot().is_some_and(|sysroot| !has_rust_src(&sysroot)))
+        .get_or_init(|| {
+            cfg!(feature = "analyzer") && sysroot().is_some_and(|sysroot| !has_rust_src(&sysroot))
+        })
         .then_some(MISSING_RUST_SRC)
 }
 
