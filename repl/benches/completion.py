@@ -4,11 +4,13 @@
 Builds nothing: run `cargo build --release` first. For each of `--sessions`
 kernels (on one warmed build folder), after `let gen = jumping_range(5);` it
 sends the complete requests JupyterLab sends for a Tab at the end of each of
-`gen.se`, `Thread::ne` and `jumping_ra`, and times each reply. The first
-waits for rust-analyzer's first analysis of the session; the others show
-what a Tab costs once it is loaded. Prints a Markdown table.
+`gen.se`, `Thread::ne` and `jumping_ra`, and times each reply. The default
+build answers each from the prelude's source; a build with rust-analyzer
+(`MULTITASK_BIN=target/release/multitask-analyzer`, which `tests/run`
+builds) answers the first at once and warms rust-analyzer, so the second
+waits for the rest of its first analysis. Prints a Markdown table.
 
-Usage: target/jupyter-venv/bin/python repl/benches/completion.py [--sessions N]
+Usage: [MULTITASK_BIN=…] target/jupyter-venv/bin/python repl/benches/completion.py [--sessions N]
 """
 import argparse
 import datetime
@@ -18,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from kernels import kernel, kernelspec
+from kernels import BIN, kernel, kernelspec
 
 CACHE = Path(tempfile.gettempdir()) / "multitask-bench" / "completion"
 TABS = ["gen.se", "Thread::ne", "jumping_ra"]
@@ -50,7 +52,7 @@ def main():
         env = dict(os.environ, MULTITASK_CACHE=str(CACHE))
         session(env)  # builds the prelude into the folder once
         runs = [session(env) for _ in range(args.sessions)]
-    print(f"Tab in the kernel, {datetime.date.today()}, {os.cpu_count()} cores, "
+    print(f"Tab in the kernel ({BIN.name}), {datetime.date.today()}, {os.cpu_count()} cores, "
           f"median of {args.sessions} sessions:\n")
     print("| Tab after | seconds | matches (first run) |")
     print("|---|---|---|")

@@ -12,7 +12,8 @@ from pathlib import Path
 from jupyter_client.manager import KernelManager
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / "target" / "release" / "multitask"
+# MULTITASK_BIN names another build (`target/release/multitask-analyzer`).
+BIN = Path(os.environ.get("MULTITASK_BIN", ROOT / "target" / "release" / "multitask"))
 
 
 def rss_kb(pid):
