@@ -11,12 +11,15 @@ use super::completion::{After, typed};
 use super::prelude_index::{Item, PreludeIndex};
 
 /// What to show for the name around byte offset `position` of `source`,
-/// given the session's variables and their types; `None` when it is not a
-/// name this build knows.
+/// given the session's variables and their types and, when the session
+/// has the prelude, its `index`; `None` when it is not a name this build
+/// knows.
 ///
 /// ```
 /// use multitask_repl::session::inspection::describe;
-/// let (plain, html) = describe("let g = jumping_range(5);", 10, &[]).unwrap();
+/// use multitask_repl::session::prelude_index::PreludeIndex;
+/// let index = Some(PreludeIndex::get());
+/// let (plain, html) = describe("let g = jumping_range(5);", 10, &[], index).unwrap();
 /// assert!(plain.contains("pub fn jumping_range(n: i64) -> Generator<i64, i64>"));
 /// assert!(html.contains("<code>"));
 /// ```
@@ -24,6 +27,7 @@ pub fn describe(
     source: &str,
     position: usize,
     variables: &[(String, String)],
+    index: Option<&PreludeIndex>,
 ) -> Option<(String, String)> {
     let start = typed(source, position).start;
     let end = position
@@ -34,7 +38,6 @@ pub fn describe(
     if name.is_empty() {
         return None;
     }
-    let index = PreludeIndex::get();
     let type_of = |variable: &str| {
         variables
             .iter()
@@ -44,9 +47,9 @@ pub fn describe(
     match typed(source, start).after {
         After::Path(mut path) => {
             path.push(name);
-            index.resolve(&path).map(|item| shown(&item))
+            index?.resolve(&path).map(|item| shown(&item))
         }
-        After::Method(value) => index
+        After::Method(value) => index?
             .methods_of(type_of(value)?)
             .into_iter()
             .find(|m| m.name == name)
@@ -54,16 +57,16 @@ pub fn describe(
         After::Expression => None,
         After::Nothing => match type_of(name) {
             Some(ty) => Some(variable(name, ty, index)),
-            None => index.resolve(&[name]).map(|item| shown(&item)),
+            None => index?.resolve(&[name]).map(|item| shown(&item)),
         },
     }
 }
 
 /// A variable: `let gen: Generator<i64, i64>`, then its type's own docs
 /// when the prelude declares it.
-fn variable(name: &str, ty: &str, index: &PreludeIndex) -> (String, String) {
+fn variable(name: &str, ty: &str, index: Option<&PreludeIndex>) -> (String, String) {
     let declaration = format!("let {name}: {ty}");
-    let of_type = super::prelude_index::type_name(ty).and_then(|t| index.resolve(&[&t]));
+    let of_type = super::prelude_index::type_name(ty).and_then(|t| index?.resolve(&[&t]));
     match of_type {
         Some(item) => {
             let (plain, html) = shown(&item);
@@ -149,19 +152,32 @@ pub fn for_learner(docs: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The prelude's index, as a session with the prelude has it.
+    fn prelude() -> Option<&'static PreludeIndex> {
+        Some(PreludeIndex::get())
+    }
+
+    #[test]
+    fn without_the_prelude_only_variables_are_described() {
+        let vars = [("n".to_string(), "i64".to_string())];
+        assert!(describe("jumping_range", 3, &vars, None).is_none());
+        let (plain, _) = describe("n", 0, &vars, None).unwrap();
+        assert_eq!(plain, "let n: i64");
+    }
+
     #[test]
     fn a_name_shows_its_home_signature_and_docs() {
         let source = "// 生成器\nlet g = jumping_range(5);";
         let at = source.find("jumping_range").unwrap() + 4;
-        let (plain, html) = describe(source, at, &[]).unwrap();
+        let (plain, html) = describe(source, at, &[], prelude()).unwrap();
         assert!(
             plain.starts_with("multitask::tutorial\npub fn jumping_range"),
             "{plain}"
         );
         assert!(plain.contains("send"), "{plain}");
         assert!(html.contains("<pre><code>multitask::tutorial"), "{html}");
-        assert!(describe("   ", 1, &[]).is_none());
-        assert!(describe("no_such_name", 3, &[]).is_none());
+        assert!(describe("   ", 1, &[], prelude()).is_none());
+        assert!(describe("no_such_name", 3, &[], prelude()).is_none());
     }
 
     #[test]
@@ -170,12 +186,12 @@ mod tests {
             "gen".to_string(),
             "multitask::generator::Generator<i64, i64>".to_string(),
         )];
-        let (plain, _) = describe("gen.send(2)", 5, &vars).unwrap();
+        let (plain, _) = describe("gen.send(2)", 5, &vars, prelude()).unwrap();
         assert!(
             plain.starts_with("multitask::generator::Generator\npub fn send(&self"),
             "{plain}"
         );
-        let (plain, _) = describe("gen", 1, &vars).unwrap();
+        let (plain, _) = describe("gen", 1, &vars, prelude()).unwrap();
         assert!(
             plain.starts_with("let gen: multitask::generator::Generator<i64, i64>"),
             "{plain}"
@@ -185,7 +201,7 @@ mod tests {
 
     #[test]
     fn a_path_is_followed() {
-        let (plain, _) = describe("threading::Lock::new()", 17, &[]).unwrap();
+        let (plain, _) = describe("threading::Lock::new()", 17, &[], prelude()).unwrap();
         assert!(plain.contains("pub fn new"), "{plain}");
     }
 

@@ -580,7 +580,8 @@ impl Session {
     pub fn inspect(&mut self, source: &str, position: usize) -> Option<(String, String)> {
         if !cfg!(feature = "analyzer") {
             let variables = self.variables();
-            return inspection::describe(source, position, &variables);
+            let prelude = (self.checks == Checks::Loops).then(PreludeIndex::get);
+            return inspection::describe(source, position, &variables, prelude);
         }
         // The whole name under the cursor, and a call's `(` if one follows:
         // rust-analyzer describes the code up to that point.
