@@ -240,22 +240,15 @@ impl Module {
         config: &Config,
     ) -> Option<Result<Vec<CompilationError>, Error>> {
         let key = direct::key(&build_command(config), config.crate_dir());
-        if self.recorded(&key).is_none()
-            && let Err(error) = self.record_direct(code_block, config)
-        {
-            return Some(Err(error));
-        }
-        let key = direct::key(&build_command(config), config.crate_dir());
-        let recorded = self.recorded(&key)?;
-        Some((|| {
-            self.write_code(code_block, config)?;
-            let out_dir = config.crate_dir().join("target").join("evcxr-probe");
-            let output = match build_process::output(&mut recorded.probe_command(&out_dir)) {
-                Ok(output) => output,
-                Err(error) => bail!("Error running rustc: {}", error),
-            };
-            Ok(errors_from_cargo_output(&output, code_block).0)
-        })())
+        let recorded = match self.recorded(&key) {
+            Some(recorded) => recorded,
+            None => match self.record_direct(code_block, config) {
+                Ok(recorded) => recorded?,
+                Err(error) => return Some(Err(error)),
+            },
+        };
+        let output = self.run_recorded(code_block, config, &recorded, direct::Recorded::probe_command);
+        Some(output.map(|output| errors_from_cargo_output(&output, code_block).0))
     }
 
     /// The MIR rustc prints for `code_block` with the recorded command
@@ -268,26 +261,44 @@ impl Module {
     ) -> Option<Result<String, Error>> {
         let key = direct::key(&build_command(config), config.crate_dir());
         let recorded = self.recorded(&key)?;
-        Some((|| {
-            self.write_code(code_block, config)?;
-            let out_dir = config.crate_dir().join("target").join("evcxr-probe");
-            let output = match build_process::output(&mut recorded.mir_command(&out_dir)) {
-                Ok(output) => output,
-                Err(error) => bail!("Error running rustc: {}", error),
-            };
+        let output = self.run_recorded(code_block, config, &recorded, direct::Recorded::mir_command);
+        Some(output.and_then(|output| {
             if !output.status.success() {
                 return Err(Error::CompilationErrors(
                     errors_from_cargo_output(&output, code_block).0,
                 ));
             }
             Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-        })())
+        }))
+    }
+
+    /// Writes `code_block` and runs rustc as `command` makes it of the
+    /// recorded one, into the probes' own folder. (multitask patch 35)
+    fn run_recorded(
+        &mut self,
+        code_block: &CodeBlock,
+        config: &Config,
+        recorded: &direct::Recorded,
+        command: fn(&direct::Recorded, &Path) -> std::process::Command,
+    ) -> Result<std::process::Output, Error> {
+        self.write_code(code_block, config)?;
+        let out_dir = config.crate_dir().join("target").join("evcxr-probe");
+        match build_process::output(&mut command(recorded, &out_dir)) {
+            Ok(output) => Ok(output),
+            Err(error) => bail!("Error running rustc: {}", error),
+        }
     }
 
     /// Builds `code_block` with cargo to record the rustc command it runs
     /// for the cell's crate; whether the build succeeds does not matter.
     /// (multitask patch 33)
-    fn record_direct(&mut self, code_block: &CodeBlock, config: &Config) -> Result<(), Error> {
+    /// It gives back the command, `None` when none was recorded.
+    /// (multitask patch 35)
+    fn record_direct(
+        &mut self,
+        code_block: &CodeBlock,
+        config: &Config,
+    ) -> Result<Option<direct::Recorded>, Error> {
         self.write_code(code_block, config)?;
         let record_file = config.crate_dir().join(".evcxr-rustc-command");
         let _ = fs::remove_file(&record_file);
@@ -297,22 +308,23 @@ impl Module {
             Ok(_) | Err(Error::CompilationErrors(_)) => {}
             Err(error) => return Err(error),
         }
-        self.remember(config, &record_file);
-        Ok(())
+        Ok(self.remember(config, &record_file))
     }
 
     /// Keeps what the wrapper recorded in `record_file` under the key of the
     /// folder as cargo left it (a first build writes Cargo.lock, and a key
     /// taken before it would never match). (multitask patch 33)
-    fn remember(&mut self, config: &Config, record_file: &Path) {
+    /// It gives back what it kept, `None` when the wrapper recorded
+    /// nothing. (multitask patch 35)
+    fn remember(&mut self, config: &Config, record_file: &Path) -> Option<direct::Recorded> {
         let key = direct::key(&build_command(config), config.crate_dir());
-        if let Some(recorded) = direct::Recorded::load(record_file) {
-            self.direct.retain(|(direct_key, _)| *direct_key != key);
-            self.direct.push((key, recorded));
-            if self.direct.len() > DIRECT_KEPT {
-                self.direct.remove(0);
-            }
+        let recorded = direct::Recorded::load(record_file)?;
+        self.direct.retain(|(direct_key, _)| *direct_key != key);
+        self.direct.push((key, recorded.clone()));
+        if self.direct.len() > DIRECT_KEPT {
+            self.direct.remove(0);
         }
+        Some(recorded)
     }
 
     /// The rustc command recorded under `key`, if cargo ran under it.
