@@ -153,6 +153,15 @@ pub fn typed(source: &str, position: usize) -> Typed<'_> {
     }
 }
 
+/// Where the identifier that starts at byte `position` of `text` ends.
+pub fn identifier_end(text: &str, position: usize) -> usize {
+    let rest = &text[position..];
+    position
+        + rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len())
+}
+
 /// Where the identifier that ends `text` starts.
 fn identifier_start(text: &str) -> usize {
     text.rfind(|c: char| !(c.is_alphanumeric() || c == '_'))

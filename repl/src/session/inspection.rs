@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::completion::{After, typed};
+use super::completion::{After, identifier_end, typed};
 use super::prelude_index::{Item, PreludeIndex};
 
 /// What to show for the name around byte offset `position` of `source`,
@@ -29,12 +29,8 @@ pub fn describe(
     variables: &[(String, String)],
     index: Option<&PreludeIndex>,
 ) -> Option<(String, String)> {
-    let start = typed(source, position).start;
-    let end = position
-        + source[position..]
-            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .unwrap_or(source.len() - position);
-    let name = &source[start..end];
+    let typed = typed(source, position);
+    let name = &source[typed.start..identifier_end(source, position)];
     if name.is_empty() {
         return None;
     }
@@ -44,7 +40,7 @@ pub fn describe(
             .find(|(n, _)| n == variable)
             .map(|(_, ty)| ty.as_str())
     };
-    match typed(source, start).after {
+    match typed.after {
         After::Path(mut path) => {
             path.push(name);
             index?.resolve(&path).map(|item| shown(&item))

@@ -585,11 +585,7 @@ impl Session {
         }
         // The whole name under the cursor, and a call's `(` if one follows:
         // rust-analyzer describes the code up to that point.
-        let rest = &source[position..];
-        let name_end = rest
-            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
-        let mut end = position + name_end;
+        let mut end = completion::identifier_end(source, position);
         if source[end..].starts_with('(') {
             end += 1;
         }

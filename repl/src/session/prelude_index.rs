@@ -136,8 +136,9 @@ impl PreludeIndex {
         index
     }
 
-    /// The items of the module at `path`, whose file is `file_stem`'s
-    /// folder (`""` for the crate root, `threading/` for `threading/mod.rs`).
+    /// The items of the module at `path`; the files of its child modules
+    /// are under `folder` (`""` for the crate root, `threading/` for
+    /// `threading/mod.rs` and for `threading.rs`).
     fn read_items<'s>(
         &mut self,
         items: &impl HasModuleItem,
