@@ -5,6 +5,7 @@
 //! (`repl/prelude_completions.toml`) held to rust-analyzer's own words; a
 //! missing rust-src told to the learner.
 
+use crate::kernel_jupyter::{text, value_of};
 use multitask_tests::{jupyter_report_of, multitask_analyzer_bin};
 use serde_json::Value;
 
@@ -18,10 +19,6 @@ fn report() -> &'static Value {
             &["analyzer".as_ref()],
         )
     })
-}
-
-fn text(value: &Value) -> &str {
-    value.as_str().unwrap_or_default()
 }
 
 #[test]
@@ -69,10 +66,9 @@ fn a_first_tab_on_a_method_says_rust_analyzer_is_warming_up() {
 fn a_missing_rust_src_is_told_in_the_first_cell() {
     let cells = report()["without_rust_src"]["cells"].as_array().unwrap();
     let note = multitask_repl::session::toolchain::MISSING_RUST_SRC;
-    let value = |cell: &Value| text(&cell["results"][0]["text/plain"]).to_string();
-    assert_eq!(value(&cells[0]), "2", "{}", cells[0]);
+    assert_eq!(value_of(&cells[0]), "2", "{}", cells[0]);
     assert!(text(&cells[0]["stderr"]).contains(note), "{}", cells[0]);
-    assert_eq!(value(&cells[1]), "4", "{}", cells[1]);
+    assert_eq!(value_of(&cells[1]), "4", "{}", cells[1]);
     assert!(
         !text(&cells[1]["stderr"]).contains("rust-src"),
         "{}",

@@ -13,7 +13,8 @@ fn report() -> &'static Value {
     REPORT.get_or_init(|| jupyter_report("kernel_client.py", &[]))
 }
 
-fn text(value: &Value) -> &str {
+/// A JSON string's text (empty for anything else).
+pub(crate) fn text(value: &Value) -> &str {
     value.as_str().unwrap_or_default()
 }
 
@@ -343,7 +344,8 @@ fn a_panic_is_an_error_with_its_message_and_variables_survive_it() {
     assert_eq!(value_of(&report["kept_after_panic"]), "[1, 2, 3]");
 }
 
-fn value_of(cell: &Value) -> &str {
+/// A cell's value, as its `text/plain`.
+pub(crate) fn value_of(cell: &Value) -> &str {
     text(&cell["results"][0]["text/plain"])
 }
 
