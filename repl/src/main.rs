@@ -1,14 +1,15 @@
 //! `multitask`: the learner's workbench. Argument parsing, then the front end.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use clap::{Parser, Subcommand};
-use multitask_repl::session::Options;
 use multitask_repl::session::build_dir::BuildDir;
 use multitask_repl::session::commands::OPT_LEVELS;
 use multitask_repl::session::locate::find_prelude;
+use multitask_repl::session::shared_build::SharedBuild;
 use multitask_repl::session::toolchain;
+use multitask_repl::session::{Hooks, Options, Session};
 use multitask_repl::{kernel, notebook::check, notebook::step, terminal};
 
 /// `--version`: the version, and what Tab and Shift-Tab know in this build.
@@ -32,6 +33,15 @@ struct Args {
     /// Where evcxr compiles, kept between runs [default: the user's cache folder]
     #[arg(long, env = "MULTITASK_CACHE", global = true)]
     cache: Option<PathBuf>,
+    /// A build made for every user by `multitask warm DIR`: this session's
+    /// build folder starts from it and compiles no dependency
+    #[arg(
+        long,
+        env = "MULTITASK_SHARED_BUILD",
+        value_name = "DIR",
+        global = true
+    )]
+    shared_build: Option<PathBuf>,
     /// rustc's optimisation level for cells (0 compiles fastest)
     #[arg(long, default_value = "0", value_parser = clap::builder::PossibleValuesParser::new(OPT_LEVELS), global = true)]
     opt: String,
@@ -56,6 +66,14 @@ enum Command {
     },
     /// List the exercises: the ones you passed ticked, the next one marked
     Exercises,
+    /// Build the prelude once for every user of this machine (a class's
+    /// JupyterHub), into DIR, readable by all and writable by none of them;
+    /// sessions started with `--shared-build DIR` then compile nothing
+    Warm {
+        /// The folder to build in (made if missing; built again if there)
+        #[arg(value_name = "DIR")]
+        folder: PathBuf,
+    },
     /// Run notebooks cell by cell and compare every output with the stored one
     Check {
         /// Rewrite the stored outputs that differ instead of comparing
@@ -146,7 +164,12 @@ fn run(args: Args) -> Result<()> {
             ..
         }) => {
             let prelude = prelude.context("the kernel needs the prelude")?;
-            let dir = kernel::install::install(prefix.as_deref(), &prelude)?;
+            let shared = args
+                .shared_build
+                .as_deref()
+                .map(std::path::absolute)
+                .transpose()?;
+            let dir = kernel::install::install(prefix.as_deref(), &prelude, shared.as_deref())?;
             println!(
                 "Installed the kernelspec \"Rust (multitask)\" in {}",
                 dir.display()
@@ -185,6 +208,10 @@ fn run(args: Args) -> Result<()> {
             }
             return Ok(());
         }
+        Some(Command::Warm { folder }) => {
+            let prelude = prelude.context("`warm` builds the prelude, which --stock leaves out")?;
+            return warm(folder, prelude, args.opt.clone());
+        }
         Some(Command::Check {
             update,
             all,
@@ -218,7 +245,8 @@ fn run(args: Args) -> Result<()> {
         Some(Command::Kernel { .. }) => kernel::log::routine,
         _ => |line| eprintln!("{line}"),
     };
-    let build_dir = build_dir(args.cache.clone(), say)?;
+    let shared = args.shared_build.clone().map(SharedBuild::new);
+    let build_dir = build_dir(args.cache.clone(), shared.as_ref(), say)?;
     let first_start = !build_dir.is_ready();
     let options = Options {
         prelude,
@@ -275,7 +303,7 @@ fn run(args: Args) -> Result<()> {
         Some(Command::Kernel { .. }) => {
             bail!("`multitask kernel` needs --connection-file FILE (or `install`)")
         }
-        Some(Command::Exercises) => unreachable!("answered above"),
+        Some(Command::Exercises | Command::Warm { .. }) => unreachable!("answered above"),
     }
 }
 
@@ -287,16 +315,61 @@ fn cell_timeout(seconds: f64) -> Result<std::time::Duration> {
         .with_context(|| format!("--timeout takes a positive number of seconds, not {seconds}"))
 }
 
-/// Locks a build folder under `cache` (or the user's cache folder) and points
-/// evcxr at it.
-fn build_dir(cache: Option<PathBuf>, say: fn(&str)) -> Result<BuildDir> {
+/// `multitask warm DIR`: vendors the prelude's dependencies, builds the
+/// prelude in `DIR/build` with a session that must answer a cell, then
+/// stamps the build and opens `DIR` to every user for reading.
+fn warm(folder: &Path, prelude: PathBuf, opt: String) -> Result<()> {
+    let folder = std::path::absolute(folder)?;
+    let shared = SharedBuild::new(&folder);
+    eprintln!(
+        "Vendoring the prelude's dependencies into {} …",
+        folder.join("vendor").display()
+    );
+    shared.vendor_sources(&prelude)?;
+    let build_dir = build_dir(Some(folder.clone()), None, |line| eprintln!("{line}"))?;
+    if !build_dir.is_primary() {
+        bail!(
+            "a session is building in {} already: let it end, then warm again",
+            shared.build_folder().display()
+        );
+    }
+    eprintln!("Building the prelude in {} …", build_dir.path().display());
+    let options = Options {
+        prelude: Some(prelude),
+        opt_level: Some(opt),
+        build_dir: Some(build_dir.path().to_path_buf()),
+        interrupter: Default::default(),
+    };
+    let mut session = Session::start(&options, Hooks::output(|_, line| eprint!("{line}")))?;
+    let cell = "let warm = jumping_range(5); warm.next()";
+    if let Some(failure) = session.execute(cell).failure() {
+        bail!("the warm session could not run `{cell}`: {failure:?}");
+    }
+    drop(session);
+    let stamp = shared.finish()?;
+    println!(
+        "The shared build in {} is ready (stamp {stamp}). Sessions started with \
+         `--shared-build {0}` (or MULTITASK_SHARED_BUILD={0}; `multitask kernel install \
+         --shared-build {0}` puts it in the kernelspec) start from it.",
+        folder.display()
+    );
+    Ok(())
+}
+
+/// Locks a build folder under `cache` (or the user's cache folder), seeded
+/// from `shared` if given, and points evcxr at it.
+fn build_dir(
+    cache: Option<PathBuf>,
+    shared: Option<&SharedBuild>,
+    say: fn(&str),
+) -> Result<BuildDir> {
     let cache = match cache {
         Some(dir) => dir,
         None => dirs::cache_dir()
             .context("no cache folder for this user; pass --cache DIR")?
             .join("multitask"),
     };
-    let build_dir = BuildDir::acquire(&cache)
+    let build_dir = BuildDir::acquire(&cache, shared)
         .with_context(|| format!("cannot lock a build folder under {}", cache.display()))?;
     if !build_dir.is_primary() {
         say(&format!(

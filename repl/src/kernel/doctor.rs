@@ -149,7 +149,28 @@ pub fn check_spec(folder: &Path) -> Vec<Finding> {
         .position(|a| *a == "--prelude")
         .and_then(|at| argv.get(at + 1));
     findings.push(prelude_at(prelude.copied()));
+    if let Some(shared) = argv
+        .iter()
+        .position(|a| *a == "--shared-build")
+        .and_then(|at| argv.get(at + 1))
+    {
+        findings.push(shared_build_at(shared));
+    }
     findings
+}
+
+/// The shared build (`multitask warm`) the kernelspec seeds sessions from.
+fn shared_build_at(dir: &str) -> Finding {
+    match crate::session::shared_build::SharedBuild::new(dir).stamp() {
+        Some(_) => Finding::ok(format!("sessions start from the shared build in {dir}")),
+        None => Finding::wrong(
+            format!(
+                "the shared build the kernelspec names, {dir}, is not finished: every session \
+                 would compile the prelude itself"
+            ),
+            format!("run `multitask warm {dir}` as the user who may write there"),
+        ),
+    }
 }
 
 /// The binary the kernelspec runs.

@@ -29,17 +29,20 @@ pub fn kernel_dir(prefix: Option<&Path>) -> Result<PathBuf> {
 }
 
 /// The kernelspec's `kernel.json`: Jupyter runs `exe kernel --connection-file
-/// …`, with the prelude found now so the kernel does not have to look.
-pub fn kernel_json(exe: &Path, prelude: &Path) -> serde_json::Value {
+/// …`, with the prelude found now so the kernel does not have to look, and
+/// the shared build (`multitask warm`) its build folders start from, if any.
+pub fn kernel_json(exe: &Path, prelude: &Path, shared: Option<&Path>) -> serde_json::Value {
+    let mut argv = vec![
+        exe.display().to_string(),
+        "--prelude".to_string(),
+        prelude.display().to_string(),
+    ];
+    if let Some(shared) = shared {
+        argv.extend(["--shared-build".to_string(), shared.display().to_string()]);
+    }
+    argv.extend(["kernel", "--connection-file", "{connection_file}"].map(String::from));
     serde_json::json!({
-        "argv": [
-            exe.display().to_string(),
-            "--prelude",
-            prelude.display().to_string(),
-            "kernel",
-            "--connection-file",
-            "{connection_file}",
-        ],
+        "argv": argv,
         "display_name": "Rust (multitask)",
         "language": "rust",
         "interrupt_mode": "message",
@@ -63,11 +66,11 @@ const LOGOS: [(&str, &[u8]); 3] = [
 ];
 
 /// Writes the kernelspec; returns the folder it went to.
-pub fn install(prefix: Option<&Path>, prelude: &Path) -> Result<PathBuf> {
+pub fn install(prefix: Option<&Path>, prelude: &Path, shared: Option<&Path>) -> Result<PathBuf> {
     let dir = kernel_dir(prefix)?;
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let exe = std::env::current_exe().context("cannot find this program's path")?;
-    let json = serde_json::to_string_pretty(&kernel_json(&exe, prelude))?;
+    let json = serde_json::to_string_pretty(&kernel_json(&exe, prelude, shared))?;
     let file = dir.join("kernel.json");
     std::fs::write(&file, json + "\n")
         .with_context(|| format!("cannot write {}", file.display()))?;
@@ -103,7 +106,7 @@ mod tests {
 
     #[test]
     fn the_kernelspec_runs_this_binary_with_the_connection_file() {
-        let json = kernel_json(Path::new("/bin/multitask"), Path::new("/src/prelude"));
+        let json = kernel_json(Path::new("/bin/multitask"), Path::new("/src/prelude"), None);
         let argv: Vec<&str> = json["argv"]
             .as_array()
             .unwrap()
@@ -123,5 +126,18 @@ mod tests {
         );
         assert_eq!(json["interrupt_mode"], "message");
         assert_eq!(json["language"], "rust");
+    }
+
+    #[test]
+    fn a_shared_build_is_named_before_the_kernel_command() {
+        let json = kernel_json(
+            Path::new("/bin/multitask"),
+            Path::new("/src/prelude"),
+            Some(Path::new("/opt/multitask/shared")),
+        );
+        let argv = json["argv"].as_array().unwrap();
+        assert_eq!(argv[3], "--shared-build");
+        assert_eq!(argv[4], "/opt/multitask/shared");
+        assert_eq!(argv[5], "kernel");
     }
 }

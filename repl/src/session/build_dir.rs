@@ -6,6 +6,12 @@
 //! has never been built in, it starts as a copy of one that has, so it
 //! compiles no dependency again (cargo keeps a build valid when it moves).
 //!
+//! On a machine many learners share (a class on one JupyterHub), the admin
+//! builds the prelude once with `multitask warm` ([`SharedBuild`]); each
+//! learner's folder then starts as links to that build instead of a copy
+//! (a few MB of cargo's records of their own, not 145 MB), and starts over
+//! from it when the admin builds it again.
+//!
 //! Folders do not pile up: besides the first, at most one folder no session
 //! holds is kept (the spare the next second session starts in). A session
 //! whose folder is not the first removes it as it ends when a spare is there
@@ -18,21 +24,37 @@ use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::shared_build::SharedBuild;
+
 /// How many REPLs may run at once, each with a build folder of its own.
 const MAX_FOLDERS: usize = 16;
 
 /// The marker that says a session has started in a folder: the prelude and
-/// its dependencies are compiled there.
-const READY_MARKER: &str = ".multitask-ready";
+/// its dependencies are compiled there. A folder seeded from a shared build
+/// holds that build's stamp in it.
+pub(crate) const READY_MARKER: &str = ".multitask-ready";
 
 /// What a copy leaves out: the lock, the cell's source and evcxr's record of
-/// its rustc command (both name the folder they were made in), and the
-/// cells' shared objects (each session numbers its own).
+/// its rustc command (both name the folder they were made in), the cells'
+/// shared objects (each session numbers its own), and rustc's incremental
+/// caches (of the cell crate, remade by the next build).
 fn left_out(name: &str) -> bool {
     matches!(
         name,
-        ".lock" | "src" | ".evcxr-rustc-command" | "evcxr-probe"
+        ".lock" | "src" | ".evcxr-rustc-command" | "evcxr-probe" | "incremental"
     ) || name.starts_with("libcode_")
+}
+
+/// Whether a seed links `file` to the shared build rather than copying it:
+/// what rustc and the linker built for a dependency (libraries and build
+/// scripts), which a fresh build only reads and a rebuild replaces. Cargo's
+/// records (fingerprints, build-script output, dep-info, which cargo and
+/// rustc write in place) are copied.
+fn linked(file: &str) -> bool {
+    let compiled = [".rlib", ".rmeta", ".so", ".a"]
+        .iter()
+        .any(|ext| file.ends_with(ext));
+    compiled || file.starts_with("build-script-") || file.starts_with("build_script_")
 }
 
 /// A build folder, locked for as long as this value lives.
@@ -46,7 +68,10 @@ pub struct BuildDir {
 
 impl BuildDir {
     /// Locks the first free folder under `root`: `build`, else `build-1`, ….
-    pub fn acquire(root: &Path) -> io::Result<BuildDir> {
+    /// A folder not yet built in is seeded from `shared` when given (and
+    /// re-seeded when `shared` was built again since), else copied from a
+    /// warm folder of this user's.
+    pub fn acquire(root: &Path, shared: Option<&SharedBuild>) -> io::Result<BuildDir> {
         let mut n = 0;
         while n < MAX_FOLDERS {
             let path = folder(root, n);
@@ -60,11 +85,22 @@ impl BuildDir {
                 // Locked just as its holder removed the folder: try again.
                 Ok(()) if !still_there(&lock, &path) => continue,
                 Ok(()) => {
-                    if !is_ready(&path)
-                        && let Some(warm) = warm_folder(root, n)
-                    {
-                        // A failed copy only means a cold build.
-                        let _ = copy_folder(&warm, &path).and_then(|()| mark_ready(&path));
+                    match shared.and_then(|shared| Some((shared, shared.stamp()?))) {
+                        Some((shared, stamp)) => {
+                            if !is_ready(&path) || is_seeded(&path).is_some_and(|s| s != stamp) {
+                                empty_folder(&path)?;
+                                shared.seed(&path, &stamp)?;
+                            }
+                        }
+                        None => {
+                            if !is_ready(&path)
+                                && let Some(warm) = warm_folder(root, n)
+                            {
+                                // A failed copy only means a cold build.
+                                let _ = copy_folder(&warm, &path, Copy::Files)
+                                    .and_then(|()| mark_ready(&path));
+                            }
+                        }
                     }
                     let taken = BuildDir {
                         path,
@@ -184,9 +220,43 @@ fn is_ready(folder: &Path) -> bool {
 }
 
 /// Marks `folder` as having the prelude compiled in it (after a session's
-/// successful start).
+/// successful start). A folder seeded from a shared build keeps its stamp.
 pub fn mark_ready(folder: &Path) -> io::Result<()> {
+    if is_seeded(folder).is_some() {
+        return Ok(());
+    }
     fs::write(folder.join(READY_MARKER), "")
+}
+
+/// What a marker of a folder seeded from a shared build starts with,
+/// followed by the shared build's stamp.
+const SEEDED_FROM: &str = "seeded from ";
+
+/// Marks `folder` as seeded from the shared build stamped `stamp`.
+pub(crate) fn mark_seeded(folder: &Path, stamp: &str) -> io::Result<()> {
+    fs::write(folder.join(READY_MARKER), format!("{SEEDED_FROM}{stamp}"))
+}
+
+/// The stamp of the shared build `folder` was seeded from, if it was.
+fn is_seeded(folder: &Path) -> Option<String> {
+    let marker = fs::read_to_string(folder.join(READY_MARKER)).ok()?;
+    marker.strip_prefix(SEEDED_FROM).map(str::to_string)
+}
+
+/// Removes everything in `folder` (locked by us) but its lock.
+fn empty_folder(folder: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(folder)? {
+        let entry = entry?;
+        if entry.file_name() == ".lock" {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            fs::remove_dir_all(entry.path())?;
+        } else {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }
 
 /// A folder under `root` other than number `taken` with the prelude
@@ -198,22 +268,40 @@ fn warm_folder(root: &Path, taken: usize) -> Option<PathBuf> {
         .find(|folder| is_ready(folder))
 }
 
+/// How [`copy_folder`] makes each file.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Copy {
+    /// Every file copied.
+    Files,
+    /// What [`linked`] names as a symbolic link to the original (which must
+    /// stay where it is), the rest copied.
+    Links,
+}
+
 /// Copies `from` into `to`, files with their modification times, leaving
-/// out what [`left_out`] names. `from`
+/// out what [`left_out`] names; symbolic links are copied as links. `from`
 /// may be in use meanwhile: what a running session rewrites there is the
 /// cell crate's, which the next build remakes anyway.
-fn copy_folder(from: &Path, to: &Path) -> io::Result<()> {
+pub(crate) fn copy_folder(from: &Path, to: &Path, how: Copy) -> io::Result<()> {
     fs::create_dir_all(to)?;
     for entry in fs::read_dir(from)? {
         let entry = entry?;
         let name = entry.file_name();
-        if name.to_str().is_some_and(left_out) {
+        let Some(text) = name.to_str() else {
+            continue;
+        };
+        if left_out(text) {
             continue;
         }
         let target = to.join(&name);
         let kind = entry.file_type()?;
         if kind.is_dir() {
-            copy_folder(&entry.path(), &target)?;
+            copy_folder(&entry.path(), &target, how)?;
+        } else if kind.is_symlink() {
+            std::os::unix::fs::symlink(fs::read_link(entry.path())?, &target)?;
+        } else if kind.is_file() && how == Copy::Links && linked(text) {
+            // Cargo reads the original's time through the link.
+            std::os::unix::fs::symlink(entry.path(), &target)?;
         } else if kind.is_file() {
             // With its time: cargo takes an output newer than what depends
             // on it for a rebuilt dependency, and would rebuild them all.
@@ -235,13 +323,13 @@ mod tests {
     #[test]
     fn a_second_holder_gets_its_own_folder_and_the_first_is_reused_after() {
         let root = std::env::temp_dir().join(format!("multitask-build-dir-{}", std::process::id()));
-        let first = BuildDir::acquire(&root).unwrap();
-        let second = BuildDir::acquire(&root).unwrap();
+        let first = BuildDir::acquire(&root, None).unwrap();
+        let second = BuildDir::acquire(&root, None).unwrap();
         assert!(first.is_primary());
         assert!(!second.is_primary());
         assert_ne!(first.path(), second.path());
         drop(first);
-        let again = BuildDir::acquire(&root).unwrap();
+        let again = BuildDir::acquire(&root, None).unwrap();
         assert!(again.is_primary());
         drop((second, again));
         fs::remove_dir_all(root).unwrap();
@@ -260,7 +348,9 @@ mod tests {
     fn ended_sessions_leave_the_first_folder_and_at_most_one_spare() {
         let root =
             std::env::temp_dir().join(format!("multitask-build-spares-{}", std::process::id()));
-        let sessions: Vec<BuildDir> = (0..4).map(|_| BuildDir::acquire(&root).unwrap()).collect();
+        let sessions: Vec<BuildDir> = (0..4)
+            .map(|_| BuildDir::acquire(&root, None).unwrap())
+            .collect();
         assert_eq!(folders(&root), ["build", "build-1", "build-2", "build-3"]);
         drop(sessions);
         assert_eq!(folders(&root), ["build", "build-1"]);
@@ -270,12 +360,12 @@ mod tests {
             create_private_dir(&folder(&root, n)).unwrap();
             fs::write(folder(&root, n).join(".lock"), "").unwrap();
         }
-        let next = BuildDir::acquire(&root).unwrap();
+        let next = BuildDir::acquire(&root, None).unwrap();
         assert!(next.is_primary());
         assert_eq!(folders(&root), ["build", "build-1"]);
         // A folder in use is never removed.
-        let second = BuildDir::acquire(&root).unwrap();
-        let third = BuildDir::acquire(&root).unwrap();
+        let second = BuildDir::acquire(&root, None).unwrap();
+        let third = BuildDir::acquire(&root, None).unwrap();
         assert_eq!(folders(&root), ["build", "build-1", "build-2"]);
         drop(second);
         assert!(third.path().exists());
@@ -287,14 +377,14 @@ mod tests {
     fn a_second_folder_starts_as_a_copy_of_a_warm_one() {
         let root =
             std::env::temp_dir().join(format!("multitask-build-seed-{}", std::process::id()));
-        let first = BuildDir::acquire(&root).unwrap();
+        let first = BuildDir::acquire(&root, None).unwrap();
         let deps = first.path().join("target/debug/deps");
         fs::create_dir_all(&deps).unwrap();
         fs::write(deps.join("libtokio-1.rlib"), "compiled").unwrap();
         fs::write(deps.join("libcode_3.so"), "a cell").unwrap();
         fs::create_dir_all(first.path().join("src")).unwrap();
         mark_ready(first.path()).unwrap();
-        let second = BuildDir::acquire(&root).unwrap();
+        let second = BuildDir::acquire(&root, None).unwrap();
         let copied = second.path().join("target/debug/deps");
         assert_eq!(
             fs::read_to_string(copied.join("libtokio-1.rlib")).unwrap(),

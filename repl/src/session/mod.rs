@@ -18,6 +18,8 @@
 //! - [`habits`]: hints under the compile errors of Python habits.
 //! - [`background`]: a session starting behind a front end.
 //! - [`build_dir`]: the persistent, locked folders evcxr compiles in.
+//! - [`shared_build`]: one warm build for every learner of a machine
+//!   (`multitask warm`), which their folders are seeded from.
 //! - [`build_progress`]: the first start's progress bar.
 //! - [`locate`]: where the prelude crate is.
 //! - [`memory`]: how much memory the runtime held while a cell ran.
@@ -38,6 +40,7 @@ pub mod output;
 pub mod picture;
 pub mod prelude_index;
 pub mod reply;
+pub mod shared_build;
 pub mod toolchain;
 pub mod unhelpful;
 
