@@ -50,7 +50,15 @@ pub(super) fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync:
         let kernel = kernel.clone();
         Background::spawn(
             move || {
-                super::log::routine("starting the session (the first start compiles the prelude)");
+                let cold = options
+                    .build_dir
+                    .as_deref()
+                    .is_some_and(|folder| !crate::session::build_dir::is_ready(folder));
+                super::log::routine(if cold {
+                    "starting the session (a first start here: the prelude compiles first)"
+                } else {
+                    "starting the session"
+                });
                 let started = std::time::Instant::now();
                 let (building, output, input) = (kernel.clone(), kernel.clone(), kernel.clone());
                 let session = Session::start(

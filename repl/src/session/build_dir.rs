@@ -215,7 +215,7 @@ fn create_private_dir(folder: &Path) -> io::Result<()> {
 }
 
 /// Whether `folder` has the prelude compiled in it.
-fn is_ready(folder: &Path) -> bool {
+pub(crate) fn is_ready(folder: &Path) -> bool {
     folder.join(READY_MARKER).exists()
 }
 

@@ -76,6 +76,63 @@ pub fn machine() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// How much memory a session's processes may use: the machine's, or less
+/// where their memory cgroup has a limit (a class's hub sets one for each
+/// learner).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allowance {
+    /// The machine's memory, in bytes.
+    Machine(u64),
+    /// The cgroup's limit, in bytes (below the machine's memory).
+    Limit(u64),
+}
+
+impl Allowance {
+    /// What this process may use now (the runtime shares its cgroup).
+    pub fn now() -> Option<Allowance> {
+        let machine = machine()?;
+        Some(match cgroup_limit() {
+            Some(limit) if limit < machine => Allowance::Limit(limit),
+            _ => Allowance::Machine(machine),
+        })
+    }
+
+    /// In bytes.
+    pub fn bytes(self) -> u64 {
+        match self {
+            Allowance::Machine(bytes) | Allowance::Limit(bytes) => bytes,
+        }
+    }
+}
+
+impl std::fmt::Display for Allowance {
+    /// `the machine's 24 GB`, `the 1.0 GB this session may use`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Allowance::Machine(bytes) => write!(f, "the machine's {}", size(bytes)),
+            Allowance::Limit(bytes) => write!(f, "the {} this session may use", size(bytes)),
+        }
+    }
+}
+
+/// The memory limit of this process's cgroup, if one is set (cgroup v1's
+/// `memory.limit_in_bytes`, v2's `memory.max`).
+fn cgroup_limit() -> Option<u64> {
+    let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    own.lines().find_map(|line| {
+        let mut parts = line.splitn(3, ':');
+        let (number, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        let file = if controllers.split(',').any(|c| c == "memory") {
+            format!("/sys/fs/cgroup/memory{path}/memory.limit_in_bytes")
+        } else if number == "0" && controllers.is_empty() {
+            format!("/sys/fs/cgroup{path}/memory.max")
+        } else {
+            return None;
+        };
+        std::fs::read_to_string(file).ok()?.trim().parse().ok()
+    })
+}
+
 /// `bytes` as a learner reads a size: `1.5 GB`, `310 MB`, `10 MB`, `8.5 MB`
 /// (a tenth shown below 100 of a unit when there is one; gigabytes and up
 /// always with a tenth).
@@ -123,5 +180,19 @@ mod tests {
         child.wait().expect("wait");
         let peak = watch.stop();
         assert!(peak >= 64 << 20, "{}", size(peak));
+    }
+
+    #[test]
+    fn a_limit_is_named_as_the_sessions_and_the_machine_as_the_machines() {
+        assert_eq!(
+            Allowance::Limit(1 << 30).to_string(),
+            "the 1.0 GB this session may use"
+        );
+        assert_eq!(
+            Allowance::Machine(24 << 30).to_string(),
+            "the machine's 24.0 GB"
+        );
+        let now = Allowance::now().expect("a Linux machine");
+        assert!(now.bytes() <= machine().unwrap());
     }
 }

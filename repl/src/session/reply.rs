@@ -235,17 +235,16 @@ pub(crate) fn signal_of(status: &str) -> Option<&'static str> {
 
 /// A crash, in the learner's words: the signal's name and what it usually
 /// means, or the code the runtime exited with; a kill with most of the
-/// machine's memory `held` (bytes) is named as the system's doing.
+/// memory the session may use `held` (bytes) is named as the system's doing.
 pub(crate) fn crash_reason(status: &str, held: u64) -> String {
     if status.contains("SIGKILL")
-        && let Some(machine) = memory::machine()
-        && held > machine / 2
+        && let Some(allowed) = memory::Allowance::now()
+        && held > allowed.bytes() / 2
     {
         return format!(
             "killed, most likely by the system for using too much memory: the runtime \
-             held {} of the machine's {} [SIGKILL]",
+             held {} of {allowed} [SIGKILL]",
             memory::size(held),
-            memory::size(machine)
         );
     }
     for (signal, meaning) in CRASH_SIGNALS {
