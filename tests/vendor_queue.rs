@@ -28,7 +28,7 @@ fn the_patch_queues_apply_and_give_the_trees() {
         "{said}{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(said.contains("evcxr: 35 patches apply"), "{said}");
+    assert!(said.contains("evcxr: 36 patches apply"), "{said}");
     assert!(said.contains("zeromq: 4 patches apply"), "{said}");
 }
 

@@ -37,8 +37,11 @@ pub(crate) fn get_library_names(config: &Config) -> Result<Vec<String>> {
 pub(crate) fn validate_dep(dep: &str, dep_config: &str, config: &Config) -> Result<()> {
     std::fs::write(
         config.crate_dir().join("Cargo.toml"),
+        // A workspace of its own, as the cell crate's. (multitask patch 36)
         format!(
             r#"
+    [workspace]
+
     [package]
     name = "evcxr_dummy_validate_dep"
     version = "0.0.1"

@@ -441,8 +441,13 @@ impl Module {
 
     fn get_cargo_toml_contents(&self, state: &ContextState) -> String {
         let crate_imports = state.format_cargo_deps();
+        // A workspace of its own: the build folder may lie inside another
+        // crate's workspace (a `target/` folder), whose root cargo would
+        // otherwise take for this crate's and refuse. (multitask patch 36)
         format!(
             r#"
+[workspace]
+
 [package]
 name = "{}"
 version = "1.0.0"
