@@ -297,12 +297,16 @@ const CRASH_SIGNALS: [(&str, &str); 6] = [
     ("SIGILL", "an illegal instruction"),
 ];
 
-/// An evcxr error as one readable message.
+/// An evcxr error as one readable message: each compile error as rustc
+/// drew it, or its message where it has no drawing (cargo's own errors).
 pub fn describe(error: &evcxr::Error) -> String {
     match error {
         evcxr::Error::CompilationErrors(errors) => errors
             .iter()
-            .map(|e| clean(&e.rendered()))
+            .map(|e| match e.rendered() {
+                drawn if drawn.trim().is_empty() => clean(&e.message()),
+                drawn => clean(&drawn),
+            })
             .collect::<Vec<_>>()
             .join("\n"),
         other => other.to_string(),

@@ -85,12 +85,14 @@ impl SharedBuild {
         fs::create_dir_all(&manifest_dir)
             .with_context(|| format!("cannot create {}", manifest_dir.display()))?;
         let prelude = prelude.display().to_string().replace('"', "\\\"");
-        // The same dependency as the session's build folder has: the prelude.
+        // The same dependency as the session's build folder has: the prelude;
+        // a workspace of its own, wherever DIR is.
         fs::write(
             manifest_dir.join("Cargo.toml"),
             format!(
                 "[package]\nname = \"multitask-warm\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
-                 [lib]\npath = \"lib.rs\"\n\n[dependencies]\nmultitask = {{ path = \"{prelude}\" }}\n"
+                 [lib]\npath = \"lib.rs\"\n\n[dependencies]\nmultitask = {{ path = \"{prelude}\" }}\n\n\
+                 [workspace]\n"
             ),
         )?;
         fs::write(manifest_dir.join("lib.rs"), "")?;
