@@ -36,6 +36,20 @@ def check(name, ok, detail=""):
           flush=True)
 
 
+def solution(exercise):
+    """The reference solution of `exercise`, from notebooks/solutions/."""
+    text = (ROOT / "notebooks" / "solutions" / (NOTEBOOK.stem + ".rs")).read_text()
+    after = text.split(f"// exercise: {exercise}\n", 1)[1]
+    return after.split("// exercise: ", 1)[0]
+
+
+def progress_of(home):
+    try:
+        return (home / ".local/share/multitask/progress.txt").read_text()
+    except FileNotFoundError:
+        return ""
+
+
 async def run_notebook(kernel, cells):
     """Every code cell of the notebook in order; the cells' results."""
     return [await kernel.execute(cell.source) for cell in cells]
@@ -82,6 +96,22 @@ async def main(prefix):
         sizes = [classroom.disk_bytes(home) for home in homes.values()]
         check("each learner's home holds at most 20 MB beyond the notebooks",
               max(sizes) <= 20 << 20, f"sizes {sizes}, files {files}")
+
+        # Each learner's own notebooks and progress, in their own home: one
+        # learner solves an exercise; only that learner's progress has it.
+        solved = await kernels[2].execute(solution("03-countdown"))
+        checked = await kernels[2].execute("exercises::check_countdown(countdown);")
+        progress = {name: progress_of(home) for name, home in homes.items()}
+        others = [n for n, p in progress.items() if n != names[2] and "03-countdown" in p]
+        check("a solved exercise is in the solver's own progress only",
+              solved.status == "ok" and "✓" in checked.text()
+              and "03-countdown" in progress[names[2]] and not others,
+              f"check said {checked.text()[:200]!r}; progress {progress}")
+        notebooks = [n for n, home in homes.items()
+                     if (home / "multitask-notebooks" / NOTEBOOK.name).stat().st_uid
+                     != (home.stat().st_uid)]
+        check("each learner has the notebooks in their home, as their own", not notebooks,
+              f"not theirs: {notebooks}")
 
         # A runaway cell: one learner spins eight threads, another eats
         # memory; the other eight run the notebook again meanwhile.
