@@ -35,18 +35,6 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def proportional_bytes(pids):
-    total = 0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) * 1024
-        except FileNotFoundError:
-            pass
-    return total
-
-
 async def learner(hub, name, cells, think):
     """One learner's session: start → first answer, then the notebook."""
     started = time.monotonic()
@@ -61,7 +49,7 @@ async def learner(hub, name, cells, think):
         await asyncio.sleep(think)
         latencies.append((await kernel.execute(cell.source)).seconds)
     pids = classroom.learner_processes(name)
-    rss, pss = classroom.resident_bytes(pids), proportional_bytes(pids)
+    rss, pss = classroom.memory_bytes(pids), classroom.memory_bytes(pids, proportional=True)
     await kernel.close()
     return {"server": server, "first_answer": first_answer, "latencies": latencies,
             "rss": rss, "pss": pss}

@@ -263,12 +263,16 @@ def learner_processes(name):
     return found
 
 
-def resident_bytes(pids):
+def memory_bytes(pids, proportional=False):
+    """What the processes hold in memory: resident (`VmRSS`), or
+    proportional (`Pss`: pages shared with other processes split among
+    them)."""
+    file, field = ("smaps_rollup", "Pss:") if proportional else ("status", "VmRSS:")
     total = 0
     for pid in pids:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
+                if line.startswith(field):
                     total += int(line.split()[1]) * 1024
         except FileNotFoundError:
             pass

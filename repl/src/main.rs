@@ -371,6 +371,25 @@ fn build_dir(
     };
     let build_dir = BuildDir::acquire(&cache, shared)
         .with_context(|| format!("cannot lock a build folder under {}", cache.display()))?;
+    if let Some(shared) = shared {
+        let why = match (build_dir.unseeded(), shared.stamp()) {
+            (Some(error), _) => Some(format!("it could not be linked from ({error})")),
+            (None, None) => Some("it is not finished (`multitask warm` has not run there)".into()),
+            (None, Some(_)) => None,
+        };
+        if let Some(why) = why {
+            let instead = if build_dir.is_ready() {
+                "this session uses its own build in"
+            } else {
+                "the prelude compiles for this session in"
+            };
+            say(&format!(
+                "Not starting from the shared build in {}: {why}; {instead} {}.",
+                shared.root().display(),
+                build_dir.path().display()
+            ));
+        }
+    }
     if !build_dir.is_primary() {
         say(&format!(
             "Another multitask is running: this one builds in {}{}.",

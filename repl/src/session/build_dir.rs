@@ -63,6 +63,9 @@ pub struct BuildDir {
     path: PathBuf,
     /// Which folder it is: 0 for `build`, n for `build-n`.
     number: usize,
+    /// Why the folder could not be seeded from the shared build it was to
+    /// start from (it starts empty instead: a cold build).
+    unseeded: Option<String>,
     _lock: File,
 }
 
@@ -85,11 +88,16 @@ impl BuildDir {
                 // Locked just as its holder removed the folder: try again.
                 Ok(()) if !still_there(&lock, &path) => continue,
                 Ok(()) => {
+                    let mut unseeded = None;
                     match shared.and_then(|shared| Some((shared, shared.stamp()?))) {
                         Some((shared, stamp)) => {
                             if !is_ready(&path) || is_seeded(&path).is_some_and(|s| s != stamp) {
                                 empty_folder(&path)?;
-                                shared.seed(&path, &stamp)?;
+                                if let Err(e) = shared.seed(&path, &stamp) {
+                                    // Half a seed would mislead cargo: start empty.
+                                    empty_folder(&path)?;
+                                    unseeded = Some(e.to_string());
+                                }
                             }
                         }
                         None => {
@@ -105,6 +113,7 @@ impl BuildDir {
                     let taken = BuildDir {
                         path,
                         number: n,
+                        unseeded,
                         _lock: lock,
                     };
                     remove_spares(root, n, 1);
@@ -134,6 +143,12 @@ impl BuildDir {
     /// Is this the first folder, the one a lone REPL always uses?
     pub fn is_primary(&self) -> bool {
         self.number == 0
+    }
+
+    /// Why this folder could not be seeded from the shared build, if it
+    /// could not (it starts empty, so the prelude compiles here).
+    pub fn unseeded(&self) -> Option<&str> {
+        self.unseeded.as_deref()
     }
 }
 

@@ -243,6 +243,25 @@ mod tests {
         fs::remove_dir_all(root).unwrap();
     }
 
+    #[test]
+    fn a_seed_that_fails_leaves_an_empty_folder_and_says_why() {
+        let root = temp("shared-broken");
+        let shared = made_shared_build(&root.join("shared"));
+        shared.finish().unwrap();
+        // Half made: no cargo config to point the learner's cargo at.
+        fs::remove_file(shared.cargo_config()).unwrap();
+        let taken = BuildDir::acquire(&root.join("learner"), Some(&shared)).unwrap();
+        assert!(taken.unseeded().is_some());
+        assert!(!taken.is_ready());
+        let left: Vec<_> = fs::read_dir(taken.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [".lock"]);
+        drop(taken);
+        fs::remove_dir_all(root).unwrap();
+    }
+
     fn deps_of(shared: &SharedBuild) -> PathBuf {
         shared.build_folder().join("target/debug/deps")
     }
