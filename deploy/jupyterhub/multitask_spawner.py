@@ -123,12 +123,12 @@ class LearnerCgroup:
         """How many processes the OOM killer killed in the group."""
         events = (self.dirs[None] / "memory.events" if self.unified
                   else self.dirs["memory"] / "memory.oom_control")
-        return int(dict(line.split() for line in read(events).splitlines()).get("oom_kill", 0))
+        return int(dict(line.split() for line in events.read_text().splitlines()).get("oom_kill", 0))
 
     def throttled(self):
         """How many CPU periods the group was held back in by its limit."""
         group = self.dirs[None] if self.unified else self.dirs["cpu"]
-        stat = dict(line.split() for line in read(group / "cpu.stat").splitlines())
+        stat = dict(line.split() for line in (group / "cpu.stat").read_text().splitlines())
         return int(stat.get("nr_throttled", 0))
 
 
@@ -139,10 +139,6 @@ def write(path, value, optional=False):
     except OSError:
         if not optional:
             raise
-
-
-def read(path):
-    return path.read_text()
 
 
 def parse_bytes(limit):

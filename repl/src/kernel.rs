@@ -49,8 +49,9 @@ use crate::session::Options;
 use crate::session::interrupt::Interrupter;
 use crate::session::output::Stream;
 
-/// Serves the kernel described by `connection_file` until a shutdown request.
-pub fn run(connection_file: &Path, options: Options) -> Result<()> {
+/// Serves the kernel described by `connection_file` until a shutdown request;
+/// `first_start`: the session's build folder has no prelude compiled yet.
+pub fn run(connection_file: &Path, options: Options, first_start: bool) -> Result<()> {
     let text = std::fs::read_to_string(connection_file)
         .with_context(|| format!("cannot read {}", connection_file.display()))?;
     let info: ConnectionInfo = serde_json::from_str(&text)
@@ -60,7 +61,7 @@ pub fn run(connection_file: &Path, options: Options) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start tokio")?;
-    runtime.block_on(serve(info, options))
+    runtime.block_on(serve(info, options, first_start))
 }
 
 /// What the shell, control and session sides share.
@@ -84,7 +85,7 @@ struct Kernel {
     first_cell_note: Mutex<Option<&'static str>>,
 }
 
-async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
+async fn serve(info: ConnectionInfo, options: Options, first_start: bool) -> Result<()> {
     let session_id = uuid::Uuid::new_v4().to_string();
     let sockets::Sockets {
         shell,
@@ -112,7 +113,7 @@ async fn serve(info: ConnectionInfo, options: Options) -> Result<()> {
         allow_stdin: AtomicBool::new(false),
         first_cell_note: Mutex::new(crate::session::toolchain::missing_rust_src()),
     });
-    let jobs = worker::start_session(options, kernel.clone());
+    let jobs = worker::start_session(options, kernel.clone(), first_start);
 
     let (shutdown, shutdown_requested) = oneshot::channel::<()>();
     tokio::spawn(control::serve(control, kernel.clone(), shutdown));

@@ -148,6 +148,13 @@ fn main() {
 }
 
 fn run(args: Args) -> Result<()> {
+    // Absolute, as the links seeded from it and the kernelspec must be.
+    let shared = args
+        .shared_build
+        .as_deref()
+        .map(std::path::absolute)
+        .transpose()?
+        .map(SharedBuild::new);
     let prelude = if args.stock {
         None
     } else {
@@ -164,12 +171,8 @@ fn run(args: Args) -> Result<()> {
             ..
         }) => {
             let prelude = prelude.context("the kernel needs the prelude")?;
-            let shared = args
-                .shared_build
-                .as_deref()
-                .map(std::path::absolute)
-                .transpose()?;
-            let dir = kernel::install::install(prefix.as_deref(), &prelude, shared.as_deref())?;
+            let shared = shared.as_ref().map(SharedBuild::root);
+            let dir = kernel::install::install(prefix.as_deref(), &prelude, shared)?;
             println!(
                 "Installed the kernelspec \"Rust (multitask)\" in {}",
                 dir.display()
@@ -245,7 +248,6 @@ fn run(args: Args) -> Result<()> {
         Some(Command::Kernel { .. }) => kernel::log::routine,
         _ => |line| eprintln!("{line}"),
     };
-    let shared = args.shared_build.clone().map(SharedBuild::new);
     let build_dir = build_dir(args.cache.clone(), shared.as_ref(), say)?;
     let first_start = !build_dir.is_ready();
     let options = Options {
@@ -299,7 +301,7 @@ fn run(args: Args) -> Result<()> {
         Some(Command::Kernel {
             connection_file: Some(file),
             action: None,
-        }) => kernel::run(&file, options),
+        }) => kernel::run(&file, options, first_start),
         Some(Command::Kernel { .. }) => {
             bail!("`multitask kernel` needs --connection-file FILE (or `install`)")
         }
@@ -371,24 +373,17 @@ fn build_dir(
     };
     let build_dir = BuildDir::acquire(&cache, shared)
         .with_context(|| format!("cannot lock a build folder under {}", cache.display()))?;
-    if let Some(shared) = shared {
-        let why = match (build_dir.unseeded(), shared.stamp()) {
-            (Some(error), _) => Some(format!("it could not be linked from ({error})")),
-            (None, None) => Some("it is not finished (`multitask warm` has not run there)".into()),
-            (None, Some(_)) => None,
+    if let (Some(shared), Some(why)) = (shared, build_dir.unseeded()) {
+        let instead = if build_dir.is_ready() {
+            "this session uses its own build in"
+        } else {
+            "the prelude compiles for this session in"
         };
-        if let Some(why) = why {
-            let instead = if build_dir.is_ready() {
-                "this session uses its own build in"
-            } else {
-                "the prelude compiles for this session in"
-            };
-            say(&format!(
-                "Not starting from the shared build in {}: {why}; {instead} {}.",
-                shared.root().display(),
-                build_dir.path().display()
-            ));
-        }
+        say(&format!(
+            "Not starting from the shared build in {}: {why}; {instead} {}.",
+            shared.root().display(),
+            build_dir.path().display()
+        ));
     }
     if !build_dir.is_primary() {
         say(&format!(

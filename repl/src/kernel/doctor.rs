@@ -144,19 +144,17 @@ pub fn check_spec(folder: &Path) -> Vec<Finding> {
             REINSTALL,
         ));
     }
-    let prelude = argv
-        .iter()
-        .position(|a| *a == "--prelude")
-        .and_then(|at| argv.get(at + 1));
-    findings.push(prelude_at(prelude.copied()));
-    if let Some(shared) = argv
-        .iter()
-        .position(|a| *a == "--shared-build")
-        .and_then(|at| argv.get(at + 1))
-    {
+    findings.push(prelude_at(option(&argv, "--prelude")));
+    if let Some(shared) = option(&argv, "--shared-build") {
         findings.push(shared_build_at(shared));
     }
     findings
+}
+
+/// The value that follows `--name` in `argv`.
+fn option<'a>(argv: &[&'a str], name: &str) -> Option<&'a str> {
+    let at = argv.iter().position(|a| *a == name)?;
+    argv.get(at + 1).copied()
 }
 
 /// The shared build (`multitask warm`) the kernelspec seeds sessions from.

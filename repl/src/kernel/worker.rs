@@ -42,19 +42,20 @@ pub(super) enum Job {
     },
 }
 
-/// Starts the session thread; returns where to send it jobs.
-pub(super) fn start_session(options: Options, kernel: Arc<Kernel>) -> std::sync::mpsc::Sender<Job> {
+/// Starts the session thread (`first_start`: the prelude compiles first);
+/// returns where to send it jobs.
+pub(super) fn start_session(
+    options: Options,
+    kernel: Arc<Kernel>,
+    first_start: bool,
+) -> std::sync::mpsc::Sender<Job> {
     let (jobs, queue) = std::sync::mpsc::channel::<Job>();
     let interrupter = kernel.interrupter.clone();
     let background = {
         let kernel = kernel.clone();
         Background::spawn(
             move || {
-                let cold = options
-                    .build_dir
-                    .as_deref()
-                    .is_some_and(|folder| !crate::session::build_dir::is_ready(folder));
-                super::log::routine(if cold {
+                super::log::routine(if first_start {
                     "starting the session (a first start here: the prelude compiles first)"
                 } else {
                     "starting the session"

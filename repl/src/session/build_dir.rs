@@ -63,8 +63,9 @@ pub struct BuildDir {
     path: PathBuf,
     /// Which folder it is: 0 for `build`, n for `build-n`.
     number: usize,
-    /// Why the folder could not be seeded from the shared build it was to
-    /// start from (it starts empty instead: a cold build).
+    /// Why the folder did not start from the shared build it was to start
+    /// from (that build is not finished, or linking failed and the folder
+    /// starts empty: a cold build).
     unseeded: Option<String>,
     _lock: File,
 }
@@ -88,28 +89,7 @@ impl BuildDir {
                 // Locked just as its holder removed the folder: try again.
                 Ok(()) if !still_there(&lock, &path) => continue,
                 Ok(()) => {
-                    let mut unseeded = None;
-                    match shared.and_then(|shared| Some((shared, shared.stamp()?))) {
-                        Some((shared, stamp)) => {
-                            if !is_ready(&path) || is_seeded(&path).is_some_and(|s| s != stamp) {
-                                empty_folder(&path)?;
-                                if let Err(e) = shared.seed(&path, &stamp) {
-                                    // Half a seed would mislead cargo: start empty.
-                                    empty_folder(&path)?;
-                                    unseeded = Some(e.to_string());
-                                }
-                            }
-                        }
-                        None => {
-                            if !is_ready(&path)
-                                && let Some(warm) = warm_folder(root, n)
-                            {
-                                // A failed copy only means a cold build.
-                                let _ = copy_folder(&warm, &path, Copy::Files)
-                                    .and_then(|()| mark_ready(&path));
-                            }
-                        }
-                    }
+                    let unseeded = fill(&path, root, n, shared)?;
                     let taken = BuildDir {
                         path,
                         number: n,
@@ -145,8 +125,8 @@ impl BuildDir {
         self.number == 0
     }
 
-    /// Why this folder could not be seeded from the shared build, if it
-    /// could not (it starts empty, so the prelude compiles here).
+    /// Why this folder did not start from the shared build it was given,
+    /// in words that follow "not starting from the shared build: ".
     pub fn unseeded(&self) -> Option<&str> {
         self.unseeded.as_deref()
     }
@@ -163,6 +143,51 @@ impl Drop for BuildDir {
             // Still locked by us: nobody else is in it.
             let _ = fs::remove_dir_all(&self.path);
         }
+    }
+}
+
+/// Fills folder number `n` under `root` (`path`, just locked) if it needs
+/// it: from `shared` when that is finished (again when the folder was seeded
+/// from an older build), else from a warm folder of this user's. Returns why
+/// the folder did not start from `shared`, if it was given and did not.
+fn fill(
+    path: &Path,
+    root: &Path,
+    n: usize,
+    shared: Option<&SharedBuild>,
+) -> io::Result<Option<String>> {
+    let Some((shared, stamp)) = shared.map(|shared| (shared, shared.stamp())) else {
+        copy_warm(path, root, n);
+        return Ok(None);
+    };
+    let Some(stamp) = stamp else {
+        copy_warm(path, root, n);
+        return Ok(Some(
+            "it is not finished (`multitask warm` has not run there)".into(),
+        ));
+    };
+    if is_ready(path) && is_seeded(path).is_none_or(|seeded| seeded == stamp) {
+        return Ok(None);
+    }
+    empty_folder(path)?;
+    match shared.seed(path, &stamp) {
+        Ok(()) => Ok(None),
+        Err(e) => {
+            // Half a seed would mislead cargo: start empty.
+            empty_folder(path)?;
+            Ok(Some(format!("it could not be linked from ({e})")))
+        }
+    }
+}
+
+/// Copies a warm folder of this user's into `path` (folder number `n` under
+/// `root`) if `path` has nothing compiled yet; a failed copy only means a
+/// cold build.
+fn copy_warm(path: &Path, root: &Path, n: usize) {
+    if !is_ready(path)
+        && let Some(warm) = warm_folder(root, n)
+    {
+        let _ = copy_folder(&warm, path, Copy::Files).and_then(|()| mark_ready(path));
     }
 }
 
@@ -230,7 +255,7 @@ fn create_private_dir(folder: &Path) -> io::Result<()> {
 }
 
 /// Whether `folder` has the prelude compiled in it.
-pub(crate) fn is_ready(folder: &Path) -> bool {
+fn is_ready(folder: &Path) -> bool {
     folder.join(READY_MARKER).exists()
 }
 

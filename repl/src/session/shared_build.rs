@@ -199,11 +199,13 @@ mod tests {
         assert_eq!(shared.stamp(), None);
         let cold = BuildDir::acquire(&cache, Some(&shared)).unwrap();
         assert!(!cold.is_ready());
+        assert!(cold.unseeded().unwrap().contains("not finished"));
         drop(cold);
 
         let stamp = shared.finish().unwrap();
         let seeded = BuildDir::acquire(&cache, Some(&shared)).unwrap();
         assert!(seeded.is_ready());
+        assert_eq!(seeded.unseeded(), None);
         let deps = seeded.path().join("target/debug/deps");
         let rlib = fs::symlink_metadata(deps.join("libtokio-1.rlib")).unwrap();
         assert!(rlib.file_type().is_symlink());
