@@ -22,6 +22,7 @@
 //! | §1 (comparisons) | a table of results: HTML in Jupyter, aligned text in the terminal | [`table`] | `01-processes`, `02-threads` | its unit tests; `tests/kernel_jupyter.rs` |
 //! | every chapter | IPython's `%timeit`: `:timeit EXPR`, mean ± std. dev. of 7 runs, optimised | [`timeit`] | `02-threads` | its unit tests; `tests/kernel_jupyter.rs` |
 //! | every chapter | who ran when, drawn: `trace::record(|| …)` → an SVG (and its PNG) in Jupyter with labels, notes and held locks, a text chart, Chrome trace JSON; threads, processes, greenlets, generators, tasks | [`trace`] | `01`–`06` (thirteen pictures, held to `notebooks/pictures.toml`) | `tests/trace_lanes.rs`, `tests/trace_formats.rs`; the log's slots under loom, `prelude/loom/`; `benches/trace.rs` |
+//! | §1.2 线程 (locks) | be the scheduler: every order of a small threaded program's steps, what each returned, deadlocks, one order replayed | [`explore`] | `02-threads` | `prelude/tests/explore.rs` (counts checked by a Python enumeration) |
 //! | every chapter | exercises: checkers that print ✓ or ✗ with a hint, each run in a process of its own and watched by a probe; progress | [`exercises`] | the end of `01`–`06`; classic mistakes in `notebooks/mistakes/` | `tests/exercises.rs` |
 //!
 //! The notebooks are in `notebooks/`, the tests in `tests/`; every notebook's
@@ -45,6 +46,7 @@ pub mod asyncio;
 pub mod crash;
 pub mod exception;
 pub mod exercises;
+pub mod explore;
 pub mod generator;
 mod globals;
 pub mod greenlet;

@@ -12,6 +12,7 @@
 //! | `threading.local()` | [`Local`] |
 //! | `threading.stack_size(n)` | [`Thread::stack_size`], and [`limits`] to see how many fit |
 //! | `multiprocessing.dummy.Pool(n).map(f, items)` | [`ThreadPool`] (on rayon) |
+//! | (Rust's atomics, which [`explore`](crate::explore::explore) sees) | [`AtomicU64`], [`AtomicI64`], [`AtomicUsize`], [`AtomicBool`] |
 //!
 //! What Rust adds: a closure that a thread runs must own what it uses
 //! (`move`) or share it through `Arc`, and data that two threads may change
@@ -19,13 +20,16 @@
 //! compile. A data race is a compile error; a race *condition* (a check and
 //! an act that another thread can come between) is still yours to avoid.
 
+mod atomic;
 pub(crate) mod error;
 pub mod limits;
 mod local;
 mod pool;
 mod sync;
 pub(crate) mod thread;
+mod wakeup;
 
+pub use atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize};
 pub use error::{Error, Result};
 pub use local::Local;
 pub use pool::ThreadPool;

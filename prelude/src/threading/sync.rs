@@ -14,15 +14,20 @@
 //! `Mutex<T>` in code of your own.
 
 use std::fmt;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
+use super::wakeup::{Wakeup, lock};
 use crate::exception::Exception;
-use crate::interrupt::wait_until;
+use crate::explore::model::{Label, Made, Model};
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
+/// A point where another explored thread may go first — unless this one is
+/// unwinding (a guard dropped by a panic lets go without a turn).
+fn turn(model: Option<&dyn Model>) {
+    if let Some(model) = model.filter(|_| !std::thread::panicking()) {
+        model.point();
+    }
 }
 
 /// A plain lock: one holder at a time (Python's `threading.Lock`).
@@ -42,9 +47,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// assert!(lock.release().is_ok());
 /// assert_eq!(lock.release().unwrap_err().to_string(), "RuntimeError: release unlocked lock");
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Lock {
-    inner: Arc<(Mutex<Hold>, Condvar)>,
+    inner: Arc<(Mutex<Hold>, Wakeup)>,
+    label: Label,
+    made: Made,
 }
 
 /// Who holds a [`Lock`]: the number of the hold (each acquire gets the next),
@@ -67,10 +74,29 @@ impl Hold {
     }
 }
 
+impl Default for Lock {
+    fn default() -> Lock {
+        Lock::new()
+    }
+}
+
 impl Lock {
     /// A free lock.
     pub fn new() -> Lock {
-        Lock::default()
+        Lock {
+            inner: Arc::default(),
+            label: Label::new("lock"),
+            made: Made::here(),
+        }
+    }
+
+    /// The same lock, with a name for [`explore`](crate::explore::explore)'s
+    /// schedules (`A: take left`); unnamed it is `lock #1`, `lock #2`, …
+    pub fn named(self, name: impl Into<String>) -> Lock {
+        Lock {
+            label: self.label.named(name),
+            ..self
+        }
     }
 
     /// Waits for the lock; held until the guard is dropped.
@@ -83,30 +109,50 @@ impl Lock {
         self.acquire_until(Some(Instant::now()))
     }
 
-    /// Waits at most `timeout` for the lock.
+    /// Waits at most `timeout` for the lock. (Inside
+    /// [`explore`](crate::explore::explore) time does not pass: it gives up
+    /// at once if the lock is taken.)
     pub fn acquire_timeout(&self, timeout: Duration) -> Option<LockGuard<'_>> {
         self.acquire_until(Some(Instant::now() + timeout))
     }
 
     fn acquire_until(&self, deadline: Option<Instant>) -> Option<LockGuard<'_>> {
-        let (held, cv) = &*self.inner;
-        let held = lock(held);
-        // Blocked on it: a recording shows the wait.
-        let _traced = (held.by.is_some() && deadline.is_none())
-            .then(|| crate::trace::during(crate::trace::State::Waiting, format_args!("lock")))
-            .flatten();
-        let (mut held, ok) = wait_until(cv, held, deadline, |h| h.by.is_none());
-        ok.then(|| {
-            held.next += 1;
-            held.by = Some(held.next);
-            held.lane = crate::trace::here();
-            if let Some(lane) = held.lane {
-                crate::trace::hold(lane, true, format_args!("lock"));
-            }
-            LockGuard {
-                lock: self,
-                hold: held.next,
-            }
+        let (state, wakeup) = &*self.inner;
+        let free = |h: &Hold| h.by.is_none();
+        self.made.model(&self.label, |model| {
+            let (mut held, ok) = match model {
+                None => {
+                    let held = lock(state);
+                    // Blocked on it: a recording shows the wait.
+                    let _traced = (held.by.is_some() && deadline.is_none())
+                        .then(|| {
+                            crate::trace::during(crate::trace::State::Waiting, format_args!("lock"))
+                        })
+                        .flatten();
+                    wakeup.wait_until(held, deadline, free)
+                }
+                Some(model) => {
+                    model.point();
+                    let what = self.label.to_string();
+                    wakeup.park_until(state, deadline, model, &what, free)
+                }
+            };
+            ok.then(|| {
+                held.next += 1;
+                held.by = Some(held.next);
+                held.lane = crate::trace::here();
+                if let Some(lane) = held.lane {
+                    crate::trace::hold(lane, true, format_args!("lock"));
+                }
+                if let Some(model) = model {
+                    model.step(format!("take {}", self.label));
+                    model.hold(&self.label.to_string(), true);
+                }
+                LockGuard {
+                    lock: self,
+                    hold: held.next,
+                }
+            })
         })
     }
 
@@ -122,14 +168,30 @@ impl Lock {
     /// # Errors
     /// Python's `RuntimeError: release unlocked lock` if it was not held.
     pub fn release(&self) -> Result<(), Exception> {
-        let mut held = lock(&self.inner.0);
-        if held.by.is_none() {
-            return Err(Exception::runtime_error("release unlocked lock"));
+        if self.let_go(None) {
+            Ok(())
+        } else {
+            Err(Exception::runtime_error("release unlocked lock"))
         }
-        held.let_go();
-        drop(held);
-        self.inner.1.notify_one();
-        Ok(())
+    }
+
+    /// Lets go of hold `hold` (any hold: `None`); `false` if it was not held.
+    fn let_go(&self, hold: Option<u64>) -> bool {
+        self.made.model(&self.label, |model| {
+            turn(model);
+            let mut held = lock(&self.inner.0);
+            if held.by.is_none() || hold.is_some_and(|hold| held.by != Some(hold)) {
+                return false;
+            }
+            held.let_go();
+            drop(held);
+            if let Some(model) = model {
+                model.step(format!("release {}", self.label));
+                model.hold(&self.label.to_string(), false);
+            }
+            self.inner.1.notify_one();
+            true
+        })
     }
 }
 
@@ -157,12 +219,7 @@ impl LockGuard<'_> {
 
 impl Drop for LockGuard<'_> {
     fn drop(&mut self) {
-        let mut held = lock(&self.lock.inner.0);
-        if held.by == Some(self.hold) {
-            held.let_go();
-            drop(held);
-            self.lock.inner.1.notify_one();
-        }
+        self.lock.let_go(Some(self.hold));
     }
 }
 
@@ -183,33 +240,77 @@ impl Drop for LockGuard<'_> {
 /// assert_eq!(elsewhere.unwrap_err().to_string(), "RuntimeError: cannot release un-acquired lock");
 /// assert!(r.release().is_ok());
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RLock {
-    inner: Arc<(Mutex<Owner>, Condvar)>,
+    inner: Arc<(Mutex<Owner>, Wakeup)>,
+    label: Label,
+    made: Made,
 }
 
 /// Who holds an [`RLock`], and how many times.
-type Owner = Option<(ThreadId, usize)>;
+type Owner = Option<(Who, usize)>;
+
+/// A thread: a system thread, or one that `explore` runs (all of which
+/// share one system thread).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Who {
+    System(ThreadId),
+    Explored(usize),
+}
+
+impl Who {
+    fn me(model: Option<&dyn Model>) -> Who {
+        match model {
+            None => Who::System(std::thread::current().id()),
+            Some(model) => Who::Explored(model.me()),
+        }
+    }
+}
+
+impl Default for RLock {
+    fn default() -> RLock {
+        RLock::new()
+    }
+}
 
 impl RLock {
     /// A free re-entrant lock.
     pub fn new() -> RLock {
-        RLock::default()
+        RLock {
+            inner: Arc::default(),
+            label: Label::new("rlock"),
+            made: Made::here(),
+        }
+    }
+
+    /// The same lock, with a name for [`explore`](crate::explore::explore)'s schedules.
+    pub fn named(self, name: impl Into<String>) -> RLock {
+        RLock {
+            label: self.label.named(name),
+            ..self
+        }
     }
 
     /// Takes the lock (again, if this thread holds it).
     pub fn acquire(&self) -> RLockGuard<'_> {
-        let me = std::thread::current().id();
-        let (owner, cv) = &*self.inner;
-        let (mut owner, _) = wait_until(cv, lock(owner), None, |o| {
-            o.is_none_or(|(who, _)| who == me)
-        });
-        let count = owner.map_or(0, |(_, n)| n);
-        *owner = Some((me, count + 1));
-        RLockGuard {
-            lock: self,
-            _on_its_thread: std::marker::PhantomData,
-        }
+        self.made.model(&self.label, |model| {
+            turn(model);
+            let me = Who::me(model);
+            let what = self.label.to_string();
+            let (mut owner, _) = self.inner.1.wait(&self.inner.0, None, model, &what, |o| {
+                o.is_none_or(|(who, _)| who == me)
+            });
+            let count = owner.map_or(0, |(_, n)| n) + 1;
+            *owner = Some((me, count));
+            if let Some(model) = model {
+                model.step(format!("take {what} (held ×{count})"));
+                model.hold(&what, true);
+            }
+            RLockGuard {
+                lock: self,
+                _on_its_thread: std::marker::PhantomData,
+            }
+        })
     }
 
     /// Lets go of one hold of this thread's (Python's `release()`; pair it
@@ -228,19 +329,28 @@ impl RLock {
 
     /// Lets go of one of this thread's holds; `false` if it has none.
     fn release_mine(&self) -> bool {
-        let me = std::thread::current().id();
-        let mut owner = lock(&self.inner.0);
-        match *owner {
-            Some((who, n)) if who == me => {
-                *owner = (n > 1).then_some((who, n - 1));
-                if owner.is_none() {
-                    drop(owner);
-                    self.inner.1.notify_one();
-                }
-                true
+        self.made.model(&self.label, |model| {
+            turn(model);
+            let me = Who::me(model);
+            let mut owner = lock(&self.inner.0);
+            let Some((who, n)) = *owner else { return false };
+            if who != me {
+                return false;
             }
-            _ => false,
-        }
+            *owner = (n > 1).then_some((who, n - 1));
+            let free = owner.is_none();
+            drop(owner);
+            if let Some(model) = model {
+                model.step(format!("release {} (held ×{})", self.label, n - 1));
+                if free {
+                    model.hold(&self.label.to_string(), false);
+                }
+            }
+            if free {
+                self.inner.1.notify_one();
+            }
+            true
+        })
     }
 }
 
@@ -288,26 +398,57 @@ impl Drop for RLockGuard<'_> {
 /// t.join()?;
 /// # Ok::<(), multitask::threading::Error>(())
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Event {
-    inner: Arc<(Mutex<bool>, Condvar)>,
+    inner: Arc<(Mutex<bool>, Wakeup)>,
+    label: Label,
+    made: Made,
+}
+
+impl Default for Event {
+    fn default() -> Event {
+        Event::new()
+    }
 }
 
 impl Event {
     /// An event not yet set.
     pub fn new() -> Event {
-        Event::default()
+        Event {
+            inner: Arc::default(),
+            label: Label::new("event"),
+            made: Made::here(),
+        }
+    }
+
+    /// The same event, with a name for [`explore`](crate::explore::explore)'s schedules.
+    pub fn named(self, name: impl Into<String>) -> Event {
+        Event {
+            label: self.label.named(name),
+            ..self
+        }
+    }
+
+    /// Sets the flag to `to`, as one step (`set` or `clear`).
+    fn put(&self, to: bool, verb: &str) {
+        self.made.model(&self.label, |model| {
+            turn(model);
+            *lock(&self.inner.0) = to;
+            if let Some(model) = model {
+                model.step(format!("{verb} {}", self.label));
+            }
+        });
     }
 
     /// Sets the flag and wakes everyone waiting.
     pub fn set(&self) {
-        *lock(&self.inner.0) = true;
+        self.put(true, "set");
         self.inner.1.notify_all();
     }
 
     /// Clears the flag.
     pub fn clear(&self) {
-        *lock(&self.inner.0) = false;
+        self.put(false, "clear");
     }
 
     /// Is the flag set?
@@ -317,13 +458,31 @@ impl Event {
 
     /// Waits until the flag is set.
     pub fn wait(&self) {
-        let _ = wait_until(&self.inner.1, lock(&self.inner.0), None, |s| *s);
+        self.wait_until(None);
     }
 
-    /// Waits at most `timeout`; `true` if the flag is set.
+    /// Waits at most `timeout`; `true` if the flag is set. (Inside
+    /// [`explore`](crate::explore::explore) time does not pass: it answers at
+    /// once.)
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        let deadline = Some(Instant::now() + timeout);
-        wait_until(&self.inner.1, lock(&self.inner.0), deadline, |s| *s).1
+        self.wait_until(Some(Instant::now() + timeout))
+    }
+
+    fn wait_until(&self, deadline: Option<Instant>) -> bool {
+        self.made.model(&self.label, |model| {
+            turn(model);
+            let what = self.label.to_string();
+            let (flag, set) = self
+                .inner
+                .1
+                .wait(&self.inner.0, deadline, model, &what, |s| *s);
+            drop(flag);
+            if let Some(model) = model {
+                let seen = if set { "set" } else { "not set" };
+                model.step(format!("see {what} {seen}"));
+            }
+            set
+        })
     }
 }
 
@@ -346,17 +505,29 @@ impl fmt::Debug for Event {
 /// ```
 #[derive(Clone)]
 pub struct Semaphore {
-    inner: Arc<(Mutex<usize>, Condvar)>,
+    inner: Arc<(Mutex<usize>, Wakeup)>,
     /// A [`BoundedSemaphore`]'s starting value, which `release` may not pass.
     bound: Option<usize>,
+    label: Label,
+    made: Made,
 }
 
 impl Semaphore {
     /// A semaphore with `value` free places.
     pub fn new(value: usize) -> Semaphore {
         Semaphore {
-            inner: Arc::new((Mutex::new(value), Condvar::new())),
+            inner: Arc::new((Mutex::new(value), Wakeup::default())),
             bound: None,
+            label: Label::new("semaphore"),
+            made: Made::here(),
+        }
+    }
+
+    /// The same semaphore, with a name for [`explore`](crate::explore::explore)'s schedules.
+    pub fn named(self, name: impl Into<String>) -> Semaphore {
+        Semaphore {
+            label: self.label.named(name),
+            ..self
         }
     }
 
@@ -370,17 +541,29 @@ impl Semaphore {
         self.acquire_until(Some(Instant::now()))
     }
 
-    /// Waits at most `timeout` for a free place.
+    /// Waits at most `timeout` for a free place. (Inside
+    /// [`explore`](crate::explore::explore) time does not pass: it gives up
+    /// at once if none is free.)
     pub fn acquire_timeout(&self, timeout: Duration) -> Option<SemaphoreGuard<'_>> {
         self.acquire_until(Some(Instant::now() + timeout))
     }
 
     fn acquire_until(&self, deadline: Option<Instant>) -> Option<SemaphoreGuard<'_>> {
-        let (value, cv) = &*self.inner;
-        let (mut value, ok) = wait_until(cv, lock(value), deadline, |v| *v > 0);
-        ok.then(|| {
-            *value -= 1;
-            SemaphoreGuard { sem: self }
+        self.made.model(&self.label, |model| {
+            turn(model);
+            let what = self.label.to_string();
+            let (mut value, ok) = self
+                .inner
+                .1
+                .wait(&self.inner.0, deadline, model, &what, |v| *v > 0);
+            ok.then(|| {
+                *value -= 1;
+                if let Some(model) = model {
+                    model.step(format!("take a place of {what} ({} left)", *value));
+                    model.hold(&what, true);
+                }
+                SemaphoreGuard { sem: self }
+            })
         })
     }
 
@@ -391,14 +574,22 @@ impl Semaphore {
 
     /// Adds a free place; `false` (adding none) past a bound.
     fn give_back(&self) -> bool {
-        let mut value = lock(&self.inner.0);
-        if self.bound.is_some_and(|bound| *value >= bound) {
-            return false;
-        }
-        *value += 1;
-        drop(value);
-        self.inner.1.notify_one();
-        true
+        self.made.model(&self.label, |model| {
+            turn(model);
+            let mut value = lock(&self.inner.0);
+            if self.bound.is_some_and(|bound| *value >= bound) {
+                return false;
+            }
+            *value += 1;
+            let now = *value;
+            drop(value);
+            if let Some(model) = model {
+                model.step(format!("give back a place of {} ({now} left)", self.label));
+                model.hold(&self.label.to_string(), false);
+            }
+            self.inner.1.notify_one();
+            true
+        })
     }
 
     /// How many places are free.
@@ -458,6 +649,13 @@ impl BoundedSemaphore {
         let mut sem = Semaphore::new(value);
         sem.bound = Some(value);
         BoundedSemaphore { sem }
+    }
+
+    /// The same semaphore, with a name for [`explore`](crate::explore::explore)'s schedules.
+    pub fn named(self, name: impl Into<String>) -> BoundedSemaphore {
+        BoundedSemaphore {
+            sem: self.sem.named(name),
+        }
     }
 
     /// Waits for a free place; given back when the guard is dropped.
@@ -532,35 +730,77 @@ impl fmt::Debug for BoundedSemaphore {
 /// assert_eq!(consumer.join()?, 1);
 /// # Ok::<(), multitask::threading::Error>(())
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Condition {
-    inner: Arc<(Mutex<()>, Condvar)>,
+    lock: Lock,
+    asleep: Arc<(Mutex<Asleep>, Wakeup)>,
+}
+
+/// Who waits on a [`Condition`]: a ticket each, in the order they came;
+/// `notify(n)` wakes the first `n`.
+#[derive(Default)]
+struct Asleep {
+    tickets: std::collections::VecDeque<u64>,
+    next: u64,
+}
+
+impl Default for Condition {
+    fn default() -> Condition {
+        Condition::new()
+    }
 }
 
 impl Condition {
     /// A condition with a lock of its own.
     pub fn new() -> Condition {
-        Condition::default()
+        Condition {
+            lock: Lock {
+                label: Label::new("condition"),
+                ..Lock::new()
+            },
+            asleep: Arc::default(),
+        }
+    }
+
+    /// The same condition, with a name for [`explore`](crate::explore::explore)'s schedules.
+    pub fn named(self, name: impl Into<String>) -> Condition {
+        Condition {
+            lock: self.lock.named(name),
+            ..self
+        }
     }
 
     /// Takes the condition's lock.
     pub fn acquire(&self) -> ConditionGuard<'_> {
         ConditionGuard {
-            guard: Some(lock(&self.inner.0)),
-            cv: &self.inner.1,
+            guard: Some(self.lock.acquire()),
+            cond: self,
         }
     }
 
     /// Wakes up to `n` waiting threads (Python's `notify(n)`).
     pub fn notify(&self, n: usize) {
-        for _ in 0..n {
-            self.inner.1.notify_one();
-        }
+        self.wake(n, "notify");
     }
 
     /// Wakes every waiting thread.
     pub fn notify_all(&self) {
-        self.inner.1.notify_all();
+        self.wake(usize::MAX, "notify_all");
+    }
+
+    fn wake(&self, n: usize, verb: &str) {
+        let label = &self.lock.label;
+        self.lock.made.model(label, |model| {
+            turn(model);
+            let mut asleep = lock(&self.asleep.0);
+            let woken = n.min(asleep.tickets.len());
+            asleep.tickets.drain(..woken);
+            drop(asleep);
+            if let Some(model) = model {
+                model.step(format!("{verb} {label}: {woken} woken"));
+            }
+        });
+        self.asleep.1.notify_all();
     }
 }
 
@@ -573,45 +813,55 @@ impl fmt::Debug for Condition {
 /// Holding a [`Condition`]'s lock.
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct ConditionGuard<'a> {
-    guard: Option<MutexGuard<'a, ()>>,
-    cv: &'a Condvar,
+    guard: Option<LockGuard<'a>>,
+    cond: &'a Condition,
 }
 
 impl ConditionGuard<'_> {
-    /// Lets go of the lock until notified (or woken spuriously: check your
-    /// condition again, or use [`wait_for`](ConditionGuard::wait_for)).
+    /// Lets go of the lock until notified, then takes it again.
     pub fn wait(&mut self) {
-        let guard = self.guard.take().expect("held");
-        if !crate::interrupt::watching() {
-            self.guard = Some(self.cv.wait(guard).unwrap_or_else(|p| p.into_inner()));
-            return;
-        }
-        // In slices, to notice an interrupt; a slice that ends without a
-        // notification is not passed on as a wake-up.
-        let mut guard = guard;
-        loop {
-            crate::interrupt::check();
-            let (again, result) = self
-                .cv
-                .wait_timeout(guard, crate::interrupt::SLICE)
-                .unwrap_or_else(|p| p.into_inner());
-            guard = again;
-            if !result.timed_out() {
-                break;
-            }
-        }
-        self.guard = Some(guard);
+        self.wait_until(None);
     }
 
-    /// Waits at most `timeout`; `false` if it timed out.
+    /// Waits at most `timeout`; `false` if it timed out. (Inside
+    /// [`explore`](crate::explore::explore) time does not pass: it times out
+    /// at once unless notified before it could sleep.)
     pub fn wait_timeout(&mut self, timeout: Duration) -> bool {
-        let guard = self.guard.take().expect("held");
-        let (guard, result) = self
-            .cv
-            .wait_timeout(guard, timeout)
-            .unwrap_or_else(|p| p.into_inner());
-        self.guard = Some(guard);
-        !result.timed_out()
+        self.wait_until(Some(Instant::now() + timeout))
+    }
+
+    fn wait_until(&mut self, deadline: Option<Instant>) -> bool {
+        let cond = self.cond;
+        let label = &cond.lock.label;
+        let ticket = {
+            let mut asleep = lock(&cond.asleep.0);
+            asleep.next += 1;
+            let ticket = asleep.next;
+            asleep.tickets.push_back(ticket);
+            ticket
+        };
+        /// Leaves the waiting room when the wait ends (also by an interrupt).
+        struct Leave<'a>(&'a Mutex<Asleep>, u64);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                lock(self.0).tickets.retain(|t| *t != self.1);
+            }
+        }
+        let _leave = Leave(&cond.asleep.0, ticket);
+        drop(self.guard.take());
+        let notified = cond.lock.made.model(label, |model| {
+            if let Some(model) = model {
+                model.step(format!("wait on {label}"));
+            }
+            let what = format!("notify on {label}");
+            let woken = |a: &Asleep| !a.tickets.contains(&ticket);
+            cond.asleep
+                .1
+                .wait(&cond.asleep.0, deadline, model, &what, woken)
+                .1
+        });
+        self.guard = Some(cond.lock.acquire());
+        notified
     }
 
     /// Waits until `ready()` holds (Python's `wait_for`).

@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::error::{Error, Result};
+use crate::explore::model::Made;
 use crate::globals::shared;
 
 /// What is known of a running thread.
@@ -144,6 +145,9 @@ fn on_main_thread() -> bool {
 /// # Ok::<(), multitask::threading::Error>(())
 /// ```
 pub fn current_thread() -> ThreadInfo {
+    if let Some(info) = crate::explore::model::with(|model| model.map(explored_thread)) {
+        return info;
+    }
     if on_main_thread() {
         return main_thread();
     }
@@ -157,6 +161,20 @@ pub fn current_thread() -> ThreadInfo {
         native_id: Arc::new(OnceLock::from(nix::unistd::gettid().as_raw())),
         daemon: true,
         main: false,
+        seq: 0,
+    }
+}
+
+/// The thread `explore` runs now: all of them take turns on this system
+/// thread, whose kernel id they share.
+fn explored_thread(model: &dyn crate::explore::model::Model) -> ThreadInfo {
+    let name = model.name();
+    ThreadInfo {
+        main: name == "MainThread",
+        name,
+        ident: model.me() as u64,
+        native_id: Arc::new(OnceLock::from(nix::unistd::gettid().as_raw())),
+        daemon: false,
         seq: 0,
     }
 }
@@ -245,6 +263,8 @@ pub struct Thread<R = ()> {
     /// Set when the body has returned (or unwound): what `join` waits for,
     /// interruptibly, before it takes the handle.
     finished: Arc<Finished>,
+    /// Made inside `explore`, or not.
+    made: Made,
 }
 
 /// A thread's body has ended.
@@ -281,13 +301,23 @@ enum State<R> {
     Joined {
         info: ThreadInfo,
     },
+    /// Started inside `explore`: its number there, and where its body leaves
+    /// what it returned (or its panic).
+    Explored {
+        thread: usize,
+        result: Arc<Mutex<Option<std::thread::Result<R>>>>,
+    },
 }
 
 impl<R: Send + 'static> Thread<R> {
     /// A thread that will run `target` once started, named `Thread-N`.
     pub fn new(target: impl FnOnce() -> R + Send + 'static) -> Thread<R> {
-        let n = counter().fetch_add(1, Ordering::Relaxed);
+        let made = Made::here();
+        // Inside `explore`, numbered in each run alike.
+        let n = crate::explore::model::with(|model| model.map(|m| m.number("Thread")))
+            .unwrap_or_else(|| counter().fetch_add(1, Ordering::Relaxed));
         Thread {
+            made,
             seq: n,
             name: format!("Thread-{n}"),
             daemon: false,
@@ -323,7 +353,7 @@ impl<R: Send + 'static> Thread<R> {
     /// assert_eq!(worker.name(), "Worker");
     /// ```
     pub fn with_name(mut self, name: impl Into<String>) -> Thread<R> {
-        if self.name.starts_with(&format!("Thread-{}", self.seq)) {
+        if !self.made.explored() && self.name.starts_with(&format!("Thread-{}", self.seq)) {
             let _ = counter().compare_exchange(
                 self.seq + 1,
                 self.seq,
@@ -361,6 +391,17 @@ impl<R: Send + 'static> Thread<R> {
             .unwrap_or_else(|p| p.into_inner())
             .take()
             .ok_or(Error::AlreadyStarted)?;
+        let what = format!("thread {}", self.name);
+        let body = match self.made.model(&what, |model| match model {
+            Some(model) => Ok(self.explored(model, body)),
+            None => Err(body),
+        }) {
+            Ok(started) => {
+                *self.state() = started;
+                return Ok(());
+            }
+            Err(body) => body,
+        };
         let mut builder = std::thread::Builder::new().name(self.name.clone());
         if let Some(bytes) = self.stack_size {
             builder = builder.stack_size(bytes);
@@ -411,6 +452,20 @@ impl<R: Send + 'static> Thread<R> {
         Ok(())
     }
 
+    /// Starts `body` as a thread `explore` runs: a panic ends the thread,
+    /// not the program, as with a system thread.
+    fn explored(&self, model: &dyn crate::explore::model::Model, body: Body<R>) -> State<R> {
+        let result = Arc::new(Mutex::new(None));
+        let thread = model.spawn(self.name.clone(), {
+            let result = Arc::clone(&result);
+            Box::new(move || {
+                let ended = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
+                *result.lock().unwrap_or_else(|p| p.into_inner()) = Some(ended);
+            })
+        });
+        State::Explored { thread, result }
+    }
+
     /// Waits for the thread to end and returns the closure's value.
     ///
     /// # Errors
@@ -430,6 +485,33 @@ impl<R: Send + 'static> Thread<R> {
         let mut state = self.state();
         match std::mem::replace(&mut *state, State::Initial) {
             State::Initial => Err(Error::NotStarted),
+            State::Explored { thread, result } => {
+                drop(state);
+                let what = format!("thread {}", self.name);
+                self.made.model(&what, |model| {
+                    if let Some(model) = model {
+                        model.join(thread, &self.name);
+                    }
+                });
+                let ended = result.lock().unwrap_or_else(|p| p.into_inner()).take();
+                *self.state() = State::Joined {
+                    info: ThreadInfo {
+                        name: self.name.clone(),
+                        ident: thread as u64,
+                        native_id: Arc::new(OnceLock::from(nix::unistd::gettid().as_raw())),
+                        daemon: self.daemon,
+                        main: false,
+                        seq: self.seq,
+                    },
+                };
+                match ended.expect("a joined thread has ended") {
+                    Ok(value) => Ok(value),
+                    Err(payload) => Err(Error::Panicked {
+                        thread: self.name.clone(),
+                        message: crate::panics::message(&*payload),
+                    }),
+                }
+            }
             State::Joined { info } => {
                 *state = State::Joined { info };
                 Err(Error::AlreadyJoined)
@@ -464,6 +546,12 @@ impl<R: Send + 'static> Thread<R> {
     /// # Errors
     /// As [`join`](Thread::join).
     pub fn join_timeout(&self, timeout: Duration) -> Result<Option<R>> {
+        let explored = matches!(&*self.state(), State::Explored { result, .. }
+            if result.lock().unwrap_or_else(|p| p.into_inner()).is_none());
+        if explored {
+            // Time does not pass inside `explore`: it answers at once.
+            return Ok(None);
+        }
         if matches!(*self.state(), State::Started { .. })
             && !self.finished.wait(Some(Instant::now() + timeout))
         {
@@ -474,7 +562,13 @@ impl<R: Send + 'static> Thread<R> {
 
     /// Started and not yet ended?
     pub fn is_alive(&self) -> bool {
-        matches!(&*self.state(), State::Started { handle, .. } if !handle.is_finished())
+        match &*self.state() {
+            State::Started { handle, .. } => !handle.is_finished(),
+            State::Explored { result, .. } => {
+                result.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+            }
+            State::Initial | State::Joined { .. } => false,
+        }
     }
 
     /// Its name.
@@ -499,7 +593,7 @@ impl<R: Send + 'static> Thread<R> {
 
     fn info(&self) -> Option<ThreadInfo> {
         match &*self.state() {
-            State::Initial => None,
+            State::Initial | State::Explored { .. } => None,
             State::Started { info, .. } | State::Joined { info } => Some(info.clone()),
         }
     }
@@ -519,6 +613,11 @@ impl<R: Send + 'static> fmt::Display for Thread<R> {
             }
             State::Started { info, .. } | State::Joined { info } => {
                 format!("stopped{daemon} {}", info.ident)
+            }
+            State::Explored { thread, result } => {
+                let ended = result.lock().unwrap_or_else(|p| p.into_inner()).is_some();
+                let now = if ended { "stopped" } else { "started" };
+                format!("{now}{daemon} {thread}")
             }
         };
         write!(f, "<Thread({}, {state})>", self.name)

@@ -1,0 +1,588 @@
+//! Running a program under shuttle's scheduler, one schedule at a time, and
+//! writing down what each schedule did.
+//!
+//! Shuttle runs every thread of the program as a continuation on this one
+//! system thread and asks a [`Scheduler`] which goes next at each of its
+//! scheduling points. Ours, [`Chooser`], passes the question on (to a DFS,
+//! a random sampler, or a replay) only at the points a learner sees — the
+//! [`Model::point`] before a read, a write, a lock taken or let go — and
+//! lets the running thread go on through the rest (starting a thread,
+//! joining one): those commute with everything another thread does, so no
+//! schedule of the steps is lost, and no two runs differ only in them.
+//!
+//! A thread that waits (for a lock, an event, a place) does not block in
+//! shuttle's eyes: it parks in [`Engine`], and the chooser never picks a
+//! parked thread. When only parked threads are left, that is a deadlock:
+//! the chooser writes down who holds what and waits for what, and stops
+//! the run (shuttle's own deadlock would be a panic, and a line on stderr).
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+use shuttle::scheduler::{Schedule as Fresh, Scheduler, Task, TaskId};
+
+use super::model::{self, Model};
+use crate::globals::shared;
+
+/// A step of one thread, as the schedule shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Step {
+    /// Which thread (`A`, `MainThread`, `Thread-1`).
+    pub thread: String,
+    /// What it did (`read balance = 0`).
+    pub what: String,
+}
+
+/// A thread that holds things and waits for another, when a run deadlocked.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Stuck {
+    /// The thread.
+    pub thread: String,
+    /// What it holds (`lock a`), in the order taken.
+    pub holds: Vec<String>,
+    /// What it waits for (`lock b`, `thread A to end`).
+    pub waits_for: String,
+}
+
+/// How a run ended, before its value is looked at.
+pub(crate) enum End {
+    /// The program returned this (an `R`).
+    Returned(Box<dyn Any>),
+    /// Only waiting threads were left.
+    Deadlock(Vec<Stuck>),
+    /// The program's own thread panicked.
+    Panicked(String),
+    /// It had not ended after [`MAX_STEPS`] turns.
+    Endless,
+}
+
+/// What one run left: its steps, the choices that made it, its end, and the
+/// threads that panicked on the way (and ended, as Python's do).
+pub(crate) struct Run {
+    pub(crate) steps: Vec<Step>,
+    pub(crate) choices: Vec<usize>,
+    pub(crate) end: End,
+    pub(crate) thread_panics: Vec<Step>,
+}
+
+/// Turns one run may take before it counts as never ending (a thread that
+/// waits by spinning, say).
+pub(crate) const MAX_STEPS: usize = 10_000;
+
+/// The model of one run, and what it writes down.
+#[derive(Default)]
+pub(crate) struct Engine {
+    execution: Cell<u64>,
+    /// The run is over (deadlock, interrupt): teardown unwinds the threads
+    /// left, whose steps and panics are not the schedule's.
+    stopping: Cell<bool>,
+    /// An interrupt (Ctrl-C) came: no more runs.
+    interrupted: RefCell<Option<Box<dyn Any + Send>>>,
+    log: RefCell<Log>,
+    /// Threads at a point where another may go first.
+    pending: RefCell<BTreeSet<usize>>,
+    /// Threads waiting, and for what.
+    parked: RefCell<BTreeMap<usize, (String, String)>>,
+    /// Threads that started and have not ended (the program's own not counted).
+    live: Cell<usize>,
+    /// Join handles, by the number `spawn` gave.
+    handles: RefCell<HashMap<usize, shuttle::thread::JoinHandle<()>>>,
+}
+
+/// What a run has written so far.
+#[derive(Default)]
+struct Log {
+    steps: Vec<Step>,
+    choices: Vec<usize>,
+    numbers: HashMap<&'static str, u32>,
+    holding: BTreeMap<usize, (String, Vec<String>)>,
+    joining: BTreeMap<usize, (String, String)>,
+    deadlock: Option<Vec<Stuck>>,
+    returned: Option<Box<dyn Any>>,
+    panicked: Option<String>,
+    thread_panics: Vec<Step>,
+    spawned: usize,
+}
+
+impl Engine {
+    /// A new run begins.
+    fn open(&self) {
+        self.execution.set(self.execution.get() + 1);
+        self.stopping.set(false);
+        *self.log.borrow_mut() = Log::default();
+        self.pending.borrow_mut().clear();
+        self.parked.borrow_mut().clear();
+        self.live.set(0);
+        self.handles.borrow_mut().clear();
+    }
+
+    /// The run that ended: what it left.
+    fn close(&self) -> Run {
+        let log = std::mem::take(&mut *self.log.borrow_mut());
+        let end = if let Some(stuck) = log.deadlock {
+            End::Deadlock(stuck)
+        } else if let Some(message) = log.panicked {
+            End::Panicked(message)
+        } else if let (Some(value), 0) = (log.returned, self.live.get()) {
+            End::Returned(value)
+        } else {
+            End::Endless
+        };
+        Run {
+            steps: log.steps,
+            choices: log.choices,
+            end,
+            thread_panics: log.thread_panics,
+        }
+    }
+
+    /// Who is stuck on what, now that only waiting threads are left.
+    fn stuck(&self) -> Vec<Stuck> {
+        let log = self.log.borrow();
+        let waiting = self.parked.borrow();
+        let mut stuck: Vec<(usize, Stuck)> = waiting
+            .iter()
+            .map(|(id, (name, what))| (*id, name.clone(), what.clone()))
+            .chain(
+                log.joining
+                    .iter()
+                    .map(|(id, (name, what))| (*id, name.clone(), what.clone())),
+            )
+            .map(|(id, thread, waits_for)| {
+                let holds = log
+                    .holding
+                    .get(&id)
+                    .map(|(_, h)| h.clone())
+                    .unwrap_or_default();
+                (
+                    id,
+                    Stuck {
+                        thread,
+                        holds,
+                        waits_for,
+                    },
+                )
+            })
+            .collect();
+        stuck.sort_by_key(|(id, _)| *id);
+        stuck.into_iter().map(|(_, s)| s).collect()
+    }
+
+    /// The program (`body`) as shuttle's main thread runs it: its value or
+    /// its panic written down.
+    pub(crate) fn main<R: 'static>(&self, body: &dyn Fn() -> R) {
+        match panic::catch_unwind(AssertUnwindSafe(body)) {
+            Ok(value) => self.log.borrow_mut().returned = Some(Box::new(value)),
+            Err(payload) => self.thread_ended(payload, true),
+        }
+    }
+
+    /// A thread's body unwound with `payload`: an interrupt ends the
+    /// exploration, teardown's own unwinding goes on, a panic of the
+    /// program's own thread ends the run.
+    fn thread_ended(&self, payload: Box<dyn Any + Send>, main: bool) {
+        if self.stopping.get() {
+            panic::resume_unwind(payload);
+        }
+        if crate::interrupt::is_interrupt(&*payload) {
+            self.interrupted.borrow_mut().get_or_insert(payload);
+            self.stopping.set(true);
+        } else if main {
+            self.log.borrow_mut().panicked = Some(crate::panics::message(&*payload));
+        }
+    }
+}
+
+impl Model for Engine {
+    fn execution(&self) -> u64 {
+        self.execution.get()
+    }
+
+    fn me(&self) -> usize {
+        shuttle::current::me().into()
+    }
+
+    fn name(&self) -> String {
+        match shuttle::thread::current().name() {
+            None | Some("main-thread") => "MainThread".into(),
+            Some(name) => name.into(),
+        }
+    }
+
+    fn point(&self) {
+        if self.stopping.get() {
+            return;
+        }
+        let me = self.me();
+        self.pending.borrow_mut().insert(me);
+        shuttle::thread::sleep(Duration::ZERO);
+        self.pending.borrow_mut().remove(&me);
+    }
+
+    fn step(&self, what: String) {
+        if !self.stopping.get() {
+            let thread = self.name();
+            self.log.borrow_mut().steps.push(Step { thread, what });
+        }
+    }
+
+    fn park(&self, what: &str) {
+        let me = self.me();
+        self.parked
+            .borrow_mut()
+            .insert(me, (self.name(), what.into()));
+        // Runnable in shuttle's eyes, but never chosen while parked.
+        while self.parked.borrow().contains_key(&me) && !self.stopping.get() {
+            shuttle::thread::sleep(Duration::ZERO);
+        }
+    }
+
+    fn unpark(&self, thread: usize) {
+        self.parked.borrow_mut().remove(&thread);
+    }
+
+    fn spawn(&self, name: String, body: Box<dyn FnOnce() + Send>) -> usize {
+        let number = {
+            let mut log = self.log.borrow_mut();
+            log.spawned += 1;
+            log.spawned
+        };
+        self.live.set(self.live.get() + 1);
+        let engine = SendAnyway(self as *const Engine);
+        let handle = shuttle::thread::Builder::new()
+            .name(name)
+            .spawn(move || {
+                // SAFETY: the engine outlives every run it makes (teardown
+                // ends each run's threads before `run` returns), and all of
+                // them run on the system thread that owns it.
+                let engine = unsafe { &**engine.get() };
+                // A thread's panic is caught by its body (see `Thread`);
+                // what reaches here is teardown's, or an interrupt.
+                if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(body)) {
+                    engine.thread_ended(payload, false);
+                }
+                engine.live.set(engine.live.get() - 1);
+            })
+            .expect("shuttle spawns without the system");
+        self.handles.borrow_mut().insert(number, handle);
+        number
+    }
+
+    fn join(&self, thread: usize, name: &str) {
+        let Some(handle) = self.handles.borrow_mut().remove(&thread) else {
+            return;
+        };
+        let me = self.me();
+        let what = format!("thread {name} to end");
+        self.log
+            .borrow_mut()
+            .joining
+            .insert(me, (self.name(), what));
+        let _ = handle.join();
+        self.log.borrow_mut().joining.remove(&me);
+    }
+
+    fn hold(&self, what: &str, held: bool) {
+        if self.stopping.get() {
+            return;
+        }
+        let me = self.me();
+        let name = self.name();
+        let mut log = self.log.borrow_mut();
+        let (_, holds) = log.holding.entry(me).or_insert_with(|| (name, Vec::new()));
+        holds.retain(|h| h != what);
+        if held {
+            holds.push(what.into());
+        }
+    }
+
+    fn panicked(&self, message: String) {
+        let thread = self.name();
+        // The program's own thread's panic is the run's end, not a line.
+        if !self.stopping.get() && thread != "MainThread" {
+            self.log.borrow_mut().thread_panics.push(Step {
+                thread,
+                what: message,
+            });
+        }
+    }
+
+    fn number(&self, kind: &'static str) -> u32 {
+        let mut log = self.log.borrow_mut();
+        let n = log.numbers.entry(kind).or_default();
+        *n += 1;
+        *n
+    }
+}
+
+/// Where the choices come from: a search (DFS), a sample, a replay.
+pub(crate) type Source = Rc<RefCell<dyn Scheduler>>;
+
+/// Shuttle's scheduler for our runs: passes the choice on at the points a
+/// learner sees, keeps the running thread elsewhere, never picks a parked
+/// thread, and calls it a deadlock when nothing else is left.
+struct Chooser {
+    engine: Rc<Engine>,
+    source: Source,
+    /// Runs end as they end: the closing of each goes to `done`.
+    done: Rc<dyn Fn(Run)>,
+    /// Whether a run is open (closed at the next `new_execution`).
+    open: bool,
+    deadline: Option<Instant>,
+    /// Runs that may still begin.
+    left: Rc<Cell<usize>>,
+    /// The source had no more choices to make.
+    exhausted: Rc<Cell<bool>>,
+}
+
+impl Scheduler for Chooser {
+    fn new_execution(&mut self) -> Option<Fresh> {
+        if std::mem::take(&mut self.open) {
+            (self.done)(self.engine.close());
+        }
+        let over = self.engine.interrupted.borrow().is_some()
+            || self.left.get() == 0
+            || self.deadline.is_some_and(|d| Instant::now() > d);
+        if over {
+            return None;
+        }
+        let Some(fresh) = self.source.borrow_mut().new_execution() else {
+            self.exhausted.set(true);
+            return None;
+        };
+        self.left.set(self.left.get() - 1);
+        self.engine.open();
+        self.open = true;
+        Some(fresh)
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
+        let engine = &self.engine;
+        if engine.stopping.get() || crate::interrupt::requested() {
+            if !engine.stopping.replace(true) {
+                let interrupt: Box<dyn Any + Send> = Box::new(crate::interrupt::KeyboardInterrupt);
+                engine.interrupted.borrow_mut().get_or_insert(interrupt);
+            }
+            return None;
+        }
+        let parked = engine.parked.borrow();
+        if let Some(current) = current {
+            let id = usize::from(current);
+            let goes_on = !engine.pending.borrow().contains(&id)
+                && !parked.contains_key(&id)
+                && runnable.iter().any(|t| t.id() == current);
+            if goes_on {
+                return Some(current);
+            }
+        }
+        let choices: Vec<&Task> = runnable
+            .iter()
+            .filter(|t| !parked.contains_key(&usize::from(t.id())))
+            .copied()
+            .collect();
+        drop(parked);
+        if choices.is_empty() {
+            let stuck = engine.stuck();
+            engine.log.borrow_mut().deadlock = Some(stuck);
+            engine.stopping.set(true);
+            return None;
+        }
+        let next = self
+            .source
+            .borrow_mut()
+            .next_task(&choices, current, is_yielding)?;
+        engine.log.borrow_mut().choices.push(next.into());
+        Some(next)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.source.borrow_mut().next_u64()
+    }
+}
+
+/// Replays recorded choices; after them (a replay that goes further than
+/// the run it copies cannot happen, as runs are deterministic), the first
+/// thread that can go.
+pub(crate) struct Replay {
+    choices: Vec<usize>,
+    at: usize,
+    started: bool,
+}
+
+impl Replay {
+    pub(crate) fn new(choices: Vec<usize>) -> Replay {
+        Replay {
+            choices,
+            at: 0,
+            started: false,
+        }
+    }
+}
+
+impl Scheduler for Replay {
+    fn new_execution(&mut self) -> Option<Fresh> {
+        (!std::mem::replace(&mut self.started, true)).then(|| Fresh::new(0))
+    }
+
+    fn next_task(&mut self, runnable: &[&Task], _: Option<TaskId>, _: bool) -> Option<TaskId> {
+        let wanted = self.choices.get(self.at).copied();
+        self.at += 1;
+        let pick = runnable
+            .iter()
+            .find(|t| Some(usize::from(t.id())) == wanted);
+        Some(pick.unwrap_or(&runnable[0]).id())
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        0
+    }
+}
+
+/// How many runs [`run`] made, and whether their source ran out of choices.
+pub(crate) struct Ran {
+    pub(crate) runs: usize,
+    pub(crate) exhausted: bool,
+}
+
+/// A seeded random sample of schedules: at each choice, any thread that can
+/// go, alike likely. (Shuttle's `RandomScheduler` makes the same choices,
+/// but prints a "failing seed" to stderr when a sample stops early.)
+pub(crate) struct Sample {
+    rng: rand_pcg::Pcg64Mcg,
+}
+
+impl Sample {
+    pub(crate) fn new(seed: u64) -> Sample {
+        use rand::SeedableRng;
+        Sample {
+            rng: rand_pcg::Pcg64Mcg::seed_from_u64(seed),
+        }
+    }
+}
+
+impl Scheduler for Sample {
+    fn new_execution(&mut self) -> Option<Fresh> {
+        Some(Fresh::new(0))
+    }
+
+    fn next_task(&mut self, runnable: &[&Task], _: Option<TaskId>, _: bool) -> Option<TaskId> {
+        use rand::Rng;
+        Some(runnable[self.rng.gen_range(0..runnable.len())].id())
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        use rand::RngCore;
+        self.rng.next_u64()
+    }
+}
+
+/// Runs `program` under choices from `source` until it has no more, `most`
+/// runs have begun or `budget` has passed, handing each run to `done`. An
+/// interrupt stops it and unwinds as one, after `done` has seen the runs
+/// that ended.
+pub(crate) fn run<R: 'static>(
+    program: Rc<dyn Fn() -> R>,
+    source: Source,
+    most: usize,
+    budget: Option<Duration>,
+    done: Rc<dyn Fn(Run)>,
+) -> Ran {
+    quiet_shuttle();
+    let engine = Rc::new(Engine::default());
+    let left = Rc::new(Cell::new(most));
+    let exhausted = Rc::new(Cell::new(false));
+    let chooser = Chooser {
+        engine: Rc::clone(&engine),
+        source,
+        done,
+        open: false,
+        deadline: budget.map(|b| Instant::now() + b),
+        left: Rc::clone(&left),
+        exhausted: Rc::clone(&exhausted),
+    };
+    let mut config = shuttle::Config::new();
+    config.failure_persistence = shuttle::FailurePersistence::None;
+    config.max_steps = shuttle::MaxSteps::ContinueAfter(MAX_STEPS);
+    config.stack_size = 256 * 1024;
+    config.silence_warnings = true;
+    let main = {
+        let engine: *const Engine = Rc::as_ptr(&engine);
+        move || {
+            // SAFETY: as in `Engine::spawn`: the engine outlives the runs.
+            let engine = unsafe { &*engine };
+            engine.main(&*program);
+        }
+    };
+    let main = SendAnyway(main);
+    model::under(&*engine, || {
+        shuttle::Runner::new(chooser, config).run(move || main.get()());
+    });
+    if let Some(payload) = engine.interrupted.borrow_mut().take() {
+        panic::resume_unwind(payload);
+    }
+    Ran {
+        runs: most - left.get(),
+        exhausted: exhausted.get(),
+    }
+}
+
+/// What shuttle's runner needs to be `Send + Sync`, and is not: the
+/// program and the engine, which never leave this system thread (shuttle
+/// runs every thread of the program on the thread that calls `run`).
+struct SendAnyway<T>(T);
+
+impl<T> SendAnyway<T> {
+    /// What it holds (a method, so that a closure captures the wrapper).
+    fn get(&self) -> &T {
+        &self.0
+    }
+}
+
+// SAFETY: shuttle runs the closure only on the thread that called
+// `Runner::run`, as continuations of that thread; it never sends or shares
+// it with another system thread.
+unsafe impl<T> Send for SendAnyway<T> {}
+// SAFETY: as for `Send`.
+unsafe impl<T> Sync for SendAnyway<T> {}
+
+/// Shuttle's panic hook (installed at its first run, one per copy of the
+/// prelude) prints a schedule for every panic, even outside `explore`: let
+/// it install itself on a first run that panics nothing, and put back the
+/// hook from before; then ours, once per process, which writes down a panic
+/// of an explored thread and passes every other on.
+fn quiet_shuttle() {
+    static SHUTTLE_HOOK: Once = Once::new();
+    SHUTTLE_HOOK.call_once(|| {
+        let before = panic::take_hook();
+        shuttle::Runner::new(Replay::new(vec![]), shuttle::Config::new()).run(|| {});
+        drop(panic::take_hook());
+        panic::set_hook(before);
+    });
+    shared! {
+        fn ours() -> Once = Once::new();
+    }
+    crate::globals::once(ours(), || {
+        let before = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            let explored = model::with(|model| {
+                model.map(|model| {
+                    let message = crate::panics::message(info.payload());
+                    model.panicked(message);
+                })
+            });
+            if explored.is_none() {
+                before(info);
+            }
+        }));
+    });
+}

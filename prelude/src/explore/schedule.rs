@@ -1,0 +1,172 @@
+//! A schedule: the order the threads' steps ran in, how the run ended, and
+//! the choices that make it again.
+
+use std::fmt;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::engine::{self, End, Replay, Run, Step, Stuck};
+
+/// The program `explore` runs, kept to replay a schedule.
+pub(crate) type Program<R> = Arc<dyn Fn() -> R + Send + Sync>;
+
+/// How a schedule ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ending<R> {
+    /// The program returned this.
+    Returned(R),
+    /// Every thread left waits for another: who holds what, waiting for what.
+    Deadlock(Vec<Stuck>),
+    /// The program's own thread panicked with this message.
+    Panicked(String),
+    /// It had not ended after ten thousand steps: a thread that waits by
+    /// spinning, say, for something that never comes in this order.
+    Endless,
+}
+
+impl<R: 'static> Ending<R> {
+    pub(crate) fn of(end: End) -> Ending<R> {
+        match end {
+            End::Returned(value) => match value.downcast::<R>() {
+                Ok(value) => Ending::Returned(*value),
+                Err(_) => unreachable!("the program returns an R"),
+            },
+            End::Deadlock(stuck) => Ending::Deadlock(stuck),
+            End::Panicked(message) => Ending::Panicked(message),
+            End::Endless => Ending::Endless,
+        }
+    }
+}
+
+impl<R: fmt::Debug> fmt::Display for Ending<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ending::Returned(value) => write!(f, "returned {value:?}"),
+            Ending::Deadlock(stuck) => {
+                f.write_str("deadlock: ")?;
+                for (i, s) in stuck.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { "; " };
+                    write!(f, "{sep}{s}")?;
+                }
+                Ok(())
+            }
+            Ending::Panicked(message) => write!(f, "panicked: {message}"),
+            Ending::Endless => f.write_str("did not end (10 000 steps)"),
+        }
+    }
+}
+
+impl fmt::Display for Stuck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.thread)?;
+        if !self.holds.is_empty() {
+            write!(f, " holds {},", self.holds.join(" and "))?;
+        }
+        write!(f, " waits for {}", self.waits_for)
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.thread, self.what)
+    }
+}
+
+/// One order of the threads' steps, and how it ended: a value you can look
+/// at, print (numbered lines) and [`replay`](Schedule::replay).
+///
+/// ```
+/// use std::sync::{Arc, atomic::Ordering::SeqCst};
+/// use multitask::explore::explore;
+/// use multitask::threading::{AtomicU64, Thread};
+///
+/// let found = explore(|| {
+///     let n = Arc::new(AtomicU64::new(0).named("n"));
+///     let t = Thread::new({ let n = n.clone(); move || n.store(1, SeqCst) }).with_name("A");
+///     t.start().unwrap();
+///     let seen = n.load(SeqCst);
+///     t.join().unwrap();
+///     seen
+/// });
+/// let late = found.first(|&seen| seen == 1).unwrap();
+/// assert_eq!(late.to_string(), " 1  A: write n = 1\n 2  MainThread: read n = 1\n→ returned 1\n");
+/// assert_eq!(late.replay().steps(), late.steps());
+/// ```
+#[derive(Clone)]
+pub struct Schedule<R> {
+    steps: Arc<[Step]>,
+    choices: Arc<[usize]>,
+    ending: Ending<R>,
+    thread_panics: Arc<[Step]>,
+    program: Program<R>,
+}
+
+impl<R: Clone + 'static> Schedule<R> {
+    pub(crate) fn of(run: Run, program: Program<R>) -> Schedule<R> {
+        Schedule {
+            steps: run.steps.into(),
+            choices: run.choices.into(),
+            ending: Ending::of(run.end),
+            thread_panics: run.thread_panics.into(),
+            program,
+        }
+    }
+
+    /// The steps, in the order they ran.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// How it ended.
+    pub fn ending(&self) -> &Ending<R> {
+        &self.ending
+    }
+
+    /// What the program returned, if it did.
+    pub fn value(&self) -> Option<&R> {
+        match &self.ending {
+            Ending::Returned(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The threads that panicked on the way (and ended there, as a Python
+    /// thread does): each thread and its message.
+    pub fn thread_panics(&self) -> &[Step] {
+        &self.thread_panics
+    }
+
+    /// Runs the program again in this order: the same steps, the same end.
+    pub fn replay(&self) -> Schedule<R> {
+        let program = Arc::clone(&self.program);
+        let replayed = Rc::new(std::cell::RefCell::new(None));
+        let keep = {
+            let replayed = Rc::clone(&replayed);
+            Rc::new(move |run: Run| *replayed.borrow_mut() = Some(run))
+        };
+        let source = Rc::new(std::cell::RefCell::new(Replay::new(self.choices.to_vec())));
+        let body = Arc::clone(&program);
+        engine::run(Rc::new(move || body()), source, 1, None, keep);
+        let run = replayed.borrow_mut().take().expect("a replay runs once");
+        Schedule::of(run, program)
+    }
+}
+
+impl<R: fmt::Debug> fmt::Display for Schedule<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let width = self.steps.len().to_string().len();
+        for (i, step) in self.steps.iter().enumerate() {
+            writeln!(f, "{:>width$}  {step}", i + 1, width = width + 1)?;
+        }
+        for panic in self.thread_panics.iter() {
+            writeln!(f, "(thread {} panicked: {})", panic.thread, panic.what)?;
+        }
+        writeln!(f, "→ {}", self.ending)
+    }
+}
+
+impl<R: fmt::Debug> fmt::Debug for Schedule<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
