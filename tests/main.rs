@@ -3,6 +3,7 @@
 mod asyncio_vs_cpython;
 mod console_pty;
 mod exercises;
+mod explore_vs_python;
 mod generator_vs_cpython;
 mod greenlet_vs_gevent;
 mod jupyterlab_browser;

@@ -113,3 +113,248 @@ fn three_by_three_is_sampled() {
     println!("{found} in {:?}, {} runs", found.elapsed(), found.runs());
     assert!(!found.complete());
 }
+
+#[test]
+fn an_event_orders_a_reader_after_the_writer() {
+    use multitask::threading::Event;
+    let found = explore(|| {
+        let (value, ready) = (
+            Arc::new(AtomicU64::new(0).named("value")),
+            Event::new().named("ready"),
+        );
+        let reader = Thread::new({
+            let (value, ready) = (value.clone(), ready.clone());
+            move || {
+                ready.wait();
+                value.load(SeqCst)
+            }
+        })
+        .with_name("reader");
+        reader.start().unwrap();
+        value.store(42, SeqCst);
+        ready.set();
+        reader.join().unwrap()
+    });
+    println!("{found}");
+    assert!(found.complete());
+    assert_eq!(found.outcomes().len(), 1);
+    assert_eq!(found.count(&42), found.len());
+    let first = found.schedules()[0].to_string();
+    assert!(first.contains("reader: see ready set"), "{first}");
+}
+
+#[test]
+fn a_semaphore_of_two_lets_two_in_at_once() {
+    use multitask::threading::Semaphore;
+    let found = explore(|| {
+        let places = Semaphore::new(2).named("places");
+        let inside = Arc::new(AtomicU64::new(0).named("inside"));
+        let visitors: Vec<Thread<u64>> = (0..3)
+            .map(|_| {
+                let (places, inside) = (places.clone(), inside.clone());
+                Thread::new(move || {
+                    let _place = places.acquire();
+                    let now = inside.fetch_add(1, SeqCst) + 1;
+                    inside.fetch_sub(1, SeqCst);
+                    now
+                })
+            })
+            .collect();
+        visitors.iter().for_each(|t| t.start().unwrap());
+        visitors.iter().map(|t| t.join().unwrap()).max().unwrap()
+    });
+    println!("{found} ({} runs)", found.runs());
+    assert!(found.complete());
+    assert_eq!(found.count(&3), 0, "never three inside");
+    assert!(found.count(&2) > 0 && found.count(&1) > 0);
+}
+
+#[test]
+fn a_condition_wakes_its_waiter() {
+    use multitask::threading::Condition;
+    let found = explore(|| {
+        let cond = Condition::new().named("cond");
+        let items = Arc::new(AtomicU64::new(0).named("items"));
+        let consumer = Thread::new({
+            let (cond, items) = (cond.clone(), items.clone());
+            move || {
+                let mut held = cond.acquire();
+                held.wait_for(|| items.load(SeqCst) > 0);
+                items.fetch_sub(1, SeqCst)
+            }
+        })
+        .with_name("consumer");
+        consumer.start().unwrap();
+        {
+            let _held = cond.acquire();
+            items.fetch_add(1, SeqCst);
+            cond.notify(1);
+        }
+        consumer.join().unwrap()
+    });
+    println!("{found}");
+    assert!(found.complete());
+    assert_eq!(
+        found.count(&1),
+        found.len(),
+        "the consumer always gets the item"
+    );
+    assert!(found.deadlocks().is_empty());
+}
+
+#[test]
+fn a_forgotten_notify_is_a_deadlock() {
+    use multitask::threading::Condition;
+    let found = explore(|| {
+        let cond = Condition::new().named("cond");
+        let waiter = Thread::new({
+            let cond = cond.clone();
+            move || cond.acquire().wait()
+        })
+        .with_name("waiter");
+        waiter.start().unwrap();
+        waiter.join().unwrap();
+    });
+    println!("{found}");
+    let stuck = found.deadlocks();
+    assert_eq!(stuck.len(), 1);
+    let told = stuck[0].ending().to_string();
+    assert!(told.contains("waiter waits for notify on cond"), "{told}");
+    assert!(
+        told.contains("MainThread waits for thread waiter to end"),
+        "{told}"
+    );
+}
+
+#[test]
+fn an_rlock_is_taken_twice_by_its_holder() {
+    use multitask::threading::RLock;
+    let found = explore(|| {
+        let r = RLock::new().named("r");
+        let t = Thread::new({
+            let r = r.clone();
+            move || {
+                let _outer = r.acquire();
+                let _inner = r.acquire();
+            }
+        })
+        .with_name("A");
+        t.start().unwrap();
+        let _mine = r.acquire();
+        drop(_mine);
+        t.join().unwrap();
+    });
+    println!("{found}");
+    assert!(found.complete());
+    assert!(found.deadlocks().is_empty());
+    assert_eq!(found.len(), 2, "MainThread's hold before A's two, or after");
+}
+
+#[test]
+fn a_thread_that_panics_ends_and_the_schedule_says_so() {
+    let found = explore(|| {
+        let flag = Arc::new(AtomicU64::new(0).named("flag"));
+        let t = Thread::new({
+            let flag = flag.clone();
+            move || {
+                if flag.load(SeqCst) == 0 {
+                    panic!("nobody set the flag");
+                }
+            }
+        })
+        .with_name("checker");
+        t.start().unwrap();
+        flag.store(1, SeqCst);
+        t.join().is_err()
+    });
+    println!("{found}");
+    assert_eq!((found.count(&true), found.count(&false)), (1, 1));
+    let failed = found.first(|&panicked| panicked).unwrap();
+    assert_eq!(failed.thread_panics()[0].thread, "checker");
+    assert_eq!(failed.thread_panics()[0].what, "nobody set the flag");
+    assert!(
+        failed
+            .to_string()
+            .contains("(thread checker panicked: nobody set the flag)")
+    );
+}
+
+#[test]
+fn a_panic_of_the_program_ends_its_schedule() {
+    let found = explore(|| {
+        let n = Arc::new(AtomicU64::new(0).named("n"));
+        let t = Thread::new({
+            let n = n.clone();
+            move || n.store(1, SeqCst)
+        });
+        t.start().unwrap();
+        assert_eq!(n.load(SeqCst), 1, "the thread wrote first");
+        t.join().unwrap();
+    });
+    println!("{found}");
+    assert_eq!(found.panics().len(), 1);
+    assert!(
+        matches!(found.panics()[0].ending(), Ending::Panicked(m) if m.contains("the thread wrote first"))
+    );
+}
+
+#[test]
+fn a_spinning_wait_that_never_ends_is_told() {
+    let found = explore(|| {
+        let go = Arc::new(multitask::threading::AtomicBool::new(false).named("go"));
+        let spinner = Thread::new({
+            let go = go.clone();
+            move || while !go.load(SeqCst) {}
+        });
+        spinner.start().unwrap();
+        go.store(true, SeqCst);
+        spinner.join().unwrap();
+    });
+    println!("{found}");
+    assert!(
+        found
+            .outcomes()
+            .iter()
+            .any(|o| matches!(o.ending(), Ending::Endless))
+    );
+    assert!(found.count(&()) > 0);
+}
+
+#[test]
+fn threads_are_numbered_alike_in_every_schedule() {
+    use multitask::threading::current_thread;
+    let found = explore(|| {
+        let t = Thread::new(|| current_thread().name().to_string());
+        t.start().unwrap();
+        (t.name().to_string(), t.join().unwrap())
+    });
+    assert_eq!(found.outcomes().len(), 1);
+    assert_eq!(
+        found.count(&("Thread-1".into(), "Thread-1".into())),
+        found.len()
+    );
+}
+
+#[test]
+fn a_value_made_outside_explore_is_refused_clearly() {
+    let shared = Arc::new(AtomicU64::new(0).named("counter"));
+    let found = explore(move || shared.load(SeqCst));
+    let told = found.panics()[0].ending().to_string();
+    assert!(
+        told.contains("counter was made outside explore(…)"),
+        "{told}"
+    );
+}
+
+#[test]
+fn a_value_taken_out_of_explore_is_refused_clearly() {
+    static KEPT: std::sync::Mutex<Option<Lock>> = std::sync::Mutex::new(None);
+    explore(|| *KEPT.lock().unwrap() = Some(Lock::new().named("kept")));
+    let lock = KEPT.lock().unwrap().take().unwrap();
+    let refused = std::panic::catch_unwind(|| drop(lock.acquire())).unwrap_err();
+    let told = refused.downcast_ref::<String>().unwrap();
+    assert!(
+        told.contains("kept was made inside explore(…) and is used outside it"),
+        "{told}"
+    );
+}

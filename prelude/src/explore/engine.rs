@@ -4,17 +4,19 @@
 //! Shuttle runs every thread of the program as a continuation on this one
 //! system thread and asks a [`Scheduler`] which goes next at each of its
 //! scheduling points. Ours, [`Chooser`], passes the question on (to a DFS,
-//! a random sampler, or a replay) only at the points a learner sees — the
-//! [`Model::point`] before a read, a write, a lock taken or let go — and
-//! lets the running thread go on through the rest (starting a thread,
-//! joining one): those commute with everything another thread does, so no
-//! schedule of the steps is lost, and no two runs differ only in them.
+//! a random sampler, or a replay) only when every thread is at a point a
+//! learner sees — the [`Model::point`] before a read, a write, a lock taken
+//! or let go — and lets threads go on through the rest (starting, joining,
+//! ending): that touches nothing another thread sees, so no schedule of the
+//! steps is lost, and no two runs differ only in it (a run is a schedule).
 //!
 //! A thread that waits (for a lock, an event, a place) does not block in
-//! shuttle's eyes: it parks in [`Engine`], and the chooser never picks a
-//! parked thread. When only parked threads are left, that is a deadlock:
-//! the chooser writes down who holds what and waits for what, and stops
-//! the run (shuttle's own deadlock would be a panic, and a line on stderr).
+//! shuttle's eyes: it parks in [`Engine`] with a test of whether it may go
+//! on, and the chooser offers it only when the test holds — as a lock's
+//! waiter may go only once the lock is free. When no thread may go, that
+//! is a deadlock: the chooser writes down who holds what and waits for
+//! what, and stops the run (shuttle's own deadlock would be a panic, and a
+//! line on stderr).
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -72,7 +74,7 @@ pub(crate) struct Run {
 
 /// Turns one run may take before it counts as never ending (a thread that
 /// waits by spinning, say).
-pub(crate) const MAX_STEPS: usize = 10_000;
+pub(crate) const MAX_STEPS: usize = 1_000;
 
 /// The model of one run, and what it writes down.
 #[derive(Default)]
@@ -86,12 +88,30 @@ pub(crate) struct Engine {
     log: RefCell<Log>,
     /// Threads at a point where another may go first.
     pending: RefCell<BTreeSet<usize>>,
-    /// Threads waiting, and for what.
-    parked: RefCell<BTreeMap<usize, (String, String)>>,
+    /// Threads waiting: their name, what for, and when they may go.
+    parked: RefCell<BTreeMap<usize, Parked>>,
     /// Threads that started and have not ended (the program's own not counted).
     live: Cell<usize>,
     /// Join handles, by the number `spawn` gave.
     handles: RefCell<HashMap<usize, shuttle::thread::JoinHandle<()>>>,
+}
+
+/// A thread waiting in [`Model::park`].
+struct Parked {
+    name: String,
+    what: String,
+    /// Whether it may go: a closure on the parked thread's stack, which
+    /// stays there until the thread leaves `park` (and its entry with it).
+    ready: *const (dyn Fn() -> bool + 'static),
+}
+
+impl Parked {
+    fn may_go(&self) -> bool {
+        // SAFETY: `park` removes this entry before its frame (holding the
+        // closure) ends, also when it unwinds; the chooser calls this only
+        // between steps, while the parked thread is suspended inside `park`.
+        unsafe { (*self.ready)() }
+    }
 }
 
 /// What a run has written so far.
@@ -147,7 +167,7 @@ impl Engine {
         let waiting = self.parked.borrow();
         let mut stuck: Vec<(usize, Stuck)> = waiting
             .iter()
-            .map(|(id, (name, what))| (*id, name.clone(), what.clone()))
+            .map(|(id, p)| (*id, p.name.clone(), p.what.clone()))
             .chain(
                 log.joining
                     .iter()
@@ -231,19 +251,31 @@ impl Model for Engine {
         }
     }
 
-    fn park(&self, what: &str) {
-        let me = self.me();
-        self.parked
-            .borrow_mut()
-            .insert(me, (self.name(), what.into()));
-        // Runnable in shuttle's eyes, but never chosen while parked.
-        while self.parked.borrow().contains_key(&me) && !self.stopping.get() {
-            shuttle::thread::sleep(Duration::ZERO);
+    fn park(&self, what: &str, ready: &dyn Fn() -> bool) {
+        if self.stopping.get() {
+            return;
         }
-    }
-
-    fn unpark(&self, thread: usize) {
-        self.parked.borrow_mut().remove(&thread);
+        let me = self.me();
+        // SAFETY: only the lifetime is erased; the entry goes (below, by a
+        // guard that also runs on unwinding) before `ready` does.
+        let ready: *const (dyn Fn() -> bool + 'static) =
+            unsafe { std::mem::transmute::<*const (dyn Fn() -> bool + '_), _>(ready as *const _) };
+        let parked = Parked {
+            name: self.name(),
+            what: what.into(),
+            ready,
+        };
+        self.parked.borrow_mut().insert(me, parked);
+        /// Takes the entry away when `park` returns or unwinds.
+        struct Leave<'a>(&'a Engine, usize);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                self.0.parked.borrow_mut().remove(&self.1);
+            }
+        }
+        let _leave = Leave(self, me);
+        // Runnable in shuttle's eyes, chosen only once `ready` holds.
+        shuttle::thread::sleep(Duration::ZERO);
     }
 
     fn spawn(&self, name: String, body: Box<dyn FnOnce() + Send>) -> usize {
@@ -376,21 +408,27 @@ impl Scheduler for Chooser {
             return None;
         }
         let parked = engine.parked.borrow();
-        if let Some(current) = current {
-            let id = usize::from(current);
-            let goes_on = !engine.pending.borrow().contains(&id)
-                && !parked.contains_key(&id)
-                && runnable.iter().any(|t| t.id() == current);
-            if goes_on {
-                return Some(current);
-            }
+        let pending = engine.pending.borrow();
+        // A thread between steps (just started, just joined, ending) goes on
+        // first: what it does there touches nothing another thread sees.
+        let between = |t: &&&Task| {
+            let id = usize::from(t.id());
+            !pending.contains(&id) && !parked.contains_key(&id)
+        };
+        let running = current.and_then(|c| runnable.iter().find(|t| t.id() == c));
+        if let Some(task) = running
+            .filter(between)
+            .or_else(|| runnable.iter().find(between))
+        {
+            return Some(task.id());
         }
+        // Each thread is at a step, or waits: a choice.
         let choices: Vec<&Task> = runnable
             .iter()
-            .filter(|t| !parked.contains_key(&usize::from(t.id())))
+            .filter(|t| parked.get(&usize::from(t.id())).is_none_or(Parked::may_go))
             .copied()
             .collect();
-        drop(parked);
+        drop((parked, pending));
         if choices.is_empty() {
             let stuck = engine.stuck();
             engine.log.borrow_mut().deadlock = Some(stuck);

@@ -30,11 +30,10 @@ pub(crate) trait Model {
     fn point(&self);
     /// The running thread did `what` (one line of the schedule).
     fn step(&self, what: String);
-    /// Sleeps until [`unpark`](Model::unpark)ed, waiting for `what` (told in a
-    /// deadlock's report). May return early: check again.
-    fn park(&self, what: &str);
-    /// Wakes a parked thread.
-    fn unpark(&self, thread: usize);
+    /// A point where the running thread waits for `what` until `ready` holds
+    /// (the scheduler asks it between steps, and picks this thread only
+    /// then); told in a deadlock's report if it never does.
+    fn park(&self, what: &str, ready: &dyn Fn() -> bool);
     /// Starts a thread named `name` running `body`; its number.
     fn spawn(&self, name: String, body: Box<dyn FnOnce() + Send>) -> usize;
     /// Waits until thread `thread`, named `name`, has ended.

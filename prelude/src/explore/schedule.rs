@@ -19,7 +19,7 @@ pub enum Ending<R> {
     Deadlock(Vec<Stuck>),
     /// The program's own thread panicked with this message.
     Panicked(String),
-    /// It had not ended after ten thousand steps: a thread that waits by
+    /// It had not ended after a thousand turns: a thread that waits by
     /// spinning, say, for something that never comes in this order.
     Endless,
 }
@@ -51,7 +51,7 @@ impl<R: fmt::Debug> fmt::Display for Ending<R> {
                 Ok(())
             }
             Ending::Panicked(message) => write!(f, "panicked: {message}"),
-            Ending::Endless => f.write_str("did not end (10 000 steps)"),
+            Ending::Endless => f.write_str("did not end (1 000 turns)"),
         }
     }
 }

@@ -132,7 +132,6 @@ impl Lock {
                     wakeup.wait_until(held, deadline, free)
                 }
                 Some(model) => {
-                    model.point();
                     let what = self.label.to_string();
                     wakeup.park_until(state, deadline, model, &what, free)
                 }
@@ -294,7 +293,6 @@ impl RLock {
     /// Takes the lock (again, if this thread holds it).
     pub fn acquire(&self) -> RLockGuard<'_> {
         self.made.model(&self.label, |model| {
-            turn(model);
             let me = Who::me(model);
             let what = self.label.to_string();
             let (mut owner, _) = self.inner.1.wait(&self.inner.0, None, model, &what, |o| {
@@ -470,7 +468,6 @@ impl Event {
 
     fn wait_until(&self, deadline: Option<Instant>) -> bool {
         self.made.model(&self.label, |model| {
-            turn(model);
             let what = self.label.to_string();
             let (flag, set) = self
                 .inner
@@ -550,7 +547,6 @@ impl Semaphore {
 
     fn acquire_until(&self, deadline: Option<Instant>) -> Option<SemaphoreGuard<'_>> {
         self.made.model(&self.label, |model| {
-            turn(model);
             let what = self.label.to_string();
             let (mut value, ok) = self
                 .inner

@@ -2,22 +2,20 @@
 //! [`explore`](crate::explore::explore), where every thread takes turns on
 //! one system thread — parked until another thread's step wakes them.
 
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard, TryLockError};
 use std::time::Instant;
 
-use crate::explore::model::{self, Model};
+use crate::explore::model::Model;
 
 /// Locks `m`, whatever a panicking holder left.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// A condition variable that wakes system threads and explored ones alike.
+/// A condition variable for system threads; explored threads park instead.
 #[derive(Default)]
 pub(crate) struct Wakeup {
     cv: Condvar,
-    /// The explored threads parked here.
-    parked: Mutex<Vec<usize>>,
 }
 
 impl Wakeup {
@@ -50,8 +48,10 @@ impl Wakeup {
     }
 
     /// [`wait_until`](Wakeup::wait_until) inside `explore`, where time does
-    /// not pass: a deadline gives up at once, and a wait is a park, told as
-    /// waiting for `what` if it never ends.
+    /// not pass: a deadline gives up at once. Either way this is a point
+    /// where another thread may go first; a wait is a park, which the
+    /// scheduler ends only when `ready` holds (told as waiting for `what` if
+    /// it never does).
     pub(crate) fn park_until<'a, T>(
         &self,
         state: &'a Mutex<T>,
@@ -60,42 +60,40 @@ impl Wakeup {
         what: &str,
         ready: impl Fn(&T) -> bool,
     ) -> (MutexGuard<'a, T>, bool) {
+        if deadline.is_some() {
+            model.point();
+            let guard = lock(state);
+            let ok = ready(&guard);
+            return (guard, ok);
+        }
         loop {
-            // Never held across a park: no other explored thread can find it
-            // taken (they all run on this system thread).
+            model.park(what, &|| peek(state, &ready));
+            // Never held across a park: no other explored thread can find
+            // it taken (they all run on this system thread).
             let guard = lock(state);
             if ready(&guard) {
                 return (guard, true);
             }
-            if deadline.is_some() {
-                return (guard, false);
-            }
-            lock(&self.parked).push(model.me());
-            drop(guard);
-            model.park(what);
         }
     }
 
-    /// Wakes one system thread, and every explored one (they check again).
+    /// Wakes one waiting system thread (explored ones wake when they can go).
     pub(crate) fn notify_one(&self) {
         self.cv.notify_one();
-        self.unpark();
     }
 
-    /// Wakes every waiting thread.
+    /// Wakes every waiting system thread.
     pub(crate) fn notify_all(&self) {
         self.cv.notify_all();
-        self.unpark();
     }
+}
 
-    fn unpark(&self) {
-        let parked = std::mem::take(&mut *lock(&self.parked));
-        if !parked.is_empty() {
-            model::with(|model| {
-                if let Some(model) = model {
-                    parked.into_iter().for_each(|thread| model.unpark(thread));
-                }
-            });
-        }
+/// Whether `ready` holds of what `state` guards, asked by the scheduler
+/// between two steps: `true` (go and see) if someone holds the guard.
+fn peek<T>(state: &Mutex<T>, ready: &impl Fn(&T) -> bool) -> bool {
+    match state.try_lock() {
+        Ok(guard) => ready(&guard),
+        Err(TryLockError::Poisoned(p)) => ready(&p.into_inner()),
+        Err(TryLockError::WouldBlock) => true,
     }
 }
