@@ -358,3 +358,52 @@ fn a_value_taken_out_of_explore_is_refused_clearly() {
         "{told}"
     );
 }
+
+#[test]
+fn a_stepper_shows_each_threads_next_step_and_goes_where_told() {
+    use multitask::explore::{StepError, Stepper};
+    let mut s = Stepper::new(|| lost_update(2, 1, false, false));
+    println!("{s}");
+    let waits = "MainThread waits for thread A to end";
+    assert_eq!(
+        s.next_steps(),
+        [waits, "A: read total = 0", "B: read total = 0"]
+    );
+    s.step("A").unwrap().step("B").unwrap();
+    assert_eq!(s.state(), [("total".to_string(), "0".to_string())]);
+    assert_eq!(
+        s.next_steps(),
+        [waits, "A: write total = 1", "B: write total = 1"]
+    );
+    let still = s.possible();
+    assert_eq!((still.len(), still.count(&1), still.count(&2)), (2, 2, 0));
+    s.step("B").unwrap().step("A").unwrap();
+    println!("{s}");
+    assert_eq!(s.next_steps(), ["MainThread: read total = 1"]);
+    s.step("MainThread").unwrap();
+    assert_eq!(s.ending(), Some(&Ending::Returned(1)));
+    assert!(matches!(s.step("A"), Err(StepError::Ended(_))));
+    s.undo().unwrap().undo().unwrap();
+    assert_eq!(s.steps().len(), 3);
+    assert_eq!(s.next_steps(), [waits, "A: write total = 1"]);
+}
+
+#[test]
+fn a_stepper_refuses_a_thread_that_waits() {
+    use multitask::explore::{StepError, Stepper};
+    let mut s = Stepper::new(|| lost_update(2, 1, true, false));
+    s.step("A").unwrap();
+    println!("{s}");
+    assert_eq!(
+        s.step("B").unwrap_err(),
+        StepError::Waiting {
+            thread: "B".into(),
+            waits_for: "lock #1".into()
+        }
+    );
+    assert!(s.to_string().contains("B waits for lock #1"), "{s}");
+    assert_eq!(
+        s.state(),
+        [("lock #1".to_string(), "held by A".to_string())]
+    );
+}

@@ -26,7 +26,7 @@ use std::rc::Rc;
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
-use shuttle::scheduler::{Schedule as Fresh, Scheduler, Task, TaskId};
+use shuttle::scheduler::{DfsScheduler, Schedule as Fresh, Scheduler, Task, TaskId};
 
 use super::model::{self, Model};
 use crate::globals::shared;
@@ -61,6 +61,17 @@ pub(crate) enum End {
     Panicked(String),
     /// It had not ended after [`MAX_STEPS`] turns.
     Endless,
+    /// Its choices ran out before it ended (a stepper's pause).
+    Paused(Vec<Waiter>),
+}
+
+/// A thread at a pause: its number, its name, and what it waits for, if
+/// it cannot go now.
+#[derive(Clone, Debug)]
+pub(crate) struct Waiter {
+    pub(crate) thread: usize,
+    pub(crate) name: String,
+    pub(crate) waits_for: Option<String>,
 }
 
 /// What one run left: its steps, the choices that made it, its end, and the
@@ -70,6 +81,8 @@ pub(crate) struct Run {
     pub(crate) choices: Vec<usize>,
     pub(crate) end: End,
     pub(crate) thread_panics: Vec<Step>,
+    /// What the shared values hold at the end, by name (atomics, locks).
+    pub(crate) state: Vec<(String, String)>,
 }
 
 /// Turns one run may take before it counts as never ending (a thread that
@@ -121,8 +134,12 @@ struct Log {
     choices: Vec<usize>,
     numbers: HashMap<&'static str, u32>,
     holding: BTreeMap<usize, (String, Vec<String>)>,
+    /// Each thread's name, once it reached a step.
+    names: BTreeMap<usize, String>,
     joining: BTreeMap<usize, (String, String)>,
     deadlock: Option<Vec<Stuck>>,
+    paused: Option<Vec<Waiter>>,
+    state: Vec<(String, String)>,
     returned: Option<Box<dyn Any>>,
     panicked: Option<String>,
     thread_panics: Vec<Step>,
@@ -144,7 +161,19 @@ impl Engine {
     /// The run that ended: what it left.
     fn close(&self) -> Run {
         let log = std::mem::take(&mut *self.log.borrow_mut());
-        let end = if let Some(stuck) = log.deadlock {
+        let mut state = log.state;
+        for (who, holds) in log.holding.values() {
+            for what in holds {
+                let held = format!("held by {who}");
+                match state.iter_mut().find(|(name, _)| name == what) {
+                    Some((_, value)) => *value = held,
+                    None => state.push((what.clone(), held)),
+                }
+            }
+        }
+        let end = if let Some(waiters) = log.paused {
+            End::Paused(waiters)
+        } else if let Some(stuck) = log.deadlock {
             End::Deadlock(stuck)
         } else if let Some(message) = log.panicked {
             End::Panicked(message)
@@ -158,7 +187,42 @@ impl Engine {
             choices: log.choices,
             end,
             thread_panics: log.thread_panics,
+            state,
         }
+    }
+
+    /// Every thread not ended, in order, and what it waits for if it cannot
+    /// go now.
+    fn waiters(&self, runnable: &[&Task]) -> Vec<Waiter> {
+        let parked = self.parked.borrow();
+        let log = self.log.borrow();
+        let names: BTreeMap<usize, String> = log
+            .names
+            .iter()
+            .map(|(id, name)| (*id, name.clone()))
+            .collect();
+        let mut waiters: Vec<Waiter> = runnable
+            .iter()
+            .map(|t| {
+                let thread = usize::from(t.id());
+                let (name, waits_for) = match parked.get(&thread) {
+                    Some(p) => (p.name.clone(), (!p.may_go()).then(|| p.what.clone())),
+                    None => (names.get(&thread).cloned().unwrap_or_default(), None),
+                };
+                Waiter {
+                    thread,
+                    name,
+                    waits_for,
+                }
+            })
+            .chain(log.joining.iter().map(|(id, (name, what))| Waiter {
+                thread: *id,
+                name: name.clone(),
+                waits_for: Some(what.clone()),
+            }))
+            .collect();
+        waiters.sort_by_key(|w| w.thread);
+        waiters
     }
 
     /// Who is stuck on what, now that only waiting threads are left.
@@ -239,6 +303,8 @@ impl Model for Engine {
             return;
         }
         let me = self.me();
+        let name = self.name();
+        self.log.borrow_mut().names.entry(me).or_insert(name);
         self.pending.borrow_mut().insert(me);
         shuttle::thread::sleep(Duration::ZERO);
         self.pending.borrow_mut().remove(&me);
@@ -317,6 +383,17 @@ impl Model for Engine {
             .insert(me, (self.name(), what));
         let _ = handle.join();
         self.log.borrow_mut().joining.remove(&me);
+    }
+
+    fn shows(&self, name: &str, value: String) {
+        if self.stopping.get() {
+            return;
+        }
+        let mut log = self.log.borrow_mut();
+        match log.state.iter_mut().find(|(n, _)| n == name) {
+            Some((_, now)) => *now = value,
+            None => log.state.push((name.into(), value)),
+        }
     }
 
     fn hold(&self, what: &str, held: bool) {
@@ -435,10 +512,17 @@ impl Scheduler for Chooser {
             engine.stopping.set(true);
             return None;
         }
-        let next = self
+        let Some(next) = self
             .source
             .borrow_mut()
-            .next_task(&choices, current, is_yielding)?;
+            .next_task(&choices, current, is_yielding)
+        else {
+            // The choices ran out: a pause, with who could go and who waits.
+            let waiters = engine.waiters(runnable);
+            engine.log.borrow_mut().paused = Some(waiters);
+            engine.stopping.set(true);
+            return None;
+        };
         engine.log.borrow_mut().choices.push(next.into());
         Some(next)
     }
@@ -448,48 +532,64 @@ impl Scheduler for Chooser {
     }
 }
 
-/// Replays recorded choices; after them (a replay that goes further than
-/// the run it copies cannot happen, as runs are deterministic), the first
-/// thread that can go.
-pub(crate) struct Replay {
+/// Follows recorded choices, then pauses (a replay, whose choices cover
+/// the whole run; a stepper's steps so far) or searches every way on (what
+/// a stepper can still come to).
+pub(crate) struct Follow {
     choices: Vec<usize>,
     at: usize,
+    then: Then,
     started: bool,
 }
 
-impl Replay {
-    pub(crate) fn new(choices: Vec<usize>) -> Replay {
-        Replay {
+/// What [`Follow`] does when its choices run out.
+pub(crate) enum Then {
+    Pause,
+    Search(DfsScheduler),
+}
+
+impl Follow {
+    pub(crate) fn new(choices: Vec<usize>, then: Then) -> Follow {
+        Follow {
             choices,
             at: 0,
+            then,
             started: false,
         }
     }
 }
 
-impl Scheduler for Replay {
+impl Scheduler for Follow {
     fn new_execution(&mut self) -> Option<Fresh> {
-        (!std::mem::replace(&mut self.started, true)).then(|| Fresh::new(0))
+        self.at = 0;
+        match &mut self.then {
+            Then::Pause => (!std::mem::replace(&mut self.started, true)).then(|| Fresh::new(0)),
+            Then::Search(search) => search.new_execution(),
+        }
     }
 
-    fn next_task(&mut self, runnable: &[&Task], _: Option<TaskId>, _: bool) -> Option<TaskId> {
-        let wanted = self.choices.get(self.at).copied();
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
+        let Some(&wanted) = self.choices.get(self.at) else {
+            return match &mut self.then {
+                Then::Pause => None,
+                Then::Search(search) => search.next_task(runnable, current, is_yielding),
+            };
+        };
         self.at += 1;
-        let pick = runnable
+        runnable
             .iter()
-            .find(|t| Some(usize::from(t.id())) == wanted);
-        Some(pick.unwrap_or(&runnable[0]).id())
+            .find(|t| usize::from(t.id()) == wanted)
+            .map(|t| t.id())
     }
 
     fn next_u64(&mut self) -> u64 {
         0
     }
-}
-
-/// How many runs [`run`] made, and whether their source ran out of choices.
-pub(crate) struct Ran {
-    pub(crate) runs: usize,
-    pub(crate) exhausted: bool,
 }
 
 /// A seeded random sample of schedules: at each choice, any thread that can
@@ -522,6 +622,12 @@ impl Scheduler for Sample {
         use rand::RngCore;
         self.rng.next_u64()
     }
+}
+
+/// How many runs [`run`] made, and whether their source ran out of choices.
+pub(crate) struct Ran {
+    pub(crate) runs: usize,
+    pub(crate) exhausted: bool,
 }
 
 /// Runs `program` under choices from `source` until it has no more, `most`
@@ -602,7 +708,7 @@ fn quiet_shuttle() {
     static SHUTTLE_HOOK: Once = Once::new();
     SHUTTLE_HOOK.call_once(|| {
         let before = panic::take_hook();
-        shuttle::Runner::new(Replay::new(vec![]), shuttle::Config::new()).run(|| {});
+        shuttle::Runner::new(Follow::new(vec![], Then::Pause), shuttle::Config::new()).run(|| {});
         drop(panic::take_hook());
         panic::set_hook(before);
     });

@@ -19,6 +19,7 @@
 //! |---|---|
 //! | every schedule, and what each returned | [`explore`], [`Explorer`] (how many runs, the sample's seed) |
 //! | one schedule, step by step, replayed | [`Schedule`], [`Exploration::first`], [`Schedule::replay`] |
+//! | be the scheduler: pick the next thread, undo, what is still possible | [`Stepper`] |
 //! | what the threads share, seen step by step | [`threading::AtomicU64`](crate::threading::AtomicU64), [`Lock`](crate::threading::Lock), [`RLock`](crate::threading::RLock), [`Condition`](crate::threading::Condition), [`Semaphore`](crate::threading::Semaphore), [`Event`](crate::threading::Event) |
 //!
 //! Notebook `notebooks/02-threads.ipynb` (the lost update, its fixes, two
@@ -30,7 +31,9 @@ mod engine;
 pub(crate) mod model;
 mod report;
 mod schedule;
+mod stepper;
 
 pub use engine::{Step, Stuck};
 pub use report::{Exploration, Explorer, Outcome, explore};
 pub use schedule::{Ending, Schedule};
+pub use stepper::{StepError, Stepper};

@@ -38,6 +38,8 @@ pub(crate) trait Model {
     fn spawn(&self, name: String, body: Box<dyn FnOnce() + Send>) -> usize;
     /// Waits until thread `thread`, named `name`, has ended.
     fn join(&self, thread: usize, name: &str);
+    /// The shared value `name` holds `value` now (a stepper shows it).
+    fn shows(&self, name: &str, value: String);
     /// The running thread took (`true`) or let go of `what`, for a deadlock's report.
     fn hold(&self, what: &str, held: bool);
     /// The running thread panicked with `message` (the panic hook tells;

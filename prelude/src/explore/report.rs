@@ -96,7 +96,12 @@ impl Explorer {
     }
 
     /// Runs under `source`; complete if it ran out of choices first.
-    fn with<R>(&self, program: &Program<R>, source: Source, seed: Option<u64>) -> Exploration<R>
+    pub(crate) fn with<R>(
+        &self,
+        program: &Program<R>,
+        source: Source,
+        seed: Option<u64>,
+    ) -> Exploration<R>
     where
         R: fmt::Debug + PartialEq + Clone + Send + Sync + 'static,
     {

@@ -5,7 +5,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::engine::{self, End, Replay, Run, Step, Stuck};
+use super::engine::{self, End, Follow, Run, Step, Stuck, Then};
 
 /// The program `explore` runs, kept to replay a schedule.
 pub(crate) type Program<R> = Arc<dyn Fn() -> R + Send + Sync>;
@@ -25,8 +25,9 @@ pub enum Ending<R> {
 }
 
 impl<R: 'static> Ending<R> {
-    pub(crate) fn of(end: End) -> Ending<R> {
-        match end {
+    /// How a run ended, if it did (not paused).
+    pub(crate) fn of(end: End) -> Option<Ending<R>> {
+        Some(match end {
             End::Returned(value) => match value.downcast::<R>() {
                 Ok(value) => Ending::Returned(*value),
                 Err(_) => unreachable!("the program returns an R"),
@@ -34,7 +35,8 @@ impl<R: 'static> Ending<R> {
             End::Deadlock(stuck) => Ending::Deadlock(stuck),
             End::Panicked(message) => Ending::Panicked(message),
             End::Endless => Ending::Endless,
-        }
+            End::Paused(_) => return None,
+        })
     }
 }
 
@@ -106,7 +108,7 @@ impl<R: Clone + 'static> Schedule<R> {
         Schedule {
             steps: run.steps.into(),
             choices: run.choices.into(),
-            ending: Ending::of(run.end),
+            ending: Ending::of(run.end).expect("explore's runs end"),
             thread_panics: run.thread_panics.into(),
             program,
         }
@@ -144,7 +146,8 @@ impl<R: Clone + 'static> Schedule<R> {
             let replayed = Rc::clone(&replayed);
             Rc::new(move |run: Run| *replayed.borrow_mut() = Some(run))
         };
-        let source = Rc::new(std::cell::RefCell::new(Replay::new(self.choices.to_vec())));
+        let follow = Follow::new(self.choices.to_vec(), Then::Pause);
+        let source = Rc::new(std::cell::RefCell::new(follow));
         let body = Arc::clone(&program);
         engine::run(Rc::new(move || body()), source, 1, None, keep);
         let run = replayed.borrow_mut().take().expect("a replay runs once");

@@ -48,6 +48,7 @@ macro_rules! atomic_int {
                         model.point();
                         let result = op(&self.value);
                         model.step(say(result));
+                        model.shows(&self.label.to_string(), self.value.load(Ordering::SeqCst).to_string());
                         result
                     }
                 })
@@ -204,6 +205,10 @@ impl AtomicBool {
                 model.point();
                 let result = op(&self.value);
                 model.step(say(result));
+                model.shows(
+                    &self.label.to_string(),
+                    self.value.load(Ordering::SeqCst).to_string(),
+                );
                 result
             }
         })
