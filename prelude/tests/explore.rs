@@ -407,3 +407,22 @@ fn a_stepper_refuses_a_thread_that_waits() {
         [("lock #1".to_string(), "held by A".to_string())]
     );
 }
+
+#[test]
+fn a_schedule_draws_a_bar_per_step_and_the_locks_held() {
+    let found = explore(|| lost_update(2, 1, true, false));
+    let picture = found.schedules()[0].picture();
+    println!("{}", picture.summary());
+    let lanes: Vec<&str> = picture.lanes().iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(lanes, ["A", "B", "MainThread"]);
+    assert_eq!(picture.notes().len(), 9);
+    assert_eq!(picture.notes()[1].text, "read total = 0");
+    let held: Vec<(usize, &str)> = picture
+        .holds()
+        .iter()
+        .map(|h| (h.lane, h.what.as_str()))
+        .collect();
+    assert_eq!(held, [(0, "lock #1"), (1, "lock #1")]);
+    let svg = picture.to_svg();
+    assert!(svg.contains("one schedule, in order: 9 steps"), "{svg}");
+}

@@ -138,6 +138,25 @@ impl<R: Clone + 'static> Schedule<R> {
         &self.thread_panics
     }
 
+    /// The schedule drawn: a lane per thread, a bar per step labelled with
+    /// what it did, one turn each, and the locks each thread held under its
+    /// bars. (A cell shows a schedule as this picture in Jupyter.)
+    pub fn picture(&self) -> crate::trace::Timeline {
+        picture(&self.steps)
+    }
+
+    /// How evcxr shows it as a cell's value: the numbered steps in the
+    /// terminal, with the picture in Jupyter.
+    pub fn evcxr_display(&self)
+    where
+        R: fmt::Debug,
+    {
+        crate::shown::show(&[
+            ("text/plain", &self.to_string()),
+            ("image/svg+xml", &self.picture().to_svg()),
+        ]);
+    }
+
     /// Runs the program again in this order: the same steps, the same end.
     pub fn replay(&self) -> Schedule<R> {
         let program = Arc::clone(&self.program);
@@ -153,6 +172,49 @@ impl<R: Clone + 'static> Schedule<R> {
         let run = replayed.borrow_mut().take().expect("a replay runs once");
         Schedule::of(run, program)
     }
+}
+
+/// Steps drawn: a lane per thread, a bar per step labelled with what it
+/// did, one turn each, and the locks each thread held under its bars.
+pub(crate) fn picture(steps: &[Step]) -> crate::trace::Timeline {
+    let mut lanes: Vec<String> = Vec::new();
+    let mut lane_of = |thread: &str| match lanes.iter().position(|l| l == thread) {
+        Some(i) => i,
+        None => {
+            lanes.push(thread.to_string());
+            lanes.len() - 1
+        }
+    };
+    let steps: Vec<(usize, String)> = steps
+        .iter()
+        .map(|s| (lane_of(&s.thread), s.what.clone()))
+        .collect();
+    // A lock held from "take X" to "release X" on one lane (an RLock's
+    // "take X (held ×2)" is still X).
+    let named = |what: &str| what.split(" (").next().unwrap_or(what).to_string();
+    let mut holds = Vec::new();
+    let mut open: Vec<(usize, usize, String)> = Vec::new();
+    for (i, (lane, what)) in steps.iter().enumerate() {
+        if let Some(held) = what.strip_prefix("take ").map(named) {
+            if !open.iter().any(|(l, _, h)| l == lane && *h == held) {
+                open.push((*lane, i, held));
+            }
+        } else if let Some(let_go) = what.strip_prefix("release ").map(named) {
+            let closes = what.ends_with("(held ×0)") || !what.contains("(held ×");
+            if let Some(at) = open.iter().position(|(l, _, h)| l == lane && *h == let_go) {
+                if closes {
+                    let (lane, from, held) = open.remove(at);
+                    holds.push((lane, from, i + 1, held));
+                }
+            }
+        }
+    }
+    let end = steps.len();
+    holds.extend(
+        open.into_iter()
+            .map(|(lane, from, held)| (lane, from, end, held)),
+    );
+    crate::trace::Timeline::of_steps(lanes, &steps, &holds)
 }
 
 impl<R: fmt::Debug> fmt::Display for Schedule<R> {

@@ -194,6 +194,20 @@ where
         &self.now.state
     }
 
+    /// The steps so far, drawn (see [`Schedule::picture`](super::Schedule::picture)).
+    pub fn picture(&self) -> crate::trace::Timeline {
+        super::schedule::picture(&self.now.steps)
+    }
+
+    /// How evcxr shows it as a cell's value: the text, with the picture of
+    /// the steps so far in Jupyter.
+    pub fn evcxr_display(&self) {
+        crate::shown::show(&[
+            ("text/plain", &self.to_string()),
+            ("image/svg+xml", &self.picture().to_svg()),
+        ]);
+    }
+
     /// How the program ended, once it has.
     pub fn ending(&self) -> Option<&Ending<R>> {
         self.now.ending.as_ref()

@@ -11,8 +11,9 @@ pub(super) enum Axis {
     /// Proportional to time, `length` seconds across (the recording's, or
     /// the longer one it was given to share with another picture).
     Time { length: f64 },
-    /// Every instant something changed, in order, equally spaced.
-    Turns { marks: Vec<Duration> },
+    /// Every instant something changed, in order, equally spaced; a
+    /// schedule's steps (`steps`), which took no time at all.
+    Turns { marks: Vec<Duration>, steps: bool },
 }
 
 impl Axis {
@@ -27,7 +28,10 @@ impl Axis {
                 .collect();
             marks.sort();
             marks.dedup();
-            return Axis::Turns { marks };
+            return Axis::Turns {
+                marks,
+                steps: timeline.steps,
+            };
         }
         let length = timeline
             .axis
@@ -43,7 +47,7 @@ impl Axis {
     pub(super) fn fraction(&self, at: Duration) -> f64 {
         match self {
             Axis::Time { length } => (at.as_secs_f64() / length).clamp(0.0, 1.0),
-            Axis::Turns { marks } => {
+            Axis::Turns { marks, .. } => {
                 let steps = marks.len().saturating_sub(1).max(1) as f64;
                 match marks.binary_search(&at) {
                     Ok(index) => index as f64 / steps,
@@ -86,7 +90,11 @@ impl Axis {
                 format!("0 to {took}, drawn to {}", crate::timeit::seconds(*length))
             }
             Axis::Time { .. } => format!("0 to {took}"),
-            Axis::Turns { marks } => format!(
+            Axis::Turns { steps: true, .. } => format!(
+                "one schedule, in order: {} steps, each drawn the same width",
+                duration.as_millis()
+            ),
+            Axis::Turns { marks, .. } => format!(
                 "by turns: {} changes in {took}, each drawn the same width",
                 marks.len().saturating_sub(1)
             ),

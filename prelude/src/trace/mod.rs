@@ -208,6 +208,8 @@ pub struct Timeline {
     axis: Option<Duration>,
     /// Drawn by turns, not by time.
     turns: bool,
+    /// A schedule's steps (one a millisecond), not a recording.
+    steps: bool,
 }
 
 /// Labels the calling thread's (or greenlet's, generator's, task's) lane
@@ -280,6 +282,62 @@ impl Timeline {
     pub fn in_turns(mut self) -> Timeline {
         self.turns = true;
         self
+    }
+
+    /// A picture of steps taken in turns, made without a recording (what
+    /// [`explore`](crate::explore)'s schedules draw): `lanes` by name, one
+    /// running bar per step on its lane, labelled with what it did, one
+    /// turn each; `holds` (lane, first step, step after the last, what)
+    /// under them.
+    pub(crate) fn of_steps(
+        lanes: Vec<String>,
+        steps: &[(usize, String)],
+        holds: &[(usize, usize, usize, String)],
+    ) -> Timeline {
+        let at = |i: usize| Duration::from_millis(i as u64);
+        Timeline {
+            lanes: lanes
+                .into_iter()
+                .map(|name| Lane {
+                    kind: LaneKind::Thread,
+                    name,
+                })
+                .collect(),
+            slices: steps
+                .iter()
+                .enumerate()
+                .map(|(i, (lane, _))| Slice {
+                    lane: *lane,
+                    start: at(i),
+                    end: at(i + 1),
+                    state: State::Running,
+                    what: String::new(),
+                })
+                .collect(),
+            notes: steps
+                .iter()
+                .enumerate()
+                .map(|(i, (lane, text))| Note {
+                    lane: *lane,
+                    at: at(i),
+                    text: text.clone(),
+                })
+                .collect(),
+            holds: holds
+                .iter()
+                .map(|(lane, from, to, what)| Hold {
+                    lane: *lane,
+                    start: at(*from),
+                    end: at(*to),
+                    what: what.clone(),
+                })
+                .collect(),
+            duration: at(steps.len()),
+            lost: 0,
+            axis: None,
+            turns: true,
+            steps: true,
+        }
     }
 
     /// Each lane's slices in order, as words: `LoopThread: running,
