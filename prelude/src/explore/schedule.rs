@@ -201,11 +201,10 @@ pub(crate) fn picture(steps: &[Step]) -> crate::trace::Timeline {
             }
         } else if let Some(let_go) = what.strip_prefix("release ").map(named) {
             let closes = what.ends_with("(held ×0)") || !what.contains("(held ×");
-            if let Some(at) = open.iter().position(|(l, _, h)| l == lane && *h == let_go) {
-                if closes {
-                    let (lane, from, held) = open.remove(at);
-                    holds.push((lane, from, i + 1, held));
-                }
+            let at = open.iter().position(|(l, _, h)| l == lane && *h == let_go);
+            if let Some(at) = at.filter(|_| closes) {
+                let (lane, from, held) = open.remove(at);
+                holds.push((lane, from, i + 1, held));
             }
         }
     }

@@ -162,6 +162,7 @@ mod tests {
         let ms = Duration::from_millis;
         let axis = Axis::Turns {
             marks: vec![ms(0), ms(1), ms(90), ms(100)],
+            steps: false,
         };
         assert_eq!(axis.fraction(ms(1)), 1.0 / 3.0);
         assert_eq!(axis.fraction(ms(90)), 2.0 / 3.0);
