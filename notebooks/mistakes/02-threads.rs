@@ -299,6 +299,106 @@ fn start_helpers(save: Box<dyn FnOnce() + Send>, heartbeat: Box<dyn FnOnce() + S
     Thread::new(save).daemon(false).start().unwrap();
 }
 
+// exercise: 02-no-lost-update
+// mistake: read, then write, with no lock: another deposit comes in between
+// says: lost an update in 64 of 70 schedules
+fn deposit(balance: &threading::AtomicU64, _lock: &threading::Lock) {
+    let seen = balance.load(std::sync::atomic::Ordering::SeqCst);
+    balance.store(seen + 1, std::sync::atomic::Ordering::SeqCst);
+}
+
+// exercise: 02-no-lost-update
+// mistake: the lock held for the read only, the write after it is let go
+// says: lost an update
+fn deposit(balance: &threading::AtomicU64, lock: &threading::Lock) {
+    let seen = {
+        let _held = lock.acquire();
+        balance.load(std::sync::atomic::Ordering::SeqCst)
+    };
+    balance.store(seen + 1, std::sync::atomic::Ordering::SeqCst);
+}
+
+// exercise: 02-no-lost-update
+// mistake: the lock taken twice, once to read and once to write
+// says: lost an update
+fn deposit(balance: &threading::AtomicU64, lock: &threading::Lock) {
+    let seen = {
+        let _held = lock.acquire();
+        balance.load(std::sync::atomic::Ordering::SeqCst)
+    };
+    let _held = lock.acquire();
+    balance.store(seen + 1, std::sync::atomic::Ordering::SeqCst);
+}
+
+// exercise: 02-no-lost-update
+// mistake: Python's acquire() without its release(): the lock is never let go
+// says: the lock was still held after the deposit returned
+fn deposit(balance: &threading::AtomicU64, lock: &threading::Lock) {
+    lock.acquire().forget();
+    let seen = balance.load(std::sync::atomic::Ordering::SeqCst);
+    balance.store(seen + 1, std::sync::atomic::Ordering::SeqCst);
+}
+
+// exercise: 02-no-lost-update
+// right: one step, no lock: fetch_add reads and writes at once
+fn deposit(balance: &threading::AtomicU64, _lock: &threading::Lock) {
+    balance.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+}
+
+// exercise: 02-no-lost-update
+// right: Python's acquire() … release()
+fn deposit(balance: &threading::AtomicU64, lock: &threading::Lock) {
+    lock.acquire().forget();
+    let seen = balance.load(std::sync::atomic::Ordering::SeqCst);
+    balance.store(seen + 1, std::sync::atomic::Ordering::SeqCst);
+    lock.release().unwrap();
+}
+
+// exercise: 02-no-deadlock
+// mistake: each payment takes its own account first: opposite payments deadlock
+// says: A holds account 0, waits for account 1
+fn pay(accounts: &[threading::Lock], from: usize, to: usize) {
+    let _from = accounts[from].acquire();
+    let _to = accounts[to].acquire();
+}
+
+// exercise: 02-no-deadlock
+// mistake: one lock at a time: no deadlock, but never both at once
+// says: never held both accounts at once
+fn pay(accounts: &[threading::Lock], from: usize, to: usize) {
+    drop(accounts[from].acquire());
+    drop(accounts[to].acquire());
+}
+
+// exercise: 02-no-deadlock
+// mistake: the second lock tried, and on a busy one both given back and tried again
+// says: a livelock
+fn pay(accounts: &[threading::Lock], from: usize, to: usize) {
+    loop {
+        let _from = accounts[from].acquire();
+        if let Some(_to) = accounts[to].try_acquire() {
+            return;
+        }
+    }
+}
+
+// exercise: 02-no-deadlock
+// mistake: the second lock forgotten (Python's acquire() with no release())
+// says: B holds account 0, waits for account 1
+fn pay(accounts: &[threading::Lock], from: usize, to: usize) {
+    let (low, high) = (from.min(to), from.max(to));
+    let _low = accounts[low].acquire();
+    accounts[high].acquire().forget();
+}
+
+// exercise: 02-no-deadlock
+// right: the higher index first, as long as every payment does the same
+fn pay(accounts: &[threading::Lock], from: usize, to: usize) {
+    let (low, high) = (from.min(to), from.max(to));
+    let _high = accounts[high].acquire();
+    let _low = accounts[low].acquire();
+}
+
 // exercise: 02-two-locks
 // mistake: each transfer takes its own account first: opposite payments deadlock
 // says: a payment 0→1 takes account 0 first

@@ -58,3 +58,19 @@ fn transfer(accounts: &[std::sync::Mutex<i64>], from: usize, to: usize, amount: 
     *source -= amount;
     *target += amount;
 }
+
+// exercise: 02-no-lost-update
+fn deposit(balance: &threading::AtomicU64, lock: &threading::Lock) {
+    // The read and the write under one hold of the lock: no one comes between.
+    let _held = lock.acquire();
+    let seen = balance.load(std::sync::atomic::Ordering::SeqCst);
+    balance.store(seen + 1, std::sync::atomic::Ordering::SeqCst);
+}
+
+// exercise: 02-no-deadlock
+fn pay(accounts: &[threading::Lock], from: usize, to: usize) {
+    // One order for every transfer: the lower index first.
+    let (low, high) = (from.min(to), from.max(to));
+    let _low = accounts[low].acquire();
+    let _high = accounts[high].acquire();
+}

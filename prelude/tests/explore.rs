@@ -426,3 +426,37 @@ fn a_schedule_draws_a_bar_per_step_and_the_locks_held() {
     let svg = picture.to_svg();
     assert!(svg.contains("one schedule, in order: 9 steps"), "{svg}");
 }
+
+#[test]
+fn a_deadlock_draws_who_waits_for_what() {
+    let found = explore(|| {
+        let (a, b) = (Lock::new().named("a"), Lock::new().named("b"));
+        let one = Thread::new({
+            let (a, b) = (a.clone(), b.clone());
+            move || {
+                let _a = a.acquire();
+                let _b = b.acquire();
+            }
+        })
+        .with_name("A");
+        let two = Thread::new(move || {
+            let _b = b.acquire();
+            let _a = a.acquire();
+        })
+        .with_name("B");
+        one.start().unwrap();
+        two.start().unwrap();
+        one.join().unwrap();
+        two.join().unwrap();
+    });
+    let picture = found.deadlocks()[0].picture();
+    let summary = picture.summary();
+    assert!(
+        summary.contains("A: \"take a\", running, waiting (b)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("MainThread: waiting (thread A to end)"),
+        "{summary}"
+    );
+}

@@ -12,7 +12,7 @@
 //! | chapter (notebook) | module |
 //! |---|---|
 //! | `01-processes` | [`processes`] |
-//! | `02-threads` | [`threads`] |
+//! | `02-threads` | [`threads`], and [`explored`] for the two on [`explore`](crate::explore) |
 //! | `03-iterators-generators` | [`generators`] |
 //! | `04-coroutines-gevent` | [`coroutines`] |
 //! | `05-async-tokio` | [`async_tokio`] |
@@ -35,6 +35,7 @@ pub mod async_tokio;
 mod census;
 pub mod coroutines;
 pub mod examples;
+pub mod explored;
 pub mod generators;
 mod pages;
 pub mod processes;
@@ -49,6 +50,7 @@ pub use coroutines::{
     check_green_fetch, check_keep_hub_free, check_limit_downloads, check_take_turns,
 };
 pub use examples::{check_as_they_finish, check_green_map, check_io_map, check_word_count};
+pub use explored::{check_no_deadlock, check_no_lost_update};
 pub use generators::{check_chain_all, check_countdown, check_round_robin, check_running_total};
 pub use processes::{
     check_lossless_counter, check_pipe_doubler, check_pool_squares, check_queue_workers,
@@ -120,6 +122,8 @@ pub const ALL: &[Exercise] = &[
     threads::NAMED_THREADS,
     threads::SAFE_COUNTER,
     threads::DAEMON_EXIT,
+    explored::NO_LOST_UPDATE,
+    explored::NO_DEADLOCK,
     threads::TWO_LOCKS,
     generators::COUNTDOWN,
     generators::RUNNING_TOTAL,

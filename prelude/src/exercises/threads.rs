@@ -14,6 +14,8 @@
 //! assert!(exercises::check_safe_counter(count_in_threads).passed);
 //! assert!(exercises::check_daemon_exit(start_helpers).passed);
 //! assert!(exercises::check_two_locks(transfer).passed);
+//! assert!(exercises::check_no_lost_update(deposit).passed);
+//! assert!(exercises::check_no_deadlock(pay).passed);
 //! ```
 
 use std::sync::atomic::Ordering::SeqCst;

@@ -142,7 +142,11 @@ impl<R: Clone + 'static> Schedule<R> {
     /// what it did, one turn each, and the locks each thread held under its
     /// bars. (A cell shows a schedule as this picture in Jupyter.)
     pub fn picture(&self) -> crate::trace::Timeline {
-        picture(&self.steps)
+        let stuck: &[Stuck] = match &self.ending {
+            Ending::Deadlock(stuck) => stuck,
+            _ => &[],
+        };
+        picture(&self.steps, stuck)
     }
 
     /// How evcxr shows it as a cell's value: the numbered steps in the
@@ -175,8 +179,9 @@ impl<R: Clone + 'static> Schedule<R> {
 }
 
 /// Steps drawn: a lane per thread, a bar per step labelled with what it
-/// did, one turn each, and the locks each thread held under its bars.
-pub(crate) fn picture(steps: &[Step]) -> crate::trace::Timeline {
+/// did, one turn each, and the locks each thread held under its bars; the
+/// threads `stuck` in a deadlock, waiting, one turn more.
+pub(crate) fn picture(steps: &[Step], stuck: &[Stuck]) -> crate::trace::Timeline {
     let mut lanes: Vec<String> = Vec::new();
     let mut lane_of = |thread: &str| match lanes.iter().position(|l| l == thread) {
         Some(i) => i,
@@ -213,7 +218,11 @@ pub(crate) fn picture(steps: &[Step]) -> crate::trace::Timeline {
         open.into_iter()
             .map(|(lane, from, held)| (lane, from, end, held)),
     );
-    crate::trace::Timeline::of_steps(lanes, &steps, &holds)
+    let stuck: Vec<(usize, String)> = stuck
+        .iter()
+        .map(|s| (lane_of(&s.thread), s.waits_for.clone()))
+        .collect();
+    crate::trace::Timeline::of_steps(lanes, &steps, &holds, &stuck)
 }
 
 impl<R: fmt::Debug> fmt::Display for Schedule<R> {

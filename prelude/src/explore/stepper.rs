@@ -196,7 +196,7 @@ where
 
     /// The steps so far, drawn (see [`Schedule::picture`](super::Schedule::picture)).
     pub fn picture(&self) -> crate::trace::Timeline {
-        super::schedule::picture(&self.now.steps)
+        super::schedule::picture(&self.now.steps, &[])
     }
 
     /// How evcxr shows it as a cell's value: the text, with the picture of

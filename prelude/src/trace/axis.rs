@@ -11,9 +11,12 @@ pub(super) enum Axis {
     /// Proportional to time, `length` seconds across (the recording's, or
     /// the longer one it was given to share with another picture).
     Time { length: f64 },
-    /// Every instant something changed, in order, equally spaced; a
-    /// schedule's steps (`steps`), which took no time at all.
-    Turns { marks: Vec<Duration>, steps: bool },
+    /// Every instant something changed, in order, equally spaced; or a
+    /// schedule's `steps`, which took no time at all.
+    Turns {
+        marks: Vec<Duration>,
+        steps: Option<usize>,
+    },
 }
 
 impl Axis {
@@ -90,10 +93,9 @@ impl Axis {
                 format!("0 to {took}, drawn to {}", crate::timeit::seconds(*length))
             }
             Axis::Time { .. } => format!("0 to {took}"),
-            Axis::Turns { steps: true, .. } => format!(
-                "one schedule, in order: {} steps, each drawn the same width",
-                duration.as_millis()
-            ),
+            Axis::Turns {
+                steps: Some(steps), ..
+            } => format!("one schedule, in order: {steps} steps, each drawn the same width"),
             Axis::Turns { marks, .. } => format!(
                 "by turns: {} changes in {took}, each drawn the same width",
                 marks.len().saturating_sub(1)
@@ -162,7 +164,7 @@ mod tests {
         let ms = Duration::from_millis;
         let axis = Axis::Turns {
             marks: vec![ms(0), ms(1), ms(90), ms(100)],
-            steps: false,
+            steps: None,
         };
         assert_eq!(axis.fraction(ms(1)), 1.0 / 3.0);
         assert_eq!(axis.fraction(ms(90)), 2.0 / 3.0);

@@ -208,8 +208,8 @@ pub struct Timeline {
     axis: Option<Duration>,
     /// Drawn by turns, not by time.
     turns: bool,
-    /// A schedule's steps (one a millisecond), not a recording.
-    steps: bool,
+    /// A schedule's steps, so many (one a millisecond), not a recording.
+    steps: Option<usize>,
 }
 
 /// Labels the calling thread's (or greenlet's, generator's, task's) lane
@@ -288,13 +288,17 @@ impl Timeline {
     /// [`explore`](crate::explore)'s schedules draw): `lanes` by name, one
     /// running bar per step on its lane, labelled with what it did, one
     /// turn each; `holds` (lane, first step, step after the last, what)
-    /// under them.
+    /// under them; and `stuck`, lanes left waiting at the end (a deadlock),
+    /// one more turn each, waiting for what they wait for.
     pub(crate) fn of_steps(
         lanes: Vec<String>,
         steps: &[(usize, String)],
         holds: &[(usize, usize, usize, String)],
+        stuck: &[(usize, String)],
     ) -> Timeline {
         let at = |i: usize| Duration::from_millis(i as u64);
+        let end = steps.len();
+        let last = if stuck.is_empty() { end } else { end + 1 };
         Timeline {
             lanes: lanes
                 .into_iter()
@@ -313,6 +317,13 @@ impl Timeline {
                     state: State::Running,
                     what: String::new(),
                 })
+                .chain(stuck.iter().map(|(lane, what)| Slice {
+                    lane: *lane,
+                    start: at(end),
+                    end: at(end + 1),
+                    state: State::Waiting,
+                    what: what.clone(),
+                }))
                 .collect(),
             notes: steps
                 .iter()
@@ -328,15 +339,15 @@ impl Timeline {
                 .map(|(lane, from, to, what)| Hold {
                     lane: *lane,
                     start: at(*from),
-                    end: at(*to),
+                    end: at(if *to == end { last } else { *to }),
                     what: what.clone(),
                 })
                 .collect(),
-            duration: at(steps.len()),
+            duration: at(last),
             lost: 0,
             axis: None,
             turns: true,
-            steps: true,
+            steps: Some(end),
         }
     }
 
