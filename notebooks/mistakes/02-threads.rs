@@ -364,7 +364,7 @@ fn pay(accounts: &[threading::Lock], from: usize, to: usize) {
 
 // exercise: 02-no-deadlock
 // mistake: one lock at a time: no deadlock, but never both at once
-// says: never held both accounts at once
+// says: never held both accounts at once (take account 0, release account 0, take account 1
 fn pay(accounts: &[threading::Lock], from: usize, to: usize) {
     drop(accounts[from].acquire());
     drop(accounts[to].acquire());

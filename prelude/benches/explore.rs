@@ -49,13 +49,16 @@ fn exploring(c: &mut Criterion) {
         })
     });
     g.sample_size(10).measurement_time(Duration::from_secs(60));
-    g.bench_function("3 threads x 3 increments, too big: search then sample", |b| {
-        b.iter(|| {
-            let found = explore(|| lost_update(3, 3));
-            assert!(!found.complete());
-            black_box(found)
-        })
-    });
+    g.bench_function(
+        "3 threads x 3 increments, too big: search then sample",
+        |b| {
+            b.iter(|| {
+                let found = explore(|| lost_update(3, 3));
+                assert!(!found.complete());
+                black_box(found)
+            })
+        },
+    );
     g.finish();
 }
 

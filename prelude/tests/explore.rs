@@ -460,3 +460,64 @@ fn a_deadlock_draws_who_waits_for_what() {
         "{summary}"
     );
 }
+
+/// Two greenlets deposit twice each; `yield_between` switches between a
+/// read and its write.
+fn green_deposits(yield_between: bool) -> u64 {
+    use multitask::greenlet::{self, Greenlet};
+    let balance = Arc::new(AtomicU64::new(0).named("balance"));
+    let people: Vec<Greenlet> = (0..2)
+        .map(|_| {
+            let balance = balance.clone();
+            Greenlet::spawn(move || {
+                for _ in 0..2 {
+                    let seen = balance.load(SeqCst);
+                    if yield_between {
+                        greenlet::sleep(0.0);
+                    }
+                    balance.store(seen + 1, SeqCst);
+                }
+            })
+        })
+        .collect();
+    greenlet::joinall(&people).unwrap();
+    balance.load(SeqCst)
+}
+
+#[test]
+fn greenlets_have_one_schedule() {
+    let calm = explore(|| green_deposits(false));
+    println!("{calm}");
+    assert!(calm.complete());
+    assert_eq!((calm.len(), calm.count(&4)), (1, 1));
+    let switching = explore(|| green_deposits(true));
+    println!("{switching}");
+    assert_eq!((switching.len(), switching.count(&2)), (1, 1));
+}
+
+#[test]
+fn generators_taking_turns_have_one_schedule() {
+    use multitask::generator::Generator;
+    let found = explore(|| {
+        let balance = Arc::new(AtomicU64::new(0).named("balance"));
+        let mut tasks: Vec<Generator<()>> = (0..2)
+            .map(|_| {
+                let balance = balance.clone();
+                Generator::new(move |co| {
+                    for _ in 0..2 {
+                        let seen = balance.load(SeqCst);
+                        co.yield_(())?;
+                        balance.store(seen + 1, SeqCst);
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        while !tasks.is_empty() {
+            tasks.retain(|t| t.next().is_ok());
+        }
+        balance.load(SeqCst)
+    });
+    println!("{found}");
+    assert_eq!((found.len(), found.count(&2)), (1, 1));
+}

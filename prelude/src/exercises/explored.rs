@@ -65,30 +65,41 @@ fn two_depositors(deposit: fn(&AtomicU64, &Lock)) -> u64 {
     balance.load(SeqCst)
 }
 
-/// What every check says of a schedule that panicked or deadlocked.
+/// What every check says of a schedule that panicked or deadlocked, in
+/// one line: the threads stuck, each with what it holds and waits for (the
+/// program's own thread, waiting for them to end, left out).
 fn went_wrong<R: Clone + PartialEq + std::fmt::Debug + 'static>(
     found: &Exploration<R>,
     what: &str,
 ) -> Result<(), String> {
     if let Some(panicked) = found.panics().first() {
         return Err(format!(
-            "{what} panicked in one of the schedules explore ran:\n{panicked}"
+            "{what} panicked in one of the schedules explore ran: {}",
+            panicked.ending()
         ));
     }
-    if let Some(stuck) = found.deadlocks().first() {
-        let schedules: usize = found
-            .outcomes()
-            .iter()
-            .filter(|o| matches!(o.ending(), Ending::Deadlock(_)))
-            .map(|o| o.schedules())
-            .sum();
-        return Err(format!(
-            "explore found a deadlock in {schedules} of {} schedules, as in this one:\n{stuck}\
-             Every thread left waits for another",
-            found.len()
-        ));
-    }
-    Ok(())
+    let Some(stuck) = found.deadlocks().into_iter().next() else {
+        return Ok(());
+    };
+    let schedules: usize = found
+        .outcomes()
+        .iter()
+        .filter(|o| matches!(o.ending(), Ending::Deadlock(_)))
+        .map(|o| o.schedules())
+        .sum();
+    let Ending::Deadlock(threads) = stuck.ending() else {
+        unreachable!("a deadlock's schedule ends in one");
+    };
+    let who: Vec<String> = threads
+        .iter()
+        .filter(|t| t.thread != "MainThread")
+        .map(ToString::to_string)
+        .collect();
+    Err(format!(
+        "explore found a deadlock in {schedules} of {} schedules: {}",
+        found.len(),
+        who.join("; ")
+    ))
 }
 
 /// Checks `deposit` ([`NO_LOST_UPDATE`]): one deposit on 0 must leave 1 and
@@ -130,14 +141,11 @@ pub fn check_no_lost_update(deposit: fn(&AtomicU64, &Lock)) -> Verdict {
         went_wrong(&found, "a deposit")?;
         let lost = found.len() - found.count(&4);
         if lost > 0 {
-            let example = found
-                .first(|&total| total < 4)
-                .expect("a schedule that lost one");
             return Err(format!(
-                "two people depositing twice each lost an update in {lost} of {} schedules, \
-                 as in this one:\n{example}\
-                 Both read the same balance before either wrote — hold the lock from the read \
-                 to the write, or add in one step",
+                "two people depositing twice each lost an update in {lost} of {} schedules: \
+                 both read the same balance before either wrote (see one with \
+                 explore(…).first(|&total| total < 4)) — hold the lock from the read to the \
+                 write, or add in one step",
                 found.len()
             ));
         }
@@ -235,11 +243,17 @@ pub fn check_no_deadlock(pay: fn(&[Lock], usize, usize)) -> Verdict {
         for schedule in found.schedules() {
             for thread in ["A", "B"] {
                 if !held_both(schedule, thread) {
+                    let steps: Vec<&str> = schedule
+                        .steps()
+                        .iter()
+                        .filter(|s| s.thread == thread)
+                        .map(|s| s.what.as_str())
+                        .collect();
                     return Err(format!(
-                        "{thread}'s transfer never held both accounts at once, as in this \
-                         schedule:\n{schedule}\
-                         In between, the money is in neither account — take the second lock \
-                         before letting the first go"
+                        "{thread}'s payment never held both accounts at once ({}): in between, \
+                         the money is in neither account — take the second lock before \
+                         letting the first go",
+                        steps.join(", ")
                     ));
                 }
             }
