@@ -1,8 +1,10 @@
 //! The prelude's unsafe parts under valgrind's memcheck: coroutine stacks
 //! (generators' and greenlets'), a generator's value passing (`send`,
 //! `throw`, `close`, a body dropped half way), the trace log and its
-//! pthread key, memory shared with a forked child, and the registry of
-//! process-wide values. `memcheck` runs this very test binary's
+//! pthread key, memory shared with a forked child, the registry of
+//! process-wide values, and `explore`'s model (the per-thread slot, a
+//! parked thread's test read from its stack, threads torn down in a
+//! deadlock). `memcheck` runs this very test binary's
 //! `workload` under valgrind and fails on any error it reports: a read of
 //! freed or uninitialised memory, a write out of bounds, a bad free.
 //!
@@ -77,6 +79,66 @@ fn workload() {
     greenlets();
     shared_memory_and_forks();
     recording();
+    exploring();
+}
+
+fn exploring() {
+    use multitask::explore::{Stepper, explore};
+    use multitask::threading::{AtomicU64, Lock, Thread};
+    use std::sync::{Arc, atomic::Ordering::SeqCst};
+    // Every schedule of a lost update under a lock: parked waiters' tests.
+    let locked = explore(|| {
+        let (total, lock) = (Arc::new(AtomicU64::new(0)), Lock::new());
+        let workers: Vec<Thread> = (0..2)
+            .map(|_| {
+                let (total, lock) = (total.clone(), lock.clone());
+                Thread::new(move || {
+                    let _held = lock.acquire();
+                    let seen = total.load(SeqCst);
+                    total.store(seen + 1, SeqCst);
+                })
+            })
+            .collect();
+        workers.iter().for_each(|t| t.start().unwrap());
+        workers.iter().for_each(|t| t.join().unwrap());
+        total.load(SeqCst)
+    });
+    assert_eq!(locked.count(&2), locked.len());
+    // A deadlock: the stuck threads' stacks are unwound at teardown.
+    let crossed = explore(|| {
+        let (a, b) = (Lock::new(), Lock::new());
+        let one = Thread::new({
+            let (a, b) = (a.clone(), b.clone());
+            move || {
+                let _a = a.acquire();
+                let _b = b.acquire();
+            }
+        });
+        let two = Thread::new(move || {
+            let _b = b.acquire();
+            let _a = a.acquire();
+        });
+        one.start().unwrap();
+        two.start().unwrap();
+        one.join().unwrap();
+        two.join().unwrap();
+    });
+    let stuck = crossed.deadlocks();
+    assert_eq!(stuck[0].replay().steps(), stuck[0].steps());
+    // A stepper paused half way, many times over.
+    let mut s = Stepper::new(|| {
+        let n = Arc::new(AtomicU64::new(0));
+        let t = Thread::new({
+            let n = n.clone();
+            move || n.store(1, SeqCst)
+        });
+        t.start().unwrap();
+        let seen = n.load(SeqCst);
+        t.join().unwrap();
+        seen
+    });
+    s.step("Thread-1").unwrap();
+    assert_eq!(s.possible().len(), 1);
 }
 
 fn generators() {
