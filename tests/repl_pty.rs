@@ -1175,3 +1175,68 @@ fn step_opens_a_chapter_at_an_exercise() {
     step.session.send_line("q").expect("type q");
     step.session.exp_eof().expect("step ends on q");
 }
+
+#[test]
+fn be_the_scheduler_in_the_terminal_and_ctrl_c_an_exploration() {
+    let mut repl = Repl::fresh("repl-explore");
+    // Defined in one cell, explored from others (each cell its own copy of the prelude).
+    repl.run(
+        "fn adders() -> u64 { use std::sync::{Arc, atomic::Ordering::SeqCst}; \
+         let total = Arc::new(threading::AtomicU64::new(0).named(\"total\")); \
+         let ts: Vec<Thread> = [\"A\", \"B\"].iter().map(|n| { let total = total.clone(); \
+         Thread::new(move || { let seen = total.load(SeqCst); total.store(seen + 1, SeqCst); }) \
+         .with_name(*n) }).collect(); \
+         for t in &ts { t.start().unwrap(); } for t in &ts { t.join().unwrap(); } \
+         total.load(SeqCst) }",
+    );
+    let found = repl.run("explore(adders)");
+    // (The pty's text is read as Latin-1: the arrows are left out.)
+    assert!(
+        found.contains("every schedule ran: 6 schedules")
+            && found.contains("  2 schedules ")
+            && found.contains(" returned 2\r\n  4 schedules ")
+            && found.contains(" returned 1"),
+        "{found}"
+    );
+    let lost = repl.run("explore(adders).first(|&t| t == 1).unwrap()");
+    assert!(
+        lost.contains("1  A: read total = 0") && lost.contains(" returned 1"),
+        "{lost}"
+    );
+    repl.run("let mut s = explore::Stepper::new(adders);");
+    let shown = repl.run("s.step(\"A\")?.step(\"B\")?");
+    assert!(
+        shown.contains("2  B: read total = 0")
+            && shown.contains("next, if chosen:")
+            && shown.contains("A: write total = 1"),
+        "{shown}"
+    );
+    let refused = repl.run("s.step(\"C\")?");
+    assert!(
+        refused.contains("no thread named \"C\" can take a step"),
+        "{refused}"
+    );
+    let still = repl.run("s.possible()");
+    assert!(
+        still.contains("2 schedules ") && !still.contains("returned 2"),
+        "{still}"
+    );
+    // A long exploration stops on Ctrl-C, and the stepper is still there.
+    let stopped = repl.interrupt(
+        "explore::Explorer::new().most(usize::MAX).budget(std::time::Duration::from_secs(600)) \
+         .run(|| { let n = std::sync::Arc::new(threading::AtomicU64::new(0)); \
+         let ts: Vec<Thread> = (0..4).map(|_| { let n = n.clone(); Thread::new(move || \
+         for _ in 0..4 { n.fetch_add(1, std::sync::atomic::Ordering::SeqCst); }) }).collect(); \
+         for t in &ts { t.start().unwrap(); } for t in &ts { t.join().unwrap(); } })",
+    );
+    assert!(
+        stopped.contains("KeyboardInterrupt") && !stopped.contains("restarted"),
+        "{stopped}"
+    );
+    let after = repl.run("s.undo()?");
+    assert!(
+        after.contains("1  A: read total = 0") && !after.contains(" 2  B"),
+        "{after}"
+    );
+    repl.quit();
+}

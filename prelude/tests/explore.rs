@@ -521,3 +521,13 @@ fn generators_taking_turns_have_one_schedule() {
     println!("{found}");
     assert_eq!((found.len(), found.count(&2)), (1, 1));
 }
+
+#[test]
+fn limits_as_large_as_they_come_are_taken_as_no_limit() {
+    let found = multitask::explore::Explorer::new()
+        .most(usize::MAX)
+        .budget(std::time::Duration::MAX)
+        .run(|| lost_update(2, 1, false, false));
+    assert!(found.complete());
+    assert_eq!(found.len(), 6);
+}

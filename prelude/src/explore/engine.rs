@@ -650,7 +650,7 @@ pub(crate) fn run<R: 'static>(
         source,
         done,
         open: false,
-        deadline: budget.map(|b| Instant::now() + b),
+        deadline: budget.and_then(|b| Instant::now().checked_add(b)),
         left: Rc::clone(&left),
         exhausted: Rc::clone(&exhausted),
     };

@@ -114,7 +114,7 @@ impl Explorer {
         let most = if seed.is_some() {
             self.most
         } else {
-            self.most + 1
+            self.most.saturating_add(1)
         };
         let ran = engine::run(
             Rc::new(move || body()),
