@@ -44,7 +44,7 @@ where
                 Ending::Deadlock(_) => "deadlock".into(),
                 other => panic!("{scenario}: an ending Python has no word for: {other:?}"),
             };
-            (ending, o.schedules())
+            (ending, o.count())
         })
         .collect();
     lines.sort();

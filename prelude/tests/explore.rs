@@ -531,3 +531,10 @@ fn limits_as_large_as_they_come_are_taken_as_no_limit() {
     assert!(found.complete());
     assert_eq!(found.len(), 6);
 }
+
+#[test]
+fn explore_inside_explore_is_refused_clearly() {
+    let found = explore(|| explore(|| 1).len());
+    let told = found.panics()[0].ending().to_string();
+    assert!(told.contains("inside explore(…)"), "{told}");
+}

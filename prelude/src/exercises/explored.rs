@@ -85,7 +85,7 @@ fn went_wrong<R: Clone + PartialEq + std::fmt::Debug + 'static>(
         .outcomes()
         .iter()
         .filter(|o| matches!(o.ending(), Ending::Deadlock(_)))
-        .map(|o| o.schedules())
+        .map(|o| o.count())
         .sum();
     let Ending::Deadlock(threads) = stuck.ending() else {
         unreachable!("a deadlock's schedule ends in one");

@@ -641,6 +641,11 @@ pub(crate) fn run<R: 'static>(
     budget: Option<Duration>,
     done: Rc<dyn Fn(Run)>,
 ) -> Ran {
+    assert!(
+        model::with(|model| model.is_none()),
+        "explore(…) (or a Stepper, or a replay) inside explore(…): the program explored runs \
+         under one scheduler — explore it from outside"
+    );
     quiet_shuttle();
     let engine = Rc::new(Engine::default());
     let left = Rc::new(Cell::new(most));

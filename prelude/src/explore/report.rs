@@ -198,7 +198,7 @@ impl<R> Outcome<R> {
         &self.ending
     }
     /// How many schedules ended so.
-    pub fn schedules(&self) -> usize {
+    pub fn count(&self) -> usize {
         self.schedules
     }
     /// The first of them.

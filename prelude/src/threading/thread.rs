@@ -460,6 +460,13 @@ impl<R: Send + 'static> Thread<R> {
             let result = Arc::clone(&result);
             Box::new(move || {
                 let ended = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
+                // An interrupt (Ctrl-C) ends the exploration, not the thread.
+                let ended = match ended {
+                    Err(payload) if crate::interrupt::is_interrupt(&*payload) => {
+                        std::panic::resume_unwind(payload)
+                    }
+                    ended => ended,
+                };
                 *result.lock().unwrap_or_else(|p| p.into_inner()) = Some(ended);
             })
         });
