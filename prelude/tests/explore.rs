@@ -35,6 +35,28 @@ fn lost_update(threads: usize, each: usize, locked: bool, atomic: bool) -> u64 {
     total.load(SeqCst)
 }
 
+/// A takes lock a then b; B takes b then a.
+fn crossed_locks() {
+    let (a, b) = (Lock::new().named("a"), Lock::new().named("b"));
+    let one = Thread::new({
+        let (a, b) = (a.clone(), b.clone());
+        move || {
+            let _a = a.acquire();
+            let _b = b.acquire();
+        }
+    })
+    .with_name("A");
+    let two = Thread::new(move || {
+        let _b = b.acquire();
+        let _a = a.acquire();
+    })
+    .with_name("B");
+    one.start().unwrap();
+    two.start().unwrap();
+    one.join().unwrap();
+    two.join().unwrap();
+}
+
 #[test]
 fn two_threads_one_increment_each() {
     let found = explore(|| lost_update(2, 1, false, false));
@@ -79,26 +101,7 @@ fn fetch_add_leaves_one_outcome() {
 
 #[test]
 fn two_locks_taken_in_opposite_orders_deadlock() {
-    let found = explore(|| {
-        let (a, b) = (Lock::new().named("a"), Lock::new().named("b"));
-        let one = Thread::new({
-            let (a, b) = (a.clone(), b.clone());
-            move || {
-                let _a = a.acquire();
-                let _b = b.acquire();
-            }
-        })
-        .with_name("A");
-        let two = Thread::new(move || {
-            let _b = b.acquire();
-            let _a = a.acquire();
-        })
-        .with_name("B");
-        one.start().unwrap();
-        two.start().unwrap();
-        one.join().unwrap();
-        two.join().unwrap();
-    });
+    let found = explore(crossed_locks);
     println!("{found}");
     let deadlocks = found.deadlocks();
     assert_eq!(deadlocks.len(), 1);
@@ -429,26 +432,7 @@ fn a_schedule_draws_a_bar_per_step_and_the_locks_held() {
 
 #[test]
 fn a_deadlock_draws_who_waits_for_what() {
-    let found = explore(|| {
-        let (a, b) = (Lock::new().named("a"), Lock::new().named("b"));
-        let one = Thread::new({
-            let (a, b) = (a.clone(), b.clone());
-            move || {
-                let _a = a.acquire();
-                let _b = b.acquire();
-            }
-        })
-        .with_name("A");
-        let two = Thread::new(move || {
-            let _b = b.acquire();
-            let _a = a.acquire();
-        })
-        .with_name("B");
-        one.start().unwrap();
-        two.start().unwrap();
-        one.join().unwrap();
-        two.join().unwrap();
-    });
+    let found = explore(crossed_locks);
     let picture = found.deadlocks()[0].picture();
     let summary = picture.summary();
     assert!(

@@ -12,6 +12,29 @@ use std::sync::atomic::{self, Ordering};
 
 use crate::explore::model::{Label, Made};
 
+/// One step on an atomic `value` made at `made`: `op` on it, and inside
+/// `explore` a point before it, the step told as `say(result)`, and what it
+/// holds after (`now`) shown.
+fn one_step<A, R: Copy>(
+    made: Made,
+    label: &Label,
+    value: &A,
+    op: impl FnOnce(&A) -> R,
+    say: impl FnOnce(R) -> String,
+    now: impl FnOnce(&A) -> String,
+) -> R {
+    made.model(label, |model| match model {
+        None => op(value),
+        Some(model) => {
+            model.point();
+            let result = op(value);
+            model.step(say(result));
+            model.shows(&label.to_string(), now(value));
+            result
+        }
+    })
+}
+
 macro_rules! atomic_int {
     ($(#[$doc:meta])* $name:ident, $std:ident, $int:ty) => {
         $(#[$doc])*
@@ -42,16 +65,7 @@ macro_rules! atomic_int {
 
             /// Runs one step: `op` on the value, told as `say(result)`.
             fn step<R: Copy>(&self, op: impl FnOnce(&atomic::$std) -> R, say: impl FnOnce(R) -> String) -> R {
-                self.made.model(&self.label, |model| match model {
-                    None => op(&self.value),
-                    Some(model) => {
-                        model.point();
-                        let result = op(&self.value);
-                        model.step(say(result));
-                        model.shows(&self.label.to_string(), self.value.load(Ordering::SeqCst).to_string());
-                        result
-                    }
-                })
+                one_step(self.made, &self.label, &self.value, op, say, |v| v.load(Ordering::SeqCst).to_string())
             }
 
             /// Reads the value.
@@ -199,18 +213,8 @@ impl AtomicBool {
         op: impl FnOnce(&atomic::AtomicBool) -> R,
         say: impl FnOnce(R) -> String,
     ) -> R {
-        self.made.model(&self.label, |model| match model {
-            None => op(&self.value),
-            Some(model) => {
-                model.point();
-                let result = op(&self.value);
-                model.step(say(result));
-                model.shows(
-                    &self.label.to_string(),
-                    self.value.load(Ordering::SeqCst).to_string(),
-                );
-                result
-            }
+        one_step(self.made, &self.label, &self.value, op, say, |v| {
+            v.load(Ordering::SeqCst).to_string()
         })
     }
 
