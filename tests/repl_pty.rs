@@ -1203,7 +1203,7 @@ fn be_the_scheduler_in_the_terminal_and_ctrl_c_an_exploration() {
         lost.contains("1  A: read total = 0") && lost.contains(" returned 1"),
         "{lost}"
     );
-    repl.run("let mut s = explore::Stepper::new(adders);");
+    repl.run("let mut s = Stepper::new(adders);");
     let shown = repl.run("s.step(\"A\")?.step(\"B\")?");
     assert!(
         shown.contains("2  B: read total = 0")
@@ -1223,7 +1223,7 @@ fn be_the_scheduler_in_the_terminal_and_ctrl_c_an_exploration() {
     );
     // A long exploration stops on Ctrl-C, and the stepper is still there.
     let stopped = repl.interrupt(
-        "explore::Explorer::new().most(usize::MAX).budget(std::time::Duration::from_secs(600)) \
+        "Explorer::new().most(usize::MAX).budget(std::time::Duration::from_secs(600)) \
          .run(|| { let n = std::sync::Arc::new(threading::AtomicU64::new(0)); \
          let ts: Vec<Thread> = (0..4).map(|_| { let n = n.clone(); Thread::new(move || \
          for _ in 0..4 { n.fetch_add(1, std::sync::atomic::Ordering::SeqCst); }) }).collect(); \

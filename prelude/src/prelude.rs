@@ -18,7 +18,7 @@ pub use crate::tutorial::{Fib, fib, jumping_range, mygen, mygen_raising_stop, sq
 // `exercises::check_countdown(countdown)`): 24 names kept out of the
 // learner's own.
 pub use crate::exercises::{self, hint};
-pub use crate::explore::{self, explore};
+pub use crate::explore::{Explorer, Stepper, explore};
 pub use crate::generator::{
     Co, GEN_CLOSED, GEN_CREATED, GEN_RUNNING, GEN_SUSPENDED, GenState, Generator, GeneratorError,
     getgeneratorstate,
