@@ -114,7 +114,23 @@ fn two_locks_taken_in_opposite_orders_deadlock() {
 fn three_by_three_is_sampled() {
     let found = explore(|| lost_update(3, 3, false, false));
     println!("{found} in {:?}, {} runs", found.elapsed(), found.runs());
+    // 17 million schedules: the search stops at 100 000 runs, and a sample
+    // of 100 000 (seed 1) is told instead.
     assert!(!found.complete());
+    assert_eq!((found.seed(), found.runs()), (Some(1), 100_000));
+    assert!(
+        found.len() > 90_000 && found.len() < 100_000,
+        "{}",
+        found.len()
+    );
+    let seen: usize = (2..=9).map(|total| found.count(&total)).sum();
+    assert_eq!(seen, found.len(), "every total between 2 and 9");
+    assert!(found.count(&9) > 0 && found.count(&2) > 0);
+    assert!(
+        found
+            .to_string()
+            .contains("a random sample of 100000 runs (seed 1)")
+    );
 }
 
 #[test]
@@ -426,6 +442,10 @@ fn a_schedule_draws_a_bar_per_step_and_the_locks_held() {
         .map(|h| (h.lane, h.what.as_str()))
         .collect();
     assert_eq!(held, [(0, "lock #1"), (1, "lock #1")]);
+    // Each from its take to its release: A through steps 1–4, B through 5–8.
+    let ms = |h: &multitask::trace::Hold| (h.start.as_millis(), h.end.as_millis());
+    let spans: Vec<(u128, u128)> = picture.holds().iter().map(ms).collect();
+    assert_eq!(spans, [(0, 4), (4, 8)]);
     let svg = picture.to_svg();
     assert!(svg.contains("one schedule, in order: 9 steps"), "{svg}");
 }

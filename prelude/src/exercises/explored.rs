@@ -182,19 +182,16 @@ fn opposite_transfers(pay: fn(&[Lock], usize, usize)) -> bool {
 
 /// Whether `thread` held two locks at once somewhere in `schedule`.
 fn held_both(schedule: &Schedule<bool>, thread: &str) -> bool {
-    let mut held = 0usize;
-    schedule
-        .steps()
+    let end = schedule.steps().len();
+    let mine: Vec<(usize, usize)> = schedule
+        .holds()
         .iter()
-        .filter(|s| s.thread == thread)
-        .any(|s| {
-            if s.what.starts_with("take ") {
-                held += 1;
-            } else if s.what.starts_with("release ") {
-                held = held.saturating_sub(1);
-            }
-            held >= 2
-        })
+        .filter(|h| h.thread == thread)
+        .map(|h| (h.from, h.to.unwrap_or(end)))
+        .collect();
+    mine.iter()
+        .enumerate()
+        .any(|(i, a)| mine[i + 1..].iter().any(|b| a.0 < b.1 && b.0 < a.1))
 }
 
 /// Checks `pay` ([`NO_DEADLOCK`]): two opposite transfers, explored in

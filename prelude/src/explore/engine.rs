@@ -74,6 +74,17 @@ pub(crate) struct Waiter {
     pub(crate) waits_for: Option<String>,
 }
 
+/// A stretch of steps through which a thread held something (a lock, a
+/// place): from the step that took it to the step that let it go, or to
+/// the end (`to` is `None`).
+#[derive(Clone, Debug)]
+pub(crate) struct Held {
+    pub(crate) thread: String,
+    pub(crate) what: String,
+    pub(crate) from: usize,
+    pub(crate) to: Option<usize>,
+}
+
 /// What one run left: its steps, the choices that made it, its end, and the
 /// threads that panicked on the way (and ended, as Python's do).
 pub(crate) struct Run {
@@ -81,6 +92,8 @@ pub(crate) struct Run {
     pub(crate) choices: Vec<usize>,
     pub(crate) end: End,
     pub(crate) thread_panics: Vec<Step>,
+    /// What each thread held, and through which steps.
+    pub(crate) holds: Vec<Held>,
     /// What the shared values hold at the end, by name (atomics, locks).
     pub(crate) state: Vec<(String, String)>,
 }
@@ -133,8 +146,10 @@ struct Log {
     steps: Vec<Step>,
     choices: Vec<usize>,
     numbers: HashMap<&'static str, u32>,
-    holding: BTreeMap<usize, (String, Vec<String>)>,
-    /// Each thread's name, once it reached a step.
+    /// What each thread (by number) held, in the order taken.
+    holds: Vec<(usize, Held)>,
+    /// Each thread's name, once it reached a step (the chooser, called from
+    /// inside shuttle, cannot ask shuttle for one).
     names: BTreeMap<usize, String>,
     joining: BTreeMap<usize, (String, String)>,
     deadlock: Option<Vec<Stuck>>,
@@ -162,13 +177,11 @@ impl Engine {
     fn close(&self) -> Run {
         let log = std::mem::take(&mut *self.log.borrow_mut());
         let mut state = log.state;
-        for (who, holds) in log.holding.values() {
-            for what in holds {
-                let held = format!("held by {who}");
-                match state.iter_mut().find(|(name, _)| name == what) {
-                    Some((_, value)) => *value = held,
-                    None => state.push((what.clone(), held)),
-                }
+        for (_, held) in log.holds.iter().filter(|(_, h)| h.to.is_none()) {
+            let by = format!("held by {}", held.thread);
+            match state.iter_mut().find(|(name, _)| *name == held.what) {
+                Some((_, value)) => *value = by,
+                None => state.push((held.what.clone(), by)),
             }
         }
         let end = if let Some(waiters) = log.paused {
@@ -187,6 +200,7 @@ impl Engine {
             choices: log.choices,
             end,
             thread_panics: log.thread_panics,
+            holds: log.holds.into_iter().map(|(_, held)| held).collect(),
             state,
         }
     }
@@ -196,18 +210,13 @@ impl Engine {
     fn waiters(&self, runnable: &[&Task]) -> Vec<Waiter> {
         let parked = self.parked.borrow();
         let log = self.log.borrow();
-        let names: BTreeMap<usize, String> = log
-            .names
-            .iter()
-            .map(|(id, name)| (*id, name.clone()))
-            .collect();
         let mut waiters: Vec<Waiter> = runnable
             .iter()
             .map(|t| {
                 let thread = usize::from(t.id());
                 let (name, waits_for) = match parked.get(&thread) {
                     Some(p) => (p.name.clone(), (!p.may_go()).then(|| p.what.clone())),
-                    None => (names.get(&thread).cloned().unwrap_or_default(), None),
+                    None => (log.names.get(&thread).cloned().unwrap_or_default(), None),
                 };
                 Waiter {
                     thread,
@@ -239,10 +248,11 @@ impl Engine {
             )
             .map(|(id, thread, waits_for)| {
                 let holds = log
-                    .holding
-                    .get(&id)
-                    .map(|(_, h)| h.clone())
-                    .unwrap_or_default();
+                    .holds
+                    .iter()
+                    .filter(|(by, held)| *by == id && held.to.is_none())
+                    .map(|(_, held)| held.what.clone())
+                    .collect();
                 (
                     id,
                     Stuck {
@@ -303,8 +313,10 @@ impl Model for Engine {
             return;
         }
         let me = self.me();
-        let name = self.name();
-        self.log.borrow_mut().names.entry(me).or_insert(name);
+        if !self.log.borrow().names.contains_key(&me) {
+            let name = self.name();
+            self.log.borrow_mut().names.insert(me, name);
+        }
         self.pending.borrow_mut().insert(me);
         shuttle::thread::sleep(Duration::ZERO);
         self.pending.borrow_mut().remove(&me);
@@ -401,12 +413,30 @@ impl Model for Engine {
             return;
         }
         let me = self.me();
-        let name = self.name();
         let mut log = self.log.borrow_mut();
-        let (_, holds) = log.holding.entry(me).or_insert_with(|| (name, Vec::new()));
-        holds.retain(|h| h != what);
-        if held {
-            holds.push(what.into());
+        let now = log.steps.len();
+        let open = log
+            .holds
+            .iter_mut()
+            .find(|(by, h)| *by == me && h.what == what && h.to.is_none());
+        match (open, held) {
+            (None, true) => {
+                let thread = self.name();
+                // Taken by the step just written down.
+                let from = now.saturating_sub(1);
+                let what = what.into();
+                log.holds.push((
+                    me,
+                    Held {
+                        thread,
+                        what,
+                        from,
+                        to: None,
+                    },
+                ));
+            }
+            (Some((_, h)), false) => h.to = Some(now),
+            _ => {}
         }
     }
 

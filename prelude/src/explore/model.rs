@@ -40,7 +40,8 @@ pub(crate) trait Model {
     fn join(&self, thread: usize, name: &str);
     /// The shared value `name` holds `value` now (a stepper shows it).
     fn shows(&self, name: &str, value: String);
-    /// The running thread took (`true`) or let go of `what`, for a deadlock's report.
+    /// The running thread took (`true`, by the step just written down) or
+    /// let go of `what`: for a deadlock's report and the picture's holds.
     fn hold(&self, what: &str, held: bool);
     /// The running thread panicked with `message` (the panic hook tells;
     /// the thread ends, as in Python, and the schedule says so).

@@ -5,7 +5,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::engine::{self, End, Follow, Run, Step, Stuck, Then};
+use super::engine::{self, End, Follow, Held, Run, Step, Stuck, Then};
 
 /// The program `explore` runs, kept to replay a schedule.
 pub(crate) type Program<R> = Arc<dyn Fn() -> R + Send + Sync>;
@@ -100,6 +100,7 @@ pub struct Schedule<R> {
     choices: Arc<[usize]>,
     ending: Ending<R>,
     thread_panics: Arc<[Step]>,
+    holds: Arc<[Held]>,
     program: Program<R>,
 }
 
@@ -110,8 +111,14 @@ impl<R: Clone + 'static> Schedule<R> {
             choices: run.choices.into(),
             ending: Ending::of(run.end).expect("explore's runs end"),
             thread_panics: run.thread_panics.into(),
+            holds: run.holds.into(),
             program,
         }
+    }
+
+    /// What each thread held (a lock, a place), through which steps.
+    pub(crate) fn holds(&self) -> &[Held] {
+        &self.holds
     }
 
     /// The steps, in the order they ran.
@@ -146,7 +153,7 @@ impl<R: Clone + 'static> Schedule<R> {
             Ending::Deadlock(stuck) => stuck,
             _ => &[],
         };
-        picture(&self.steps, stuck)
+        picture(&self.steps, &self.holds, stuck)
     }
 
     /// How evcxr shows it as a cell's value: the numbered steps in the
@@ -181,7 +188,7 @@ impl<R: Clone + 'static> Schedule<R> {
 /// Steps drawn: a lane per thread, a bar per step labelled with what it
 /// did, one turn each, and the locks each thread held under its bars; the
 /// threads `stuck` in a deadlock, waiting, one turn more.
-pub(crate) fn picture(steps: &[Step], stuck: &[Stuck]) -> crate::trace::Timeline {
+pub(crate) fn picture(steps: &[Step], holds: &[Held], stuck: &[Stuck]) -> crate::trace::Timeline {
     let mut lanes: Vec<String> = Vec::new();
     let mut lane_of = |thread: &str| match lanes.iter().position(|l| l == thread) {
         Some(i) => i,
@@ -194,30 +201,18 @@ pub(crate) fn picture(steps: &[Step], stuck: &[Stuck]) -> crate::trace::Timeline
         .iter()
         .map(|s| (lane_of(&s.thread), s.what.clone()))
         .collect();
-    // A lock held from "take X" to "release X" on one lane (an RLock's
-    // "take X (held ×2)" is still X).
-    let named = |what: &str| what.split(" (").next().unwrap_or(what).to_string();
-    let mut holds = Vec::new();
-    let mut open: Vec<(usize, usize, String)> = Vec::new();
-    for (i, (lane, what)) in steps.iter().enumerate() {
-        if let Some(held) = what.strip_prefix("take ").map(named) {
-            if !open.iter().any(|(l, _, h)| l == lane && *h == held) {
-                open.push((*lane, i, held));
-            }
-        } else if let Some(let_go) = what.strip_prefix("release ").map(named) {
-            let closes = what.ends_with("(held ×0)") || !what.contains("(held ×");
-            let at = open.iter().position(|(l, _, h)| l == lane && *h == let_go);
-            if let Some(at) = at.filter(|_| closes) {
-                let (lane, from, held) = open.remove(at);
-                holds.push((lane, from, i + 1, held));
-            }
-        }
-    }
     let end = steps.len();
-    holds.extend(
-        open.into_iter()
-            .map(|(lane, from, held)| (lane, from, end, held)),
-    );
+    let holds: Vec<(usize, usize, usize, String)> = holds
+        .iter()
+        .map(|h| {
+            (
+                lane_of(&h.thread),
+                h.from,
+                h.to.unwrap_or(end),
+                h.what.clone(),
+            )
+        })
+        .collect();
     let stuck: Vec<(usize, String)> = stuck
         .iter()
         .map(|s| (lane_of(&s.thread), s.waits_for.clone()))

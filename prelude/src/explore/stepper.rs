@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use shuttle::scheduler::DfsScheduler;
 
-use super::engine::{self, End, Follow, Run, Step, Then, Waiter};
+use super::engine::{self, End, Follow, Held, Run, Step, Then, Waiter};
 use super::report::{Exploration, Explorer};
 use super::schedule::{Ending, Program};
 
@@ -64,6 +64,7 @@ struct Now<R> {
     threads: Vec<(Waiter, Option<String>)>,
     ending: Option<Ending<R>>,
     thread_panics: Vec<Step>,
+    holds: Vec<Held>,
 }
 
 /// Why a step or an undo cannot be taken.
@@ -196,7 +197,7 @@ where
 
     /// The steps so far, drawn (see [`Schedule::picture`](super::Schedule::picture)).
     pub fn picture(&self) -> crate::trace::Timeline {
-        super::schedule::picture(&self.now.steps, &[])
+        super::schedule::picture(&self.now.steps, &self.now.holds, &[])
     }
 
     /// How evcxr shows it as a cell's value: the text, with the picture of
@@ -246,6 +247,7 @@ where
         threads,
         ending,
         thread_panics: run.thread_panics,
+        holds: run.holds,
     }
 }
 
