@@ -145,7 +145,10 @@ fn on_main_thread() -> bool {
 /// # Ok::<(), multitask::threading::Error>(())
 /// ```
 pub fn current_thread() -> ThreadInfo {
-    if let Some(info) = crate::explore::model::with(|model| model.map(explored_thread)) {
+    let explored = crate::explore::model::with(|model| {
+        model.map(|model| explored_thread(model.name(), model.me(), false, 0))
+    });
+    if let Some(info) = explored {
         return info;
     }
     if on_main_thread() {
@@ -165,17 +168,16 @@ pub fn current_thread() -> ThreadInfo {
     }
 }
 
-/// The thread `explore` runs now: all of them take turns on this system
-/// thread, whose kernel id they share.
-fn explored_thread(model: &dyn crate::explore::model::Model) -> ThreadInfo {
-    let name = model.name();
+/// A thread `explore` runs (its number there is its `ident`): all of them
+/// take turns on this system thread, whose kernel id they share.
+fn explored_thread(name: String, ident: usize, daemon: bool, seq: u32) -> ThreadInfo {
     ThreadInfo {
         main: name == "MainThread",
         name,
-        ident: model.me() as u64,
+        ident: ident as u64,
         native_id: Arc::new(OnceLock::from(nix::unistd::gettid().as_raw())),
-        daemon: false,
-        seq: 0,
+        daemon,
+        seq,
     }
 }
 
@@ -502,14 +504,7 @@ impl<R: Send + 'static> Thread<R> {
                 });
                 let ended = result.lock().unwrap_or_else(|p| p.into_inner()).take();
                 *self.state() = State::Joined {
-                    info: ThreadInfo {
-                        name: self.name.clone(),
-                        ident: thread as u64,
-                        native_id: Arc::new(OnceLock::from(nix::unistd::gettid().as_raw())),
-                        daemon: self.daemon,
-                        main: false,
-                        seq: self.seq,
-                    },
+                    info: explored_thread(self.name.clone(), thread, self.daemon, self.seq),
                 };
                 match ended.expect("a joined thread has ended") {
                     Ok(value) => Ok(value),
