@@ -156,11 +156,11 @@ fn fill(
     n: usize,
     shared: Option<&SharedBuild>,
 ) -> io::Result<Option<String>> {
-    let Some((shared, stamp)) = shared.map(|shared| (shared, shared.stamp())) else {
+    let Some(shared) = shared else {
         copy_warm(path, root, n);
         return Ok(None);
     };
-    let Some(stamp) = stamp else {
+    let Some(stamp) = shared.stamp() else {
         copy_warm(path, root, n);
         return Ok(Some(
             "it is not finished (`multitask warm` has not run there)".into(),
